@@ -1,0 +1,88 @@
+import type { AddressInfo } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Environment } from './config.js';
+import { initOrm, migrateUp } from './db/orm.js';
+import type { GatewayServices } from './graphql/context.js';
+import { createGatewayYoga } from './graphql/yoga.js';
+import type { Logger } from './logger.js';
+import { OrderService } from './orders/order.service.js';
+import { createHttpServer } from './server.js';
+import type { TarsPayCallInfo } from './tarspay/client.js';
+import { UpstreamClients } from './tarspay/upstream.js';
+
+export interface GatewayOptions {
+  config: Environment;
+  databaseUrl: string;
+  /** Where TarsPay (or the sandbox) answers. */
+  tarspayBaseUrl: string;
+  /** Set when the upstream is the sandbox: enables sandboxOrderSettle. */
+  sandboxUrl: string | null;
+  logger: Logger;
+  onQuery?: (sql: string) => void;
+  /** Every call to TarsPay, for metrics (and tests that count calls). */
+  onUpstreamCall?: (info: TarsPayCallInfo) => void;
+  poolMax?: number;
+}
+
+export interface Gateway {
+  url: string;
+  publicUrl: string;
+  orm: MikroORM;
+  services: GatewayServices;
+  close(): Promise<void>;
+}
+
+/** Connects the database (migrating it), builds the services and serves HTTP + WebSocket. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, logger } = options;
+  const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery });
+  const applied = await migrateUp(orm);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+
+  const upstream = new UpstreamClients({
+    baseUrl: options.tarspayBaseUrl,
+    timeoutMs: config.TARSPAY_TIMEOUT_MS,
+    responseSignMode: config.TARSPAY_RESPONSE_SIGN,
+    historyPath: config.TARSPAY_HISTORY_PATH,
+    onWarning: (message, fields) => logger.warn(fields, message),
+    onCall: options.onUpstreamCall,
+  });
+  let publicUrl = config.PUBLIC_URL ?? '';
+  const orders = new OrderService({
+    upstream,
+    get publicUrl() {
+      return publicUrl;
+    },
+    collectionLimits: config.COLLECTION_LIMITS,
+    payoutLimit: config.PAYOUT_LIMIT,
+    logger,
+  });
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger };
+  const development = config.NODE_ENV !== 'production';
+  const yoga = createGatewayYoga({
+    orm,
+    services,
+    graphiql: config.GRAPHIQL ?? development,
+    introspection: config.INTROSPECTION ?? development,
+  });
+  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
+  publicUrl ||= `http://localhost:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await closeWebSockets();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await orm.close();
+    })());
+  return { url, publicUrl, orm, services, close };
+}

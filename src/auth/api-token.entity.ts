@@ -1,0 +1,22 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import { uuidv7 } from '../db/uuid.js';
+import { Merchant } from '../merchants/merchant.entity.js';
+import type { Scope } from './scopes.js';
+
+/** An API token of one merchant. Only the SHA-256 of the token is stored. */
+export const ApiToken = defineEntity({
+  name: 'ApiToken',
+  tableName: 'api_tokens',
+  properties: (p) => ({
+    id: p.uuid().primary().onCreate(() => uuidv7()),
+    merchant: p.manyToOne(Merchant),
+    name: p.text(),
+    /** SHA-256 hex of the token text. */
+    tokenHash: p.text().unique().hidden(),
+    scopes: p.array<Scope>(),
+    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  }),
+});
+export interface ApiToken extends InferEntity<typeof ApiToken> {}

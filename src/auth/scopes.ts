@@ -1,0 +1,29 @@
+/** What an API token may do (CONTRACT.md, "Authentication and scopes"). */
+export const SCOPES = ['collections:write', 'payouts:write', 'orders:read', 'balance:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export class ScopeError extends Error {
+  override name = 'ScopeError';
+  readonly code = 'INVALID_SCOPE';
+}
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** `"orders:read, balance:read"` → `['orders:read', 'balance:read']`; order kept, duplicates dropped. */
+export function parseScopes(text: string): Scope[] {
+  const parts = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  if (parts.length === 0) {
+    throw new ScopeError(`no scopes given: pass a comma-separated list of ${SCOPES.join(', ')}`);
+  }
+  const unknown = parts.filter((part) => !isScope(part));
+  if (unknown.length > 0) {
+    const names = unknown.map((part) => `"${part}"`).join(', ');
+    throw new ScopeError(`unknown scope${unknown.length > 1 ? 's' : ''} ${names}: known scopes are ${SCOPES.join(', ')}`);
+  }
+  return [...new Set(parts as Scope[])];
+}

@@ -1,0 +1,81 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Merchant } from '../merchants/merchant.entity.js';
+import { ApiToken } from './api-token.entity.js';
+import type { Scope } from './scopes.js';
+
+/** Every token starts with this, so leaked tokens are recognisable (secret scanners, logs). */
+export const TOKEN_PREFIX = 'tpg_';
+const TOKEN_PATTERN = /^tpg_[A-Za-z0-9_-]{43}$/;
+
+/** `lastUsedAt` is written at most this often per token: no write per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export interface CreatedApiToken {
+  /** The token text: shown once, never stored. */
+  token: string;
+  apiToken: ApiToken;
+}
+
+/** Creates a token for `merchant` and flushes. Only the SHA-256 of the returned `token` is stored. */
+export async function createApiToken(
+  em: EntityManager,
+  input: { merchant: Merchant; name: string; scopes: readonly Scope[] },
+): Promise<CreatedApiToken> {
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const apiToken = em.create(ApiToken, {
+    merchant: input.merchant,
+    name: input.name,
+    tokenHash: hashToken(token),
+    scopes: [...input.scopes],
+  });
+  await em.flush();
+  return { token, apiToken };
+}
+
+export interface Authenticated {
+  apiToken: ApiToken;
+  merchant: Merchant;
+  scopes: Scope[];
+}
+
+/**
+ * The token's merchant and scopes, or null when the token is unknown, malformed or revoked.
+ * Accepts the bare token or the whole `Bearer …` header value. The lookup is by SHA-256, so its
+ * timing says nothing about the secret. Refreshes `lastUsedAt` at most once a minute.
+ */
+export async function authenticateToken(em: EntityManager, bearerValue: string | null | undefined): Promise<Authenticated | null> {
+  if (typeof bearerValue !== 'string') return null;
+  const token = bearerValue.trim().replace(/^bearer\s+/i, '');
+  if (!TOKEN_PATTERN.test(token)) return null;
+  const apiToken = await em.findOne(ApiToken, { tokenHash: hashToken(token) }, { populate: ['merchant'] });
+  if (!apiToken || apiToken.revokedAt) return null;
+  const now = new Date();
+  if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // A direct UPDATE, not a flush: it must not carry along whatever else the caller's em holds.
+    await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+    apiToken.lastUsedAt = now;
+    // Tell the identity map the row already holds this value, or the caller's next flush writes it again.
+    const original = em.getUnitOfWork().getOriginalEntityData(apiToken);
+    if (original) original.lastUsedAt = em.getComparator().prepareEntity(apiToken).lastUsedAt;
+  }
+  return { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
+}
+
+/** Marks the token revoked (idempotent); returns it, or null when no token has that id. */
+export async function revokeApiToken(em: EntityManager, id: string): Promise<ApiToken | null> {
+  const apiToken = await em.findOne(ApiToken, { id });
+  if (!apiToken) return null;
+  apiToken.revokedAt ??= new Date();
+  await em.flush();
+  return apiToken;
+}
+
+/** The merchant's tokens, newest first (hashes stay hidden from serialisation). */
+export function listApiTokens(em: EntityManager, merchant: Merchant): Promise<ApiToken[]> {
+  return em.find(ApiToken, { merchant }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+}

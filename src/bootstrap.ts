@@ -1,0 +1,37 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SCOPES } from './auth/scopes.js';
+import { createApiToken } from './auth/tokens.js';
+import type { Environment } from './config.js';
+import type { Merchant } from './merchants/merchant.entity.js';
+import { findMerchantByMchNo, upsertMerchant } from './merchants/merchant.service.js';
+import { PrivateKey } from './tarspay/signer.js';
+
+export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
+
+/**
+ * The merchant the environment describes (TARSPAY_MERCHANT_NO and keys). Against the sandbox,
+ * a development merchant whose key is generated once and kept in the database.
+ */
+export async function ensureConfiguredMerchant(
+  em: EntityManager,
+  config: Environment,
+  sandboxPlatformPublicKey: string | null,
+): Promise<Merchant> {
+  const mchNo = config.TARSPAY_MERCHANT_NO ?? SANDBOX_MERCHANT_NO;
+  const configuredKey = config.TARSPAY_PRIVATE_KEY
+    ? PrivateKey.fromHex(config.TARSPAY_PRIVATE_KEY)
+    : config.TARSPAY_PRIVATE_KEY_FILE
+      ? PrivateKey.fromFile(config.TARSPAY_PRIVATE_KEY_FILE)
+      : undefined;
+  const existing = await findMerchantByMchNo(em, mchNo);
+  const privateKeyHex = configuredKey?.revealHex() ?? existing?.privateKey ?? PrivateKey.generate().revealHex();
+  const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
+  if (!platformPublicKey) throw new Error('TARSPAY_PLATFORM_PUBLIC_KEY is needed to verify TarsPay callbacks');
+  return upsertMerchant(em, { mchNo, privateKeyHex, platformPublicKey });
+}
+
+/** A token with every scope, printed at start in development so GraphiQL works at once. */
+export async function createDevelopmentToken(em: EntityManager, merchant: Merchant): Promise<string> {
+  const { token } = await createApiToken(em, { merchant, name: `development ${new Date().toISOString()}`, scopes: SCOPES });
+  return token;
+}

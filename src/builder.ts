@@ -1,0 +1,58 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ZodPlugin from '@pothos/plugin-zod';
+import { createGraphQLError } from 'graphql-yoga';
+import type { Scope } from './auth/scopes.js';
+import { UserFacingError } from './errors.js';
+import type { GraphQLContext } from './graphql/context.js';
+import './graphql/user-errors-plugin.js';
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: { authenticated: boolean; scope: Scope };
+  DefaultFieldNullability: false;
+  Scalars: { DateTime: { Input: Date; Output: Date } };
+}>({
+  // scope-auth first: nothing runs before the token and scope checks. userErrors before zod: input
+  // validation failures become VALIDATION userErrors in mutation payloads.
+  plugins: [ScopeAuthPlugin, 'userErrors', RelayPlugin, DataloaderPlugin, ZodPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (context) => ({
+      authenticated: context.auth !== null,
+      scope: (scope: Scope) => context.auth?.scopes.includes(scope) ?? false,
+    }),
+    unauthorizedError: (_parent, context, info) =>
+      context.auth
+        ? createGraphQLError(`This token lacks the scope needed for ${info.parentType.name}.${info.fieldName}`, {
+            extensions: { code: 'FORBIDDEN' },
+          })
+        : createGraphQLError('Authentication required: send "Authorization: Bearer <token>"', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          }),
+  },
+  relay: { clientMutationId: 'omit', cursorType: 'String', nodesQueryOptions: false },
+  zod: {
+    validationError: (zodError) =>
+      new UserFacingError(
+        zodError.issues.map((issue) => ({
+          code: 'VALIDATION' as const,
+          field: issue.path.map(String),
+          message: `${issue.path.join('.')}: ${issue.message}`,
+        })),
+      ),
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 instant in UTC, e.g. 2026-11-25T09:30:00.000Z',
+  serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+    if (Number.isNaN(date.getTime())) throw createGraphQLError('DateTime must be an ISO-8601 string');
+    return date;
+  },
+});

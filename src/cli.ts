@@ -1,0 +1,268 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { EntityManager } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { parseScopes, ScopeError, SCOPES } from './auth/scopes.js';
+import type { ResolvedDatabase } from './db/database-url.js';
+import { generateKeyPair } from './tarspay/signer.js';
+
+// The ORM and the embedded database load only for commands that use them: `keys generate`,
+// `--help` and usage errors answer in a fraction of the time.
+const tokens = () => import('./auth/tokens.js');
+const merchants = () => import('./merchants/merchant.service.js');
+
+const HELP = `tarspay-graphql command line
+
+Usage: npm run cli -- <command> [options]
+
+Commands:
+  keys generate
+      Print a new secp256k1 key pair: upload the public key to TarsPay, keep the private key secret.
+  merchant add --mch-no <mchNo> (--private-key-file <file> | --private-key <hex>)
+               --platform-public-key <hex> [--notify-url <url>]
+      Add a merchant account, or replace the keys of an existing one.
+  merchant list
+  token create --merchant <mchNo> --scopes <scope,scope> [--name <name>]
+      Create an API token and print it once (only its hash is stored).
+      Scopes: ${SCOPES.join(', ')}
+  token list --merchant <mchNo>
+  token revoke --id <tokenId>
+
+The database is DATABASE_URL when set; otherwise the embedded one in $DATA_DIR/pglite
+(default ./.data/pglite), through the running gateway when there is one.
+Exit codes: 0 done, 1 failed, 2 usage error.
+`;
+
+/** Wrong command line: exit code 2. */
+class UsageError extends Error {}
+/** The command ran but could not do its job: exit code 1. */
+class CommandError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+interface Command {
+  options: Options;
+  /** Validates `values` first, then calls `database()` (connect and migrate) only if it needs it. */
+  run(values: Values, database: () => Promise<EntityManager>): Promise<void>;
+}
+
+const print = (line = '') => process.stdout.write(`${line}\n`);
+const note = (line = '') => process.stderr.write(`${line}\n`);
+
+function required(values: Values, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value.trim();
+}
+
+async function merchantOrFail(em: EntityManager, mchNo: string) {
+  const { findMerchantByMchNo, listMerchantNumbers } = await merchants();
+  const merchant = await findMerchantByMchNo(em, mchNo);
+  if (merchant) return merchant;
+  const known = await listMerchantNumbers(em);
+  const hint = known.length
+    ? `known merchants: ${known.join(', ')}`
+    : 'no merchants yet: add one with "merchant add" (or start the gateway with TARSPAY_MERCHANT_NO set)';
+  throw new CommandError(`no merchant "${mchNo}" in the database; ${hint}`);
+}
+
+const COMMANDS: Record<string, Command> = {
+  'keys generate': {
+    options: {},
+    async run() {
+      const { privateKey, publicKey } = generateKeyPair();
+      print(`Private key: ${privateKey}`);
+      print(`Public key:  ${publicKey}`);
+      print();
+      print('Upload the public key to TarsPay (merchant console). Keep the private key secret: it signs');
+      print('your requests. Give it to the gateway as TARSPAY_PRIVATE_KEY or in a file named by');
+      print('TARSPAY_PRIVATE_KEY_FILE, and never commit it.');
+    },
+  },
+
+  'merchant add': {
+    options: {
+      'mch-no': { type: 'string' },
+      'private-key': { type: 'string' },
+      'private-key-file': { type: 'string' },
+      'platform-public-key': { type: 'string' },
+      'notify-url': { type: 'string' },
+    },
+    async run(values, database) {
+      const mchNo = required(values, 'mch-no');
+      const platformPublicKey = required(values, 'platform-public-key');
+      const inline = values['private-key'];
+      const file = values['private-key-file'];
+      if ((inline === undefined) === (file === undefined)) {
+        throw new UsageError('pass exactly one of --private-key-file <file> or --private-key <hex>');
+      }
+      let privateKeyHex: string;
+      if (typeof file === 'string') {
+        try {
+          privateKeyHex = readFileSync(file, 'utf8');
+        } catch (error) {
+          throw new CommandError(`cannot read --private-key-file ${file}: ${(error as Error).message}`);
+        }
+      } else {
+        privateKeyHex = String(inline);
+      }
+      const notifyUrl = typeof values['notify-url'] === 'string' ? values['notify-url'] : undefined;
+      const em = await database();
+      const { upsertMerchant, MerchantInputError } = await merchants();
+      try {
+        const merchant = await upsertMerchant(em, { mchNo, privateKeyHex, platformPublicKey, notifyUrl });
+        print(`Merchant ${merchant.mchNo} saved (id ${merchant.id}, public key ${merchant.publicKey}).`);
+      } catch (error) {
+        if (error instanceof MerchantInputError) throw new UsageError(error.message);
+        throw error;
+      }
+    },
+  },
+
+  'merchant list': {
+    options: {},
+    async run(_values, database) {
+      const { listMerchantNumbers } = await merchants();
+      const known = await listMerchantNumbers(await database());
+      if (known.length === 0) note('No merchants yet: add one with "merchant add".');
+      for (const mchNo of known) print(mchNo);
+    },
+  },
+
+  'token create': {
+    options: { merchant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } },
+    async run(values, database) {
+      const mchNo = required(values, 'merchant');
+      let scopes;
+      try {
+        scopes = parseScopes(required(values, 'scopes'));
+      } catch (error) {
+        if (error instanceof ScopeError) throw new UsageError(error.message);
+        throw error;
+      }
+      const name = typeof values.name === 'string' && values.name.trim() ? values.name.trim() : `cli ${new Date().toISOString()}`;
+      const em = await database();
+      const merchant = await merchantOrFail(em, mchNo);
+      const { createApiToken } = await tokens();
+      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes });
+      note(`Created token ${apiToken.id} "${name}" for merchant ${mchNo} with scopes ${scopes.join(', ')}.`);
+      note('It is shown only this once (only its hash is stored): keep it now.');
+      print(token);
+    },
+  },
+
+  'token list': {
+    options: { merchant: { type: 'string' } },
+    async run(values, database) {
+      const mchNo = required(values, 'merchant');
+      const em = await database();
+      const merchant = await merchantOrFail(em, mchNo);
+      const { listApiTokens } = await tokens();
+      const list = await listApiTokens(em, merchant);
+      if (list.length === 0) {
+        note(`Merchant ${merchant.mchNo} has no tokens.`);
+        return;
+      }
+      const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '-');
+      const rows = list.map((t) => [t.id, t.name, t.scopes.join(','), iso(t.createdAt), iso(t.lastUsedAt), t.revokedAt ? `revoked ${iso(t.revokedAt)}` : 'active']);
+      const header = ['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'STATUS'];
+      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+      for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+    },
+  },
+
+  'token revoke': {
+    options: { id: { type: 'string' } },
+    async run(values, database) {
+      const id = required(values, 'id');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+        throw new UsageError(`--id "${id}" is not a token id: use the ID column of "token list"`);
+      }
+      const { revokeApiToken } = await tokens();
+      const revoked = await revokeApiToken(await database(), id.toLowerCase());
+      if (!revoked) throw new CommandError(`no token with id ${id}: see "token list --merchant <mchNo>"`);
+      print(`Token ${revoked.id} "${revoked.name}" revoked at ${revoked.revokedAt!.toISOString()}.`);
+    },
+  },
+};
+
+const GLOBAL_OPTIONS: Options = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' } };
+
+/** Runs `command`, connecting (and migrating) on its first call to `database()`; disconnects after. */
+async function runWithDatabase(command: Command, values: Values): Promise<void> {
+  let database: ResolvedDatabase | undefined;
+  let orm: MikroORM | undefined;
+  const connect = async (): Promise<EntityManager> => {
+    if (!orm) {
+      const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : join(process.env.DATA_DIR || './.data', 'pglite');
+      const { resolveDatabase } = await import('./db/database-url.js');
+      const { DatabaseUnavailableError, initOrm, migrateUp } = await import('./db/orm.js');
+      database = await resolveDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+      try {
+        orm = await initOrm({ clientUrl: database.url, poolMax: 2 });
+        await migrateUp(orm);
+      } catch (error) {
+        if (error instanceof DatabaseUnavailableError) throw new CommandError(error.message);
+        throw new CommandError(`cannot migrate the database at ${redact(database.url)}: ${(error as Error).message}`);
+      }
+    }
+    return orm.em.fork();
+  };
+  try {
+    await command.run(values, connect);
+  } finally {
+    await orm?.close(true);
+    await database?.close();
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const words: string[] = [];
+  for (const arg of argv) {
+    if (arg.startsWith('-') || words.length === 2) break;
+    words.push(arg);
+  }
+  const name = words.join(' ');
+  const command = COMMANDS[name];
+  if (!command) {
+    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    note(`error: unknown command "${name || argv.join(' ')}"; run with --help to see the commands`);
+    return 2;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 2) throw new UsageError(`unexpected argument "${positionals[2]}"`);
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    await runWithDatabase(command, values as Values);
+    return 0;
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    note(`error: ${(error as Error).message}${usage ? ' (see --help)' : ''}`);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

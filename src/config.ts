@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { PAYMENT_METHOD_TYPES, type PaymentMethodType } from './tarspay/catalogs.js';
+
+/** Every environment variable the gateway reads, parsed and checked once at start. */
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const hexKey = z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
+const publicKey = z.string().trim().regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
+const positiveInt = z.coerce.number().int().positive();
+
+export interface AmountLimit {
+  min: bigint;
+  max?: bigint;
+}
+
+/** `BANK_VA:10000-50000000,EWALLET:10000-` → limits per method type; unlisted types keep their defaults. */
+const DEFAULT_COLLECTION_LIMITS: Record<PaymentMethodType, AmountLimit> = {
+  BANK_VA: { min: 10_000n, max: 50_000_000n },
+  EWALLET: { min: 10_000n },
+  QRIS: { min: 10_000n },
+  MART: { min: 10_000n },
+  CASHIER: { min: 10_000n },
+};
+
+function parseLimit(text: string): AmountLimit {
+  const match = /^(\d+)-(\d*)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not MIN-MAX or MIN- in whole rupiah`);
+  const limit: AmountLimit = { min: BigInt(match[1]!) };
+  if (match[2]) limit.max = BigInt(match[2]);
+  if (limit.max !== undefined && limit.max < limit.min) throw new Error(`"${text}": MAX is below MIN`);
+  return limit;
+}
+
+const collectionLimits = z
+  .string()
+  .transform((text, context) => {
+    const limits = { ...DEFAULT_COLLECTION_LIMITS };
+    for (const entry of text.split(',').filter(Boolean)) {
+      const [type, range] = entry.split(':');
+      if (!PAYMENT_METHOD_TYPES.includes(type as PaymentMethodType) || !range) {
+        context.addIssue({ code: 'custom', message: `"${entry}": expected TYPE:MIN-MAX with TYPE one of ${PAYMENT_METHOD_TYPES.join(', ')}` });
+        return z.NEVER;
+      }
+      try {
+        limits[type as PaymentMethodType] = parseLimit(range);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }
+    return limits;
+  });
+
+const payoutLimit = z.string().transform((text, context) => {
+  try {
+    return parseLimit(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const environment = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATA_DIR: z.string().default('./.data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TARSPAY_BASE_URL: z.url().optional(),
+  TARSPAY_MERCHANT_NO: z.string().trim().min(1).optional(),
+  TARSPAY_PRIVATE_KEY: hexKey.optional(),
+  TARSPAY_PRIVATE_KEY_FILE: z.string().optional(),
+  TARSPAY_PLATFORM_PUBLIC_KEY: publicKey.optional(),
+  TARSPAY_TIMEOUT_MS: positiveInt.default(15_000),
+  TARSPAY_RESPONSE_SIGN: z.enum(['off', 'log', 'strict']).default('log'),
+  TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
+
+  COLLECTION_LIMITS: collectionLimits.default(DEFAULT_COLLECTION_LIMITS),
+  PAYOUT_LIMIT: payoutLimit.default({ min: 10_000n }),
+
+  GRAPHIQL: boolean.optional(),
+  INTROSPECTION: boolean.optional(),
+});
+
+export type Environment = z.infer<typeof environment>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = environment.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const config = result.data;
+  if (config.TARSPAY_BASE_URL) {
+    const missing = ['TARSPAY_MERCHANT_NO', 'TARSPAY_PLATFORM_PUBLIC_KEY'].filter((name) => !config[name as keyof Environment]);
+    if (!config.TARSPAY_PRIVATE_KEY && !config.TARSPAY_PRIVATE_KEY_FILE) missing.push('TARSPAY_PRIVATE_KEY (or TARSPAY_PRIVATE_KEY_FILE)');
+    if (missing.length) throw new ConfigError(`TARSPAY_BASE_URL is set, so these are needed too: ${missing.join(', ')}`);
+  }
+  return config;
+}
+
+export function isProduction(config: Environment): boolean {
+  return config.NODE_ENV === 'production';
+}

@@ -1,0 +1,145 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/**
+ * The embedded PostgreSQL: PGlite (PostgreSQL compiled to WebAssembly, in this process) behind
+ * pglite-socket, so the ordinary `pg` driver and MikroORM talk to it over TCP on 127.0.0.1.
+ *
+ * Rules that come with it:
+ * - **Pool size ≤ maxConnections.** The socket server refuses connections past `maxConnections`
+ *   (the pool sees ECONNRESET). Leave a few spare for `npm run cli` and `npm run migrate`, which
+ *   reach a running gateway's database through `server.json` (see below).
+ * - **Queries run one at a time.** While a transaction is open on one connection, statements from
+ *   other connections wait for it to end. Never wait inside a transaction for a query on another
+ *   connection: with PGlite that is a deadlock (real PostgreSQL would allow it).
+ * - **One process per data directory.** PGlite cannot share its files. While running with a
+ *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
+ *   one instead of opening the files a second time; `close()` removes it.
+ *
+ * For development and tests, not production. Startup: ~4–5 s for a new database, ~1 s to reopen.
+ */
+export interface EmbeddedPostgres {
+  /** `postgres://postgres@127.0.0.1:<port>/postgres` */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** Where the database files live; undefined keeps everything in memory. */
+  dataDir?: string;
+  /** Concurrent connections the socket server accepts (default 20). */
+  maxConnections?: number;
+}
+
+export interface ServerInfo {
+  url: string;
+  pid: number;
+  startedAt: string;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 20;
+const SERVER_FILE = 'server.json';
+
+export function serverInfoPath(dataDir: string): string {
+  return join(resolve(dataDir), SERVER_FILE);
+}
+
+/** The `server.json` of `dataDir`, or undefined when absent or unreadable. Does not check liveness. */
+export function readServerInfo(dataDir: string): ServerInfo | undefined {
+  try {
+    const info = JSON.parse(readFileSync(serverInfoPath(dataDir), 'utf8')) as Partial<ServerInfo>;
+    if (typeof info.url === 'string' && typeof info.pid === 'number') {
+      return { url: info.url, pid: info.pid, startedAt: String(info.startedAt ?? '') };
+    }
+  } catch {
+    // absent or half-written: as good as absent
+  }
+  return undefined;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, just not ours to signal
+  }
+}
+
+function canConnect(url: string, timeoutMs = 1000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((done) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      done(ok);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+/**
+ * The running embedded server of `dataDir` when its `server.json` names a live process that
+ * accepts connections; a stale file (crashed process) is removed and undefined returned.
+ */
+export async function findRunningServer(dataDir: string): Promise<ServerInfo | undefined> {
+  const info = readServerInfo(dataDir);
+  if (!info) return undefined;
+  if (isProcessAlive(info.pid) && (await canConnect(info.url))) return info;
+  rmSync(serverInfoPath(dataDir), { force: true });
+  return undefined;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir !== undefined) {
+    const running = await findRunningServer(dataDir);
+    if (running) {
+      throw new Error(
+        `the embedded database in ${dataDir} is already open in process ${running.pid} (${running.url}): ` +
+          'connect to that URL (DATABASE_URL) or stop that process first',
+      );
+    }
+    mkdirSync(dataDir, { recursive: true });
+  }
+
+  const db = await PGlite.create(dataDir);
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+
+  if (dataDir !== undefined) {
+    const info: ServerInfo = { url, pid: process.pid, startedAt: new Date().toISOString() };
+    writeFileSync(serverInfoPath(dataDir), `${JSON.stringify(info, null, 2)}\n`);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closing ??= (async () => {
+        if (dataDir !== undefined && readServerInfo(dataDir)?.pid === process.pid) {
+          rmSync(serverInfoPath(dataDir), { force: true });
+        }
+        await server.stop();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
+
+export type { OrmOptions } from './mikro-orm.config.js';
+
+export class DatabaseUnavailableError extends Error {
+  override name = 'DatabaseUnavailableError';
+}
+
+function hostAndDatabase(clientUrl: string): string {
+  try {
+    const url = new URL(clientUrl);
+    return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  } catch {
+    return 'the configured database';
+  }
+}
+
+/**
+ * Connects the ORM (PostgreSqlDriver) to `clientUrl` and checks the connection, so a wrong URL
+ * fails here with DatabaseUnavailableError instead of on the first request (and a mistyped
+ * database name is never created behind your back). Close it with `orm.close()`.
+ */
+export async function initOrm(options: OrmOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init(createOrmConfig(options));
+  const check = await orm.checkConnection();
+  if (!check.ok) {
+    await orm.close(true);
+    const reason = check.error?.message ?? check.reason;
+    const hint = /does not exist/.test(reason) ? ': create it first (e.g. `createdb`), then run `npm run migrate`' : '';
+    throw new DatabaseUnavailableError(`cannot connect to ${hostAndDatabase(options.clientUrl)}: ${reason}${hint}`, {
+      cause: check.error,
+    });
+  }
+  return orm;
+}
+
+/** Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date). */
+export async function migrateUp(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((migration) => migration.name);
+}

@@ -1,0 +1,35 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Scope } from '../auth/scopes.js';
+import type { Logger } from '../logger.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
+import type { OrderService } from '../orders/order.service.js';
+import type { UpstreamClients } from '../tarspay/upstream.js';
+
+export interface AuthInfo {
+  merchant: Merchant;
+  scopes: readonly Scope[];
+  tokenId: string;
+}
+
+/** What resolvers can reach, shared by every request. */
+export interface GatewayServices {
+  orders: OrderService;
+  upstream: UpstreamClients;
+  /** The sandbox's base URL when it is the upstream (sandbox controls are refused otherwise). */
+  sandboxUrl: string | null;
+  logger: Logger;
+}
+
+export interface GraphQLContext {
+  /** A fork of the ORM's EntityManager for this request only. */
+  em: EntityManager;
+  auth: AuthInfo | null;
+  services: GatewayServices;
+  requestId: string;
+}
+
+/** The authenticated merchant; scope-auth has already refused unauthenticated calls. */
+export function merchantOf(context: GraphQLContext): Merchant {
+  if (!context.auth) throw new Error('resolver reached without authentication');
+  return context.auth.merchant;
+}

@@ -1,0 +1,51 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { randomUUID } from 'node:crypto';
+import { authenticateToken } from '../auth/tokens.js';
+import { schema } from '../schema/index.js';
+import type { GatewayServices, GraphQLContext } from './context.js';
+import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
+
+export interface YogaOptions {
+  orm: MikroORM;
+  services: GatewayServices;
+  graphiql: boolean;
+  introspection: boolean;
+}
+
+interface ServerContext {
+  /** Set by the graphql-ws integration: the client's connection parameters. */
+  connectionParams?: Record<string, unknown>;
+}
+
+export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export function createGatewayYoga(options: YogaOptions): GatewayYoga {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    logging: false,
+    landingPage: false,
+    renderGraphiQL,
+    graphiql: options.graphiql
+      ? {
+          title: 'TarsPay GraphQL gateway',
+          defaultQuery: GRAPHIQL_EXAMPLE,
+          headers: JSON.stringify({ Authorization: 'Bearer <paste the token printed by npm start>' }, null, 2),
+          shouldPersistHeaders: true,
+        }
+      : false,
+    context: async ({ request, connectionParams }) => {
+      const em = options.orm.em.fork();
+      const header = connectionParams ? connectionParams.authorization ?? connectionParams.Authorization : request.headers.get('authorization');
+      const authenticated = await authenticateToken(em, typeof header === 'string' ? header : null);
+      return {
+        em,
+        services: options.services,
+        requestId: request?.headers.get('x-request-id') ?? randomUUID(),
+        auth: authenticated ? { merchant: authenticated.merchant, scopes: authenticated.scopes, tokenId: authenticated.apiToken.id } : null,
+      };
+    },
+  });
+}

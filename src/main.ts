@@ -1,0 +1,66 @@
+import { startGateway } from './app.js';
+import { createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
+import { ConfigError, parseEnvironment } from './config.js';
+import { resolveDatabase } from './db/database-url.js';
+import { createLogger } from './logger.js';
+import { startSandbox, type Sandbox } from './sandbox/server.js';
+
+/** `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL → the sandbox in process. */
+async function main(): Promise<void> {
+  const config = parseEnvironment();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite` });
+  let sandbox: Sandbox | null = null;
+  if (!config.TARSPAY_BASE_URL) {
+    const sandboxLogger = logger.child({ component: 'sandbox' });
+    sandbox = await startSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      platformPrivateKey: process.env.SANDBOX_PLATFORM_PRIVATE_KEY || undefined,
+      log: (level, msg, fields) => sandboxLogger[level](fields ?? {}, msg),
+    });
+  }
+  const gateway = await startGateway({
+    config,
+    databaseUrl: database.url,
+    tarspayBaseUrl: config.TARSPAY_BASE_URL ?? sandbox!.url,
+    sandboxUrl: sandbox?.url ?? null,
+    logger,
+    poolMax: database.embedded ? 10 : undefined,
+  });
+  const em = gateway.orm.em.fork();
+  const merchant = await ensureConfiguredMerchant(em, config, sandbox?.platformPublicKey ?? null);
+  gateway.services.upstream.forget(merchant.id);
+  sandbox?.registerMerchant({ mchNo: merchant.mchNo, publicKey: merchant.publicKey });
+
+  const lines = [
+    '',
+    `  TarsPay GraphQL gateway on ${gateway.publicUrl}`,
+    `  GraphQL + GraphiQL:  ${gateway.publicUrl}/graphql`,
+    `  TarsPay callbacks:   ${gateway.publicUrl}/tarspay/notify`,
+    `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${config.DATA_DIR}/pglite)` : 'DATABASE_URL'}`,
+    `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
+    `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey})`,
+  ];
+  if (sandbox) {
+    const token = await createDevelopmentToken(em, merchant);
+    lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
+  }
+  console.log(`${lines.join('\n')}\n`);
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await gateway.close();
+    await sandbox?.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error('the gateway could not start:', error);
+  process.exit(1);
+});

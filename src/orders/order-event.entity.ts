@@ -1,0 +1,30 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import type { OrderStatus } from '../tarspay/codes.js';
+import { Order } from './order.entity.js';
+
+export const ORDER_EVENT_SOURCES = ['API', 'CALLBACK', 'RECONCILIATION', 'SANDBOX'] as const;
+export type OrderEventSource = (typeof ORDER_EVENT_SOURCES)[number];
+
+/**
+ * One status report about an order, applied or not. `applied: false` records what arrived but
+ * was ignored (e.g. a late callback that would move the order backwards). `id` grows with
+ * insertion: order events by id for their history.
+ */
+export const OrderEvent = defineEntity({
+  name: 'OrderEvent',
+  tableName: 'order_events',
+  properties: (p) => ({
+    id: p.bigint('string').primary().autoincrement(),
+    order: p.manyToOne(Order),
+    status: p.text().$type<OrderStatus>(),
+    previousStatus: p.text().$type<OrderStatus>().nullable(),
+    source: p.text().$type<OrderEventSource>(),
+    applied: p.boolean(),
+    note: p.text().nullable(),
+    /** The raw upstream payload (callback or inquiry answer) that caused this event. */
+    payload: p.json<Record<string, unknown>>().nullable(),
+    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+  }),
+  indexes: [{ name: 'order_events_order_id_id_index', properties: ['order', 'id'] }],
+});
+export interface OrderEvent extends InferEntity<typeof OrderEvent> {}

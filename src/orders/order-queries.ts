@@ -1,0 +1,75 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { OrderStatus } from '../tarspay/codes.js';
+import { OrderEvent } from './order-event.entity.js';
+import { Order, type OrderKind } from './order.entity.js';
+
+export interface OrderFilter {
+  kind?: OrderKind | null;
+  status?: OrderStatus[] | null;
+  method?: string | null;
+  createdAfter?: Date | null;
+  createdBefore?: Date | null;
+}
+
+interface Position {
+  createdAt: Date;
+  id: string;
+}
+
+/** Opaque to clients: base64url of `createdAt|id`. */
+export function encodeOrderCursor(order: Position): string {
+  return Buffer.from(`${order.createdAt.toISOString()}|${order.id}`).toString('base64url');
+}
+
+export function decodeOrderCursor(cursor: string): Position | null {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  return { createdAt, id };
+}
+
+/**
+ * One page of a merchant's orders, newest first, by keyset on (createdAt, id): one statement
+ * whatever the page, served by the (merchant_id, created_at desc, id desc) index.
+ */
+export function findOrderPage(
+  em: EntityManager,
+  merchantId: string,
+  filter: OrderFilter,
+  page: { after?: Position | null; before?: Position | null; limit: number; inverted: boolean },
+): Promise<Order[]> {
+  const where: FilterQuery<Order>[] = [{ merchant: merchantId }];
+  if (filter.kind) where.push({ kind: filter.kind });
+  if (filter.status?.length) where.push({ status: { $in: filter.status } });
+  if (filter.method) where.push({ method: filter.method });
+  if (filter.createdAfter) where.push({ createdAt: { $gte: filter.createdAfter } });
+  if (filter.createdBefore) where.push({ createdAt: { $lt: filter.createdBefore } });
+  if (page.after) where.push(olderThan(page.after));
+  if (page.before) where.push(newerThan(page.before));
+  const direction = page.inverted ? 'asc' : 'desc';
+  return em.find(Order, { $and: where }, { orderBy: [{ createdAt: direction }, { id: direction }], limit: page.limit });
+}
+
+function olderThan(position: Position): FilterQuery<Order> {
+  return { $or: [{ createdAt: { $lt: position.createdAt } }, { createdAt: position.createdAt, id: { $lt: position.id } }] };
+}
+
+function newerThan(position: Position): FilterQuery<Order> {
+  return { $or: [{ createdAt: { $gt: position.createdAt } }, { createdAt: position.createdAt, id: { $gt: position.id } }] };
+}
+
+/** Events of many orders in one statement, oldest first, grouped per order id. */
+export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[]): Promise<OrderEvent[][]> {
+  const events = await em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: { id: 'asc' } });
+  const byOrder = new Map<string, OrderEvent[]>(orderIds.map((id) => [id, []]));
+  for (const event of events) byOrder.get(event.order.id)?.push(event);
+  return orderIds.map((id) => byOrder.get(id) ?? []);
+}
+
+/** Orders by id, limited to one merchant: ids of other merchants' orders come back as null. */
+export async function findMerchantOrdersByIds(em: EntityManager, merchantId: string, ids: readonly string[]): Promise<(Order | null)[]> {
+  const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  const orders = valid.length ? await em.find(Order, { id: { $in: valid }, merchant: merchantId }) : [];
+  const byId = new Map(orders.map((order) => [order.id, order]));
+  return ids.map((id) => byId.get(id) ?? null);
+}

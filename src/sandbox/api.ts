@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compactSortedJson } from '../tarspay/message.js';
+import { balanceInfo, orderList } from './account.js';
+import { API_CODES, TarsPayApiError } from './api-error.js';
+import { authenticate } from './auth.js';
+import { collectionInquiry, createCollection } from './collections.js';
+import type { SandboxContext } from './context.js';
+import { PRE_PROCESSING_FAULTS, type Fault } from './faults.js';
+import { readBody, sendBody } from './http-io.js';
+import type { RequestBody } from './parameters.js';
+import { createPayout, payoutInquiry } from './payouts.js';
+import type { Merchant } from './store.js';
+
+/** TarsPay's own paths: faults, authentication, the operation, and the signed envelope. */
+
+type ApiOperation = (ctx: SandboxContext, merchant: Merchant, body: RequestBody) => Record<string, unknown>;
+
+export const API_OPERATIONS: Readonly<Record<string, ApiOperation>> = {
+  '/api/pay/unifiedOrder': createCollection,
+  '/api/payOut/unifiedOrder': createPayout,
+  '/api/payInInfo': collectionInquiry,
+  '/api/payOutInfo': payoutInquiry,
+  '/api/balanceInfo': balanceInfo,
+  '/api/orderList': orderList,
+};
+
+const JSON_TYPE = 'application/json;charset=utf-8';
+
+const NGINX_500 =
+  '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+function errorEnvelope(code: number, msg: string): string {
+  return JSON.stringify({ code, msg });
+}
+
+/** `data` is written exactly as signed: compact, keys sorted. */
+function successEnvelope(dataText: string, sign: string): string {
+  return `{"code":0,"msg":"SUCCESS","data":${dataText},"sign":"${sign}"}`;
+}
+
+/** Timers of answers held back by a latency fault, cancelled when the sandbox closes. */
+export type HeldAnswers = Set<NodeJS.Timeout>;
+
+function hold(ms: number, held: HeldAnswers): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      resolve();
+    }, ms);
+    timer.unref();
+    held.add(timer);
+  });
+}
+
+/** Answers without processing: true when the fault took the request. */
+function applyPreProcessingFault(fault: Fault, req: IncomingMessage, res: ServerResponse): boolean {
+  if (!PRE_PROCESSING_FAULTS.has(fault.mode)) return false;
+  if (fault.mode === 'drop') req.socket.destroy();
+  if (fault.mode === 'http500') sendBody(res, 500, 'text/html', NGINX_500);
+  if (fault.mode === 'malformed') sendBody(res, 200, JSON_TYPE, '{"code":0,"msg":"SUCCESS","data":{"payOrderId":"P');
+  return true;
+}
+
+function answerRequest(ctx: SandboxContext, path: string, operation: ApiOperation, req: IncomingMessage, rawBody: Buffer, badSign: boolean): string {
+  try {
+    const { merchant, body } = authenticate({ path, headers: req.headers, rawBody }, { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now });
+    const dataText = compactSortedJson(operation(ctx, merchant, body));
+    const sign = ctx.platformKey.sign(badSign ? `${dataText}#tampered` : dataText);
+    ctx.log('debug', 'api request', { path, mchNo: merchant.mchNo, code: 0 });
+    return successEnvelope(dataText, sign);
+  } catch (error) {
+    if (error instanceof TarsPayApiError) {
+      ctx.log('debug', 'api request rejected', { path, code: error.code, msg: error.message });
+      return errorEnvelope(error.code, error.message);
+    }
+    ctx.log('error', 'api request failed', { path, error: (error as Error).stack ?? String(error) });
+    return errorEnvelope(API_CODES.SYSTEM, 'System error');
+  }
+}
+
+export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {
+  const fault = ctx.faults.take(path);
+  if (fault) ctx.log('info', `fault ${fault.mode} applied`, { path, faultId: fault.id });
+  if (fault && applyPreProcessingFault(fault, req, res)) return;
+
+  const operation = API_OPERATIONS[path];
+  if (!operation) {
+    sendBody(res, 404, JSON_TYPE, errorEnvelope(-1, 'not found'));
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    sendBody(res, 405, JSON_TYPE, errorEnvelope(-1, `method not allowed: TarsPay's ${path} takes POST`));
+    return;
+  }
+  const read = await readBody(req);
+  if (!read.ok) {
+    if (read.reason === 'too-large') sendBody(res, 413, JSON_TYPE, errorEnvelope(-1, 'request body larger than 1 MiB'));
+    return;
+  }
+
+  const answer = answerRequest(ctx, path, operation, req, read.body, fault?.mode === 'badSign');
+  if (fault?.mode === 'dropAfterStore') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.mode === 'latency') await hold(fault.latencyMs, held);
+  sendBody(res, 200, JSON_TYPE, answer);
+}

@@ -1,0 +1,103 @@
+import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
+import { API_CODES, TarsPayApiError } from './api-error.js';
+import type { SandboxContext } from './context.js';
+import { inquiryData } from './order-views.js';
+import {
+  optionalString,
+  orderIds,
+  parseAmount,
+  requireHttpUrl,
+  requireIdr,
+  requiredStrings,
+  type AmountLimits,
+  type RequestBody,
+} from './parameters.js';
+import { payInstructions } from './pay-instructions.js';
+import { STATE } from './settlement.js';
+import type { Merchant, SandboxOrder } from './store.js';
+
+/** /api/pay/unifiedOrder and /api/payInInfo: collections (pay-ins). */
+
+/**
+ * Amount limits per method. TarsPay documents bank VA 10,000–50,000,000 and e-wallet from 10,000;
+ * the rest are the sandbox's choice.
+ */
+export const COLLECTION_LIMITS: Readonly<Record<PaymentMethodType, AmountLimits>> = {
+  BANK_VA: { min: 10_000n, max: 50_000_000n },
+  EWALLET: { min: 10_000n },
+  QRIS: { min: 10_000n },
+  MART: { min: 10_000n },
+  CASHIER: { min: 10_000n },
+};
+
+const REQUIRED = ['mchOrderNo', 'wayCode', 'amount', 'body', 'currency', 'notifyUrl', 'returnUrl'] as const;
+
+export function createCollection(ctx: SandboxContext, merchant: Merchant, body: RequestBody): Record<string, unknown> {
+  const fields = requiredStrings(body, REQUIRED);
+  const currency = requireIdr(fields.currency);
+  const method = findPaymentMethod(fields.wayCode);
+  if (!method) throw new TarsPayApiError(API_CODES.METHOD_NOT_SUPPORTED, `wayCode ${fields.wayCode} is not a collection method`);
+  const amount = parseAmount(body.amount, COLLECTION_LIMITS[method.type], method.code);
+  const notifyUrl = requireHttpUrl(fields.notifyUrl, 'notifyUrl');
+  if (ctx.store.hasMerchantOrderNo('collection', merchant.mchNo, fields.mchOrderNo)) {
+    throw new TarsPayApiError(API_CODES.DUPLICATE_ORDER, `a collection with mchOrderNo ${fields.mchOrderNo} already exists`);
+  }
+
+  const now = ctx.now();
+  const payOrderId = ctx.store.nextPayOrderId(now);
+  const customer = {
+    name: optionalString(body, 'customerName'),
+    email: optionalString(body, 'customerEmail'),
+    contact: optionalString(body, 'customerContact'),
+    accountNumber: optionalString(body, 'customerAccountNumber'),
+  };
+  const subject = optionalString(body, 'subject');
+  const instructions = payInstructions({ method, payOrderId, amount, merchant, customer, baseUrl: ctx.baseUrl });
+  const order: SandboxOrder = {
+    kind: 'collection',
+    payOrderId,
+    mchNo: merchant.mchNo,
+    mchOrderNo: fields.mchOrderNo,
+    wayCode: method.code,
+    amount,
+    currency,
+    notifyUrl,
+    returnUrl: fields.returnUrl,
+    body: fields.body,
+    customer,
+    createdAt: now,
+    instructions,
+    state: STATE.CREATED,
+    payAmount: 0n,
+    fee: 0n,
+    deliveries: [],
+    ...(subject !== undefined && { subject }),
+    ...(ctx.options.orderExpiryMs > 0 && { expiresAt: now + ctx.options.orderExpiryMs }),
+  };
+  ctx.store.addOrder(order);
+  ctx.log('info', 'collection created', { payOrderId, mchNo: merchant.mchNo, mchOrderNo: order.mchOrderNo, wayCode: method.code });
+
+  const { payWays, ...payment } = instructions;
+  return {
+    amount: amount.toString(),
+    body: fields.body,
+    countryCode: 'id',
+    currency,
+    ...(customer.contact !== undefined && { customerContact: customer.contact }),
+    mchOrderNo: order.mchOrderNo,
+    orderState: order.state,
+    payOrderId,
+    ...(subject !== undefined && { subject }),
+    ...payment,
+    payWays,
+  };
+}
+
+export function collectionInquiry(ctx: SandboxContext, merchant: Merchant, body: RequestBody): Record<string, unknown> {
+  const ids = orderIds(body);
+  const order = ctx.store.findMerchantOrder('collection', merchant.mchNo, ids);
+  if (!order) {
+    throw new TarsPayApiError(API_CODES.COLLECTION_NOT_FOUND, `no collection of ${merchant.mchNo} with ${JSON.stringify(ids)}`);
+  }
+  return inquiryData(order);
+}

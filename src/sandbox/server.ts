@@ -1,0 +1,144 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PrivateKey } from '../tarspay/signer.js';
+import { handleApiRequest, type HeldAnswers } from './api.js';
+import { CallbackSender } from './callbacks.js';
+import type { SandboxContext } from './context.js';
+import { handleControlRequest } from './control.js';
+import { FaultRegistry, type Fault, type FaultInput } from './faults.js';
+import { sendJson } from './http-io.js';
+import { settleAndNotify, startExpirySweep } from './order-lifecycle.js';
+import { sandboxOrderView, type SandboxOrderView } from './order-views.js';
+import { parseWholeRupiah, resolveSandboxOptions, type SandboxMerchantInput, type SandboxOptions } from './options.js';
+import type { Settlement } from './settlement.js';
+import { SandboxStore } from './store.js';
+
+/** The TarsPay sandbox: a node:http server, its state in memory, and the programmatic handle. */
+
+export interface SandboxMerchantView {
+  mchNo: string;
+  publicKey: string;
+  name: string;
+  availableAmount: string;
+  frozenAmount: string;
+}
+
+export interface Sandbox {
+  /** Where it listens, e.g. http://127.0.0.1:4100: the TARSPAY_BASE_URL for a gateway. */
+  readonly url: string;
+  /** The base of the URLs it hands out (payUrl of CASHIER and e-wallets, logos). */
+  readonly publicBaseUrl: string;
+  /** Verifies its answers' `sign` and its callbacks' X-RESP-SIGNATURE. */
+  readonly platformPublicKey: string;
+  /** Adds a merchant, or changes its key; throws SandboxConfigError on a bad key or a key already used by another merchant. */
+  registerMerchant(merchant: SandboxMerchantInput): SandboxMerchantView;
+  merchants(): SandboxMerchantView[];
+  order(payOrderId: string): SandboxOrderView | undefined;
+  /** Same as POST /sandbox/orders/{payOrderId}/settle; throws SettlementError (status 400, 404 or 409). */
+  settle(payOrderId: string, settlement: Settlement): SandboxOrderView;
+  readonly faults: { add(fault: FaultInput): Fault; clear(): void; list(): Fault[] };
+  /** Stops the server, the expiry sweep, pending callback resends and held answers. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function merchantView(merchant: { mchNo: string; publicKey: string; name: string; available: bigint; frozen: bigint }): SandboxMerchantView {
+  return {
+    mchNo: merchant.mchNo,
+    publicKey: merchant.publicKey,
+    name: merchant.name,
+    availableAmount: merchant.available.toString(),
+    frozenAmount: merchant.frozen.toString(),
+  };
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const resolved = resolveSandboxOptions(options);
+  const platformKey = resolved.platformPrivateKey ? PrivateKey.fromHex(resolved.platformPrivateKey) : PrivateKey.generate();
+  const log = resolved.log;
+  const ctx: SandboxContext = {
+    options: resolved,
+    store: new SandboxStore(),
+    platformKey,
+    callbacks: new CallbackSender({
+      platformKey,
+      retryMs: resolved.callbackRetryMs,
+      retryMaxMs: resolved.callbackRetryMaxMs,
+      timeoutMs: resolved.callbackTimeoutMs,
+      log,
+    }),
+    faults: new FaultRegistry(),
+    log,
+    baseUrl: '',
+    now: () => Date.now(),
+  };
+  const registerMerchant = (input: SandboxMerchantInput): SandboxMerchantView => {
+    const balance = input.balance === undefined ? undefined : parseWholeRupiah(input.balance, `balance of ${input.mchNo}`);
+    const merchant = ctx.store.registerMerchant({ mchNo: input.mchNo, publicKey: input.publicKey, name: input.name, balance }, resolved.initialBalance);
+    log('info', 'merchant registered', { mchNo: merchant.mchNo, publicKey: merchant.publicKey });
+    return merchantView(merchant);
+  };
+  for (const merchant of resolved.merchants) registerMerchant(merchant);
+
+  const held: HeldAnswers = new Set();
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // The signed message uses the raw path, without the query.
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/api/')) return handleApiRequest(ctx, path, req, res, held);
+    if (path.startsWith('/sandbox/')) return handleControlRequest(ctx, path, req, res);
+    sendJson(res, 404, { error: `not found: ${req.method} ${path} (TarsPay's paths are under /api/, the sandbox's under /sandbox/)` });
+  };
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log('error', 'request failed', { url: req.url, error: (error as Error).stack ?? String(error) });
+      sendJson(res, 500, { error: 'sandbox internal error' });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${urlHost(resolved.host)}:${port}`;
+  ctx.baseUrl = resolved.publicBaseUrl ?? url;
+  const stopExpirySweep = startExpirySweep(ctx);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    publicBaseUrl: ctx.baseUrl,
+    platformPublicKey: platformKey.publicKeyHex,
+    registerMerchant,
+    merchants: () => ctx.store.merchants().map(merchantView),
+    order: (payOrderId) => {
+      const order = ctx.store.order(payOrderId);
+      return order && sandboxOrderView(order);
+    },
+    settle: (payOrderId, settlement) => sandboxOrderView(settleAndNotify(ctx, payOrderId, settlement)),
+    faults: {
+      add: (fault) => ctx.faults.add(fault),
+      clear: () => ctx.faults.clear(),
+      list: () => ctx.faults.list(),
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        stopExpirySweep();
+        ctx.callbacks.close();
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import type { Merchant, OrderKind, SandboxOrder } from './store.js';
+
+/** How an order ends, and what that does to the merchant's balance. */
+
+export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID', 'EXPIRED', 'REJECTED'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const STATE = {
+  CREATED: 0,
+  PROCESSING: 1,
+  SUCCEEDED: 2,
+  FAILED: 3,
+  CANCELLED: 4,
+  REFUNDED: 5,
+  EXPIRED: 6,
+  QUEUED: 7,
+  REJECTED: 8,
+  PARTIALLY_PAID: 9,
+} as const;
+
+/** States an order never leaves (TarsPay's "final data" of the transaction history). */
+export const FINAL_STATES: ReadonlySet<number> = new Set([
+  STATE.SUCCEEDED,
+  STATE.FAILED,
+  STATE.CANCELLED,
+  STATE.REFUNDED,
+  STATE.EXPIRED,
+  STATE.REJECTED,
+  STATE.PARTIALLY_PAID,
+]);
+
+/** Which outcomes each kind of order accepts, and the state each leads to. */
+export const TRANSITIONS: Readonly<Record<OrderKind, Partial<Record<Outcome, number>>>> = {
+  collection: { SUCCEEDED: STATE.SUCCEEDED, FAILED: STATE.FAILED, PARTIALLY_PAID: STATE.PARTIALLY_PAID, EXPIRED: STATE.EXPIRED },
+  payout: { SUCCEEDED: STATE.SUCCEEDED, FAILED: STATE.FAILED, REJECTED: STATE.REJECTED },
+};
+
+const DEFAULT_FAIL_REASON: Partial<Record<Outcome, string>> = {
+  FAILED: 'Payment failed (sandbox)',
+  EXPIRED: 'Order expired',
+  REJECTED: 'Rejected by the platform (sandbox)',
+};
+
+export class SettlementError extends Error {
+  override name = 'SettlementError';
+  constructor(
+    readonly status: 400 | 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Settlement {
+  outcome: Outcome;
+  /** PARTIALLY_PAID only: whole rupiah, more than 0 and less than the amount. */
+  paidAmount?: string;
+  failReason?: string;
+}
+
+export interface Fees {
+  /** Percent × 10,000 (see ResolvedSandboxOptions). */
+  collectionFeeMicros: bigint;
+  payoutFee: bigint;
+}
+
+/** Rounded down to whole rupiah. */
+export function collectionFee(paid: bigint, feeMicros: bigint): bigint {
+  return (paid * feeMicros) / 1_000_000n;
+}
+
+/** What a payout holds from the available balance while it is processing. */
+export function payoutHold(order: Pick<SandboxOrder, 'amount' | 'fee'>): bigint {
+  return order.amount + order.fee;
+}
+
+function paidAmountOf(order: SandboxOrder, settlement: Settlement): bigint {
+  const text = settlement.paidAmount;
+  if (text === undefined || !/^\d+$/.test(text)) {
+    throw new SettlementError(400, 'PARTIALLY_PAID needs paidAmount: whole rupiah digits, e.g. "50000"');
+  }
+  const paid = BigInt(text);
+  if (paid <= 0n || paid >= order.amount) {
+    throw new SettlementError(400, `paidAmount must be more than 0 and less than the order amount ${order.amount}, got ${text}`);
+  }
+  return paid;
+}
+
+/** Moves the order to its final state and adjusts the balance; throws SettlementError when it can't. */
+export function settleOrder(order: SandboxOrder, merchant: Merchant, settlement: Settlement, fees: Fees, now: number): void {
+  const nextState = TRANSITIONS[order.kind][settlement.outcome];
+  if (nextState === undefined) {
+    const allowed = Object.keys(TRANSITIONS[order.kind]).join(', ');
+    throw new SettlementError(400, `a ${order.kind} cannot end ${settlement.outcome}; use one of ${allowed}`);
+  }
+  if (FINAL_STATES.has(order.state)) {
+    throw new SettlementError(409, `order ${order.payOrderId} is already final (state ${order.state}); final orders never move again`);
+  }
+  const paid = settlement.outcome === 'PARTIALLY_PAID' ? paidAmountOf(order, settlement) : undefined;
+
+  if (order.kind === 'collection') {
+    if (nextState === STATE.SUCCEEDED || nextState === STATE.PARTIALLY_PAID) {
+      order.payAmount = paid ?? order.amount;
+      order.fee = collectionFee(order.payAmount, fees.collectionFeeMicros);
+      merchant.available += order.payAmount - order.fee;
+    }
+  } else {
+    const held = payoutHold(order);
+    merchant.frozen -= held;
+    if (nextState === STATE.SUCCEEDED) {
+      order.payAmount = order.amount;
+    } else {
+      merchant.available += held;
+      order.fee = 0n;
+    }
+  }
+  order.state = nextState;
+  order.finishedAt = now;
+  const failReason = settlement.failReason ?? DEFAULT_FAIL_REASON[settlement.outcome];
+  if (failReason !== undefined && nextState !== STATE.SUCCEEDED && nextState !== STATE.PARTIALLY_PAID) order.failReason = failReason;
+}

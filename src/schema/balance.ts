@@ -1,0 +1,27 @@
+import { builder } from '../builder.js';
+import { merchantOf } from '../graphql/context.js';
+import type { BalanceAnswer } from '../tarspay/types.js';
+import { upstreamQueryError } from './upstream-errors.js';
+
+const BalanceRef = builder.objectRef<BalanceAnswer>('Balance').implement({
+  description: "The merchant's balance at TarsPay, in whole rupiah",
+  fields: (t) => ({
+    availableAmount: t.exposeString('availableAmount'),
+    frozenAmount: t.exposeString('frozenAmount'),
+    currency: t.string({ resolve: () => 'IDR' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  balance: t.field({
+    type: BalanceRef,
+    authScopes: { scope: 'balance:read' },
+    resolve: async (_root, _args, context) => {
+      try {
+        return await context.services.upstream.forMerchant(merchantOf(context)).balance();
+      } catch (error) {
+        throw upstreamQueryError(error);
+      }
+    },
+  }),
+}));

@@ -1,0 +1,13 @@
+import { builder } from '../builder.js';
+import './order.js';
+import './collection.js';
+import './payout.js';
+import './balance.js';
+import './transactions.js';
+import './catalogs.js';
+import './sandbox.js';
+
+builder.queryType({ description: 'Every field needs a token (Authorization: Bearer …); most need a scope too.' });
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: false });

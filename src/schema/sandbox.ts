@@ -1,0 +1,32 @@
+import { createGraphQLError } from 'graphql-yoga';
+import { builder } from '../builder.js';
+import { amountRule } from '../orders/input-rules.js';
+import { SANDBOX_OUTCOMES, settleInSandbox } from '../orders/sandbox-settlement.js';
+import { loadOwnOrderOrFail, OrderPayloadRef } from './order.js';
+
+const SandboxOutcomeEnum = builder.enumType('SandboxOutcome', { values: SANDBOX_OUTCOMES });
+
+builder.mutationFields((t) => ({
+  sandboxOrderSettle: t.field({
+    type: OrderPayloadRef,
+    description:
+      'Sandbox only: settles the order at the sandbox, which sends the signed callback as TarsPay would. Needs collections:write for collections, payouts:write for payouts.',
+    authScopes: { authenticated: true },
+    extensions: { userErrors: true },
+    args: {
+      id: t.arg.id({ required: true }),
+      outcome: t.arg({ type: SandboxOutcomeEnum, required: true }),
+      paidAmount: t.arg.string({ description: 'For PARTIALLY_PAID: what the payer paid', validate: { schema: amountRule } }),
+    },
+    resolve: async (_root, args, context) => {
+      const order = await loadOwnOrderOrFail(context, String(args.id));
+      const needed = order.kind === 'COLLECTION' ? 'collections:write' : 'payouts:write';
+      if (!context.auth?.scopes.includes(needed)) {
+        throw createGraphQLError(`Settling a ${order.kind.toLowerCase()} needs the ${needed} scope`, { extensions: { code: 'FORBIDDEN' } });
+      }
+      const { orders, sandboxUrl } = context.services;
+      const settled = await settleInSandbox(context.em, orders, sandboxUrl, order, args.outcome, args.paidAmount);
+      return { order: settled, userErrors: [] };
+    },
+  }),
+}));

@@ -1,0 +1,12 @@
+import { builder } from '../builder.js';
+import { USER_ERROR_CODES, type UserErrorDetail } from '../errors.js';
+
+export const UserErrorRef = builder.objectRef<UserErrorDetail>('UserError').implement({
+  description: 'A business error: the request was understood but not carried out (or only partly, see the payload).',
+  fields: (t) => ({
+    field: t.stringList({ nullable: true, description: 'Path to the input field at fault, e.g. ["input", "amount"]', resolve: (error) => error.field ?? null }),
+    code: t.string({ description: `One of ${USER_ERROR_CODES.join(', ')}`, resolve: (error) => error.code }),
+    message: t.exposeString('message'),
+    upstreamCode: t.int({ nullable: true, description: "TarsPay's error code, when TarsPay answered with one", resolve: (error) => error.upstreamCode ?? null }),
+  }),
+});

@@ -1,0 +1,57 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from './logger.js';
+import type { GatewayYoga } from './graphql/yoga.js';
+import { attachGraphQLWebSocket } from './graphql/websocket.js';
+
+export interface HttpRoutes {
+  yoga: GatewayYoga;
+  orm: MikroORM;
+  logger: Logger;
+}
+
+/** Wiring only: GraphQL over HTTP and WebSocket on one port, health probes, the payer's return page. */
+export function createHttpServer(routes: HttpRoutes): { server: Server; closeWebSockets(): Promise<void> } {
+  const server = createServer((req, res) => {
+    void route(routes, req, res).catch((error: unknown) => {
+      routes.logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  const websocket = attachGraphQLWebSocket(server, routes.yoga);
+  return { server, closeWebSockets: websocket.close };
+}
+
+async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === routes.yoga.graphqlEndpoint) return routes.yoga(req, res);
+  if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+  if (path === '/readyz') return sendReadiness(routes.orm, res);
+  if (path === '/return') return sendReturnPage(res);
+  if (path === '/') {
+    res.writeHead(302, { location: routes.yoga.graphqlEndpoint }).end();
+    return;
+  }
+  sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
+}
+
+async function sendReadiness(orm: MikroORM, res: ServerResponse): Promise<void> {
+  try {
+    await orm.em.getConnection().execute('select 1');
+    sendJson(res, 200, { status: 'ready', database: 'ok' });
+  } catch {
+    sendJson(res, 503, { status: 'not ready', database: 'unreachable' });
+  }
+}
+
+function sendReturnPage(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><title>Payment</title><p>Thank you. Your payment is being confirmed; you may close this page.</p>');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,279 @@
+import { compactSortedJson, requestMessage, withoutEmptyValues, type SignableBody } from './message.js';
+import { statusFromState } from './codes.js';
+import { TarsPayError } from './errors.js';
+import { verifySignature, type PrivateKey } from './signer.js';
+import type {
+  BalanceAnswer,
+  CreateCollectionAnswer,
+  CreateCollectionRequest,
+  CreatePayoutAnswer,
+  CreatePayoutRequest,
+  HistoryAnswer,
+  HistoryRequest,
+  InquiryAnswer,
+  InquiryRequest,
+} from './types.js';
+
+export const TARSPAY_PATHS = {
+  createCollection: '/api/pay/unifiedOrder',
+  createPayout: '/api/payOut/unifiedOrder',
+  collectionInquiry: '/api/payInInfo',
+  payoutInquiry: '/api/payOutInfo',
+  balance: '/api/balanceInfo',
+  transactionHistory: '/api/orderList',
+} as const;
+
+/** What to do when a response carries a `sign` that does not verify (PROTOCOL.md: not settled what it covers). */
+export type ResponseSignMode = 'off' | 'log' | 'strict';
+
+export interface TarsPayCallInfo {
+  endpoint: string;
+  durationMs: number;
+  /** 'ok', 'rejected', 'unavailable' or 'bad_response' */
+  outcome: 'ok' | TarsPayError['kind'];
+  code?: number;
+  attempt: number;
+}
+
+export interface TarsPayClientOptions {
+  baseUrl: string;
+  merchantNo: string;
+  privateKey: PrivateKey;
+  /** TarsPay's system public key; without it response signatures are not checked. */
+  platformPublicKey?: string;
+  responseSignMode?: ResponseSignMode;
+  timeoutMs?: number;
+  /** Attempts for inquiries, balance and history (creates are never retried). */
+  readAttempts?: number;
+  retryBaseDelayMs?: number;
+  historyPath?: string;
+  onCall?: (info: TarsPayCallInfo) => void;
+  onWarning?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+interface Envelope {
+  code: number;
+  msg?: string;
+  data?: unknown;
+  sign?: string;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One typed method per TarsPay endpoint. Every request is signed; creates are sent once (an answer
+ * lost in transit leaves the outcome unknown: ask with an inquiry, never resend), reads are retried
+ * with backoff when no trustworthy answer came.
+ */
+export class TarsPayClient {
+  readonly merchantNo: string;
+  readonly #options: Required<Omit<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning'>> &
+    Pick<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning'>;
+  #lastNonce = 0;
+
+  constructor(options: TarsPayClientOptions) {
+    this.merchantNo = options.merchantNo;
+    this.#options = {
+      responseSignMode: 'log',
+      timeoutMs: 15_000,
+      readAttempts: 3,
+      retryBaseDelayMs: 200,
+      historyPath: TARSPAY_PATHS.transactionHistory,
+      ...options,
+      baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    };
+  }
+
+  async createCollection(request: CreateCollectionRequest): Promise<CreateCollectionAnswer> {
+    const data = await this.#send(TARSPAY_PATHS.createCollection, { currency: 'IDR', ...request }, 1);
+    return {
+      payOrderId: requiredText(data.payOrderId, TARSPAY_PATHS.createCollection, 'payOrderId'),
+      mchOrderNo: optionalText(data.mchOrderNo),
+      status: statusFromState(data.orderState) ?? 'CREATED',
+      payUrl: optionalText(data.payUrl),
+      payData: optionalText(data.payData),
+      accountNumber: optionalText(data.accountNumber),
+      accountName: optionalText(data.accountName),
+      typeBank: optionalText(data.typeBank),
+      raw: data,
+    };
+  }
+
+  async createPayout(request: CreatePayoutRequest): Promise<CreatePayoutAnswer> {
+    const data = await this.#send(TARSPAY_PATHS.createPayout, { currency: 'IDR', ...request }, 1);
+    return {
+      mchOrderNo: optionalText(data.mchOrderNo) ?? request.mchOrderNo,
+      payOrderId: requiredText(data.payOrderId, TARSPAY_PATHS.createPayout, 'payOrderId'),
+      raw: data,
+    };
+  }
+
+  collectionInquiry(request: InquiryRequest): Promise<InquiryAnswer> {
+    return this.#inquiry(TARSPAY_PATHS.collectionInquiry, request);
+  }
+
+  payoutInquiry(request: InquiryRequest): Promise<InquiryAnswer> {
+    return this.#inquiry(TARSPAY_PATHS.payoutInquiry, request);
+  }
+
+  async balance(): Promise<BalanceAnswer> {
+    const data = await this.#send(TARSPAY_PATHS.balance, {}, this.#options.readAttempts);
+    const availableAmount = amountText(data.availableAmount);
+    const frozenAmount = amountText(data.frozenAmount ?? '0');
+    if (availableAmount === undefined || frozenAmount === undefined) {
+      throw new TarsPayError({ kind: 'bad_response', endpoint: TARSPAY_PATHS.balance, message: 'TarsPay balance answer has no whole-rupiah amounts' });
+    }
+    return { availableAmount, frozenAmount, raw: data };
+  }
+
+  async transactionHistory(request: HistoryRequest): Promise<HistoryAnswer> {
+    const data = await this.#send(this.#options.historyPath, { ...request }, this.#options.readAttempts);
+    const records = Array.isArray(data.records) ? (data.records as Record<string, unknown>[]) : [];
+    return {
+      page: Number(data.current ?? request.pageNumber),
+      pages: Number(data.pages ?? 0),
+      total: Number(data.total ?? records.length),
+      records: records.map((record) => ({ ...record, status: statusFromState(record.state) }) as HistoryAnswer['records'][number]),
+      raw: data,
+    };
+  }
+
+  async #inquiry(path: string, request: InquiryRequest): Promise<InquiryAnswer> {
+    const data = await this.#send(path, { ...request }, this.#options.readAttempts);
+    const status = statusFromState(data.state);
+    if (!status) {
+      throw new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay answered ${path} with an unknown state ${String(data.state)}` });
+    }
+    return {
+      payOrderId: String(data.payOrderId ?? request.payOrderId ?? ''),
+      mchOrderNo: String(data.mchOrderNo || request.mchOrderNo || ''),
+      status,
+      orderAmount: optionalAmount(data.orderAmount),
+      payAmount: optionalAmount(data.payAmount),
+      fee: optionalAmount(data.fee),
+      currency: String(data.currency ?? 'IDR'),
+      failReason: typeof data.failReason === 'string' && data.failReason ? data.failReason : undefined,
+      raw: data,
+    };
+  }
+
+  #nonce(): string {
+    this.#lastNonce = Math.max(Date.now(), this.#lastNonce + 1);
+    return String(this.#lastNonce);
+  }
+
+  async #send(path: string, params: SignableBody, attempts: number): Promise<Record<string, unknown>> {
+    const body = withoutEmptyValues({ mchNo: this.merchantNo, ...params });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#sendOnce(path, body, attempt);
+      } catch (error) {
+        const retryable = error instanceof TarsPayError && error.kind !== 'rejected';
+        if (!retryable || attempt >= attempts) throw error;
+        const backoff = this.#options.retryBaseDelayMs * 2 ** (attempt - 1);
+        await delay(backoff / 2 + Math.random() * (backoff / 2));
+      }
+    }
+  }
+
+  async #sendOnce(path: string, body: SignableBody, attempt: number): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const report = (outcome: TarsPayCallInfo['outcome'], code?: number) =>
+      this.#options.onCall?.({ endpoint: path, durationMs: performance.now() - started, outcome, code, attempt });
+    try {
+      const envelope = await this.#post(path, body);
+      if (envelope.code !== 0) throw TarsPayError.rejected(path, envelope.code, envelope.msg);
+      const data = isRecord(envelope.data) ? envelope.data : {};
+      this.#checkResponseSign(path, envelope, data);
+      report('ok');
+      return data;
+    } catch (error) {
+      if (error instanceof TarsPayError) report(error.kind, error.code);
+      throw error;
+    }
+  }
+
+  async #post(path: string, body: SignableBody): Promise<Envelope> {
+    const nonce = this.#nonce();
+    const signature = this.#options.privateKey.sign(requestMessage(path, nonce, body));
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.#options.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json;charset=utf-8',
+          'x-api-key': this.#options.privateKey.publicKeyHex,
+          'x-api-nonce': nonce,
+          'x-api-signature': signature,
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      const reason = timedOut ? `no answer within ${this.#options.timeoutMs} ms` : `connection failed (${describeCause(error)})`;
+      throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${reason}`, cause: error });
+    }
+    const envelope = parseEnvelope(text);
+    if (envelope) return envelope;
+    const kind = response.status >= 500 || response.status === 429 ? 'unavailable' : 'bad_response';
+    throw new TarsPayError({ kind, endpoint: path, message: `TarsPay ${path}: HTTP ${response.status} without a TarsPay envelope` });
+  }
+
+  #checkResponseSign(path: string, envelope: Envelope, data: Record<string, unknown>): void {
+    const { platformPublicKey, responseSignMode } = this.#options;
+    if (!envelope.sign || !platformPublicKey || responseSignMode === 'off') return;
+    if (verifySignature(platformPublicKey, compactSortedJson(data), envelope.sign)) return;
+    if (responseSignMode === 'strict') {
+      throw new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay ${path}: response sign does not verify with the platform public key` });
+    }
+    this.#options.onWarning?.('TarsPay response sign does not verify', { endpoint: path });
+  }
+}
+
+function parseEnvelope(text: string): Envelope | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed)) return undefined;
+  const code = typeof parsed.code === 'string' && /^-?\d+$/.test(parsed.code) ? Number(parsed.code) : parsed.code;
+  if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
+  return { code, msg: typeof parsed.msg === 'string' ? parsed.msg : undefined, data: parsed.data, sign: typeof parsed.sign === 'string' ? parsed.sign : undefined };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown';
+}
+
+/** Amounts stay strings of whole rupiah; an integer number or "150000.00" from upstream becomes its integer text. */
+function amountText(value: unknown): string | undefined {
+  if (typeof value === 'string' && /^\d+$/.test(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  if (typeof value === 'string' && /^\d+\.0*$/.test(value)) return value.split('.')[0]!;
+  return undefined;
+}
+
+function optionalAmount(value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : amountText(value);
+}
+
+function optionalText(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function requiredText(value: unknown, endpoint: string, field: string): string {
+  const text = optionalText(value);
+  if (text === undefined) throw new TarsPayError({ kind: 'bad_response', endpoint, message: `TarsPay ${endpoint}: the answer has no ${field}` });
+  return text;
+}

@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticateToken } from '../../src/auth/tokens.js';
+import { PrivateKey, generateKeyPair, isPublicKeyHex } from '../../src/tarspay/signer.js';
+import { createTestOrm, type TestOrm } from '../helpers/database.js';
+
+const projectDir = fileURLToPath(new URL('../../', import.meta.url));
+const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+const scratch = mkdtempSync(join(tmpdir(), 'tpg-cli-'));
+
+let db: TestOrm;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npx tsx src/cli.ts …` without npx's start-up cost, against this file's database. */
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [tsxCli, 'src/cli.ts', ...args],
+      // DATA_DIR points nowhere useful: a command that wrongly ignored DATABASE_URL would start an empty embedded database there.
+      { cwd: projectDir, env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: scratch }, timeout: 20_000 },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  db = await createTestOrm();
+  const keyFile = join(scratch, 'merchant.key');
+  writeFileSync(keyFile, `${generateKeyPair().privateKey}\n`);
+  const added = await cli('merchant', 'add', '--mch-no', 'M-CLI', '--private-key-file', keyFile, '--platform-public-key', generateKeyPair().publicKey);
+  expect(added, added.stderr).toMatchObject({ code: 0 });
+});
+afterAll(async () => {
+  await db?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('cli', () => {
+  it('keys generate prints a valid, labelled key pair and what to do with it', async () => {
+    const run = await cli('keys', 'generate');
+    expect(run.code).toBe(0);
+    const privateKey = /^Private key: ([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    const publicKey = /^Public key: +(0[23][0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    expect(privateKey).toBeDefined();
+    expect(isPublicKeyHex(publicKey!)).toBe(true);
+    expect(PrivateKey.fromHex(privateKey!).publicKeyHex).toBe(publicKey);
+    expect(run.stdout).toMatch(/Upload the public key to TarsPay/);
+    expect(run.stdout).toMatch(/private key secret/);
+  });
+
+  it('token create prints a token (once) that authenticates with the given scopes', async () => {
+    const run = await cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read,collections:write', '--name', 'checkout');
+    expect(run.code, run.stderr).toBe(0);
+    const token = run.stdout.trim();
+    expect(token).toMatch(/^tpg_[A-Za-z0-9_-]{43}$/);
+    expect(run.stderr).toMatch(/shown only this once/);
+
+    const auth = await authenticateToken(db.orm.em.fork(), `Bearer ${token}`);
+    expect(auth?.merchant.mchNo).toBe('M-CLI');
+    expect(auth?.scopes).toEqual(['orders:read', 'collections:write']);
+    expect(auth?.apiToken.name).toBe('checkout');
+
+    const listed = await cli('token', 'list', '--merchant', 'M-CLI');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(auth!.apiToken.id);
+    expect(listed.stdout).toContain('checkout');
+    expect(listed.stdout).not.toContain(token);
+    expect(listed.stdout).not.toMatch(/[0-9a-f]{64}/); // no hash either
+
+    const revoked = await cli('token', 'revoke', '--id', auth!.apiToken.id);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await authenticateToken(db.orm.em.fork(), token)).toBeNull();
+  });
+
+  it('an unknown merchant fails with exit 1 and lists the known ones', async () => {
+    const run = await cli('token', 'create', '--merchant', 'M-NOPE', '--scopes', 'orders:read');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/no merchant "M-NOPE".*known merchants: M-CLI/);
+  });
+
+  it('usage errors exit 2 and say what is wrong', async () => {
+    const [badScope, missing, unknownCommand, unknownOption] = await Promise.all([
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read,orders:write'),
+      cli('token', 'create', '--scopes', 'orders:read'),
+      cli('token', 'frobnicate'),
+      cli('keys', 'generate', '--bits', '512'),
+    ]);
+    expect(badScope.code).toBe(2);
+    expect(badScope.stderr).toMatch(/unknown scope "orders:write"/);
+    expect(badScope.stdout).toBe('');
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--merchant is required/) });
+    expect(unknownCommand).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown command "token frobnicate"/) });
+    expect(unknownOption).toMatchObject({ code: 2, stderr: expect.stringMatching(/--bits/) });
+  });
+
+  it('--help lists every command', async () => {
+    const run = await cli('--help');
+    expect(run.code).toBe(0);
+    for (const command of ['keys generate', 'merchant add', 'token create', 'token list', 'token revoke']) {
+      expect(run.stdout).toContain(command);
+    }
+  });
+});

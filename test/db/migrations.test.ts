@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initOrm, migrateUp } from '../../src/db/orm.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+describe('migrations', () => {
+  let database: TestDatabase;
+  let orm: MikroORM;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    orm = await initOrm({ clientUrl: database.url, poolMax: 2 });
+  });
+  afterAll(async () => {
+    await orm?.close(true);
+    await database?.close();
+  });
+
+  it('apply on an empty database', async () => {
+    const applied = await migrateUp(orm);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatch(/^Migration\d{14}_initial$/);
+    const tables = await orm.em
+      .getConnection()
+      .execute<{ table_name: string }[]>(
+        `select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
+      );
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'api_tokens',
+      'callback_receipts',
+      'merchants',
+      'mikro_orm_migrations',
+      'order_events',
+      'orders',
+    ]);
+  });
+
+  it('leave nothing for the entities to change', async () => {
+    const needed = await orm.getMigrator().checkMigrationNeeded();
+    if (needed) {
+      // Show what differs when this fails: the SQL a new migration would contain.
+      const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false });
+      expect(diff).toBe('');
+    }
+    expect(needed).toBe(false);
+  });
+
+  it('are a no-op the second time', async () => {
+    expect(await migrateUp(orm)).toEqual([]);
+    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
+  });
+});

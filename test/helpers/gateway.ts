@@ -1,0 +1,111 @@
+import { Writable } from 'node:stream';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
+import { SCOPES, type Scope } from '../../src/auth/scopes.js';
+import { createApiToken } from '../../src/auth/tokens.js';
+import { parseEnvironment } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { Merchant } from '../../src/merchants/merchant.entity.js';
+import { upsertMerchant } from '../../src/merchants/merchant.service.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import type { SandboxOptions } from '../../src/sandbox/options.js';
+import type { TarsPayCallInfo } from '../../src/tarspay/client.js';
+import { PrivateKey } from '../../src/tarspay/signer.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestGateway {
+  gateway: Gateway;
+  sandbox: Sandbox;
+  database: TestDatabase;
+  /** Every call the gateway made to TarsPay (the sandbox), in order. */
+  upstreamCalls: TarsPayCallInfo[];
+  /** Every SQL statement the gateway ran, while `recordQueries` is on. */
+  queries: string[];
+  recordQueries: boolean;
+  /** Every log line the gateway wrote, as text. */
+  logs: string[];
+  addMerchant(mchNo: string): Promise<Merchant>;
+  token(merchant: Merchant, scopes?: readonly Scope[]): Promise<string>;
+  graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+/**
+ * The real gateway on a loopback port, with its own database (PostgreSQL from DATABASE_URL, else
+ * PGlite) and a real sandbox on another port.
+ */
+export async function startTestGateway(
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; sandboxControls?: boolean; gateway?: Partial<GatewayOptions> } = {},
+): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, callbackRetryMs: 50, log: () => {}, ...options.sandbox });
+  const logs: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  const upstreamCalls: TarsPayCallInfo[] = [];
+  const queries: string[] = [];
+  const harness = { recordQueries: false };
+  const config = parseEnvironment({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const gateway = await startGateway({
+    config,
+    databaseUrl: database.url,
+    tarspayBaseUrl: sandbox.url,
+    sandboxUrl: options.sandboxControls === false ? null : sandbox.url,
+    logger,
+    onUpstreamCall: (info) => upstreamCalls.push(info),
+    onQuery: (sql) => {
+      if (harness.recordQueries) queries.push(sql);
+    },
+    ...options.gateway,
+  });
+
+  const test: TestGateway = {
+    gateway,
+    sandbox,
+    database,
+    upstreamCalls,
+    queries,
+    logs,
+    get recordQueries() {
+      return harness.recordQueries;
+    },
+    set recordQueries(value: boolean) {
+      harness.recordQueries = value;
+    },
+    async addMerchant(mchNo) {
+      const key = PrivateKey.generate();
+      const merchant = await upsertMerchant(gateway.orm.em.fork(), { mchNo, privateKeyHex: key.revealHex(), platformPublicKey: sandbox.platformPublicKey });
+      sandbox.registerMerchant({ mchNo, publicKey: key.publicKeyHex });
+      return merchant;
+    },
+    async token(merchant, scopes = SCOPES) {
+      const { token } = await createApiToken(gateway.orm.em.fork(), { merchant, name: 'test', scopes });
+      return token;
+    },
+    async graphql(token, query, variables) {
+      const response = await fetch(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse<any>;
+    },
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+      await database.close();
+    },
+  };
+  return test;
+}
