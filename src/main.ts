@@ -3,6 +3,8 @@ import { createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js
 import { ConfigError, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
+import { sandboxOptionsFromEnv } from './sandbox/config.js';
+import { SandboxConfigError } from './sandbox/options.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 
 /** `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL → the sandbox in process. */
@@ -13,10 +15,11 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | null = null;
   if (!config.TARSPAY_BASE_URL) {
     const sandboxLogger = logger.child({ component: 'sandbox' });
+    // In process it takes a free loopback port; SANDBOX_PORT/HOST are for `npm run sandbox`.
     sandbox = await startSandbox({
+      ...sandboxOptionsFromEnv(process.env),
       host: '127.0.0.1',
       port: 0,
-      platformPrivateKey: process.env.SANDBOX_PLATFORM_PRIVATE_KEY || undefined,
       log: (level, msg, fields) => sandboxLogger[level](fields ?? {}, msg),
     });
   }
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof SandboxConfigError) console.error(error.message);
   else console.error('the gateway could not start:', error);
   process.exit(1);
 });

@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -19,7 +21,9 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: ~4–5 s for a new database, ~1 s to reopen.
+ * For development and tests, not production. Startup: ~4–5 s to create a database on disk, ~1 s to
+ * reopen one. In memory it takes ~1 s: new in-memory databases are copied from a template of a
+ * freshly initialised one, cached in `node_modules/.cache/tarspay-graphql/` (made on first use).
  */
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -32,6 +36,8 @@ export interface EmbeddedPostgresOptions {
   dataDir?: string;
   /** Concurrent connections the socket server accepts (default 20). */
   maxConnections?: number;
+  /** In memory only: copy the cached template instead of running initdb (default true). */
+  useTemplate?: boolean;
 }
 
 export interface ServerInfo {
@@ -108,7 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     mkdirSync(dataDir, { recursive: true });
   }
 
-  const db = await PGlite.create(dataDir);
+  const db = dataDir === undefined && options.useTemplate !== false ? await createFromTemplate() : await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
@@ -142,4 +148,54 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       return closing;
     },
   };
+}
+
+// ---- in-memory template: initdb once, copy afterwards ----------------------------------------
+
+const projectDir = fileURLToPath(new URL('../../', import.meta.url));
+let templateInProcess: Blob | undefined;
+
+function templatePath(): string {
+  let version = 'unknown';
+  try {
+    // dist/index.js → the package's own package.json
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: string };
+    version = manifest.version ?? version;
+  } catch {
+    // unusual layout: a version-less name still works, it just outlives upgrades
+  }
+  return join(projectDir, 'node_modules', '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
+}
+
+async function createFromTemplate(): Promise<PGlite> {
+  const path = templatePath();
+  if (!templateInProcess) {
+    try {
+      templateInProcess = new Blob([readFileSync(path)]);
+    } catch {
+      // no template yet: made below
+    }
+  }
+  if (templateInProcess) {
+    try {
+      return await PGlite.create({ loadDataDir: templateInProcess });
+    } catch {
+      templateInProcess = undefined; // unreadable template: make a new one
+      rmSync(path, { force: true });
+    }
+  }
+  const db = await PGlite.create();
+  try {
+    const dump = await db.dumpDataDir('none');
+    templateInProcess = dump;
+    mkdirSync(dirname(path), { recursive: true });
+    // Parallel test processes may race here: each writes its own file, the last rename wins.
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, path);
+  } catch {
+    // a read-only node_modules only costs time
+  }
+  return db;
 }
