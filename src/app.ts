@@ -1,7 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Environment } from './config.js';
+import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp } from './db/orm.js';
+import { createLivePubSub } from './live/pubsub.js';
+import { toChangeMessage } from './orders/order-snapshot.js';
+import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './graphql/context.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
@@ -29,6 +33,7 @@ export interface Gateway {
   publicUrl: string;
   orm: MikroORM;
   services: GatewayServices;
+  reconciler: Reconciler;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onCall: options.onUpstreamCall,
   });
   let publicUrl = config.PUBLIC_URL ?? '';
+  const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
   const orders = new OrderService({
     upstream,
     get publicUrl() {
@@ -56,8 +62,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     collectionLimits: config.COLLECTION_LIMITS,
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
+    onChange: ({ order, event }) => live.publishChange(toChangeMessage(order.merchant.id, order, event!)),
   });
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger };
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger, live };
+  const callbacks = new CallbackService({ orm, orders, logger });
+  const reconciler = new Reconciler({
+    orm,
+    orders,
+    logger: logger.child({ component: 'reconciler' }),
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+    batchSize: config.RECONCILE_BATCH_SIZE,
+    notFoundGraceMs: config.RECONCILE_NOT_FOUND_GRACE_MS,
+  });
   const development = config.NODE_ENV !== 'production';
   const yoga = createGatewayYoga({
     orm,
@@ -65,7 +81,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     graphiql: config.GRAPHIQL ?? development,
     introspection: config.INTROSPECTION ?? development,
   });
-  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger });
+  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -73,16 +89,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
+  reconciler.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      await reconciler.stop();
       await closeWebSockets();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await live.close();
       await orm.close();
     })());
-  return { url, publicUrl, orm, services, close };
+  return { url, publicUrl, orm, services, reconciler, close };
 }

@@ -34,7 +34,13 @@ export const builder = new SchemaBuilder<{
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
           }),
   },
-  relay: { clientMutationId: 'omit', cursorType: 'String', nodesQueryOptions: false },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // Order is the only Node: reading one by id needs orders:read, as order(id) does.
+    nodeQueryOptions: { authScopes: { scope: 'orders:read' } },
+    nodesQueryOptions: false,
+  },
   zod: {
     validationError: (zodError) =>
       new UserFacingError(

@@ -84,6 +84,10 @@ const environment = z.object({
   COLLECTION_LIMITS: collectionLimits.default(DEFAULT_COLLECTION_LIMITS),
   PAYOUT_LIMIT: payoutLimit.default({ min: 10_000n }),
 
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
+  RECONCILE_BATCH_SIZE: positiveInt.default(20),
+  RECONCILE_NOT_FOUND_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
+
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
 });

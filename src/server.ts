@@ -1,16 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { CallbackService } from './callbacks/callback.service.js';
+import { handleNotify } from './callbacks/notify-route.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
 
 export interface HttpRoutes {
   yoga: GatewayYoga;
+  callbacks: CallbackService;
   orm: MikroORM;
   logger: Logger;
 }
 
-/** Wiring only: GraphQL over HTTP and WebSocket on one port, health probes, the payer's return page. */
+/** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
 export function createHttpServer(routes: HttpRoutes): { server: Server; closeWebSockets(): Promise<void> } {
   const server = createServer((req, res) => {
     void route(routes, req, res).catch((error: unknown) => {
@@ -26,6 +29,7 @@ export function createHttpServer(routes: HttpRoutes): { server: Server; closeWeb
 async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (path === routes.yoga.graphqlEndpoint) return routes.yoga(req, res);
+  if (path === '/tarspay/notify') return handleNotify(routes.callbacks, req, res);
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (path === '/readyz') return sendReadiness(routes.orm, res);
   if (path === '/return') return sendReturnPage(res);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -21,9 +21,9 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: ~4–5 s to create a database on disk, ~1 s to
- * reopen one. In memory it takes ~1 s: new in-memory databases are copied from a template of a
- * freshly initialised one, cached in `node_modules/.cache/tarspay-graphql/` (made on first use).
+ * For development and tests, not production. Startup: ~1 s. Running initdb takes ~5 s, so a new
+ * database (in memory, or in an empty dataDir) is copied from a template of a freshly initialised
+ * one, cached in `node_modules/.cache/tarspay-graphql/` (made by the first start that lacks it).
  */
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -36,7 +36,7 @@ export interface EmbeddedPostgresOptions {
   dataDir?: string;
   /** Concurrent connections the socket server accepts (default 20). */
   maxConnections?: number;
-  /** In memory only: copy the cached template instead of running initdb (default true). */
+  /** For a new database: copy the cached template instead of running initdb (default true). */
   useTemplate?: boolean;
 }
 
@@ -101,6 +101,29 @@ export async function findRunningServer(dataDir: string): Promise<ServerInfo | u
   return undefined;
 }
 
+/**
+ * Takes `<dataDir>/server.lock` (our pid) for as long as the database is open: two processes
+ * starting at the same moment cannot both open the files. A lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockPath = join(dataDir, 'server.lock');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(holder) && isProcessAlive(holder)) {
+        const who = holder === process.pid ? 'this process' : `process ${holder}`;
+        throw new Error(`the embedded database in ${dataDir} is already open in ${who}: use its URL (DATABASE_URL) or stop it first`);
+      }
+      rmSync(lockPath, { force: true }); // left by a process that died
+    }
+  }
+  throw new Error(`cannot lock ${lockPath}: another process keeps taking it`);
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir !== undefined) {
@@ -113,18 +136,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     }
     mkdirSync(dataDir, { recursive: true });
   }
+  const releaseLock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
 
-  const db = dataDir === undefined && options.useTemplate !== false ? await createFromTemplate() : await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: 0,
-    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-  });
+  let db: PGlite | undefined;
+  let server: PGLiteSocketServer;
   try {
+    const isNew = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
+    db = isNew && options.useTemplate !== false ? await createFromTemplate(dataDir) : await PGlite.create(dataDir);
+    server = new PGLiteSocketServer({
+      db,
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    });
     await server.start();
   } catch (error) {
-    await db.close();
+    await db?.close();
+    releaseLock();
     throw error;
   }
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
@@ -144,6 +172,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         }
         await server.stop();
         await db.close();
+        releaseLock();
       })();
       return closing;
     },
@@ -168,7 +197,8 @@ function templatePath(): string {
   return join(projectDir, 'node_modules', '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
 }
 
-async function createFromTemplate(): Promise<PGlite> {
+/** A new database in `dataDir` (undefined: in memory), copied from the template when there is one. */
+async function createFromTemplate(dataDir: string | undefined): Promise<PGlite> {
   const path = templatePath();
   if (!templateInProcess) {
     try {
@@ -179,13 +209,20 @@ async function createFromTemplate(): Promise<PGlite> {
   }
   if (templateInProcess) {
     try {
-      return await PGlite.create({ loadDataDir: templateInProcess });
-    } catch {
+      return await PGlite.create(dataDir, { loadDataDir: templateInProcess });
+    } catch (error) {
       templateInProcess = undefined; // unreadable template: make a new one
       rmSync(path, { force: true });
+      if (dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) {
+        throw new Error(
+          `could not create the embedded database in ${dataDir} from the cached template (${(error as Error).message}); ` +
+            'the template is deleted now: remove that directory and start again',
+          { cause: error },
+        );
+      }
     }
   }
-  const db = await PGlite.create();
+  const db = await PGlite.create(dataDir);
   try {
     const dump = await db.dumpDataDir('none');
     templateInProcess = dump;

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
 import { TarsPayError } from '../tarspay/errors.js';
+import type { InquiryAnswer } from '../tarspay/types.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import { requestFingerprint } from './fingerprint.js';
 import { OrderEvent } from './order-event.entity.js';
@@ -163,19 +164,9 @@ export class OrderService {
 
   /** Asks TarsPay for the order's state now and applies the answer like any other report. */
   async refresh(em: EntityManager, merchant: Merchant, order: Order): Promise<Order> {
-    const client = this.options.upstream.forMerchant(merchant);
-    const query = order.platformOrderId ? { payOrderId: order.platformOrderId } : { mchOrderNo: order.merchantOrderNo };
+    let answer: InquiryAnswer;
     try {
-      const answer = order.kind === 'COLLECTION' ? await client.collectionInquiry(query) : await client.payoutInquiry(query);
-      return (await this.applyUpdate(em, order.id, {
-        status: answer.status,
-        source: 'RECONCILIATION',
-        payload: answer.raw,
-        platformOrderId: answer.payOrderId || undefined,
-        paidAmount: answer.payAmount,
-        fee: answer.fee,
-        failureReason: answer.failReason,
-      })).order;
+      answer = await this.inquire(merchant, order);
     } catch (error) {
       if (!(error instanceof TarsPayError)) throw error;
       if (error.category === 'ORDER_NOT_FOUND') {
@@ -183,16 +174,44 @@ export class OrderService {
       }
       throw upstreamUserError(error, order);
     }
+    return (await this.applyInquiry(em, order.id, answer)).order;
   }
 
-  /** Applies an update and tells listeners after commit. */
+  /** TarsPay's inquiry endpoint for the order's kind, by TarsPay's id when known. Throws TarsPayError. */
+  inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
+    const client = this.options.upstream.forMerchant(merchant);
+    const query = order.platformOrderId ? { payOrderId: order.platformOrderId } : { mchOrderNo: order.merchantOrderNo };
+    return order.kind === 'COLLECTION' ? client.collectionInquiry(query) : client.payoutInquiry(query);
+  }
+
+  applyInquiry(em: EntityManager, orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
+    return this.applyUpdate(em, orderId, {
+      status: answer.status,
+      source: 'RECONCILIATION',
+      payload: answer.raw,
+      platformOrderId: answer.payOrderId || undefined,
+      paidAmount: answer.payAmount,
+      fee: answer.fee,
+      failureReason: answer.failReason,
+    });
+  }
+
+  /** Applies an update in its own transaction and tells listeners after commit. */
   async applyUpdate(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
     const change = await applyOrderUpdate(em, orderId, update);
+    this.announce(change, update);
+    return change;
+  }
+
+  /** Tells listeners about a change; call it only once the change is committed. */
+  announce(change: OrderChange, update: Pick<OrderUpdate, 'status' | 'source'>): void {
     if (change.event) this.options.onChange?.(change);
     if (change.verdict === 'ignore') {
-      this.options.logger.warn({ orderId, status: change.order.status, reported: update.status, source: update.source }, 'order update ignored: it would move the order backwards');
+      this.options.logger.warn(
+        { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source },
+        'order update ignored: it would move the order backwards',
+      );
     }
-    return change;
   }
 
   notifyUrl(merchant: Merchant): string {

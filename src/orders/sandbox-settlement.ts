@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UserFacingError } from '../errors.js';
 import { statusFromState } from '../tarspay/codes.js';
-import type { Order } from './order.entity.js';
+import type { LivePubSub } from '../live/pubsub.js';
+import { Order } from './order.entity.js';
 import type { OrderService } from './order.service.js';
 
 export const SANDBOX_OUTCOMES = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID', 'EXPIRED', 'REJECTED'] as const;
@@ -14,25 +15,31 @@ interface SettledView {
   failReason?: string | null;
 }
 
+/** How long to wait for the sandbox's callback before applying its answer directly. */
+const CALLBACK_WAIT_MS = 3000;
+
 /**
- * Asks the sandbox to settle the order (it then sends TarsPay's signed callback to notifyUrl) and
- * applies the sandbox's answer at once, so the caller sees the new status; the callback that
- * follows is then a duplicate and changes nothing.
+ * Asks the sandbox to settle the order; the sandbox then sends TarsPay's signed callback to
+ * notifyUrl, which moves the order like in production (source CALLBACK). When that callback cannot
+ * reach this gateway in time (e.g. PUBLIC_URL points elsewhere), the sandbox's own answer is applied
+ * (source SANDBOX) so the caller still sees the new status; a late callback is then a duplicate.
  */
 export async function settleInSandbox(
   em: EntityManager,
-  orders: OrderService,
-  sandboxUrl: string | null,
+  services: { orders: OrderService; live: LivePubSub; sandboxUrl: string | null },
   order: Order,
   outcome: SandboxOutcome,
   paidAmount?: string | null,
 ): Promise<Order> {
+  const { orders, sandboxUrl } = services;
   if (!sandboxUrl) {
     throw new UserFacingError({ code: 'SANDBOX_ONLY', message: 'sandboxOrderSettle works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset)' }, order);
   }
   if (!order.platformOrderId) {
     throw new UserFacingError({ code: 'INVALID_STATE', field: ['id'], message: `The order is ${order.status} and has no TarsPay order yet; nothing to settle` }, order);
   }
+  const changes = services.live.pubsub.subscribe('order:changed', order.id);
+  const callbackApplied = waitForChange(changes, CALLBACK_WAIT_MS);
   const response = await fetch(`${sandboxUrl}/sandbox/orders/${encodeURIComponent(order.platformOrderId)}/settle`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -41,12 +48,14 @@ export async function settleInSandbox(
   });
   const answer = (await response.json().catch(() => ({}))) as SettledView & { error?: string; message?: string };
   if (!response.ok) {
+    await changes.return?.();
     const message = answer.message ?? answer.error ?? `sandbox answered HTTP ${response.status}`;
     const code = response.status === 409 ? 'INVALID_STATE' : response.status === 404 ? 'NOT_FOUND' : 'VALIDATION';
     throw new UserFacingError({ code, field: code === 'VALIDATION' ? ['outcome'] : undefined, message }, order);
   }
   const status = statusFromState(answer.state);
   if (!status) throw new Error(`sandbox answered an unknown state ${String(answer.state)}`);
+  if (await callbackApplied) return em.fork().findOneOrFail(Order, { id: order.id });
   const change = await orders.applyUpdate(em, order.id, {
     status,
     source: 'SANDBOX',
@@ -57,4 +66,13 @@ export async function settleInSandbox(
     note: `settled in the sandbox: ${outcome}`,
   });
   return change.order;
+}
+
+async function waitForChange(changes: AsyncIterator<unknown> & { return?: () => unknown }, timeoutMs: number): Promise<boolean> {
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+  try {
+    return await Promise.race([changes.next().then((next) => !next.done), timeout]);
+  } finally {
+    await changes.return?.();
+  }
 }

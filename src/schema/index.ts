@@ -6,6 +6,7 @@ import './balance.js';
 import './transactions.js';
 import './catalogs.js';
 import './sandbox.js';
+import './subscriptions.js';
 
 builder.queryType({ description: 'Every field needs a token (Authorization: Bearer …); most need a scope too.' });
 builder.mutationType({});

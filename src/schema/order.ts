@@ -1,9 +1,11 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
+import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import { UserFacingError } from '../errors.js';
 import { merchantOf, type GraphQLContext } from '../graphql/context.js';
-import { ORDER_EVENT_SOURCES, type OrderEvent } from '../orders/order-event.entity.js';
+import { ORDER_EVENT_SOURCES } from '../orders/order-event.entity.js';
+import type { OrderEventView, OrderView } from '../orders/order-snapshot.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
 import {
   decodeOrderCursor,
@@ -23,13 +25,24 @@ export const OrderStatusEnum = builder.enumType('OrderStatus', {
 });
 export const OrderEventSourceEnum = builder.enumType('OrderEventSource', { values: ORDER_EVENT_SOURCES });
 
-export const OrderRef = builder.objectRef<Order>('Order');
-export const OrderEventRef = builder.objectRef<OrderEvent>('OrderEvent');
+export const OrderRef = builder.objectRef<OrderView>('Order');
+export const OrderEventRef = builder.objectRef<OrderEventView>('OrderEvent');
 
 /** Loads orders of the caller's merchant only: another merchant's id reads as "not found". */
 function loadOrders(ids: readonly string[], context: GraphQLContext): Promise<(Order | null)[]> {
   if (!context.auth) return Promise.resolve(ids.map(() => null));
   return findMerchantOrdersByIds(context.em, context.auth.merchant.id, ids);
+}
+
+const orderLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderView>>();
+
+function orderLoader(context: GraphQLContext): DataLoader<string, OrderView> {
+  let loader = orderLoaders.get(context);
+  if (!loader) {
+    loader = new DataLoader(async (ids: readonly string[]) => (await loadOrders(ids, context)).map((order) => order ?? new Error('order not found')));
+    orderLoaders.set(context, loader);
+  }
+  return loader;
 }
 
 builder.node(OrderRef, {
@@ -73,11 +86,10 @@ builder.objectType(OrderEventRef, {
   description: 'A status change of an order, or a report that was recorded but not applied.',
   fields: (t) => ({
     id: t.globalID({ resolve: (event) => ({ type: 'OrderEvent', id: event.id }) }),
-    order: t.loadable({
+    order: t.field({
       type: OrderRef,
-      load: async (ids: string[], context: GraphQLContext) =>
-        (await loadOrders(ids, context)).map((order) => order ?? new Error('order not found')),
-      resolve: (event) => event.order.id,
+      // Events from pub/sub carry the order as it was then; events from the database load it in batches.
+      resolve: (event, _args, context) => ('status' in event.order ? event.order : orderLoader(context).load(event.order.id)),
     }),
     status: t.field({ type: OrderStatusEnum, resolve: (event) => event.status }),
     previousStatus: t.field({ type: OrderStatusEnum, nullable: true, resolve: (event) => event.previousStatus ?? null }),
@@ -89,7 +101,7 @@ builder.objectType(OrderEventRef, {
 });
 
 export interface OrderPayloadShape {
-  order: Order | null;
+  order: OrderView | null;
   userErrors: UserFacingError['details'];
 }
 
@@ -149,21 +161,26 @@ builder.queryFields((t) => ({
     args: { merchantOrderNo: t.arg.string({ required: true, validate: { minLength: 1, maxLength: 64 } }) },
     resolve: (_root, args, context) => context.em.findOne(Order, { merchant: merchantOf(context).id, merchantOrderNo: args.merchantOrderNo }),
   }),
-  orders: t.connection({
-    type: OrderRef,
-    description: "The merchant's orders, newest first",
-    authScopes: { scope: 'orders:read' },
-    args: { filter: t.arg({ type: OrderFilterInput }) },
-    resolve: (_root, args, context) =>
-      resolveCursorConnection<Promise<readonly Order[]>>({ args, toCursor: (order: Order) => encodeOrderCursor(order), defaultSize: 20, maxSize: 100 }, ({ before, after, limit, inverted }): Promise<readonly Order[]> => {
-        const afterPosition = after ? decodeOrderCursor(after) : null;
-        const beforePosition = before ? decodeOrderCursor(before) : null;
-        if ((after && !afterPosition) || (before && !beforePosition)) {
-          throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        return findOrderPage(context.em, merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
-      }),
-  }),
+  orders: t.connection(
+    {
+      type: OrderRef,
+      description: "The merchant's orders, newest first",
+      authScopes: { scope: 'orders:read' },
+      args: { filter: t.arg({ type: OrderFilterInput }) },
+      resolve: (_root, args, context) =>
+        resolveCursorConnection<Promise<readonly Order[]>>({ args, toCursor: (order: Order) => encodeOrderCursor(order), defaultSize: 20, maxSize: 100 }, ({ before, after, limit, inverted }): Promise<readonly Order[]> => {
+          const afterPosition = after ? decodeOrderCursor(after) : null;
+          const beforePosition = before ? decodeOrderCursor(before) : null;
+          if ((after && !afterPosition) || (before && !beforePosition)) {
+            throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
+          }
+          return findOrderPage(context.em, merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
+        }),
+    },
+    // The names CONTRACT.md gives (Pothos would call them QueryOrdersConnection / QueryOrdersConnectionEdge).
+    { name: 'OrderConnection' },
+    { name: 'OrderEdge' },
+  ),
 }));
 
 builder.mutationFields((t) => ({

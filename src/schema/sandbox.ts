@@ -24,8 +24,7 @@ builder.mutationFields((t) => ({
       if (!context.auth?.scopes.includes(needed)) {
         throw createGraphQLError(`Settling a ${order.kind.toLowerCase()} needs the ${needed} scope`, { extensions: { code: 'FORBIDDEN' } });
       }
-      const { orders, sandboxUrl } = context.services;
-      const settled = await settleInSandbox(context.em, orders, sandboxUrl, order, args.outcome, args.paidAmount);
+      const settled = await settleInSandbox(context.em, context.services, order, args.outcome, args.paidAmount);
       return { order: settled, userErrors: [] };
     },
   }),

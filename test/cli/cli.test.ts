@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateToken } from '../../src/auth/tokens.js';
+import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { PrivateKey, generateKeyPair, isPublicKeyHex } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
 
@@ -36,18 +37,20 @@ function cli(...args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   db = await createTestOrm();
-  const keyFile = join(scratch, 'merchant.key');
-  writeFileSync(keyFile, `${generateKeyPair().privateKey}\n`);
-  const added = await cli('merchant', 'add', '--mch-no', 'M-CLI', '--private-key-file', keyFile, '--platform-public-key', generateKeyPair().publicKey);
-  expect(added, added.stderr).toMatchObject({ code: 0 });
+  await upsertMerchant(db.orm.em.fork(), {
+    mchNo: 'M-CLI',
+    privateKeyHex: generateKeyPair().privateKey,
+    platformPublicKey: generateKeyPair().publicKey,
+  });
 });
 afterAll(async () => {
   await db?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('cli', () => {
-  it('keys generate prints a valid, labelled key pair and what to do with it', async () => {
+// Each run is its own process, mostly waiting on module loading: run them side by side.
+describe.concurrent('cli', () => {
+  it('keys generate prints a valid, labelled key pair and what to do with it', async ({ expect }) => {
     const run = await cli('keys', 'generate');
     expect(run.code).toBe(0);
     const privateKey = /^Private key: ([0-9a-f]{64})$/m.exec(run.stdout)?.[1];
@@ -59,7 +62,7 @@ describe('cli', () => {
     expect(run.stdout).toMatch(/private key secret/);
   });
 
-  it('token create prints a token (once) that authenticates with the given scopes', async () => {
+  it('token create prints a token (once) that authenticates with the given scopes', async ({ expect }) => {
     const run = await cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read,collections:write', '--name', 'checkout');
     expect(run.code, run.stderr).toBe(0);
     const token = run.stdout.trim();
@@ -71,27 +74,38 @@ describe('cli', () => {
     expect(auth?.scopes).toEqual(['orders:read', 'collections:write']);
     expect(auth?.apiToken.name).toBe('checkout');
 
-    const listed = await cli('token', 'list', '--merchant', 'M-CLI');
-    expect(listed.code).toBe(0);
+    const [listed, revoked] = await Promise.all([cli('token', 'list', '--merchant', 'M-CLI'), cli('token', 'revoke', '--id', auth!.apiToken.id)]);
+    expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain(auth!.apiToken.id);
     expect(listed.stdout).toContain('checkout');
     expect(listed.stdout).not.toContain(token);
     expect(listed.stdout).not.toMatch(/[0-9a-f]{64}/); // no hash either
-
-    const revoked = await cli('token', 'revoke', '--id', auth!.apiToken.id);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(await authenticateToken(db.orm.em.fork(), token)).toBeNull();
   });
 
-  it('an unknown merchant fails with exit 1 and lists the known ones', async () => {
+  it('merchant add stores a merchant from a key file, deriving its public key', async ({ expect }) => {
+    const keys = generateKeyPair();
+    const keyFile = join(scratch, 'merchant.key');
+    writeFileSync(keyFile, `${keys.privateKey}\n`);
+    const platformPublicKey = generateKeyPair().publicKey;
+    const run = await cli('merchant', 'add', '--mch-no', 'M-ADDED', '--private-key-file', keyFile, '--platform-public-key', platformPublicKey);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(keys.publicKey);
+    expect(run.stdout).not.toContain(keys.privateKey);
+    const merchant = await findMerchantByMchNo(db.orm.em.fork(), 'M-ADDED');
+    expect(merchant).toMatchObject({ publicKey: keys.publicKey, privateKey: keys.privateKey, platformPublicKey });
+  });
+
+  it('an unknown merchant fails with exit 1 and lists the known ones', async ({ expect }) => {
     const run = await cli('token', 'create', '--merchant', 'M-NOPE', '--scopes', 'orders:read');
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/no merchant "M-NOPE".*known merchants: M-CLI/);
+    expect(run.stderr).toMatch(/no merchant "M-NOPE".*known merchants: .*M-CLI/);
   });
 
-  it('usage errors exit 2 and say what is wrong', async () => {
+  it('usage errors exit 2 and say what is wrong', async ({ expect }) => {
     const [badScope, missing, unknownCommand, unknownOption] = await Promise.all([
       cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read,orders:write'),
       cli('token', 'create', '--scopes', 'orders:read'),
@@ -106,7 +120,7 @@ describe('cli', () => {
     expect(unknownOption).toMatchObject({ code: 2, stderr: expect.stringMatching(/--bits/) });
   });
 
-  it('--help lists every command', async () => {
+  it('--help lists every command', async ({ expect }) => {
     const run = await cli('--help');
     expect(run.code).toBe(0);
     for (const command of ['keys generate', 'merchant add', 'token create', 'token list', 'token revoke']) {

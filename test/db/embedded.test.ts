@@ -40,8 +40,10 @@ describe('embedded PostgreSQL', () => {
     expect(existsSync(serverInfoPath(dataDir))).toBe(false);
   });
 
-  it('keeps its data across close and reopen; a stale server.json is ignored', async () => {
-    writeFileSync(serverInfoPath(dataDir), JSON.stringify({ url: 'postgres://postgres@127.0.0.1:1/postgres', pid: 2 ** 22 + 1 }));
+  it('keeps its data across close and reopen; a crashed process’s server.json and lock are ignored', async () => {
+    const deadPid = 2 ** 22 + 1; // above Linux's pid_max
+    writeFileSync(serverInfoPath(dataDir), JSON.stringify({ url: 'postgres://postgres@127.0.0.1:1/postgres', pid: deadPid }));
+    writeFileSync(join(dataDir, 'server.lock'), String(deadPid));
     const resolved = await resolveDatabase({ dataDir });
     try {
       expect(resolved.embedded).toBe(true);
@@ -51,6 +53,7 @@ describe('embedded PostgreSQL', () => {
       await resolved.close();
     }
     expect(existsSync(serverInfoPath(dataDir))).toBe(false);
+    expect(existsSync(join(dataDir, 'server.lock'))).toBe(false);
   });
 
   it('prefers DATABASE_URL when given', async () => {

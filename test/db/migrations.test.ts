@@ -49,4 +49,13 @@ describe('migrations', () => {
     expect(await migrateUp(orm)).toEqual([]);
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
   });
+
+  it('can be reverted and applied again', async () => {
+    const tableCount = async () =>
+      (await orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
+    await orm.getMigrator().down();
+    expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
+    expect(await migrateUp(orm)).toHaveLength(1);
+    expect(Number(await tableCount())).toBe(6);
+  });
 });

@@ -26,6 +26,8 @@ export interface TestGateway {
   addMerchant(mchNo: string): Promise<Merchant>;
   token(merchant: Merchant, scopes?: readonly Scope[]): Promise<string>;
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Another gateway instance on the same database and sandbox, as in a scaled-out deployment. */
+  startPeer(): Promise<Gateway>;
   close(): Promise<void>;
 }
 
@@ -57,18 +59,21 @@ export async function startTestGateway(
   const queries: string[] = [];
   const harness = { recordQueries: false };
   const config = parseEnvironment({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env });
-  const gateway = await startGateway({
+  const gatewayOptions: GatewayOptions = {
     config,
     databaseUrl: database.url,
     tarspayBaseUrl: sandbox.url,
     sandboxUrl: options.sandboxControls === false ? null : sandbox.url,
     logger,
+    poolMax: 5,
     onUpstreamCall: (info) => upstreamCalls.push(info),
     onQuery: (sql) => {
       if (harness.recordQueries) queries.push(sql);
     },
     ...options.gateway,
-  });
+  };
+  const gateway = await startGateway(gatewayOptions);
+  const peers: Gateway[] = [];
 
   const test: TestGateway = {
     gateway,
@@ -101,7 +106,13 @@ export async function startTestGateway(
       });
       return (await response.json()) as GraphQLResponse<any>;
     },
+    async startPeer() {
+      const peer = await startGateway({ ...gatewayOptions, onQuery: undefined });
+      peers.push(peer);
+      return peer;
+    },
     async close() {
+      for (const peer of peers) await peer.close();
       await gateway.close();
       await sandbox.close();
       await database.close();

@@ -1,0 +1,27 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readRawBody } from '../http/read-body.js';
+import type { CallbackService } from './callback.service.js';
+
+/** A TarsPay callback is a few hundred bytes; anything near this is not one. */
+export const CALLBACK_BODY_LIMIT = 64 * 1024;
+
+/** POST /tarspay/notify: the raw bytes go to verification untouched (no JSON parsing before it). */
+export async function handleNotify(callbacks: CallbackService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') {
+    res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('method not allowed: TarsPay callbacks are POST');
+    return;
+  }
+  let rawBody: Buffer;
+  try {
+    rawBody = await readRawBody(req, CALLBACK_BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large');
+      return;
+    }
+    throw error;
+  }
+  const signature = req.headers['x-resp-signature'];
+  const answer = await callbacks.receive(rawBody, Array.isArray(signature) ? signature[0] : signature);
+  res.writeHead(answer.httpStatus, { 'content-type': 'text/plain; charset=utf-8' }).end(answer.body);
+}

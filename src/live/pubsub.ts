@@ -1,0 +1,49 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { OrderChangeMessage } from '../orders/order-snapshot.js';
+
+/** Topics: one per order (orderUpdated) and one per merchant (orderEvents). */
+export type OrderTopics = {
+  'order:changed': [orderId: string, message: OrderChangeMessage];
+  'merchant:order-changed': [merchantId: string, message: OrderChangeMessage];
+};
+
+export type OrderPubSub = ReturnType<typeof createPubSub<OrderTopics>>;
+
+export interface LivePubSub {
+  pubsub: OrderPubSub;
+  /** Publishes one committed change to the order's and the merchant's subscribers, on every instance. */
+  publishChange(message: OrderChangeMessage): void;
+  close(): Promise<void>;
+}
+
+/**
+ * In process by default; with a Redis URL, over Redis pub/sub so that a callback received by one
+ * instance reaches subscribers connected to any instance.
+ */
+export function createLivePubSub(options: { redisUrl?: string; logger: Logger }): LivePubSub {
+  let clients: Redis[] = [];
+  let eventTarget;
+  if (options.redisUrl) {
+    const connect = () => {
+      const client = new Redis(options.redisUrl!, { maxRetriesPerRequest: 3, lazyConnect: false });
+      client.on('error', (error) => options.logger.warn({ err: error.message }, 'redis connection problem'));
+      return client;
+    };
+    clients = [connect(), connect()];
+    eventTarget = createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! });
+  }
+  const pubsub = createPubSub<OrderTopics>(eventTarget ? { eventTarget } : undefined);
+  return {
+    pubsub,
+    publishChange(message) {
+      pubsub.publish('order:changed', message.order.id, message);
+      pubsub.publish('merchant:order-changed', message.merchantId, message);
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    },
+  };
+}
