@@ -72,7 +72,8 @@ describe('POST /tarspay/notify', () => {
     const order = await createdOrder();
     const fields = fieldsFor(order, 2);
     const signature = platformKey.sign(callbackBody(fields));
-    const reordered = JSON.stringify({ state: fields.state, ...fields, currency: 'IDR' }, null, 1);
+    const { state, ...rest } = fields;
+    const reordered = JSON.stringify({ state, ...rest, currency: 'IDR' }, null, 1);
     expect(await postCallback(t.gateway.url, reordered, signature)).toEqual({ status: 200, text: 'OK' });
   });
 
@@ -118,11 +119,11 @@ describe('POST /tarspay/notify', () => {
       { status: 'SUCCEEDED', source: 'CALLBACK', applied: true },
       { status: 'FAILED', source: 'CALLBACK', applied: false },
     ]);
-    const outcomes = await t.gateway.orm.em.fork().getConnection().execute(
+    const outcomes = await t.gateway.orm.em.fork().getConnection().execute<Array<{ outcome: string }>>(
       `select r.outcome from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
       [order.merchantOrderNo],
     );
-    expect(outcomes.map((row: { outcome: string }) => row.outcome)).toEqual(['APPLIED', 'DUPLICATE', 'DUPLICATE', 'IGNORED']);
+    expect(outcomes.map((row) => row.outcome)).toEqual(['APPLIED', 'DUPLICATE', 'DUPLICATE', 'IGNORED']);
   });
 
   it('flags a paid amount that differs from the order amount', async () => {

@@ -88,8 +88,8 @@ describe('reconciliation', () => {
     const before = t.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo').length;
     const [a, b] = await Promise.all([t.gateway.reconciler.runOnce(), peer.reconciler.runOnce()]);
     expect(a.claimed + b.claimed).toBeGreaterThanOrEqual(8);
-    const rows = await t.gateway.orm.em.fork().getConnection().execute(`select check_attempts from orders where id in (${ids.map(() => '?').join(',')})`, ids);
-    expect(rows.every((row: { check_attempts: number }) => row.check_attempts === 1)).toBe(true);
+    const rows = await t.gateway.orm.em.fork().getConnection().execute<Array<{ check_attempts: number }>>(`select check_attempts from orders where id in (${ids.map(() => '?').join(',')})`, ids);
+    expect(rows.every((row) => row.check_attempts === 1)).toBe(true);
     const inquiries = t.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo').length - before;
     expect(inquiries).toBeGreaterThanOrEqual(8);
   });
