@@ -80,6 +80,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     services,
     graphiql: config.GRAPHIQL ?? development,
     introspection: config.INTROSPECTION ?? development,
+    rateLimit: { burst: config.RATE_LIMIT_MUTATION_BURST, perSecond: config.RATE_LIMIT_MUTATIONS_PER_SECOND },
+    exposeErrors: config.NODE_ENV === 'development',
   });
   const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks });
   await new Promise<void>((resolve, reject) => {

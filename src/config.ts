@@ -88,6 +88,9 @@ const environment = z.object({
   RECONCILE_BATCH_SIZE: positiveInt.default(20),
   RECONCILE_NOT_FOUND_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
 
+  RATE_LIMIT_MUTATION_BURST: positiveInt.default(300),
+  RATE_LIMIT_MUTATIONS_PER_SECOND: z.coerce.number().min(0).default(50),
+
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
 });

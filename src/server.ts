@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CallbackService } from './callbacks/callback.service.js';
 import { handleNotify } from './callbacks/notify-route.js';
+import { handleGraphQL } from './http/graphql-route.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
@@ -28,7 +29,7 @@ export function createHttpServer(routes: HttpRoutes): { server: Server; closeWeb
 
 async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (path === routes.yoga.graphqlEndpoint) return routes.yoga(req, res);
+  if (path === routes.yoga.graphqlEndpoint) return handleGraphQL(routes.yoga, req, res);
   if (path === '/tarspay/notify') return handleNotify(routes.callbacks, req, res);
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (path === '/readyz') return sendReadiness(routes.orm, res);

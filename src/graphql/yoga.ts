@@ -6,12 +6,17 @@ import { authenticateToken } from '../auth/tokens.js';
 import { schema } from '../schema/index.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
+import { hardeningPlugins } from './hardening.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 export interface YogaOptions {
   orm: MikroORM;
   services: GatewayServices;
   graphiql: boolean;
   introspection: boolean;
+  rateLimit: RateLimitOptions;
+  /** Stack traces and original messages in errors: development only. */
+  exposeErrors: boolean;
 }
 
 interface ServerContext {
@@ -27,6 +32,8 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     graphqlEndpoint: '/graphql',
     logging: false,
     landingPage: false,
+    maskedErrors: { isDev: options.exposeErrors },
+    plugins: hardeningPlugins({ introspection: options.introspection, fieldSuggestions: options.introspection, rateLimit: options.rateLimit }),
     renderGraphiQL,
     graphiql: options.graphiql
       ? {

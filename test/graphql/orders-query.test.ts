@@ -57,7 +57,8 @@ const ids = (connection: { edges: Array<{ node: { id: string } }> }) => connecti
 const newestFirst = (orders: Created[]) => orders.map((order) => order.id).reverse();
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // No background reconciliation: its statements would otherwise land in the statement counts below.
+  t = await startTestGateway({ env: { RECONCILE_INTERVAL_MS: '0' } });
   merchant = await t.addMerchant('M-ORDERS-A');
   token = await t.token(merchant);
   created.push(await createCollection(token, { method: 'BANK_BCA' }));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/auth/scopes.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ORDER, PAYOUT_CREATE, payoutInput, uniqueOrderNo } from '../helpers/operations.js';
+import { ORDER, PAYOUT_CREATE, REFRESH, payoutInput, uniqueOrderNo } from '../helpers/operations.js';
 
 // Every merchant opens with 100,000 IDR at the sandbox: a payout holds amount + 5,000 fee, so each
 // merchant below affords one or two 10,000-50,000 payouts, and 250,000 is always too much.
@@ -177,7 +177,7 @@ describe('idempotency by merchantOrderNo', () => {
     expect(balance).toEqual({ availableAmount: '85000', frozenAmount: '15000' });
   });
 
-  it('TarsPay created the payout but its answer was lost: UNKNOWN, UPSTREAM_UNAVAILABLE, and a retry never creates again', async () => {
+  it('TarsPay created the payout but its answer was lost: UNKNOWN, UPSTREAM_UNAVAILABLE; retries never create again, orderRefresh recovers it', async () => {
     const own = await freshToken();
     t.sandbox.faults.add({ path: '/api/payOut/unifiedOrder', mode: 'dropAfterStore', count: 1 });
     const input = payoutInput({ amount: '10000' });
@@ -195,6 +195,18 @@ describe('idempotency by merchantOrderNo', () => {
     }
     expect(creates().length - before).toBe(1);
     expect(await storedOrders(String(input.merchantOrderNo))).toBe(1);
+
+    // Asking TarsPay (by merchantOrderNo: the payOrderId was lost too) recovers the payout.
+    const refreshed = (await t.graphql(own, REFRESH, { id: first.data!.payoutCreate.order.id })).data!.orderRefresh;
+    expect(refreshed.userErrors).toEqual([]);
+    expect(refreshed.order).toMatchObject({ status: 'PROCESSING', platformOrderId: expect.stringMatching(/^P\d{19}$/) });
+    expect(t.sandbox.order(refreshed.order.platformOrderId)).toMatchObject({ mchOrderNo: input.merchantOrderNo, state: 1 });
+    expect(refreshed.order.events).toEqual([
+      { status: 'SUBMITTING', source: 'API', applied: true },
+      { status: 'UNKNOWN', source: 'API', applied: true },
+      { status: 'PROCESSING', source: 'RECONCILIATION', applied: true },
+    ]);
+    expect(creates().length - before).toBe(1);
   });
 });
 

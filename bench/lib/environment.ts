@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PrivateKey } from '../../src/tarspay/signer.js';
+import { IpcPeer, startTsx, type Child } from './processes.js';
+
+/**
+ * What the scenarios run against: a database (a fresh one on the DATABASE_URL server, dropped at
+ * the end; else the embedded PGlite in a process of its own), the sandbox as its own process
+ * (`src/sandbox/main.ts`, what `npm run sandbox` runs) and the gateway as its own process.
+ */
+
+export interface BenchEnvironment {
+  database: { kind: 'postgresql' | 'pglite'; url: string };
+  sandbox: { url: string; platformKey: PrivateKey; pid: number };
+  gateway: { url: string; token: string; merchantId: string; mchNo: string; pid: number; ipc: IpcPeer };
+  /** A second merchant, known to the sandbox only: the bare floor's caller. */
+  bareMerchant: { mchNo: string; key: PrivateKey };
+  close(): Promise<void>;
+}
+
+async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 'pglite'; url: string; drop(): Promise<void> }> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    const name = `tpg_bench_${randomBytes(5).toString('hex')}`;
+    await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      kind: 'postgresql',
+      url: url.toString(),
+      drop: () => withAdminClient(serverUrl, async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+    };
+  }
+  const { child, match } = await startTsx({ name: 'embedded database', script: 'bench/database-process.ts', env: {}, ready: /^BENCH_DATABASE_READY (\S+)/, ipc: true });
+  children.push(child);
+  return { kind: 'pglite', url: match[1]!, drop: async () => {} };
+}
+
+export async function startEnvironment(options: { poolMax: number }): Promise<BenchEnvironment> {
+  const children: Child[] = [];
+  const killAll = () => {
+    for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  let dropDatabase = async () => {};
+  try {
+    const database = await startDatabase(children);
+    dropDatabase = database.drop;
+
+    const platformKey = PrivateKey.generate();
+    const merchantKey = PrivateKey.generate();
+    const bareKey = PrivateKey.generate();
+    const mchNo = 'M1700000001';
+    const bareMchNo = 'M1700000002';
+    const sandbox = await startTsx({
+      name: 'sandbox',
+      script: 'src/sandbox/main.ts',
+      env: {
+        SANDBOX_PORT: '0',
+        SANDBOX_HOST: '127.0.0.1',
+        SANDBOX_PLATFORM_PRIVATE_KEY: platformKey.revealHex(),
+        SANDBOX_MERCHANTS: `${mchNo}:${merchantKey.publicKeyHex},${bareMchNo}:${bareKey.publicKeyHex}`,
+        SANDBOX_INITIAL_BALANCE: '900000000000000',
+        // Nonces are checked for freshness only; the bench's clocks are the same clock, but a
+        // loaded machine should not turn a slow request into a refused one.
+        SANDBOX_NONCE_WINDOW_MS: '0',
+        SANDBOX_ORDER_EXPIRY_MS: '0',
+      },
+      ready: /listening on (http:\/\/\S+)/,
+    });
+    children.push(sandbox.child);
+    const sandboxUrl = sandbox.match[1]!;
+
+    const gatewayStart = await startTsx({
+      name: 'gateway',
+      script: 'bench/gateway-process.ts',
+      nodeArgs: ['--expose-gc', ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      ipc: true,
+      env: {
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        // The reconciler would add statements of its own to the counts; nothing here needs it.
+        RECONCILE_INTERVAL_MS: '0',
+        // The bench is one token sending thousands of mutations: the per-token limit would refuse them.
+        RATE_LIMIT_MUTATIONS_PER_SECOND: '0',
+        BENCH_DATABASE_URL: database.url,
+        BENCH_SANDBOX_URL: sandboxUrl,
+        BENCH_MERCHANT_NO: mchNo,
+        BENCH_MERCHANT_KEY: merchantKey.revealHex(),
+        BENCH_PLATFORM_PUBLIC_KEY: platformKey.publicKeyHex,
+        BENCH_POOL_MAX: String(options.poolMax),
+      },
+      ready: /^BENCH_GATEWAY_READY (\{.*\})$/,
+    });
+    children.push(gatewayStart.child);
+    const ready = JSON.parse(gatewayStart.match[1]!) as { url: string; token: string; merchantId: string; pid: number };
+    const ipc = new IpcPeer(gatewayStart.child.process);
+
+    let closing: Promise<void> | undefined;
+    return {
+      database: { kind: database.kind, url: database.url },
+      sandbox: { url: sandboxUrl, platformKey, pid: sandbox.child.process.pid! },
+      gateway: { ...ready, mchNo, ipc },
+      bareMerchant: { mchNo: bareMchNo, key: bareKey },
+      close() {
+        closing ??= (async () => {
+          await ipc.call('close').catch(() => {});
+          for (const child of [...children].reverse()) await child.stop();
+          await dropDatabase();
+          process.off('exit', killAll);
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const child of [...children].reverse()) await child.stop();
+    await dropDatabase().catch(() => {});
+    process.off('exit', killAll);
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+
+/** Child processes of the bench: started with tsx, stopped by their own pid, never by name. */
+
+export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Child {
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns `node --import tsx <script>`; resolves with the first stdout line matching `ready`. */
+export async function startTsx(options: {
+  script: string;
+  env: Record<string, string>;
+  ready: RegExp;
+  ipc?: boolean;
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  name: string;
+}): Promise<{ child: Child; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    cwd: PROJECT_DIR,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
+  const stderr: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr.push(chunk);
+    if (stderr.length > 50) stderr.shift();
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      void stop();
+      reject(new Error(`${error.message}\n${stderr.join('').slice(-3000)}`));
+    };
+    lines.on('line', (line) => {
+      const found = line.match(options.ready);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.once('exit', (code, signal) => fail(new Error(`${options.name} exited (${code ?? signal}) before it was ready`)));
+  });
+  // Keep draining stdout (log lines) so the child never blocks on a full pipe.
+  child.stdout!.resume();
+  return { child: { process: child, stop }, match };
+}
+
+/** Request/answer over the IPC channel of a child started with `ipc: true`. */
+export class IpcPeer {
+  #next = 0;
+  readonly #pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+      const pending = this.#pending.get(message.id);
+      if (!pending) return;
+      this.#pending.delete(message.id);
+      if (message.error) pending.reject(new Error(message.error));
+      else pending.resolve(message.result);
+    });
+  }
+
+  call<T = unknown>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = ++this.#next;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.child.send({ id, command, ...args });
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { TarsPayClient } from '../../src/tarspay/client.js';
+import type { BenchEnvironment } from '../lib/environment.js';
+import { createCollection, type CreatedOrder } from '../lib/graphql.js';
+import { closedLoop, round, summarize } from '../lib/stats.js';
+
+/**
+ * The whole mutation over HTTP (auth, validation, PostgreSQL writes, the signed call to the
+ * sandbox, the response) against the floor it cannot beat: the same signed create sent straight to
+ * the same sandbox by TarsPayClient (signing, the HTTP call, checking the answer's sign), at the
+ * same concurrency from the same load generator. Windows alternate so drift hits both.
+ */
+
+export interface CollectionCreateResult {
+  concurrency: number;
+  p50_ms: number;
+  p99_ms: number;
+  per_s: number;
+  bare_p50_ms: number;
+  bare_p99_ms: number;
+  bare_per_s: number;
+  latency_ratio: number;
+  throughput_ratio: number;
+  requests: number;
+  bare_requests: number;
+}
+
+export async function runCollectionCreate(
+  env: BenchEnvironment,
+  options: { concurrency: number; warmupMs: number; windowMs: number; windows: number; runId: string },
+): Promise<{ result: CollectionCreateResult; orders: CreatedOrder[] }> {
+  const { gateway, sandbox, bareMerchant } = env;
+  const orders: CreatedOrder[] = [];
+  let sequence = 0;
+  const viaGateway = async () => {
+    orders.push(await createCollection(gateway.url, gateway.token, `CC-${options.runId}-${++sequence}`));
+  };
+  const bareClient = new TarsPayClient({
+    baseUrl: sandbox.url,
+    merchantNo: bareMerchant.mchNo,
+    privateKey: bareMerchant.key,
+    platformPublicKey: sandbox.platformKey.publicKeyHex,
+    responseSignMode: 'log',
+    onWarning: (message) => {
+      throw new Error(message);
+    },
+  });
+  const gatewayUrl = `${gateway.url}/tarspay/notify`;
+  const bare = async () => {
+    const answer = await bareClient.createCollection({
+      mchOrderNo: `CB-${options.runId}-${++sequence}`,
+      wayCode: 'BANK_BCA',
+      amount: '150000',
+      subject: 'Order 1001',
+      body: 'Two items',
+      notifyUrl: gatewayUrl,
+      returnUrl: `${gateway.url}/return`,
+      customerName: 'Budi Santoso',
+      customerEmail: 'budi@example.co.id',
+      customerContact: '081234567890',
+    });
+    if (answer.status !== 'CREATED') throw new Error(`bare create answered ${answer.status}`);
+  };
+
+  await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: viaGateway });
+  await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: bare });
+
+  const full = { latencies: [] as number[], count: 0, seconds: 0 };
+  const floor = { latencies: [] as number[], count: 0, seconds: 0 };
+  for (let window = 0; window < options.windows; window++) {
+    for (const [target, request] of window % 2 === 0 ? ([[full, viaGateway], [floor, bare]] as const) : ([[floor, bare], [full, viaGateway]] as const)) {
+      const run = await closedLoop({ concurrency: options.concurrency, durationMs: options.windowMs, request });
+      if (run.failures) throw new Error(`collectionCreate: ${run.failures} requests failed, first: ${run.firstFailure}`);
+      target.latencies.push(...run.latenciesMs);
+      target.count += run.latenciesMs.length;
+      target.seconds += run.latenciesMs.length / run.perSecond;
+    }
+  }
+  const fullSummary = summarize(full.latencies);
+  const floorSummary = summarize(floor.latencies);
+  const perS = full.count / full.seconds;
+  const barePerS = floor.count / floor.seconds;
+  return {
+    orders,
+    result: {
+      concurrency: options.concurrency,
+      p50_ms: round(fullSummary.p50),
+      p99_ms: round(fullSummary.p99),
+      per_s: round(perS, 1),
+      bare_p50_ms: round(floorSummary.p50),
+      bare_p99_ms: round(floorSummary.p99),
+      bare_per_s: round(barePerS, 1),
+      latency_ratio: round(fullSummary.p50 / floorSummary.p50, 3),
+      throughput_ratio: round(perS / barePerS, 3),
+      requests: full.count,
+      bare_requests: floor.count,
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallbackAnswer } from '../callbacks/callback.service.js';
+import type { Logger } from '../logger.js';
+import type { ReconcileResult } from '../orders/reconciler.js';
+import type { TarsPayCallInfo } from '../tarspay/client.js';
+
+export const METRIC_PREFIX = 'tarspay_gateway_';
+
+/** Seconds: 5 ms … 30 s, for HTTP, GraphQL and TarsPay calls alike. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The gateway's Prometheus metrics, in a Registry of this instance's own (tests run several
+ * gateways in one process). Labels hold route templates, operation names, endpoints, codes and
+ * outcomes: never tokens, keys, order ids or anything a caller can make unbounded.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: `${METRIC_PREFIX}http_request_duration_seconds`,
+    help: 'HTTP requests by route, method and status, from arrival to the last byte sent',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly graphqlDuration = new Histogram({
+    name: `${METRIC_PREFIX}graphql_operation_duration_seconds`,
+    help: 'GraphQL executions (queries and mutations, over HTTP or WebSocket) by operation name and type; outcome error when the result has errors',
+    labelNames: ['operation_name', 'operation_type', 'outcome'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly subscriptionsOpen = new Gauge({
+    name: `${METRIC_PREFIX}graphql_subscriptions_open`,
+    help: 'Subscriptions streaming now, by root field',
+    labelNames: ['field'] as const,
+    registers: [this.registry],
+  });
+
+  readonly subscriptionsStarted = new Counter({
+    name: `${METRIC_PREFIX}graphql_subscriptions_started_total`,
+    help: 'Subscriptions started, by root field',
+    labelNames: ['field'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: `${METRIC_PREFIX}upstream_request_duration_seconds`,
+    help: 'Calls to TarsPay by endpoint and outcome (ok, rejected, unavailable, bad_response), each attempt counted',
+    labelNames: ['endpoint', 'outcome'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly upstreamErrors = new Counter({
+    name: `${METRIC_PREFIX}upstream_errors_total`,
+    help: 'Failed calls to TarsPay by endpoint, outcome and TarsPay code ("none" when there was no answer)',
+    labelNames: ['endpoint', 'outcome', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callbacks = new Counter({
+    name: `${METRIC_PREFIX}callbacks_total`,
+    help: 'TarsPay callbacks received at /tarspay/notify, by what the gateway did with them',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerRuns = new Counter({
+    name: `${METRIC_PREFIX}reconciler_runs_total`,
+    help: 'Reconciliation passes',
+    registers: [this.registry],
+  });
+
+  readonly reconcilerClaimed = new Counter({
+    name: `${METRIC_PREFIX}reconciler_orders_claimed_total`,
+    help: 'Orders claimed for a check with TarsPay',
+    registers: [this.registry],
+  });
+
+  readonly reconcilerChanged = new Counter({
+    name: `${METRIC_PREFIX}reconciler_orders_changed_total`,
+    help: 'Orders whose status changed after a check with TarsPay',
+    registers: [this.registry],
+  });
+
+  readonly reconcilerFailedChecks = new Counter({
+    name: `${METRIC_PREFIX}reconciler_failed_checks_total`,
+    help: 'Checks with TarsPay that got no usable answer (retried later)',
+    registers: [this.registry],
+  });
+
+  readonly reconcilerLastRun = new Gauge({
+    name: `${METRIC_PREFIX}reconciler_last_run_timestamp_seconds`,
+    help: 'When the last reconciliation pass ended (Unix time)',
+    registers: [this.registry],
+  });
+
+  constructor(options: { orm: MikroORM; logger: Logger; defaultMetrics?: boolean }) {
+    const { orm, logger } = options;
+    new Gauge({
+      name: `${METRIC_PREFIX}orders`,
+      help: 'Orders in the database by kind and status (counted at scrape time)',
+      labelNames: ['kind', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        try {
+          const rows = await orm.em.getConnection().execute<Array<{ kind: string; status: string; count: string | number }>>(
+            'select kind, status, count(*) as count from orders group by kind, status',
+          );
+          this.reset();
+          for (const row of rows) this.set({ kind: row.kind, status: row.status }, Number(row.count));
+        } catch (error) {
+          logger.warn({ err: error }, 'metrics: orders by status could not be counted');
+        }
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  readonly observeUpstreamCall = (info: TarsPayCallInfo): void => {
+    this.upstreamDuration.observe({ endpoint: info.endpoint, outcome: info.outcome }, info.durationMs / 1000);
+    if (info.outcome !== 'ok') this.upstreamErrors.inc({ endpoint: info.endpoint, outcome: info.outcome, code: info.code === undefined ? 'none' : String(info.code) });
+  };
+
+  readonly countCallback = (outcome: CallbackAnswer['outcome']): void => {
+    this.callbacks.inc({ outcome });
+  };
+
+  readonly recordReconcileRun = (result: ReconcileResult): void => {
+    this.reconcilerRuns.inc();
+    this.reconcilerClaimed.inc(result.claimed);
+    this.reconcilerChanged.inc(result.changed);
+    this.reconcilerFailedChecks.inc(result.failedChecks);
+    this.reconcilerLastRun.setToCurrentTime();
+  };
+}

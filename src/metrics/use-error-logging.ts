@@ -1,0 +1,46 @@
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { Logger } from '../logger.js';
+
+/** Codes of errors the caller caused: logged at info. Anything else (no code, masked) at error, with the cause. */
+const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'NOT_FOUND', 'PERSISTED_QUERY_NOT_FOUND', 'RATE_LIMITED']);
+
+/**
+ * One log line per GraphQL error, with the request id (x-request-id), the operation and the path,
+ * so that a client's report ("request id …") leads to the cause. Variables are not logged.
+ */
+export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
+  const log = (context: Partial<GraphQLContext> | undefined, operationName: string | null | undefined, errors: readonly GraphQLError[]) => {
+    for (const error of errors) {
+      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
+      const fields = { requestId: context?.requestId, operationName: operationName ?? undefined, path: error.path, code, merchant: context?.auth?.merchant.mchNo };
+      if (code && CLIENT_CODES.has(code)) logger.info({ ...fields, message: error.message }, 'graphql error');
+      else logger.error({ ...fields, err: error.originalError ?? error }, 'graphql error');
+    }
+  };
+  return {
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          const errors = (result as ExecutionResult).errors;
+          if (errors?.length) log(args.contextValue, args.operationName, errors);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      return {
+        onSubscribeResult({ result }) {
+          const errors = (result as ExecutionResult).errors;
+          if (errors?.length) log(args.contextValue, args.operationName, errors);
+          return {
+            onNext({ result: next }) {
+              const streamed = (next as ExecutionResult).errors;
+              if (streamed?.length) log(args.contextValue, args.operationName, streamed);
+            },
+          };
+        },
+      };
+    },
+  };
+}
