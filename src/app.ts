@@ -9,6 +9,9 @@ import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './graphql/context.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { useErrorLogging } from './metrics/use-error-logging.js';
+import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
@@ -43,6 +46,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery });
   const applied = await migrateUp(orm);
   if (applied.length) logger.info({ applied }, 'database migrated');
+  const metrics = new GatewayMetrics({ orm, logger });
 
   const upstream = new UpstreamClients({
     baseUrl: options.tarspayBaseUrl,
@@ -50,7 +54,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     responseSignMode: config.TARSPAY_RESPONSE_SIGN,
     historyPath: config.TARSPAY_HISTORY_PATH,
     onWarning: (message, fields) => logger.warn(fields, message),
-    onCall: options.onUpstreamCall,
+    onCall: (info) => {
+      metrics.observeUpstreamCall(info);
+      options.onUpstreamCall?.(info);
+    },
   });
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
@@ -65,7 +72,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onChange: ({ order, event }) => live.publishChange(toChangeMessage(order.merchant.id, order, event!)),
   });
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger, live };
-  const callbacks = new CallbackService({ orm, orders, logger });
+  const callbacks = new CallbackService({ orm, orders, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     orders,
@@ -73,6 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     intervalMs: config.RECONCILE_INTERVAL_MS,
     batchSize: config.RECONCILE_BATCH_SIZE,
     notFoundGraceMs: config.RECONCILE_NOT_FOUND_GRACE_MS,
+    onRun: metrics.recordReconcileRun,
   });
   const development = config.NODE_ENV !== 'production';
   const yoga = createGatewayYoga({
@@ -82,8 +90,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     introspection: config.INTROSPECTION ?? development,
     rateLimit: { burst: config.RATE_LIMIT_MUTATION_BURST, perSecond: config.RATE_LIMIT_MUTATIONS_PER_SECOND },
     exposeErrors: config.NODE_ENV === 'development',
+    plugins: [useGraphQLMetrics(metrics), useErrorLogging(logger)],
   });
-  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks });
+  const demo = development ? { sandbox: options.sandboxUrl !== null } : undefined;
+  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks, metrics, demo });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());

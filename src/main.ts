@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
     lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
+    lines.push('', `  Demo checkout:       ${gateway.publicUrl}/demo?token=${token}`);
   }
   console.log(`${lines.join('\n')}\n`);
 

@@ -6,19 +6,28 @@ import { handleGraphQL } from './http/graphql-route.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
+import { serveDemo, type DemoOptions } from './demo/demo-route.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { serveMetrics } from './metrics/metrics-route.js';
+import { observeRequest } from './metrics/observe-request.js';
 
 export interface HttpRoutes {
   yoga: GatewayYoga;
   callbacks: CallbackService;
   orm: MikroORM;
   logger: Logger;
+  /** GET /metrics and HTTP request durations. */
+  metrics?: GatewayMetrics;
+  /** Serves the demo checkout at /demo (development). */
+  demo?: DemoOptions;
 }
 
 /** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
 export function createHttpServer(routes: HttpRoutes): { server: Server; closeWebSockets(): Promise<void> } {
   const server = createServer((req, res) => {
+    const requestId = observeRequest(req, res, routes.logger, routes.metrics);
     void route(routes, req, res).catch((error: unknown) => {
-      routes.logger.error({ err: error, url: req.url }, 'request failed');
+      routes.logger.error({ err: error, url: req.url, requestId }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     });
@@ -33,6 +42,8 @@ async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerRespon
   if (path === '/tarspay/notify') return handleNotify(routes.callbacks, req, res);
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
   if (path === '/readyz') return sendReadiness(routes.orm, res);
+  if (path === '/metrics' && routes.metrics) return serveMetrics(routes.metrics, res);
+  if (path?.startsWith('/demo') && routes.demo && (await serveDemo(routes.demo, req.method, path, res))) return;
   if (path === '/return') return sendReturnPage(res);
   if (path === '/') {
     res.writeHead(302, { location: routes.yoga.graphqlEndpoint }).end();

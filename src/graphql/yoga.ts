@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
 import { authenticateToken } from '../auth/tokens.js';
 import { schema } from '../schema/index.js';
@@ -17,6 +17,8 @@ export interface YogaOptions {
   rateLimit: RateLimitOptions;
   /** Stack traces and original messages in errors: development only. */
   exposeErrors: boolean;
+  /** More envelop plugins (metrics, error logging), after the hardening ones. */
+  plugins?: Plugin<GraphQLContext>[];
 }
 
 interface ServerContext {
@@ -33,7 +35,10 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     logging: false,
     landingPage: false,
     maskedErrors: { isDev: options.exposeErrors },
-    plugins: hardeningPlugins({ introspection: options.introspection, fieldSuggestions: options.introspection, rateLimit: options.rateLimit }),
+    plugins: [
+      ...hardeningPlugins({ introspection: options.introspection, fieldSuggestions: options.introspection, rateLimit: options.rateLimit }),
+      ...(options.plugins ?? []),
+    ],
     renderGraphiQL,
     graphiql: options.graphiql
       ? {

@@ -1,5 +1,6 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /** Operation names come from clients: only sane ones become labels, and only so many. */
@@ -10,7 +11,7 @@ const MAX_OPERATION_NAMES = 200;
  * GraphQL operation durations by name and type, and open subscriptions by root field. Works over
  * HTTP and over graphql-ws (which executes through Yoga's envelop too).
  */
-export function useGraphQLMetrics(metrics: GatewayMetrics): Plugin {
+export function useGraphQLMetrics(metrics: GatewayMetrics): Plugin<GraphQLContext> {
   const knownNames = new Set<string>();
   const nameLabel = (name: string | undefined): string => {
     if (!name) return 'anonymous';

@@ -69,6 +69,8 @@ beforeAll(async () => {
   created.push(await settle(token, await createPayout(token, { bankCode: 'BANK_BCA' }), 'SUCCEEDED'));
   created.push(await createCollection(token, { method: 'MART_ALFA' }));
   created.push(await createCollection(token, { method: 'BANK_BCA' }));
+  created.push(await createCollection(token, { method: 'EWALLET_DANA' }));
+  created.push(await createPayout(token, { bankCode: 'BANK_MANDIRI' }));
 });
 afterAll(() => t.close());
 
@@ -128,13 +130,13 @@ describe('orders connection', () => {
     const more: boolean[] = [];
     let after: string | undefined;
     do {
-      const connection = await listOrders(token, { first: 3, after });
+      const connection = await listOrders(token, { first: 4, after });
       pages.push(ids(connection));
       more.push(connection.pageInfo.hasNextPage);
       expect(connection.pageInfo.endCursor).toBe(connection.edges.at(-1).cursor);
       after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : undefined;
     } while (after && pages.length < 10);
-    expect(pages.map((page) => page.length)).toEqual([3, 3, 2]);
+    expect(pages.map((page) => page.length)).toEqual([4, 4, 2]);
     expect(more).toEqual([true, true, false]);
     expect(pages.flat()).toEqual(newestFirst(created));
   });
@@ -157,7 +159,7 @@ describe('orders connection', () => {
   it('filter: createdAfter is inclusive, createdBefore exclusive', async () => {
     const filter = { createdAfter: created[2]!.createdAt, createdBefore: created[5]!.createdAt };
     expect(ids(await listOrders(token, { filter }))).toEqual(newestFirst(created.slice(2, 5)));
-    expect(ids(await listOrders(token, { filter: { createdAfter: created[6]!.createdAt } }))).toEqual(newestFirst(created.slice(6)));
+    expect(ids(await listOrders(token, { filter: { createdAfter: created[8]!.createdAt } }))).toEqual(newestFirst(created.slice(8)));
     expect(ids(await listOrders(token, { filter: { createdBefore: created[1]!.createdAt } }))).toEqual([created[0]!.id]);
   });
 
@@ -205,7 +207,7 @@ describe('SQL statements per orders query: few, and the same however many orders
   async function merchantWithOrders(mchNo: string, count: number): Promise<string> {
     const own = await t.token(await t.addMerchant(mchNo));
     for (let batch = 0; batch < count; batch += 10) {
-      const orders = await Promise.all(Array.from({ length: Math.min(10, count - batch) }, () => createCollection(own, { method: 'QRIS' })));
+      const orders = await Promise.all(Array.from({ length: 10 }, () => createCollection(own, { method: 'QRIS' })));
       await settle(own, orders[0]!, 'SUCCEEDED');
     }
     return own;
@@ -220,14 +222,16 @@ describe('SQL statements per orders query: few, and the same however many orders
     expect(result.errors).toBeUndefined();
     const edges = result.data!.orders.edges;
     expect(edges).toHaveLength(expectedOrders);
-    expect(edges.every((edge: { node: { events: unknown[] } }) => edge.node.events.length >= 2)).toBe(true);
-    expect(edges.filter((edge: { node: { status: string } }) => edge.node.status === 'SUCCEEDED')).toHaveLength(Math.ceil(expectedOrders / 10));
+    const eventCounts = edges.map((edge: { node: { events: unknown[] } }) => edge.node.events.length);
+    expect(Math.min(...eventCounts)).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...eventCounts)).toBe(3);
     return [...t.queries];
   }
 
   it('10 orders and 30 orders with their events take the same ≤ 3 statements (token, orders, events)', async () => {
-    const [ten, thirty] = await Promise.all([merchantWithOrders('M-ORDERS-10', 10), merchantWithOrders('M-ORDERS-30', 30)]);
-    const forTen = await statementsFor(ten, 10);
+    const thirty = await merchantWithOrders('M-ORDERS-30', 30);
+    expect(created).toHaveLength(10);
+    const forTen = await statementsFor(token, 10);
     const forThirty = await statementsFor(thirty, 30);
     expect(forTen.length).toBeLessThanOrEqual(3);
     expect(forThirty.length).toBe(forTen.length);

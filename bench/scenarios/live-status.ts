@@ -1,0 +1,303 @@
+import { Worker } from 'node:worker_threads';
+import { compactSortedJson } from '../../src/tarspay/message.js';
+import type { PrivateKey } from '../../src/tarspay/signer.js';
+import type { BenchEnvironment } from '../lib/environment.js';
+import type { CreatedOrder } from '../lib/graphql.js';
+import { IpcPeer, startTsx } from '../lib/processes.js';
+import { round, sleep, summarize } from '../lib/stats.js';
+
+/**
+ * 1,000 graphql-ws subscribers to `orderEvents`, then signed SUCCEEDED callbacks POSTed to
+ * /tarspay/notify at a steady rate; latency = from just before a callback is sent to each
+ * subscriber receiving its event. The floor: the same subscribers on a raw `ws` broadcast server fed
+ * the same bodies at the same rate (bench/broadcast-process.ts).
+ */
+
+export const ORDER_EVENTS = `subscription OrderEvents {
+  orderEvents {
+    id status previousStatus source applied createdAt
+    order { id merchantOrderNo status amount paidAmount fee updatedAt }
+  }
+}`;
+
+export interface LiveStatusResult {
+  subscribers: number;
+  callbacks_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  rss_mb_per_1000_subscribers: number;
+  connections: number;
+  callbacks_sent: number;
+  deliveries: number;
+  missing_deliveries: number;
+  achieved_callbacks_per_s: number;
+  max_ms: number;
+  heap_mb_per_1000_subscribers: number;
+  bare_p50_ms: number;
+  bare_p99_ms: number;
+  bare_rss_mb_per_1000_subscribers: number;
+  p50_ratio: number;
+  p99_ratio: number;
+}
+
+interface SignedCallback {
+  key: string;
+  body: string;
+  signature: string;
+}
+
+function signedCallback(platformKey: PrivateKey, mchNo: string, order: Pick<CreatedOrder, 'merchantOrderNo' | 'platformOrderId' | 'amount'>): SignedCallback {
+  const body = compactSortedJson({
+    bizType: 1,
+    currency: 'IDR',
+    fee: '4500',
+    mchNo,
+    mchOrderNo: order.merchantOrderNo,
+    orderAmount: order.amount,
+    payAmount: order.amount,
+    payOrderId: order.platformOrderId,
+    state: 2,
+  });
+  return { key: order.merchantOrderNo, body, signature: platformKey.sign(body) };
+}
+
+const WORKER_URL = new URL('../lib/subscriber-worker.ts', import.meta.url).href;
+
+class Subscribers {
+  readonly #workers: Worker[];
+
+  constructor(count: number) {
+    // Node 20 workers do not inherit tsx's loader: the worker registers it, then imports the .ts file.
+    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
+    this.#workers = Array.from({ length: count }, () => new Worker(bootstrap, { eval: true }));
+  }
+
+  #ask<T>(worker: Worker, command: Record<string, unknown>, transfer?: ArrayBuffer[]): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: T) => {
+        worker.off('error', onError);
+        resolve(message);
+      };
+      const onError = (error: Error) => {
+        worker.off('message', onMessage);
+        reject(error);
+      };
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+      worker.postMessage(command, transfer);
+    });
+  }
+
+  async connect(url: string, token: string, total: number): Promise<void> {
+    const share = (index: number) => Math.floor(total / this.#workers.length) + (index < total % this.#workers.length ? 1 : 0);
+    const answers = await Promise.all(
+      this.#workers.map((worker, index) => this.#ask<{ count: number; errors: string[] }>(worker, { type: 'connect', url, token, count: share(index), query: ORDER_EVENTS, lanes: 25 })),
+    );
+    const connected = answers.reduce((sum, answer) => sum + answer.count, 0);
+    if (connected !== total) throw new Error(`only ${connected} of ${total} subscribers connected: ${answers.flatMap((a) => a.errors).join('; ')}`);
+  }
+
+  /** How many subscribers got `key`, waiting up to `timeoutMs` for all of them. */
+  async awaitKey(key: string, timeoutMs: number): Promise<number> {
+    const answers = await Promise.all(this.#workers.map((worker) => this.#ask<{ count: number }>(worker, { type: 'await', key, timeoutMs })));
+    return answers.reduce((sum, answer) => sum + answer.count, 0);
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => this.#ask(worker, { type: 'reset' })));
+  }
+
+  async report(sent: Map<string, number>): Promise<{ latencies: number[]; missing: number; errors: string[] }> {
+    const entries = [...sent];
+    const answers = await Promise.all(
+      this.#workers.map((worker) => this.#ask<{ latencies: Float64Array; missing: number; errors: string[] }>(worker, { type: 'report', sent: entries })),
+    );
+    return {
+      latencies: answers.flatMap((answer) => Array.from(answer.latencies)),
+      missing: answers.reduce((sum, answer) => sum + answer.missing, 0),
+      errors: answers.flatMap((answer) => answer.errors),
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => this.#ask(worker, { type: 'close' })));
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+  }
+}
+
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Sends `callbacks` at `ratePerS` on a fixed schedule (a late one goes at once, not later ones
+ * later); the send time of each is taken just before its request starts.
+ */
+async function sendPaced(
+  url: string,
+  callbacks: readonly SignedCallback[],
+  ratePerS: number,
+  sent: Map<string, number>,
+): Promise<{ seconds: number; failures: string[] }> {
+  const interval = 1000 / ratePerS;
+  const failures: string[] = [];
+  const pending: Promise<void>[] = [];
+  const started = performance.now();
+  for (let index = 0; index < callbacks.length; index++) {
+    const wait = started + index * interval - performance.now();
+    if (wait >= 1) await sleep(wait);
+    const callback = callbacks[index]!;
+    sent.set(callback.key, monotonicMs());
+    pending.push(
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-resp-signature': callback.signature }, body: callback.body }).then(
+        async (response) => {
+          const text = await response.text();
+          if (response.status !== 200 || text !== 'OK') failures.push(`${response.status} ${text}`);
+        },
+        (error: unknown) => void failures.push(String(error)),
+      ),
+    );
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(pending);
+  return { seconds, failures };
+}
+
+interface PhaseResult {
+  latencies: number[];
+  missing: number;
+  sentCount: number;
+  seconds: number;
+  rssGrowth: number;
+  heapGrowth: number;
+}
+
+/** One target (gateway or broadcast floor): connect, probe until every subscriber hears, warm up, measure. */
+async function runPhase(options: {
+  name: string;
+  baseUrl: string;
+  callbackUrl: string;
+  token: string;
+  memory: (gc: boolean) => Promise<{ rss: number; heapUsed: number }>;
+  subscribers: number;
+  workers: number;
+  ratePerS: number;
+  probes: SignedCallback[];
+  warmup: SignedCallback[];
+  measured: SignedCallback[];
+}): Promise<PhaseResult> {
+  const subscribers = new Subscribers(options.workers);
+  try {
+    await sleep(200);
+    const before = await options.memory(true);
+    await subscribers.connect(options.baseUrl, options.token, options.subscribers);
+    await sleep(200);
+    const after = await options.memory(true);
+
+    // graphql-ws does not acknowledge a subscription: send probes until every subscriber hears one.
+    let heard = 0;
+    for (const probe of options.probes) {
+      const { failures } = await sendPaced(options.callbackUrl, [probe], 1, new Map());
+      if (failures.length) throw new Error(`${options.name}: probe callback refused: ${failures[0]}`);
+      heard = await subscribers.awaitKey(probe.key, 3000);
+      if (heard === options.subscribers) break;
+    }
+    if (heard !== options.subscribers) throw new Error(`${options.name}: only ${heard} of ${options.subscribers} subscribers hear events`);
+
+    const warm = await sendPaced(options.callbackUrl, options.warmup, options.ratePerS, new Map());
+    if (warm.failures.length) throw new Error(`${options.name}: warm-up callbacks refused: ${warm.failures[0]}`);
+    await subscribers.awaitKey(options.warmup.at(-1)!.key, 10_000);
+    await sleep(300);
+    await subscribers.reset();
+
+    const sent = new Map<string, number>();
+    const run = await sendPaced(options.callbackUrl, options.measured, options.ratePerS, sent);
+    if (run.failures.length) throw new Error(`${options.name}: ${run.failures.length} callbacks refused, first: ${run.failures[0]}`);
+    await subscribers.awaitKey(options.measured.at(-1)!.key, 15_000);
+    await sleep(500);
+    const report = await subscribers.report(sent);
+    if (report.errors.length) throw new Error(`${options.name}: subscriber errors: ${report.errors.join('; ')}`);
+    return {
+      latencies: report.latencies,
+      missing: report.missing,
+      sentCount: options.measured.length,
+      seconds: run.seconds,
+      rssGrowth: after.rss - before.rss,
+      heapGrowth: after.heapUsed - before.heapUsed,
+    };
+  } finally {
+    await subscribers.close().catch(() => {});
+    await subscribers.terminate();
+  }
+}
+
+export async function runLiveStatus(
+  env: BenchEnvironment,
+  options: { subscribers: number; ratePerS: number; warmupS: number; durationS: number; workers: number; orders: CreatedOrder[] },
+): Promise<LiveStatusResult> {
+  const { gateway, sandbox } = env;
+  const warmupCount = Math.round(options.ratePerS * options.warmupS);
+  const measuredCount = Math.round(options.ratePerS * options.durationS);
+  const probeCount = 3;
+  const needed = probeCount + warmupCount + measuredCount;
+  if (options.orders.length < needed) throw new Error(`liveStatus needs ${needed} created orders, has ${options.orders.length}`);
+  const callbacks = options.orders.slice(0, needed).map((order) => signedCallback(sandbox.platformKey, gateway.mchNo, order));
+  const split = (list: SignedCallback[]) => ({ probes: list.slice(0, probeCount), warmup: list.slice(probeCount, probeCount + warmupCount), measured: list.slice(probeCount + warmupCount) });
+
+  // The floor first, on its own process, with bodies of the same size under other keys.
+  const broadcast = await startTsx({ name: 'broadcast floor', script: 'bench/broadcast-process.ts', env: {}, ready: /^BENCH_BROADCAST_READY (\S+)/, ipc: true, nodeArgs: ['--expose-gc'] });
+  let floor: PhaseResult;
+  try {
+    const peer = new IpcPeer(broadcast.child.process);
+    const floorCallbacks = callbacks.map((callback, index) => ({ ...callback, key: `FLOOR-${index}`, body: callback.body.replace(callback.key, `FLOOR-${index}`) }));
+    floor = await runPhase({
+      name: 'broadcast floor',
+      baseUrl: broadcast.match[1]!,
+      callbackUrl: `${broadcast.match[1]!}/broadcast`,
+      token: 'none',
+      memory: () => peer.call('memory'),
+      subscribers: options.subscribers,
+      workers: options.workers,
+      ratePerS: options.ratePerS,
+      ...split(floorCallbacks),
+    });
+  } finally {
+    await broadcast.child.stop();
+  }
+
+  const full = await runPhase({
+    name: 'gateway',
+    baseUrl: gateway.url,
+    callbackUrl: `${gateway.url}/tarspay/notify`,
+    token: gateway.token,
+    memory: (gc) => gateway.ipc.call('memory', { gc }),
+    subscribers: options.subscribers,
+    workers: options.workers,
+    ratePerS: options.ratePerS,
+    ...split(callbacks),
+  });
+
+  const fullSummary = summarize(full.latencies);
+  const floorSummary = summarize(floor.latencies);
+  const perThousand = (bytes: number) => round((bytes / 1024 / 1024) * (1000 / options.subscribers), 1);
+  return {
+    subscribers: options.subscribers,
+    callbacks_per_s: options.ratePerS,
+    p50_ms: round(fullSummary.p50),
+    p99_ms: round(fullSummary.p99),
+    rss_mb_per_1000_subscribers: perThousand(full.rssGrowth),
+    connections: options.subscribers,
+    callbacks_sent: full.sentCount,
+    deliveries: full.latencies.length,
+    missing_deliveries: full.missing,
+    achieved_callbacks_per_s: round(full.sentCount / full.seconds, 1),
+    max_ms: round(fullSummary.max),
+    heap_mb_per_1000_subscribers: perThousand(full.heapGrowth),
+    bare_p50_ms: round(floorSummary.p50),
+    bare_p99_ms: round(floorSummary.p99),
+    bare_rss_mb_per_1000_subscribers: perThousand(floor.rssGrowth),
+    p50_ratio: round(fullSummary.p50 / floorSummary.p50, 2),
+    p99_ratio: round(fullSummary.p99 / floorSummary.p99, 2),
+  };
+}

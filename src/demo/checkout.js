@@ -1,0 +1,265 @@
+// The demo checkout: plain browser JavaScript, no build step. GraphQL over fetch for queries and
+// mutations; the graphql-transport-ws protocol (graphql-ws) by hand for the live status.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const sandbox = document.body.dataset.sandbox === 'true';
+  const FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED', 'REFUNDED', 'EXPIRED', 'REJECTED'];
+  const STATUS_TEXT = {
+    SUBMITTING: 'sending to TarsPay…',
+    CREATED: 'waiting for payment',
+    PROCESSING: 'payment processing',
+    QUEUED: 'payment processing',
+    SUCCEEDED: 'paid',
+    PARTIALLY_PAID: 'partially paid',
+    UNKNOWN: 'checking with TarsPay…',
+  };
+  let methods = [];
+  let subscription = null;
+
+  const PAYMENT_METHODS = 'query DemoPaymentMethods { paymentMethods { code name type } }';
+  const CREATE = `mutation DemoCreateCollection($input: CollectionCreateInput!) {
+    collectionCreate(input: $input) {
+      order { id merchantOrderNo status amount method payUrl payData vaNumber expiresAt }
+      userErrors { field code message }
+    }
+  }`;
+  const ORDER_UPDATED = 'subscription DemoOrderUpdated($id: ID!) { orderUpdated(id: $id) { id status paidAmount failureReason updatedAt } }';
+  // Only the outcome of the request: the page's status changes with the subscription, not with this answer.
+  const SETTLE = 'mutation DemoSimulatePayment($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { order { id } userErrors { code message } } }';
+
+  function token() {
+    return $('token').value.trim().replace(/^Bearer\s+/i, '');
+  }
+
+  function showError(message) {
+    $('error').textContent = message || '';
+  }
+
+  async function graphql(query, variables) {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: 'Bearer ' + token() },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = await response.json().catch(() => ({ errors: [{ message: 'HTTP ' + response.status }] }));
+    if (body.errors && body.errors.length) {
+      throw new Error(body.errors.map((e) => ((e.extensions && e.extensions.code) || 'ERROR') + ': ' + e.message).join('\n'));
+    }
+    return body.data;
+  }
+
+  /** graphql-transport-ws: connection_init with the token, subscribe, then next… until complete. */
+  function subscribe(query, variables, handlers) {
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    const id = String(Date.now());
+    let done = false;
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer ' + token() } }));
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      switch (message.type) {
+        case 'connection_ack':
+          socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+          break;
+        case 'ping':
+          socket.send(JSON.stringify({ type: 'pong' }));
+          break;
+        case 'next':
+          if (message.payload.errors) handlers.error(new Error(message.payload.errors.map((e) => e.message).join('\n')));
+          else handlers.next(message.payload.data);
+          break;
+        case 'error':
+          done = true;
+          handlers.error(new Error(message.payload.map((e) => e.message).join('\n')));
+          socket.close(1000);
+          break;
+        case 'complete':
+          done = true;
+          handlers.complete();
+          socket.close(1000);
+          break;
+      }
+    };
+    socket.onclose = (event) => {
+      if (!done) handlers.error(new Error('live connection closed (' + event.code + (event.reason ? ': ' + event.reason : '') + ')'));
+    };
+    return {
+      close() {
+        if (done) return;
+        done = true;
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ id, type: 'complete' }));
+        socket.close(1000);
+      },
+    };
+  }
+
+  async function loadMethods() {
+    if (!token()) return;
+    try {
+      const data = await graphql(PAYMENT_METHODS);
+      methods = data.paymentMethods;
+      const select = $('method');
+      const previous = select.value || 'QRIS';
+      select.replaceChildren(
+        ...methods.map((method) => {
+          const option = document.createElement('option');
+          option.value = method.code;
+          option.textContent = method.name + ' (' + method.code + ')';
+          return option;
+        }),
+      );
+      select.value = methods.some((method) => method.code === previous) ? previous : methods[0].code;
+      select.disabled = false;
+      showError('');
+    } catch (error) {
+      showError('Could not load the payment methods: ' + error.message);
+    }
+  }
+
+  function qrSvg(text) {
+    /* global qrcode: the qrcode-generator library, served at /demo/qrcode.js */
+    const qr = qrcode(0, 'M');
+    qr.addData(text, 'Byte');
+    qr.make();
+    const count = qr.getModuleCount();
+    const quiet = 4;
+    let path = '';
+    for (let row = 0; row < count; row += 1) {
+      for (let col = 0; col < count; col += 1) if (qr.isDark(row, col)) path += 'M' + (col + quiet) + ' ' + (row + quiet) + 'h1v1h-1z';
+    }
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + (count + 2 * quiet) + ' ' + (count + 2 * quiet));
+    svg.setAttribute('shape-rendering', 'crispEdges');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', 'QRIS code');
+    svg.dataset.modules = String(count);
+    const background = document.createElementNS(svg.namespaceURI, 'rect');
+    background.setAttribute('width', '100%');
+    background.setAttribute('height', '100%');
+    background.setAttribute('fill', '#fff');
+    const modules = document.createElementNS(svg.namespaceURI, 'path');
+    modules.setAttribute('d', path);
+    modules.setAttribute('fill', '#000');
+    svg.append(background, modules);
+    return svg;
+  }
+
+  function element(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
+    node.append(...children);
+    return node;
+  }
+
+  function link(href, text) {
+    return element('a', { href, target: '_blank', rel: 'noopener noreferrer', id: 'pay-link' }, text);
+  }
+
+  /** What the payer does, per method: VA number, QR code, mart code or a link. */
+  function instructionsFor(order) {
+    const method = methods.find((candidate) => candidate.code === order.method) || { code: order.method, name: order.method, type: '' };
+    const box = $('instructions');
+    box.replaceChildren();
+    box.dataset.method = order.method;
+    if (order.method === 'QRIS' || (method.type === 'QRIS' && order.payData)) {
+      box.append(
+        element('p', {}, 'Scan with any QRIS app (GoPay, OVO, DANA, ShopeePay, mobile banking):'),
+        element('div', { class: 'qr', id: 'qr' }, qrSvg(order.payData || order.payUrl)),
+        element('p', { class: 'muted' }, 'QRIS payload: ' + (order.payData || order.payUrl).length + ' characters'),
+      );
+    } else if (order.method.startsWith('BANK_')) {
+      box.append(
+        element('p', {}, 'Transfer exactly IDR ' + order.amount + ' to this ' + method.name + ' virtual account:'),
+        element('p', {}, element('span', { class: 'code', id: 'va-number' }, order.vaNumber || order.payUrl)),
+        element('p', { class: 'muted' }, 'From any bank app: Transfer → Virtual Account.'),
+      );
+    } else if (order.method.startsWith('MART_')) {
+      box.append(
+        element('p', {}, 'Show this payment code at the cashier of any ' + method.name + ' store:'),
+        element('p', {}, element('span', { class: 'code', id: 'mart-code' }, order.payUrl)),
+      );
+    } else if (order.method.startsWith('EWALLET_')) {
+      box.append(element('p', {}, 'Pay in ' + method.name + ': '), element('p', {}, link(order.payUrl, 'Open ' + method.name)));
+      if (order.payData) box.append(element('p', { class: 'muted' }, 'or scan:'), element('div', { class: 'qr', id: 'qr' }, qrSvg(order.payData)));
+    } else {
+      box.append(element('p', {}, 'Choose how to pay on the TarsPay cashier page: '), element('p', {}, link(order.payUrl, 'Open the cashier')));
+    }
+    if (order.expiresAt) box.append(element('p', { class: 'muted' }, 'Pay before ' + new Date(order.expiresAt).toLocaleString()));
+  }
+
+  function showStatus(order, via) {
+    const status = $('status');
+    status.textContent = STATUS_TEXT[order.status] || order.status.toLowerCase().replace(/_/g, ' ');
+    status.dataset.status = order.status;
+    status.dataset.final = String(FINAL.includes(order.status));
+    status.dataset.via = via;
+    $('paid-banner').hidden = order.status !== 'SUCCEEDED';
+    if (FINAL.includes(order.status)) $('simulate').hidden = true;
+    $('log').append(element('li', {}, new Date().toLocaleTimeString() + ' ' + order.status + (order.paidAmount ? ' (paid IDR ' + order.paidAmount + ')' : '') + ' via ' + via));
+  }
+
+  async function createPayment(event) {
+    event.preventDefault();
+    showError('');
+    if (!token()) return showError('Paste a token with collections:write and orders:read.');
+    const button = $('create');
+    button.disabled = true;
+    try {
+      if (subscription) subscription.close();
+      const data = await graphql(CREATE, {
+        input: { amount: $('amount').value.trim(), method: $('method').value, subject: 'Demo order', description: 'TarsPay GraphQL gateway demo checkout' },
+      });
+      const { order, userErrors } = data.collectionCreate;
+      if (userErrors.length) throw new Error(userErrors.map((e) => e.code + ': ' + e.message).join('\n'));
+      const method = methods.find((candidate) => candidate.code === order.method);
+      $('payment-title').textContent = 'Pay IDR ' + Number(order.amount).toLocaleString('id-ID') + ' with ' + (method ? method.name : order.method);
+      $('payment').hidden = false;
+      $('payment').dataset.orderId = order.id;
+      $('log').replaceChildren();
+      $('status').textContent = 'connecting…';
+      $('status').dataset.status = '';
+      $('paid-banner').hidden = true;
+      instructionsFor(order);
+      $('simulate').hidden = !sandbox;
+      $('simulate').disabled = false;
+      subscription = subscribe(ORDER_UPDATED, { id: order.id }, {
+        next: (data) => showStatus(data.orderUpdated, 'subscription'),
+        error: (error) => showError('Live status: ' + error.message),
+        complete: () => {},
+      });
+    } catch (error) {
+      showError(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function simulatePayment() {
+    const button = $('simulate');
+    button.disabled = true;
+    showError('');
+    try {
+      const data = await graphql(SETTLE, { id: $('payment').dataset.orderId });
+      const { userErrors } = data.sandboxOrderSettle;
+      if (userErrors.length) throw new Error(userErrors.map((e) => e.code + ': ' + e.message).join('\n'));
+    } catch (error) {
+      showError(error.message);
+      button.disabled = false;
+    }
+  }
+
+  const params = new URLSearchParams(location.search);
+  if (params.has('token')) {
+    $('token').value = params.get('token');
+    // Keep the token out of the address bar and the history once it is in the field.
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + (params.size ? '?' + params : ''));
+  }
+  $('sandbox-badge').hidden = !sandbox;
+  $('token').addEventListener('change', loadMethods);
+  $('create-form').addEventListener('submit', createPayment);
+  $('simulate').addEventListener('click', simulatePayment);
+  loadMethods();
+})();

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Merchant } from '../../src/merchants/merchant.entity.js';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, collectionInput, payoutInput } from '../helpers/operations.js';
+import { waitFor } from '../helpers/wait.js';
+
+let t: TestGateway;
+let merchant: Merchant;
+let token: string;
+
+beforeAll(async () => {
+  t = await startTestGateway({
+    env: { TARSPAY_TIMEOUT_MS: '400', TARSPAY_RESPONSE_SIGN: 'strict', RECONCILE_INTERVAL_MS: '100', RECONCILE_NOT_FOUND_GRACE_MS: '500' },
+  });
+  merchant = await t.addMerchant('M-FAULTS');
+  token = await t.token(merchant);
+});
+afterAll(() => t.close());
+
+function localId(globalId: string): string {
+  return Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+}
+
+/** Time passes for the reconciler: the order's next check is due now. */
+async function makeDue(globalId: string): Promise<void> {
+  await t.gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id = ?`, [localId(globalId)]);
+}
+
+async function settlesTo(globalId: string, status: string) {
+  await makeDue(globalId);
+  return waitFor(async () => {
+    const order = (await t.graphql(token, ORDER, { id: globalId })).data!.order;
+    return order.status === status ? order : undefined;
+  });
+}
+
+const creates = (path: string) => t.upstreamCalls.filter((call) => call.endpoint === path).length;
+
+describe('an upstream fault never loses an order', () => {
+  it.each([
+    ['slow beyond the timeout (processed by TarsPay)', 'latency', 'CREATED'],
+    ['connection dropped after the order was stored', 'dropAfterStore', 'CREATED'],
+    ['response sign that does not verify (strict mode)', 'badSign', 'CREATED'],
+    ['HTTP 500 without an envelope (not processed)', 'http500', 'FAILED'],
+    ['malformed JSON (not processed)', 'malformed', 'FAILED'],
+    ['connection dropped before processing', 'drop', 'FAILED'],
+  ] as const)('collection, %s [%s]: UNKNOWN, never re-created by a retry, then reconciled to %s', async (_name, mode, reconciledTo) => {
+    t.sandbox.faults.add({ path: '/api/pay/unifiedOrder', mode, latencyMs: 1500, count: 1 });
+    const input = collectionInput();
+    const first = await t.graphql(token, COLLECTION_CREATE, { input });
+    const { order, userErrors } = first.data!.collectionCreate;
+    expect(order.status).toBe('UNKNOWN');
+    expect(userErrors).toEqual([expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' })]);
+
+    const before = creates('/api/pay/unifiedOrder');
+    for (let retry = 0; retry < 3; retry++) {
+      const again = await t.graphql(token, COLLECTION_CREATE, { input });
+      expect(again.data!.collectionCreate.order.id).toBe(order.id);
+    }
+    expect(creates('/api/pay/unifiedOrder')).toBe(before);
+
+    if (reconciledTo === 'FAILED') await new Promise((resolve) => setTimeout(resolve, 600)); // past the not-found grace
+    const reconciled = await settlesTo(order.id, reconciledTo);
+    expect(reconciled.events.at(-1).source).toBe('RECONCILIATION');
+    if (reconciledTo === 'CREATED') expect(reconciled.platformOrderId).toMatch(/^P\d+/);
+  });
+
+  it('a payout whose answer was lost is sent exactly once, whatever the client retries', async () => {
+    t.sandbox.faults.add({ path: '/api/payOut/unifiedOrder', mode: 'dropAfterStore', count: 1 });
+    const input = payoutInput();
+    const before = creates('/api/payOut/unifiedOrder');
+    const attempts = await Promise.all(Array.from({ length: 6 }, () => t.graphql(token, PAYOUT_CREATE, { input })));
+    for (let retry = 0; retry < 4; retry++) await t.graphql(token, PAYOUT_CREATE, { input });
+    expect(new Set(attempts.map((attempt) => attempt.data!.payoutCreate.order.id)).size).toBe(1);
+    expect(creates('/api/payOut/unifiedOrder') - before).toBe(1);
+    const sandboxPayouts = t.sandbox.merchants().find((entry) => entry.mchNo === 'M-FAULTS')!;
+    expect(BigInt(sandboxPayouts.frozenAmount)).toBeGreaterThan(0n);
+    const reconciled = await settlesTo(attempts[0]!.data!.payoutCreate.order.id, 'PROCESSING');
+    expect(reconciled.platformOrderId).toMatch(/^P\d+/);
+  });
+
+  it('a known refusal is FAILED with TarsPay code, and the order is kept', async () => {
+    const result = await t.graphql(token, PAYOUT_CREATE, { input: payoutInput({ amount: '900000000000' }) });
+    const { order, userErrors } = result.data!.payoutCreate;
+    expect(userErrors).toEqual([expect.objectContaining({ code: 'INSUFFICIENT_BALANCE', upstreamCode: 5004006 })]);
+    expect(order).toMatchObject({ status: 'FAILED', upstreamCode: 5004006 });
+    const stored = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
+    expect(stored.events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'FAILED']);
+  });
+});
