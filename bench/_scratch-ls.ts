@@ -10,7 +10,9 @@ try {
   const t0 = Date.now();
   await inLanes(Array.from({ length: n }, (_, i) => i), 16, async (i) => void orders.push(await createCollection(env.gateway.url, env.gateway.token, `LS-${t0}-${i}`)));
   console.log('created', orders.length, 'in', Date.now() - t0, 'ms');
-  const r = await runLiveStatus(env, { subscribers: subs, ratePerS: rate, warmupS: warm, durationS: dur, workers: Number(process.env.WORKERS ?? 1), orders });
+  if (process.env.PROF) await env.gateway.ipc.call("profile:start");
+  const r = await runLiveStatus(env, { subscribers: subs, ratePerS: rate, warmupS: warm, durationS: dur, workers: Number(process.env.WORKERS ?? 1), orders, skipGateway: !!process.env.FLOOR });
+  if (process.env.PROF) await env.gateway.ipc.call("profile:stop", { path: process.env.PROF });
   console.log(r);
 } finally {
   await env.close();

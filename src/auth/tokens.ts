@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { ApiToken } from './api-token.entity.js';
@@ -52,8 +52,11 @@ export async function authenticateToken(em: EntityManager, bearerValue: string |
   if (typeof bearerValue !== 'string') return null;
   const token = bearerValue.trim().replace(/^bearer\s+/i, '');
   if (!TOKEN_PATTERN.test(token)) return null;
-  const apiToken = await em.findOne(ApiToken, { tokenHash: hashToken(token) }, { populate: ['merchant'] });
+  const presented = hashToken(token);
+  const apiToken = await em.findOne(ApiToken, { tokenHash: presented }, { populate: ['merchant'] });
   if (!apiToken || apiToken.revokedAt) return null;
+  // The index found it by hash already; compare again in constant time so no path leaks timing.
+  if (!timingSafeEqual(Buffer.from(apiToken.tokenHash, 'hex'), Buffer.from(presented, 'hex'))) return null;
   const now = new Date();
   if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // A direct UPDATE, not a flush: it must not carry along whatever else the caller's em holds.

@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
@@ -11,10 +11,11 @@ const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 
  * so that a client's report ("request id …") leads to the cause. Variables are not logged.
  */
 export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
-  const log = (context: Partial<GraphQLContext> | undefined, operationName: string | null | undefined, errors: readonly GraphQLError[]) => {
+  const log = (context: Partial<GraphQLContext> | undefined, document: DocumentNode, operationName: string | null | undefined, errors: readonly GraphQLError[]) => {
+    const operation = getOperationAST(document, operationName);
     for (const error of errors) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
-      const fields = { requestId: context?.requestId, operationName: operationName ?? undefined, path: error.path, code, merchant: context?.auth?.merchant.mchNo };
+      const fields = { requestId: context?.requestId, operationName: operation?.name?.value, operationType: operation?.operation, path: error.path, code, merchant: context?.auth?.merchant.mchNo };
       if (code && CLIENT_CODES.has(code)) logger.info({ ...fields, message: error.message }, 'graphql error');
       else logger.error({ ...fields, err: error.originalError ?? error }, 'graphql error');
     }
@@ -24,7 +25,7 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onExecuteDone({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.operationName, errors);
+          if (errors?.length) log(args.contextValue, args.document, args.operationName, errors);
         },
       };
     },
@@ -32,11 +33,11 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onSubscribeResult({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.operationName, errors);
+          if (errors?.length) log(args.contextValue, args.document, args.operationName, errors);
           return {
             onNext({ result: next }) {
               const streamed = (next as ExecutionResult).errors;
-              if (streamed?.length) log(args.contextValue, args.operationName, streamed);
+              if (streamed?.length) log(args.contextValue, args.document, args.operationName, streamed);
             },
           };
         },
