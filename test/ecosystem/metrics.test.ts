@@ -70,6 +70,8 @@ describe('/metrics after a collection is created, watched, settled and called ba
     const balance = await t.graphql(token, 'query Balance { balance { availableAmount } }');
     expect(balance.errors).toBeDefined();
     t.sandbox.faults.clear();
+    const logged = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.operationName === 'Balance');
+    console.log(JSON.stringify(logged));
     await t.gateway.reconciler.runOnce();
 
     const { text, samples } = await scrape();

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { COLLECTION_CREATE, ORDER, SETTLE, collectionInput } from './helpers/operations.js';
+import { waitFor } from './helpers/wait.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tpg-start-'));
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
+async function startZeroSetup(): Promise<{ url: string; token: string }> {
+  const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY']) delete env[name];
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  return new Promise((resolve, reject) => {
+    child!.stdout!.on('data', (chunk) => {
+      output += String(chunk);
+      const url = /gateway on (http:\/\/localhost:\d+)/.exec(output)?.[1];
+      const token = /Bearer (tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+      if (url && token) resolve({ url, token });
+    });
+    child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+  });
+}
+
+describe('npm start with no configuration', () => {
+  it('serves GraphiQL and takes a newcomer from a created to a settled order', async () => {
+    const { url, token } = await startZeroSetup();
+    const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await graphiql.text()).toMatch(/graphiql/i);
+
+    const graphql = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { data: Record<string, any> };
+    };
+    const created = await graphql(COLLECTION_CREATE, { input: collectionInput({ method: 'QRIS' }) });
+    const order = created.data.collectionCreate.order;
+    expect(order.status).toBe('CREATED');
+    expect(order.payData).toMatch(/^000201/);
+    const settled = await graphql(SETTLE, { id: order.id, outcome: 'SUCCEEDED' });
+    expect(settled.data.sandboxOrderSettle.order.status).toBe('SUCCEEDED');
+    const events = await waitFor(async () => {
+      const current = (await graphql(ORDER, { id: order.id })).data.order;
+      return current.events.some((event: { source: string }) => event.source === 'CALLBACK' || event.source === 'SANDBOX') ? current.events : undefined;
+    });
+    expect(events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'CREATED', 'SUCCEEDED']);
+  });
+});
