@@ -3,7 +3,10 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 
-/** Codes of errors the caller caused: logged at info. Anything else (no code, masked) at error, with the cause. */
+/**
+ * Codes of errors the caller caused: logged at info. Other coded errors (UPSTREAM_UNAVAILABLE, …) at
+ * warn; errors without a code (bugs, masked as "Unexpected error.") at error, with the cause.
+ */
 const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'NOT_FOUND', 'PERSISTED_QUERY_NOT_FOUND', 'RATE_LIMITED']);
 
 /**
@@ -17,6 +20,7 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
       const fields = { requestId: context?.requestId, operationName: operation?.name?.value, operationType: operation?.operation, path: error.path, code, merchant: context?.auth?.merchant.mchNo };
       if (code && CLIENT_CODES.has(code)) logger.info({ ...fields, message: error.message }, 'graphql error');
+      else if (code && code !== 'INTERNAL_SERVER_ERROR') logger.warn({ ...fields, message: error.message }, 'graphql error');
       else logger.error({ ...fields, err: error.originalError ?? error }, 'graphql error');
     }
   };

@@ -71,7 +71,7 @@ describe('/metrics after a collection is created, watched, settled and called ba
     expect(balance.errors).toBeDefined();
     t.sandbox.faults.clear();
     const logged = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.operationName === 'Balance');
-    console.log(JSON.stringify(logged));
+    expect(logged).toMatchObject({ level: 40, code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String), merchant: 'M-METRICS-1' });
     await t.gateway.reconciler.runOnce();
 
     const { text, samples } = await scrape();
