@@ -92,7 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     exposeErrors: config.NODE_ENV === 'development',
     plugins: [useGraphQLMetrics(metrics), useErrorLogging(logger)],
   });
-  const demo = development ? { sandbox: options.sandboxUrl !== null } : undefined;
+  // The demo checkout goes with GraphiQL: developer tools, on in development.
+  const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null } : undefined;
   const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks, metrics, demo });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

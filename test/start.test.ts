@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
 async function startZeroSetup(): Promise<{ url: string; token: string }> {
-  const env = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY']) delete env[name];
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -38,6 +38,9 @@ export interface LiveStatusResult {
   bare_rss_mb_per_1000_subscribers: number;
   p50_ratio: number;
   p99_ratio: number;
+  /** From sending a callback to its `OK`: the gateway's verify-store-commit path alone. */
+  callback_answer_p50_ms: number;
+  callback_answer_p99_ms: number;
 }
 
 interface SignedCallback {
@@ -139,20 +142,23 @@ async function sendPaced(
   callbacks: readonly SignedCallback[],
   ratePerS: number,
   sent: Map<string, number>,
-): Promise<{ seconds: number; failures: string[] }> {
+): Promise<{ seconds: number; failures: string[]; answerMs: number[] }> {
   const interval = 1000 / ratePerS;
   const failures: string[] = [];
+  const answerMs: number[] = [];
   const pending: Promise<void>[] = [];
   const started = performance.now();
   for (let index = 0; index < callbacks.length; index++) {
     const wait = started + index * interval - performance.now();
     if (wait >= 1) await sleep(wait);
     const callback = callbacks[index]!;
-    sent.set(callback.key, monotonicMs());
+    const sentAt = monotonicMs();
+    sent.set(callback.key, sentAt);
     pending.push(
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-resp-signature': callback.signature }, body: callback.body }).then(
         async (response) => {
           const text = await response.text();
+          answerMs.push(monotonicMs() - sentAt);
           if (response.status !== 200 || text !== 'OK') failures.push(`${response.status} ${text}`);
         },
         (error: unknown) => void failures.push(String(error)),
@@ -161,7 +167,7 @@ async function sendPaced(
   }
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(pending);
-  return { seconds, failures };
+  return { seconds, failures, answerMs };
 }
 
 interface PhaseResult {
@@ -171,6 +177,7 @@ interface PhaseResult {
   seconds: number;
   rssGrowth: number;
   heapGrowth: number;
+  answerMs: number[];
 }
 
 /** One target (gateway or broadcast floor): connect, probe until every subscriber hears, warm up, measure. */
@@ -225,6 +232,7 @@ async function runPhase(options: {
       seconds: run.seconds,
       rssGrowth: after.rss - before.rss,
       heapGrowth: after.heapUsed - before.heapUsed,
+      answerMs: run.answerMs,
     };
   } finally {
     await subscribers.close().catch(() => {});
@@ -299,5 +307,7 @@ export async function runLiveStatus(
     bare_rss_mb_per_1000_subscribers: perThousand(floor.rssGrowth),
     p50_ratio: round(fullSummary.p50 / floorSummary.p50, 2),
     p99_ratio: round(fullSummary.p99 / floorSummary.p99, 2),
+    callback_answer_p50_ms: round(summarize(full.answerMs).p50),
+    callback_answer_p99_ms: round(summarize(full.answerMs).p99),
   };
 }

@@ -27,6 +27,11 @@ query GetOrder($id: ID!) {
   order(id: $id) { id status amount paidAmount events { status previousStatus source createdAt } }
 }
 
+# Live status: run WatchOrder with the id (it streams), then SettleInSandbox in a second tab.
+subscription WatchOrder($id: ID!) {
+  orderUpdated(id: $id) { id status paidAmount updatedAt }
+}
+
 query Recent {
   orders(first: 10) { edges { node { id kind status amount method createdAt } } pageInfo { hasNextPage endCursor } }
   balance { availableAmount frozenAmount }

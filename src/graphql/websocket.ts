@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { GraphQLContext } from './context.js';
+import { SharedSubscriptions, type SubscribeResult } from './shared-subscriptions.js';
 import type { GatewayYoga } from './yoga.js';
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -9,6 +11,31 @@ type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['e
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+  /** Set when subscribers of the same stream can share one execution (see shared-subscriptions.ts). */
+  shareKey?: string;
+}
+
+/**
+ * The key of a subscription that may share its execution: every root field is marked
+ * `extensions: { sharedStream: true }` (its events depend on nothing but the merchant, the scopes
+ * and the arguments), and the caller is authenticated. Null otherwise.
+ */
+function shareKeyOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  context: GraphQLContext,
+): string | null {
+  if (!context.auth) return null;
+  const operation = getOperationAST(document, payload.operationName);
+  const fields = schema.getSubscriptionType()?.getFields();
+  if (operation?.operation !== 'subscription' || !fields) return null;
+  const shareable = operation.selectionSet.selections.every(
+    (selection) => selection.kind === 'Field' && fields[selection.name.value]?.extensions?.sharedStream === true,
+  );
+  if (!shareable) return null;
+  const scopes = [...context.auth.scopes].sort().join(',');
+  return JSON.stringify([context.auth.merchant.id, scopes, payload.operationName ?? null, payload.query, payload.variables ?? null]);
 }
 
 /**
@@ -17,10 +44,15 @@ interface EnvelopedRoot {
  */
 export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga): { close(): Promise<void>; wss: WebSocketServer } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
+  const shared = new SharedSubscriptions();
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        if (!root.shareKey) return root.subscribe(args);
+        return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult) as OperationResult;
+      },
       onSubscribe: async (context, _id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...context,
@@ -32,13 +64,15 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga): { clo
         const document = parse(payload.query);
         const errors = validate(schema, document);
         if (errors.length) return errors;
+        const contextValue = (await contextFactory()) as GraphQLContext;
+        const shareKey = shareKeyOf(schema, document, payload, contextValue) ?? undefined;
         return {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } as EnvelopedRoot,
+          contextValue,
+          rootValue: { execute, subscribe, shareKey } as EnvelopedRoot,
         };
       },
     },

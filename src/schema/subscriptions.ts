@@ -72,6 +72,8 @@ builder.subscriptionFields((t) => ({
     type: OrderEventRef,
     description: "Every status change of the merchant's orders, as it is committed",
     authScopes: { scope: 'orders:read' },
+    // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one execution.
+    extensions: { sharedStream: true },
     args: { filter: t.arg({ type: OrderEventFilterInput }) },
     subscribe: (_root, args, context) => merchantEvents(context, args.filter ?? {}),
     resolve: (message: OrderChangeMessage) => eventViewOf(message),
