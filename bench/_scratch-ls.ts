@@ -10,9 +10,7 @@ try {
   const t0 = Date.now();
   await inLanes(Array.from({ length: n }, (_, i) => i), 16, async (i) => void orders.push(await createCollection(env.gateway.url, env.gateway.token, `LS-${t0}-${i}`)));
   console.log('created', orders.length, 'in', Date.now() - t0, 'ms');
-  if (process.env.PROF) await env.gateway.ipc.call("profile:start");
-  const r = await runLiveStatus(env, { subscribers: subs, ratePerS: rate, warmupS: warm, durationS: dur, workers: Number(process.env.WORKERS ?? 1), orders, skipGateway: !!process.env.FLOOR });
-  if (process.env.PROF) await env.gateway.ipc.call("profile:stop", { path: process.env.PROF });
+  const r = await runLiveStatus(env, { subscribers: subs, ratePerS: rate, warmupS: warm, durationS: dur, workers: Number(process.env.WORKERS ?? 1), orders, skipGateway: !!process.env.FLOOR, skipFloor: !!process.env.NOFLOOR, onGatewayPhase: async (p) => { if (process.env.PROF) await env.gateway.ipc.call(p === 'start' ? 'profile:start' : 'profile:stop', { path: process.env.PROF }); } });
   console.log(r);
 } finally {
   await env.close();

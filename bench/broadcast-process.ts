@@ -57,10 +57,12 @@ wss.on('connection', (socket) => {
 server.listen(0, '127.0.0.1', () => {
   console.log(`BENCH_BROADCAST_READY http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
-process.on('message', (message: { id: number; command: string }) => {
+process.on('message', (message: { id: number; command: string; gc?: boolean }) => {
   if (message.command === 'memory') {
-    globalThis.gc?.();
+    if (message.gc) globalThis.gc?.();
     process.send!({ id: message.id, result: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed } });
+  } else if (message.command === 'cpu') {
+    process.send!({ id: message.id, result: process.cpuUsage() });
   }
 });
 const stop = () => {

@@ -94,7 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
   const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null } : undefined;
-  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks, metrics, demo });
+  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks, metrics, demo, webSocketKeepAliveMs: config.WS_KEEPALIVE_MS });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());

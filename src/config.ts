@@ -91,6 +91,8 @@ const environment = z.object({
   RATE_LIMIT_MUTATION_BURST: positiveInt.default(300),
   RATE_LIMIT_MUTATIONS_PER_SECOND: z.coerce.number().min(0).default(50),
 
+  WS_KEEPALIVE_MS: positiveInt.default(30_000),
+
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
 });

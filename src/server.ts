@@ -20,6 +20,8 @@ export interface HttpRoutes {
   metrics?: GatewayMetrics;
   /** Serves the demo checkout at /demo (development). */
   demo?: DemoOptions;
+  /** graphql-ws ping interval (pong expected before the next). */
+  webSocketKeepAliveMs?: number;
 }
 
 /** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
@@ -32,7 +34,7 @@ export function createHttpServer(routes: HttpRoutes): { server: Server; closeWeb
       else res.destroy();
     });
   });
-  const websocket = attachGraphQLWebSocket(server, routes.yoga);
+  const websocket = attachGraphQLWebSocket(server, routes.yoga, { keepAliveMs: routes.webSocketKeepAliveMs });
   return { server, closeWebSockets: websocket.close };
 }
 

@@ -41,6 +41,9 @@ export interface LiveStatusResult {
   /** From sending a callback to its `OK`: the gateway's verify-store-commit path alone. */
   callback_answer_p50_ms: number;
   callback_answer_p99_ms: number;
+  /** Server CPU per delivered event (all of the gateway's work, callbacks included, over deliveries). */
+  cpu_us_per_delivery: number;
+  bare_cpu_us_per_delivery: number;
 }
 
 interface SignedCallback {
@@ -178,6 +181,8 @@ interface PhaseResult {
   rssGrowth: number;
   heapGrowth: number;
   answerMs: number[];
+  /** CPU time of the server process over the measured window (sending until the last delivery). */
+  cpuMs: number;
 }
 
 /** One target (gateway or broadcast floor): connect, probe until every subscriber hears, warm up, measure. */
@@ -187,6 +192,7 @@ async function runPhase(options: {
   callbackUrl: string;
   token: string;
   memory: (gc: boolean) => Promise<{ rss: number; heapUsed: number }>;
+  cpu: () => Promise<{ user: number; system: number }>;
   subscribers: number;
   workers: number;
   ratePerS: number;
@@ -219,9 +225,11 @@ async function runPhase(options: {
     await subscribers.reset();
 
     const sent = new Map<string, number>();
+    const cpuBefore = await options.cpu();
     const run = await sendPaced(options.callbackUrl, options.measured, options.ratePerS, sent);
     if (run.failures.length) throw new Error(`${options.name}: ${run.failures.length} callbacks refused, first: ${run.failures[0]}`);
     await subscribers.awaitKey(options.measured.at(-1)!.key, 15_000);
+    const cpuAfter = await options.cpu();
     await sleep(500);
     const report = await subscribers.report(sent);
     if (report.errors.length) throw new Error(`${options.name}: subscriber errors: ${report.errors.join('; ')}`);
@@ -233,6 +241,7 @@ async function runPhase(options: {
       rssGrowth: after.rss - before.rss,
       heapGrowth: after.heapUsed - before.heapUsed,
       answerMs: run.answerMs,
+      cpuMs: (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000,
     };
   } finally {
     await subscribers.close().catch(() => {});
@@ -240,9 +249,35 @@ async function runPhase(options: {
   }
 }
 
+async function runFloor(
+  options: { subscribers: number; ratePerS: number; workers: number },
+  split: (list: SignedCallback[]) => { probes: SignedCallback[]; warmup: SignedCallback[]; measured: SignedCallback[] },
+  callbacks: SignedCallback[],
+): Promise<PhaseResult> {
+  const broadcast = await startTsx({ name: 'broadcast floor', script: 'bench/broadcast-process.ts', env: {}, ready: /^BENCH_BROADCAST_READY (\S+)/, ipc: true, nodeArgs: ['--expose-gc'] });
+  try {
+    const peer = new IpcPeer(broadcast.child.process);
+    const floorCallbacks = callbacks.map((callback, index) => ({ ...callback, key: `FLOOR-${index}`, body: callback.body.replace(callback.key, `FLOOR-${index}`) }));
+    return await runPhase({
+      name: 'broadcast floor',
+      baseUrl: broadcast.match[1]!,
+      callbackUrl: `${broadcast.match[1]!}/broadcast`,
+      token: 'none',
+      memory: (gc) => peer.call('memory', { gc }),
+      cpu: () => peer.call('cpu'),
+      subscribers: options.subscribers,
+      workers: options.workers,
+      ratePerS: options.ratePerS,
+      ...split(floorCallbacks),
+    });
+  } finally {
+    await broadcast.child.stop();
+  }
+}
+
 export async function runLiveStatus(
   env: BenchEnvironment,
-  options: { subscribers: number; ratePerS: number; warmupS: number; durationS: number; workers: number; orders: CreatedOrder[]; skipGateway?: boolean },
+  options: { subscribers: number; ratePerS: number; warmupS: number; durationS: number; workers: number; orders: CreatedOrder[]; skipGateway?: boolean; skipFloor?: boolean; onGatewayPhase?: (phase: 'start' | 'end') => Promise<void> },
 ): Promise<LiveStatusResult> {
   const { gateway, sandbox } = env;
   const warmupCount = Math.round(options.ratePerS * options.warmupS);
@@ -254,40 +289,25 @@ export async function runLiveStatus(
   const split = (list: SignedCallback[]) => ({ probes: list.slice(0, probeCount), warmup: list.slice(probeCount, probeCount + warmupCount), measured: list.slice(probeCount + warmupCount) });
 
   // The floor first, on its own process, with bodies of the same size under other keys.
-  const broadcast = await startTsx({ name: 'broadcast floor', script: 'bench/broadcast-process.ts', env: {}, ready: /^BENCH_BROADCAST_READY (\S+)/, ipc: true, nodeArgs: ['--expose-gc'] });
-  let floor: PhaseResult;
-  try {
-    const peer = new IpcPeer(broadcast.child.process);
-    const floorCallbacks = callbacks.map((callback, index) => ({ ...callback, key: `FLOOR-${index}`, body: callback.body.replace(callback.key, `FLOOR-${index}`) }));
-    floor = await runPhase({
-      name: 'broadcast floor',
-      baseUrl: broadcast.match[1]!,
-      callbackUrl: `${broadcast.match[1]!}/broadcast`,
-      token: 'none',
-      memory: () => peer.call('memory'),
-      subscribers: options.subscribers,
-      workers: options.workers,
-      ratePerS: options.ratePerS,
-      ...split(floorCallbacks),
-    });
-  } finally {
-    await broadcast.child.stop();
-  }
+  const floor = options.skipFloor ? undefined : await runFloor(options, split, callbacks);
 
-  const full = options.skipGateway ? floor : await runPhase({
+  await options.onGatewayPhase?.('start');
+  const full = options.skipGateway ? floor! : await runPhase({
     name: 'gateway',
     baseUrl: gateway.url,
     callbackUrl: `${gateway.url}/tarspay/notify`,
     token: gateway.token,
     memory: (gc) => gateway.ipc.call('memory', { gc }),
+    cpu: () => gateway.ipc.call('cpu'),
     subscribers: options.subscribers,
     workers: options.workers,
     ratePerS: options.ratePerS,
     ...split(callbacks),
   });
+  await options.onGatewayPhase?.('end');
 
   const fullSummary = summarize(full.latencies);
-  const floorSummary = summarize(floor.latencies);
+  const floorSummary = summarize((floor ?? full).latencies);
   const perThousand = (bytes: number) => round((bytes / 1024 / 1024) * (1000 / options.subscribers), 1);
   return {
     subscribers: options.subscribers,
@@ -304,10 +324,12 @@ export async function runLiveStatus(
     heap_mb_per_1000_subscribers: perThousand(full.heapGrowth),
     bare_p50_ms: round(floorSummary.p50),
     bare_p99_ms: round(floorSummary.p99),
-    bare_rss_mb_per_1000_subscribers: perThousand(floor.rssGrowth),
+    bare_rss_mb_per_1000_subscribers: perThousand((floor ?? full).rssGrowth),
     p50_ratio: round(fullSummary.p50 / floorSummary.p50, 2),
     p99_ratio: round(fullSummary.p99 / floorSummary.p99, 2),
     callback_answer_p50_ms: round(summarize(full.answerMs).p50),
     callback_answer_p99_ms: round(summarize(full.answerMs).p99),
+    cpu_us_per_delivery: round((full.cpuMs * 1000) / Math.max(1, full.latencies.length), 2),
+    bare_cpu_us_per_delivery: round((((floor ?? full).cpuMs) * 1000) / Math.max(1, (floor ?? full).latencies.length), 2),
   };
 }

@@ -42,7 +42,11 @@ function shareKeyOf(
  * graphql-ws (`graphql-transport-ws`) on the same port and path as HTTP, executed through Yoga's
  * envelop so that authentication, scopes, validation rules and limits are the same as over HTTP.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga): { close(): Promise<void>; wss: WebSocketServer } {
+export function attachGraphQLWebSocket(
+  server: Server,
+  yoga: GatewayYoga,
+  options: { keepAliveMs?: number } = {},
+): { close(): Promise<void>; wss: WebSocketServer } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
   const shared = new SharedSubscriptions();
   const disposable = useServer(
@@ -77,7 +81,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga): { clo
       },
     },
     wss,
-    30_000,
+    options.keepAliveMs ?? 30_000,
   );
   return {
     wss,
