@@ -80,6 +80,8 @@ const environment = z.object({
   TARSPAY_TIMEOUT_MS: positiveInt.default(15_000),
   TARSPAY_RESPONSE_SIGN: z.enum(['off', 'log', 'strict']).default('log'),
   TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
+  /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
+  TARSPAY_SANDBOX: boolean.default(false),
 
   COLLECTION_LIMITS: collectionLimits.default(DEFAULT_COLLECTION_LIMITS),
   PAYOUT_LIMIT: payoutLimit.default({ min: 10_000n }),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     config,
     databaseUrl: database.url,
     tarspayBaseUrl: config.TARSPAY_BASE_URL ?? sandbox!.url,
-    sandboxUrl: sandbox?.url ?? null,
+    sandboxUrl: sandbox?.url ?? (config.TARSPAY_SANDBOX ? config.TARSPAY_BASE_URL! : null),
     logger,
     poolMax: database.embedded ? 10 : undefined,
   });
