@@ -57,5 +57,5 @@ describe('npm start with no configuration', () => {
       return current.events.some((event: { source: string }) => event.source === 'CALLBACK' || event.source === 'SANDBOX') ? current.events : undefined;
     });
     expect(events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'CREATED', 'SUCCEEDED']);
-  });
+  }, 120_000); // a fresh clone's first start also builds the embedded database template
 });

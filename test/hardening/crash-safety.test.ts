@@ -118,7 +118,7 @@ describe('crash safety', () => {
     expect(sandbox.order(recovered.platform_order_id!)!.mchOrderNo).toBe(input.merchantOrderNo);
     second.child.kill('SIGKILL');
     await once(second.child, 'exit');
-  });
+  }, 120_000);
 
   it('SIGTERM: in-flight requests finish, subscriptions close with 1001, then the process exits 0', async () => {
     const gateway = await spawnGateway({ RECONCILE_INTERVAL_MS: '0' });
@@ -148,5 +148,5 @@ describe('crash safety', () => {
     expect(closeCode).toBe(1001);
     await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
     expect((await orderRow(input.merchantOrderNo as string))!.status).toBe('CREATED');
-  });
+  }, 120_000);
 });
