@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { compactSortedJson } from '../../src/tarspay/message.js';
-import type { PrivateKey } from '../../src/tarspay/signer.js';
 import type { BenchEnvironment } from '../lib/environment.js';
+import { succeededCallback, type SignedCallback } from '../lib/callbacks.js';
 import type { CreatedOrder } from '../lib/graphql.js';
 import { IpcPeer, startTsx } from '../lib/processes.js';
 import { round, sleep, summarize } from '../lib/stats.js';
@@ -44,27 +43,6 @@ export interface LiveStatusResult {
   /** Server CPU per delivered event (all of the gateway's work, callbacks included, over deliveries). */
   cpu_us_per_delivery: number;
   bare_cpu_us_per_delivery: number;
-}
-
-interface SignedCallback {
-  key: string;
-  body: string;
-  signature: string;
-}
-
-function signedCallback(platformKey: PrivateKey, mchNo: string, order: Pick<CreatedOrder, 'merchantOrderNo' | 'platformOrderId' | 'amount'>): SignedCallback {
-  const body = compactSortedJson({
-    bizType: 1,
-    currency: 'IDR',
-    fee: '4500',
-    mchNo,
-    mchOrderNo: order.merchantOrderNo,
-    orderAmount: order.amount,
-    payAmount: order.amount,
-    payOrderId: order.platformOrderId,
-    state: 2,
-  });
-  return { key: order.merchantOrderNo, body, signature: platformKey.sign(body) };
 }
 
 const WORKER_URL = new URL('../lib/subscriber-worker.ts', import.meta.url).href;
@@ -285,7 +263,7 @@ export async function runLiveStatus(
   const probeCount = 3;
   const needed = probeCount + warmupCount + measuredCount;
   if (options.orders.length < needed) throw new Error(`liveStatus needs ${needed} created orders, has ${options.orders.length}`);
-  const callbacks = options.orders.slice(0, needed).map((order) => signedCallback(sandbox.platformKey, gateway.mchNo, order));
+  const callbacks = options.orders.slice(0, needed).map((order) => succeededCallback(sandbox.platformKey, gateway.mchNo, order));
   const split = (list: SignedCallback[]) => ({ probes: list.slice(0, probeCount), warmup: list.slice(probeCount, probeCount + warmupCount), measured: list.slice(probeCount + warmupCount) });
 
   // The floor first, on its own process, with bodies of the same size under other keys.
