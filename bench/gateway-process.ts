@@ -3,7 +3,7 @@ import { Session } from 'node:inspector/promises';
 import pino from 'pino';
 import { startGateway } from '../src/app.js';
 import { SCOPES } from '../src/auth/scopes.js';
-import { createApiToken } from '../src/auth/tokens.js';
+import { authCache, createApiToken } from '../src/auth/tokens.js';
 import { parseEnvironment } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { upsertMerchant } from '../src/merchants/merchant.service.js';
@@ -69,6 +69,11 @@ const handlers: Record<string, (message: Command) => Promise<unknown> | unknown>
     const { profile } = await profiler!.post('Profiler.stop');
     writeFileSync(String((message as { path?: string }).path ?? 'gateway.cpuprofile'), JSON.stringify(profile));
     profiler!.disconnect();
+    return null;
+  },
+  /** Forgets every cached token lookup: the next request looks its token up in the database. */
+  'auth-cache:clear'() {
+    authCache.clear();
     return null;
   },
   cpu() {

@@ -10,7 +10,8 @@ import { IpcPeer, startTsx, type Child } from './processes.js';
  */
 
 export interface BenchEnvironment {
-  database: { kind: 'postgresql' | 'pglite'; url: string };
+  /** `pid`: the embedded database's process (PGlite), whose CPU the scenarios can read. */
+  database: { kind: 'postgresql' | 'pglite'; url: string; pid?: number };
   sandbox: { url: string; platformKey: PrivateKey; pid: number };
   gateway: { url: string; token: string; merchantId: string; mchNo: string; pid: number; ipc: IpcPeer };
   /** A second merchant, known to the sandbox only: the bare floor's caller. */
@@ -28,7 +29,7 @@ async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) =
   }
 }
 
-async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 'pglite'; url: string; drop(): Promise<void> }> {
+async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 'pglite'; url: string; pid?: number; drop(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const name = `tpg_bench_${randomBytes(5).toString('hex')}`;
@@ -43,7 +44,7 @@ async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 
   }
   const { child, match } = await startTsx({ name: 'embedded database', script: 'bench/database-process.ts', env: {}, ready: /^BENCH_DATABASE_READY (\S+)/, ipc: true });
   children.push(child);
-  return { kind: 'pglite', url: match[1]!, drop: async () => {} };
+  return { kind: 'pglite', url: match[1]!, pid: child.process.pid, drop: async () => {} };
 }
 
 export async function startEnvironment(options: { poolMax: number }): Promise<BenchEnvironment> {
@@ -110,7 +111,7 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
 
     let closing: Promise<void> | undefined;
     return {
-      database: { kind: database.kind, url: database.url },
+      database: { kind: database.kind, url: database.url, pid: database.pid },
       sandbox: { url: sandboxUrl, platformKey, pid: sandbox.child.process.pid! },
       gateway: { ...ready, mchNo, ipc },
       bareMerchant: { mchNo: bareMchNo, key: bareKey },

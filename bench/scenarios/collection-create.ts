@@ -1,6 +1,7 @@
 import { TarsPayClient } from '../../src/tarspay/client.js';
 import type { BenchEnvironment } from '../lib/environment.js';
 import { createCollection, type CreatedOrder } from '../lib/graphql.js';
+import { processCpuMs } from '../lib/processes.js';
 import { closedLoop, round, summarize } from '../lib/stats.js';
 
 /**
@@ -22,6 +23,9 @@ export interface CollectionCreateResult {
   throughput_ratio: number;
   requests: number;
   bare_requests: number;
+  /** CPU per request of each process (ms, all threads): where the time of a create goes. */
+  cpu_ms_per_request: { gateway: number; sandbox: number; load_generator: number; embedded_database?: number };
+  bare_cpu_ms_per_request: { sandbox: number; load_generator: number };
 }
 
 export async function runCollectionCreate(
@@ -64,17 +68,32 @@ export async function runCollectionCreate(
   await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: viaGateway });
   await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: bare });
 
-  const full = { latencies: [] as number[], count: 0, seconds: 0 };
-  const floor = { latencies: [] as number[], count: 0, seconds: 0 };
+  const newTally = () => ({ latencies: [] as number[], count: 0, seconds: 0, cpu: { gateway: 0, sandbox: 0, load_generator: 0, embedded_database: 0 } });
+  const full = newTally();
+  const floor = newTally();
+  const cpuNow = () => {
+    const own = process.cpuUsage();
+    return {
+      gateway: processCpuMs(gateway.pid),
+      sandbox: processCpuMs(sandbox.pid),
+      load_generator: (own.user + own.system) / 1000,
+      // PostgreSQL's backends are other processes (and other databases' too): only PGlite is counted.
+      embedded_database: env.database.pid ? processCpuMs(env.database.pid) : 0,
+    };
+  };
   for (let window = 0; window < options.windows; window++) {
     for (const [target, request] of window % 2 === 0 ? ([[full, viaGateway], [floor, bare]] as const) : ([[floor, bare], [full, viaGateway]] as const)) {
+      const before = cpuNow();
       const run = await closedLoop({ concurrency: options.concurrency, durationMs: options.windowMs, request });
+      const after = cpuNow();
       if (run.failures) throw new Error(`collectionCreate: ${run.failures} requests failed, first: ${run.firstFailure}`);
       target.latencies.push(...run.latenciesMs);
       target.count += run.latenciesMs.length;
       target.seconds += run.latenciesMs.length / run.perSecond;
+      for (const name of ['gateway', 'sandbox', 'load_generator', 'embedded_database'] as const) target.cpu[name] += after[name] - before[name];
     }
   }
+  const perRequest = (tally: typeof full, name: keyof typeof full.cpu) => round(tally.cpu[name] / tally.count, 2);
   const fullSummary = summarize(full.latencies);
   const floorSummary = summarize(floor.latencies);
   const perS = full.count / full.seconds;
@@ -93,6 +112,13 @@ export async function runCollectionCreate(
       throughput_ratio: round(perS / barePerS, 3),
       requests: full.count,
       bare_requests: floor.count,
+      cpu_ms_per_request: {
+        gateway: perRequest(full, 'gateway'),
+        sandbox: perRequest(full, 'sandbox'),
+        load_generator: perRequest(full, 'load_generator'),
+        ...(env.database.pid ? { embedded_database: perRequest(full, 'embedded_database') } : {}),
+      },
+      bare_cpu_ms_per_request: { sandbox: perRequest(floor, 'sandbox'), load_generator: perRequest(floor, 'load_generator') },
     },
   };
 }

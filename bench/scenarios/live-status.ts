@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { BenchEnvironment } from '../lib/environment.js';
 import { succeededCallback, type SignedCallback } from '../lib/callbacks.js';
 import type { CreatedOrder } from '../lib/graphql.js';
+import { post } from '../lib/http.js';
 import { IpcPeer, startTsx } from '../lib/processes.js';
 import { round, sleep, summarize } from '../lib/stats.js';
 
@@ -136,13 +137,12 @@ async function sendPaced(
     const sentAt = monotonicMs();
     sent.set(callback.key, sentAt);
     pending.push(
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-resp-signature': callback.signature }, body: callback.body }).then(
-        async (response) => {
-          const text = await response.text();
+      post(url, { 'content-type': 'application/json', 'x-resp-signature': callback.signature }, callback.body).then(
+        ({ status, text }) => {
           answerMs.push(monotonicMs() - sentAt);
-          if (response.status !== 200 || text !== 'OK') failures.push(`${response.status} ${text}`);
+          if (status !== 200 || text !== 'OK') failures.push(`${status} ${text}`);
         },
-        (error: unknown) => void failures.push(String(error)),
+        (error: unknown) => void failures.push(`${String(error)} (${String((error as { cause?: unknown }).cause)})`),
       ),
     );
   }
@@ -151,19 +151,59 @@ async function sendPaced(
   return { seconds, failures, answerMs };
 }
 
-interface PhaseResult {
+/** One load: callbacks at a steady rate, after a warm-up at that rate. */
+interface Load {
+  ratePerS: number;
+  warmup: SignedCallback[];
+  measured: SignedCallback[];
+  /** How long to wait for the last delivery once everything is sent. */
+  drainTimeoutMs: number;
+}
+
+interface LoadResult {
   latencies: number[];
   missing: number;
   sentCount: number;
   seconds: number;
-  rssGrowth: number;
-  heapGrowth: number;
   answerMs: number[];
   /** CPU time of the server process over the measured window (sending until the last delivery). */
   cpuMs: number;
 }
 
-/** One target (gateway or broadcast floor): connect, probe until every subscriber hears, warm up, measure. */
+interface PhaseResult {
+  loads: LoadResult[];
+  rssGrowth: number;
+  heapGrowth: number;
+}
+
+/** Memory once garbage is collected and the heap has had a moment to give pages back. */
+async function settledMemory(memory: (gc: boolean) => Promise<{ rss: number; heapUsed: number }>): Promise<{ rss: number; heapUsed: number }> {
+  await memory(true);
+  await sleep(500);
+  return memory(true);
+}
+
+/**
+ * What subscribers cost the gateway in memory, measured on a gateway with little else in its heap
+ * yet (bench/run.ts calls this first): RSS and heap before and after connecting them, each after
+ * a full garbage collection. Later in a run the heap holds the garbage of other scenarios, and
+ * returning it to the system hides the subscribers' growth.
+ */
+export async function measureSubscriberMemory(env: BenchEnvironment, options: { subscribers: number; workers: number }): Promise<{ rssGrowth: number; heapGrowth: number }> {
+  const subscribers = new Subscribers(options.workers);
+  const memory = (gc: boolean) => env.gateway.ipc.call<{ rss: number; heapUsed: number }>('memory', { gc });
+  try {
+    const before = await settledMemory(memory);
+    await subscribers.connect(env.gateway.url, env.gateway.token, options.subscribers);
+    const after = await settledMemory(memory);
+    return { rssGrowth: after.rss - before.rss, heapGrowth: after.heapUsed - before.heapUsed };
+  } finally {
+    await subscribers.close().catch(() => {});
+    await subscribers.terminate();
+  }
+}
+
+/** One target (gateway or broadcast floor): connect, probe until every subscriber hears, then each load in turn. */
 async function runPhase(options: {
   name: string;
   baseUrl: string;
@@ -173,18 +213,14 @@ async function runPhase(options: {
   cpu: () => Promise<{ user: number; system: number }>;
   subscribers: number;
   workers: number;
-  ratePerS: number;
   probes: SignedCallback[];
-  warmup: SignedCallback[];
-  measured: SignedCallback[];
+  loads: Load[];
 }): Promise<PhaseResult> {
   const subscribers = new Subscribers(options.workers);
   try {
-    await sleep(200);
-    const before = await options.memory(true);
+    const before = await settledMemory(options.memory);
     await subscribers.connect(options.baseUrl, options.token, options.subscribers);
-    await sleep(200);
-    const after = await options.memory(true);
+    const after = await settledMemory(options.memory);
 
     // graphql-ws does not acknowledge a subscription: send probes until every subscriber hears one.
     let heard = 0;
@@ -196,46 +232,50 @@ async function runPhase(options: {
     }
     if (heard !== options.subscribers) throw new Error(`${options.name}: only ${heard} of ${options.subscribers} subscribers hear events`);
 
-    const warm = await sendPaced(options.callbackUrl, options.warmup, options.ratePerS, new Map());
-    if (warm.failures.length) throw new Error(`${options.name}: warm-up callbacks refused: ${warm.failures[0]}`);
-    await subscribers.awaitKey(options.warmup.at(-1)!.key, 10_000);
-    await sleep(300);
-    await subscribers.reset();
+    const loads: LoadResult[] = [];
+    for (const load of options.loads) {
+      const warm = await sendPaced(options.callbackUrl, load.warmup, load.ratePerS, new Map());
+      if (warm.failures.length) throw new Error(`${options.name}: warm-up callbacks refused: ${warm.failures[0]}`);
+      await subscribers.awaitKey(load.warmup.at(-1)!.key, load.drainTimeoutMs);
+      await sleep(300);
+      await subscribers.reset();
 
-    const sent = new Map<string, number>();
-    const cpuBefore = await options.cpu();
-    const run = await sendPaced(options.callbackUrl, options.measured, options.ratePerS, sent);
-    if (run.failures.length) throw new Error(`${options.name}: ${run.failures.length} callbacks refused, first: ${run.failures[0]}`);
-    await subscribers.awaitKey(options.measured.at(-1)!.key, 15_000);
-    const cpuAfter = await options.cpu();
-    await sleep(500);
-    const report = await subscribers.report(sent);
-    if (report.errors.length) throw new Error(`${options.name}: subscriber errors: ${report.errors.join('; ')}`);
-    return {
-      latencies: report.latencies,
-      missing: report.missing,
-      sentCount: options.measured.length,
-      seconds: run.seconds,
-      rssGrowth: after.rss - before.rss,
-      heapGrowth: after.heapUsed - before.heapUsed,
-      answerMs: run.answerMs,
-      cpuMs: (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000,
-    };
+      const sent = new Map<string, number>();
+      const cpuBefore = await options.cpu();
+      const run = await sendPaced(options.callbackUrl, load.measured, load.ratePerS, sent);
+      if (run.failures.length) throw new Error(`${options.name}: ${run.failures.length} callbacks refused, first: ${run.failures[0]}`);
+      await subscribers.awaitKey(load.measured.at(-1)!.key, load.drainTimeoutMs);
+      const cpuAfter = await options.cpu();
+      await sleep(300);
+      const report = await subscribers.report(sent);
+      if (report.errors.length) throw new Error(`${options.name}: subscriber errors: ${report.errors.join('; ')}`);
+      loads.push({
+        latencies: report.latencies,
+        missing: report.missing,
+        sentCount: load.measured.length,
+        seconds: run.seconds,
+        answerMs: run.answerMs,
+        cpuMs: (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / 1000,
+      });
+    }
+    return { loads, rssGrowth: after.rss - before.rss, heapGrowth: after.heapUsed - before.heapUsed };
   } finally {
     await subscribers.close().catch(() => {});
     await subscribers.terminate();
   }
 }
 
-async function runFloor(
-  options: { subscribers: number; ratePerS: number; workers: number },
-  split: (list: SignedCallback[]) => { probes: SignedCallback[]; warmup: SignedCallback[]; measured: SignedCallback[] },
-  callbacks: SignedCallback[],
-): Promise<PhaseResult> {
+async function runFloor(options: { subscribers: number; workers: number; probes: SignedCallback[]; loads: Load[] }): Promise<PhaseResult> {
   const broadcast = await startTsx({ name: 'broadcast floor', script: 'bench/broadcast-process.ts', env: {}, ready: /^BENCH_BROADCAST_READY (\S+)/, ipc: true, nodeArgs: ['--expose-gc'] });
   try {
     const peer = new IpcPeer(broadcast.child.process);
-    const floorCallbacks = callbacks.map((callback, index) => ({ ...callback, key: `FLOOR-${index}`, body: callback.body.replace(callback.key, `FLOOR-${index}`) }));
+    // Bodies of the same size under other keys: the floor's deliveries are told apart from the gateway's.
+    let index = 0;
+    const rekey = (list: SignedCallback[]) =>
+      list.map((callback) => {
+        const key = `FLOOR-${String(index++).padStart(callback.key.length - 6, '0')}`;
+        return { ...callback, key, body: callback.body.replace(callback.key, key) };
+      });
     return await runPhase({
       name: 'broadcast floor',
       baseUrl: broadcast.match[1]!,
@@ -245,69 +285,145 @@ async function runFloor(
       cpu: () => peer.call('cpu'),
       subscribers: options.subscribers,
       workers: options.workers,
-      ratePerS: options.ratePerS,
-      ...split(floorCallbacks),
+      probes: rekey(options.probes),
+      loads: options.loads.map((load) => ({ ...load, warmup: rekey(load.warmup), measured: rekey(load.measured) })),
     });
   } finally {
     await broadcast.child.stop();
   }
 }
 
-export async function runLiveStatus(
-  env: BenchEnvironment,
-  options: { subscribers: number; ratePerS: number; warmupS: number; durationS: number; workers: number; orders: CreatedOrder[]; skipGateway?: boolean; skipFloor?: boolean; onGatewayPhase?: (phase: 'start' | 'end') => Promise<void> },
-): Promise<LiveStatusResult> {
-  const { gateway, sandbox } = env;
-  const warmupCount = Math.round(options.ratePerS * options.warmupS);
-  const measuredCount = Math.round(options.ratePerS * options.durationS);
-  const probeCount = 3;
-  const needed = probeCount + warmupCount + measuredCount;
-  if (options.orders.length < needed) throw new Error(`liveStatus needs ${needed} created orders, has ${options.orders.length}`);
-  const callbacks = options.orders.slice(0, needed).map((order) => succeededCallback(sandbox.platformKey, gateway.mchNo, order));
-  const split = (list: SignedCallback[]) => ({ probes: list.slice(0, probeCount), warmup: list.slice(probeCount, probeCount + warmupCount), measured: list.slice(probeCount + warmupCount) });
+export interface LiveStatusOptions {
+  subscribers: number;
+  /** The goal's load, measured last (it may leave a backlog). */
+  ratePerS: number;
+  /** A load the floor sustains on this machine, measured first: the gateway's overhead where latency still means something. */
+  sustainableRatePerS: number;
+  warmupS: number;
+  durationS: number;
+  workers: number;
+  drainTimeoutMs: number;
+  orders: CreatedOrder[];
+  skipGateway?: boolean;
+  skipFloor?: boolean;
+  onGatewayPhase?: (phase: 'start' | 'end') => Promise<void>;
+  /** From measureSubscriberMemory, early in the run; else the growth seen when this scenario connects. */
+  gatewayMemory?: { rssGrowth: number; heapGrowth: number };
+}
 
-  // The floor first, on its own process, with bodies of the same size under other keys.
-  const floor = options.skipFloor ? undefined : await runFloor(options, split, callbacks);
+export interface LiveStatusLoadFigures {
+  callbacks_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  bare_p50_ms: number;
+  bare_p99_ms: number;
+  p50_ratio: number;
+  p99_ratio: number;
+  callbacks_sent: number;
+  achieved_callbacks_per_s: number;
+  deliveries: number;
+  missing_deliveries: number;
+  bare_missing_deliveries: number;
+  /** From sending a callback to its `OK`: the gateway's verify-store-commit path. */
+  callback_answer_p50_ms: number;
+  callback_answer_p99_ms: number;
+  /** Server CPU per delivered event (all its work, callback handling included, over deliveries). */
+  cpu_us_per_delivery: number;
+  bare_cpu_us_per_delivery: number;
+}
 
-  await options.onGatewayPhase?.('start');
-  const full = options.skipGateway ? floor! : await runPhase({
-    name: 'gateway',
-    baseUrl: gateway.url,
-    callbackUrl: `${gateway.url}/tarspay/notify`,
-    token: gateway.token,
-    memory: (gc) => gateway.ipc.call('memory', { gc }),
-    cpu: () => gateway.ipc.call('cpu'),
-    subscribers: options.subscribers,
-    workers: options.workers,
-    ratePerS: options.ratePerS,
-    ...split(callbacks),
-  });
-  await options.onGatewayPhase?.('end');
+export interface LiveStatusResult extends LiveStatusLoadFigures {
+  subscribers: number;
+  rss_mb_per_1000_subscribers: number;
+  connections: number;
+  subscriptions_per_connection: number;
+  heap_mb_per_1000_subscribers: number;
+  bare_rss_mb_per_1000_subscribers: number;
+  sustainable: LiveStatusLoadFigures;
+}
 
-  const fullSummary = summarize(full.latencies);
-  const floorSummary = summarize((floor ?? full).latencies);
-  const perThousand = (bytes: number) => round((bytes / 1024 / 1024) * (1000 / options.subscribers), 1);
+/** Deliveries that never came within the drain timeout count as infinitely late (JSON null), not as absent. */
+function withMissing(load: LoadResult): number[] {
+  return load.missing ? [...load.latencies, ...Array.from({ length: load.missing }, () => Number.POSITIVE_INFINITY)] : load.latencies;
+}
+
+function loadFigures(ratePerS: number, full: LoadResult, floor: LoadResult): LiveStatusLoadFigures {
+  const fullSummary = summarize(withMissing(full));
+  const floorSummary = summarize(withMissing(floor));
   return {
-    subscribers: options.subscribers,
-    callbacks_per_s: options.ratePerS,
+    callbacks_per_s: ratePerS,
     p50_ms: round(fullSummary.p50),
     p99_ms: round(fullSummary.p99),
-    rss_mb_per_1000_subscribers: perThousand(full.rssGrowth),
-    connections: options.subscribers,
-    callbacks_sent: full.sentCount,
-    deliveries: full.latencies.length,
-    missing_deliveries: full.missing,
-    achieved_callbacks_per_s: round(full.sentCount / full.seconds, 1),
     max_ms: round(fullSummary.max),
-    heap_mb_per_1000_subscribers: perThousand(full.heapGrowth),
     bare_p50_ms: round(floorSummary.p50),
     bare_p99_ms: round(floorSummary.p99),
-    bare_rss_mb_per_1000_subscribers: perThousand((floor ?? full).rssGrowth),
     p50_ratio: round(fullSummary.p50 / floorSummary.p50, 2),
     p99_ratio: round(fullSummary.p99 / floorSummary.p99, 2),
+    callbacks_sent: full.sentCount,
+    achieved_callbacks_per_s: round(full.sentCount / full.seconds, 1),
+    deliveries: full.latencies.length,
+    missing_deliveries: full.missing,
+    bare_missing_deliveries: floor.missing,
     callback_answer_p50_ms: round(summarize(full.answerMs).p50),
     callback_answer_p99_ms: round(summarize(full.answerMs).p99),
     cpu_us_per_delivery: round((full.cpuMs * 1000) / Math.max(1, full.latencies.length), 2),
-    bare_cpu_us_per_delivery: round((((floor ?? full).cpuMs) * 1000) / Math.max(1, (floor ?? full).latencies.length), 2),
+    bare_cpu_us_per_delivery: round((floor.cpuMs * 1000) / Math.max(1, floor.latencies.length), 2),
+  };
+}
+
+export async function runLiveStatus(env: BenchEnvironment, options: LiveStatusOptions): Promise<LiveStatusResult> {
+  const { gateway, sandbox } = env;
+  const rates = [options.sustainableRatePerS, options.ratePerS];
+  const probeCount = 3;
+  const counts = rates.map((rate) => ({ warmup: Math.round(rate * options.warmupS), measured: Math.round(rate * options.durationS) }));
+  const needed = probeCount + counts.reduce((sum, count) => sum + count.warmup + count.measured, 0);
+  if (options.orders.length < needed) throw new Error(`liveStatus needs ${needed} created orders, has ${options.orders.length}`);
+  const callbacks = options.orders.slice(0, needed).map((order) => succeededCallback(sandbox.platformKey, gateway.mchNo, order));
+  const probes = callbacks.slice(0, probeCount);
+  let offset = probeCount;
+  const loads: Load[] = rates.map((ratePerS, index) => {
+    const { warmup, measured } = counts[index]!;
+    const load = {
+      ratePerS,
+      warmup: callbacks.slice(offset, offset + warmup),
+      measured: callbacks.slice(offset + warmup, offset + warmup + measured),
+      drainTimeoutMs: options.drainTimeoutMs,
+    };
+    offset += warmup + measured;
+    return load;
+  });
+
+  // The floor first, in its own process.
+  const floor = options.skipFloor ? undefined : await runFloor({ subscribers: options.subscribers, workers: options.workers, probes, loads });
+
+  await options.onGatewayPhase?.('start');
+  const full = options.skipGateway
+    ? floor!
+    : await runPhase({
+        name: 'gateway',
+        baseUrl: gateway.url,
+        callbackUrl: `${gateway.url}/tarspay/notify`,
+        token: gateway.token,
+        memory: (gc) => gateway.ipc.call('memory', { gc }),
+        cpu: () => gateway.ipc.call('cpu'),
+        subscribers: options.subscribers,
+        workers: options.workers,
+        probes,
+        loads,
+      });
+  await options.onGatewayPhase?.('end');
+
+  const base = floor ?? full;
+  const perThousand = (bytes: number) => round((bytes / 1024 / 1024) * (1000 / options.subscribers), 1);
+  return {
+    subscribers: options.subscribers,
+    ...loadFigures(options.ratePerS, full.loads[1]!, base.loads[1]!),
+    rss_mb_per_1000_subscribers: perThousand((options.gatewayMemory ?? full).rssGrowth),
+    connections: options.subscribers,
+    subscriptions_per_connection: 1,
+    heap_mb_per_1000_subscribers: perThousand((options.gatewayMemory ?? full).heapGrowth),
+    bare_rss_mb_per_1000_subscribers: perThousand(base.rssGrowth),
+    sustainable: loadFigures(options.sustainableRatePerS, full.loads[0]!, base.loads[0]!),
   };
 }

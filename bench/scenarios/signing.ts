@@ -7,7 +7,7 @@ import { median, round } from '../lib/stats.js';
 /**
  * Our signer (src/tarspay/signer.ts, default backend) against node:crypto doing the same work with
  * nothing around it: SHA-256 of the message, ECDSA-SHA256 of that digest with a ready KeyObject,
- * DER, hex. Rounds alternate between the contenders so that drift on a shared machine hits both.
+ * DER, hex.
  */
 
 export interface SigningResult {
@@ -23,17 +23,42 @@ export interface SigningResult {
   noble_verify_ratio: number;
 }
 
-/** Calls `work` in batches until `ms` have passed; operations per second. */
+/** Calls `work` in batches of 10 until `ms` have passed; operations per second. */
 function rate(work: () => unknown, ms: number): number {
   let operations = 0;
   const started = performance.now();
   let now = started;
   while (now - started < ms) {
-    for (let i = 0; i < 50; i++) work();
-    operations += 50;
+    for (let i = 0; i < 10; i++) work();
+    operations += 10;
     now = performance.now();
   }
   return operations / ((now - started) / 1000);
+}
+
+/**
+ * Ours against the floor in many short alternating slices (A B, B A, …): whatever else the machine
+ * does hits both alike, and the median of the per-pair ratios shrugs off the slices it hit hard.
+ */
+function compare(ours: () => unknown, floor: () => unknown, pairs: number, sliceMs: number): { ours: number; floor: number; ratio: number } {
+  const oursRates: number[] = [];
+  const floorRates: number[] = [];
+  const ratios: number[] = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    let a: number;
+    let b: number;
+    if (pair % 2 === 0) {
+      a = rate(ours, sliceMs);
+      b = rate(floor, sliceMs);
+    } else {
+      b = rate(floor, sliceMs);
+      a = rate(ours, sliceMs);
+    }
+    oursRates.push(a);
+    floorRates.push(b);
+    ratios.push(a / b);
+  }
+  return { ours: median(oursRates), floor: median(floorRates), ratio: median(ratios) };
 }
 
 function base64url(bytes: Uint8Array): string {
@@ -55,7 +80,7 @@ function bytesToHex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-export async function runSigning(options: { rounds: number; roundMs: number }): Promise<SigningResult> {
+export async function runSigning(options: { pairs: number; sliceMs: number }): Promise<SigningResult> {
   const key = PrivateKey.generate();
   const objects = keyObjects(key.revealHex());
   const message = requestMessage('/api/pay/unifiedOrder', String(Date.now()), {
@@ -88,25 +113,23 @@ export async function runSigning(options: { rounds: number; roundMs: number }): 
   if (!contenders.verify() || !contenders.opensslVerify() || !contenders.nobleVerify()) throw new Error('signing bench: a verifier refused a good signature');
   if (!verifySignature(key.publicKeyHex, message, contenders.opensslSign())) throw new Error('signing bench: node:crypto signature does not verify');
 
-  const rates: Record<keyof typeof contenders, number[]> = { sign: [], opensslSign: [], nobleSign: [], verify: [], opensslVerify: [], nobleVerify: [] };
   // Warm-up: JIT, key caches.
   for (const work of Object.values(contenders)) rate(work, 150);
-  for (let round = 0; round < options.rounds; round++) {
-    const order = (round % 2 === 0 ? Object.keys(contenders) : Object.keys(contenders).reverse()) as (keyof typeof contenders)[];
-    for (const name of order) rates[name].push(rate(contenders[name], options.roundMs));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const m = (name: keyof typeof contenders) => median(rates[name]);
+  const { pairs, sliceMs } = options;
+  const sign = compare(contenders.sign, contenders.opensslSign, pairs, sliceMs);
+  const verify = compare(contenders.verify, contenders.opensslVerify, pairs, sliceMs);
+  const nobleSign = compare(contenders.nobleSign, contenders.opensslSign, Math.ceil(pairs / 2), sliceMs);
+  const nobleVerify = compare(contenders.nobleVerify, contenders.opensslVerify, Math.ceil(pairs / 2), sliceMs);
   return {
-    sign_per_s: round(m('sign'), 0),
-    verify_per_s: round(m('verify'), 0),
-    openssl_sign_per_s: round(m('opensslSign'), 0),
-    openssl_verify_per_s: round(m('opensslVerify'), 0),
-    sign_ratio: round(m('sign') / m('opensslSign'), 3),
-    verify_ratio: round(m('verify') / m('opensslVerify'), 3),
-    noble_sign_per_s: round(m('nobleSign'), 0),
-    noble_verify_per_s: round(m('nobleVerify'), 0),
-    noble_sign_ratio: round(m('nobleSign') / m('opensslSign'), 3),
-    noble_verify_ratio: round(m('nobleVerify') / m('opensslVerify'), 3),
+    sign_per_s: round(sign.ours, 0),
+    verify_per_s: round(verify.ours, 0),
+    openssl_sign_per_s: round(sign.floor, 0),
+    openssl_verify_per_s: round(verify.floor, 0),
+    sign_ratio: round(sign.ratio, 3),
+    verify_ratio: round(verify.ratio, 3),
+    noble_sign_per_s: round(nobleSign.ours, 0),
+    noble_verify_per_s: round(nobleVerify.ours, 0),
+    noble_sign_ratio: round(nobleSign.ratio, 3),
+    noble_verify_ratio: round(nobleVerify.ratio, 3),
   };
 }

@@ -43,16 +43,73 @@ export interface Authenticated {
   scopes: Scope[];
 }
 
+/** How long a successful lookup is reused by a gateway (see AuthCache). */
+export const AUTH_CACHE_TTL_MS = 5_000;
+const AUTH_CACHE_LIMIT = 10_000;
+
+/**
+ * Successful token lookups by token hash, reused for a few seconds so that a busy token does not
+ * cost a database query on every request. Only valid tokens are kept (an unknown token is looked
+ * up every time), the oldest first out past the limit. A token revoked by revokeApiToken in this
+ * process stops at once; one revoked by another process (the CLI) stops within the TTL. The
+ * cached entities were loaded by an earlier request's EntityManager: read them, never persist them.
+ */
+export class AuthCache {
+  readonly #entries = new Map<string, { auth: Authenticated; expiresAt: number }>();
+
+  constructor(private readonly options: { ttlMs: number; limit: number } = { ttlMs: AUTH_CACHE_TTL_MS, limit: AUTH_CACHE_LIMIT }) {}
+
+  get(tokenHash: string, now: number): Authenticated | undefined {
+    const entry = this.#entries.get(tokenHash);
+    if (!entry) return undefined;
+    if (entry.expiresAt > now) return entry.auth;
+    this.#entries.delete(tokenHash);
+    return undefined;
+  }
+
+  set(tokenHash: string, auth: Authenticated, now: number): void {
+    this.#entries.delete(tokenHash);
+    if (this.#entries.size >= this.options.limit) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(tokenHash, { auth, expiresAt: now + this.options.ttlMs });
+  }
+
+  forgetToken(tokenId: string): void {
+    for (const [hash, entry] of this.#entries) if (entry.auth.apiToken.id === tokenId) this.#entries.delete(hash);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/** The gateway's cache: one per process, so that revokeApiToken reaches it. */
+export const authCache = new AuthCache();
+
 /**
  * The token's merchant and scopes, or null when the token is unknown, malformed or revoked.
  * Accepts the bare token or the whole `Bearer …` header value. The lookup is by SHA-256, so its
- * timing says nothing about the secret. Refreshes `lastUsedAt` at most once a minute.
+ * timing says nothing about the secret. Refreshes `lastUsedAt` at most once a minute. With a
+ * `cache`, a lookup made within its TTL is reused (see AuthCache).
  */
-export async function authenticateToken(em: EntityManager, bearerValue: string | null | undefined): Promise<Authenticated | null> {
+export async function authenticateToken(
+  em: EntityManager,
+  bearerValue: string | null | undefined,
+  options: { cache?: AuthCache } = {},
+): Promise<Authenticated | null> {
   if (typeof bearerValue !== 'string') return null;
   const token = bearerValue.trim().replace(/^bearer\s+/i, '');
   if (!TOKEN_PATTERN.test(token)) return null;
   const presented = hashToken(token);
+  const cached = options.cache?.get(presented, Date.now());
+  if (cached) {
+    const { apiToken } = cached;
+    const now = new Date();
+    if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+      apiToken.lastUsedAt = now;
+    }
+    return { ...cached, scopes: [...cached.scopes] };
+  }
   const apiToken = await em.findOne(ApiToken, { tokenHash: presented }, { populate: ['merchant'] });
   if (!apiToken || apiToken.revokedAt) return null;
   // The index found it by hash already; compare again in constant time so no path leaks timing.
@@ -66,7 +123,9 @@ export async function authenticateToken(em: EntityManager, bearerValue: string |
     const original = em.getUnitOfWork().getOriginalEntityData(apiToken);
     if (original) original.lastUsedAt = em.getComparator().prepareEntity(apiToken).lastUsedAt;
   }
-  return { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
+  const authenticated: Authenticated = { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
+  options.cache?.set(presented, authenticated, now.getTime());
+  return { ...authenticated, scopes: [...authenticated.scopes] };
 }
 
 /** Marks the token revoked (idempotent); returns it, or null when no token has that id. */
@@ -75,6 +134,7 @@ export async function revokeApiToken(em: EntityManager, id: string): Promise<Api
   if (!apiToken) return null;
   apiToken.revokedAt ??= new Date();
   await em.flush();
+  authCache.forgetToken(apiToken.id);
   return apiToken;
 }
 

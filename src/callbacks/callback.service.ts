@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from '../orders/order.entity.js';
 import type { OrderService } from '../orders/order.service.js';
-import { applyOrderUpdate, type OrderChange, type OrderUpdate } from '../orders/order-updates.js';
+import { applyToLockedOrder, type OrderChange, type OrderUpdate } from '../orders/order-updates.js';
 import { statusFromState } from '../tarspay/codes.js';
 import { compactSortedJson } from '../tarspay/message.js';
 import { verifySignature } from '../tarspay/signer.js';
@@ -79,12 +79,12 @@ export class CallbackService {
   async #store(em: EntityManager, merchant: Merchant, body: CallbackBody, rawBody: string, signature: string) {
     return em.transactional(async (tx) => {
       const order = await findCallbackOrder(tx, merchant.id, body);
-      const receipt = tx.create(CallbackReceipt, { mchNo: body.mchNo, merchant, order, rawBody, signature, verified: true, outcome: 'UNKNOWN_ORDER' });
       const status = statusFromState(body.state);
+      let outcome: CallbackOutcome = 'UNKNOWN_ORDER';
       let change: OrderChange | undefined;
       let update: OrderUpdate | undefined;
       if (order && !status) {
-        receipt.outcome = 'IGNORED';
+        outcome = 'IGNORED';
       } else if (order && status) {
         update = {
           status,
@@ -96,11 +96,14 @@ export class CallbackService {
           failureReason: text(body.failReason),
           note: amountNote(order, body),
         };
-        change = await applyOrderUpdate(tx, order.id, update);
-        receipt.outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
+        // findCallbackOrder read the order with its row lock in this transaction.
+        change = await applyToLockedOrder(tx, order, update);
+        outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
+      // Created once the outcome is known: one INSERT, no UPDATE of a receipt just written.
+      tx.create(CallbackReceipt, { mchNo: body.mchNo, merchant, order, rawBody, signature, verified: true, outcome });
       await tx.flush();
-      return { outcome: receipt.outcome, change, update };
+      return { outcome, change, update };
     });
   }
 

@@ -10,10 +10,24 @@ import type { ExecutionResult } from 'graphql';
  * metrics see each one); its own result stream is kept unstarted and closed when it leaves. The
  * first subscriber's stream is the one that runs; when it leaves while others remain, it keeps
  * running for them and is closed with the group.
+ *
+ * A subscriber with a `deliver` function gets each result as JSON text, serialised once for the
+ * whole group (graphql-ws would serialise it again for every subscriber); one without gets the
+ * result object through its iterator, as usual.
  */
 
 type Result = ExecutionResult;
 export type SubscribeResult = AsyncIterable<Result> | Result;
+
+/** Sends one result, already JSON, to one subscriber. */
+export type Deliver = (resultJson: string) => void;
+
+/** A result as graphql-ws puts it on the wire: errors as their JSON form, omitted when absent. */
+function resultJson(result: Result): string {
+  if (!result.errors) return JSON.stringify(result);
+  const { errors, ...rest } = result;
+  return JSON.stringify({ ...rest, errors: errors.map((error) => error.toJSON()) });
+}
 
 interface Group {
   /** The first member's own stream, the one that runs. */
@@ -33,6 +47,7 @@ class Member implements AsyncIterableIterator<Result> {
   constructor(
     private readonly own: AsyncIterable<Result>,
     private readonly leave: (member: Member) => void,
+    readonly deliver?: Deliver,
   ) {}
 
   push(result: Result): void {
@@ -117,17 +132,17 @@ export class SharedSubscriptions {
    * `subscribe` is this subscriber's own enveloped subscribe. A result that is not a stream (an
    * error) goes back to this subscriber alone; a stream joins the group of `key`.
    */
-  async join(key: string, subscribe: () => Promise<SubscribeResult> | SubscribeResult): Promise<SubscribeResult> {
+  async join(key: string, subscribe: () => Promise<SubscribeResult> | SubscribeResult, deliver?: Deliver): Promise<SubscribeResult> {
     const own = await subscribe();
     if (!isAsyncIterable(own)) return own;
     const existing = this.#groups.get(key);
     if (existing) {
-      const member = new Member(own, (leaving) => this.#leave(key, existing, leaving));
+      const member = new Member(own, (leaving) => this.#leave(key, existing, leaving), deliver);
       existing.members.add(member);
       return member;
     }
     let group: Group | undefined;
-    const owner = new Member(own, (leaving) => this.#leave(key, group!, leaving));
+    const owner = new Member(own, (leaving) => this.#leave(key, group!, leaving), deliver);
     group = { source: own[Symbol.asyncIterator](), owner, members: new Set([owner]) };
     this.#groups.set(key, group);
     void this.#pump(key, group);
@@ -139,7 +154,11 @@ export class SharedSubscriptions {
     let error: { value: unknown } | undefined;
     try {
       for (let next = await source.next(); !next.done; next = await source.next()) {
-        for (const member of group.members) member.push(next.value);
+        let json: string | undefined;
+        for (const member of group.members) {
+          if (member.deliver) member.deliver((json ??= resultJson(next.value)));
+          else member.push(next.value);
+        }
       }
     } catch (caught) {
       error = { value: caught };

@@ -3,7 +3,7 @@ import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSch
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphQLContext } from './context.js';
-import { SharedSubscriptions, type SubscribeResult } from './shared-subscriptions.js';
+import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
 import type { GatewayYoga } from './yoga.js';
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -13,6 +13,8 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => OperationResult;
   /** Set when subscribers of the same stream can share one execution (see shared-subscriptions.ts). */
   shareKey?: string;
+  /** Writes a shared result, serialised once, straight to this subscriber as a `next` message. */
+  deliver?: Deliver;
 }
 
 /**
@@ -55,9 +57,9 @@ export function attachGraphQLWebSocket(
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
         if (!root.shareKey) return root.subscribe(args);
-        return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult) as OperationResult;
+        return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult, root.deliver) as OperationResult;
       },
-      onSubscribe: async (context, _id, payload) => {
+      onSubscribe: async (context, id, payload) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...context,
           req: context.extra.request,
@@ -70,13 +72,21 @@ export function attachGraphQLWebSocket(
         if (errors.length) return errors;
         const contextValue = (await contextFactory()) as GraphQLContext;
         const shareKey = shareKeyOf(schema, document, payload, contextValue) ?? undefined;
+        const socket = context.extra.socket;
+        // The same frame graphql-ws would send (`{"id","type":"next","payload"}`), without serialising the payload per subscriber.
+        const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const deliver: Deliver | undefined = shareKey
+          ? (resultJson) => {
+              if (socket.readyState === socket.OPEN) socket.send(`${prefix}${resultJson}}`);
+            }
+          : undefined;
         return {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute, subscribe, shareKey } as EnvelopedRoot,
+          rootValue: { execute, subscribe, shareKey, deliver } as EnvelopedRoot,
         };
       },
     },

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
-import { authenticateToken } from '../auth/tokens.js';
+import { authCache, authenticateToken } from '../auth/tokens.js';
 import { schema } from '../schema/index.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
@@ -51,7 +51,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     context: async ({ request, connectionParams }) => {
       const em = options.orm.em.fork();
       const header = connectionParams ? connectionParams.authorization ?? connectionParams.Authorization : request.headers.get('authorization');
-      const authenticated = await authenticateToken(em, typeof header === 'string' ? header : null);
+      const authenticated = await authenticateToken(em, typeof header === 'string' ? header : null, { cache: authCache });
       return {
         em,
         services: options.services,

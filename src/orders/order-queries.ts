@@ -60,7 +60,7 @@ function newerThan(position: Position): FilterQuery<Order> {
 
 /** Events of many orders in one statement, oldest first, grouped per order id. */
 export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[]): Promise<OrderEvent[][]> {
-  const events = await em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: { id: 'asc' } });
+  const events = await em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const byOrder = new Map<string, OrderEvent[]>(orderIds.map((id) => [id, []]));
   for (const event of events) byOrder.get(event.order.id)?.push(event);
   return orderIds.map((id) => byOrder.get(id) ?? []);

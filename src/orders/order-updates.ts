@@ -45,44 +45,52 @@ export function nextCheckAt(order: Pick<Order, 'status' | 'kind' | 'expiresAt'>,
 export async function applyOrderUpdate(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
   return em.transactional(async (tx) => {
     const order = await tx.findOneOrFail(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    mergeFacts(order, update);
-    const verdict = judgeTransition(order.status, update.status);
-    let event: OrderEvent | null = null;
-    if (verdict === 'apply') {
-      const previousStatus = order.status;
-      order.status = update.status;
-      if (update.paidAmount !== undefined) order.paidAmount = update.paidAmount;
-      if (update.fee !== undefined) order.fee = update.fee;
-      if (update.failureReason !== undefined) order.failureReason = update.failureReason;
-      if (update.upstreamCode !== undefined) order.upstreamCode = update.upstreamCode;
-      order.amountMismatch = isAmountMismatch(order);
-      order.nextCheckAt = nextCheckAt(order);
-      event = tx.create(OrderEvent, {
-        order,
-        status: update.status,
-        previousStatus,
-        source: update.source,
-        applied: true,
-        note: update.note ?? null,
-        payload: update.payload ?? null,
-      });
-    } else if (verdict === 'ignore') {
-      event = tx.create(OrderEvent, {
-        order,
-        status: update.status,
-        previousStatus: order.status,
-        source: update.source,
-        applied: false,
-        note: `ignored: ${order.status} does not move to ${update.status}${update.note ? ` (${update.note})` : ''}`,
-        payload: update.payload ?? null,
-      });
-    } else {
-      if (update.paidAmount !== undefined && order.paidAmount === null) order.paidAmount = update.paidAmount;
-      if (update.fee !== undefined && order.fee === null) order.fee = update.fee;
-    }
-    await tx.flush();
-    return { order, verdict, event };
+    return applyToLockedOrder(tx, order, update);
   });
+}
+
+/**
+ * The same, for a caller already inside a transaction that read `order` with its row lock
+ * (PESSIMISTIC_WRITE) in that transaction: no savepoint, no second read. Flushes `tx`.
+ */
+export async function applyToLockedOrder(tx: EntityManager, order: Order, update: OrderUpdate): Promise<OrderChange> {
+  mergeFacts(order, update);
+  const verdict = judgeTransition(order.status, update.status);
+  let event: OrderEvent | null = null;
+  if (verdict === 'apply') {
+    const previousStatus = order.status;
+    order.status = update.status;
+    if (update.paidAmount !== undefined) order.paidAmount = update.paidAmount;
+    if (update.fee !== undefined) order.fee = update.fee;
+    if (update.failureReason !== undefined) order.failureReason = update.failureReason;
+    if (update.upstreamCode !== undefined) order.upstreamCode = update.upstreamCode;
+    order.amountMismatch = isAmountMismatch(order);
+    order.nextCheckAt = nextCheckAt(order);
+    event = tx.create(OrderEvent, {
+      order,
+      status: update.status,
+      previousStatus,
+      source: update.source,
+      applied: true,
+      note: update.note ?? null,
+      payload: update.payload ?? null,
+    });
+  } else if (verdict === 'ignore') {
+    event = tx.create(OrderEvent, {
+      order,
+      status: update.status,
+      previousStatus: order.status,
+      source: update.source,
+      applied: false,
+      note: `ignored: ${order.status} does not move to ${update.status}${update.note ? ` (${update.note})` : ''}`,
+      payload: update.payload ?? null,
+    });
+  } else {
+    if (update.paidAmount !== undefined && order.paidAmount === null) order.paidAmount = update.paidAmount;
+    if (update.fee !== undefined && order.fee === null) order.fee = update.fee;
+  }
+  await tx.flush();
+  return { order, verdict, event };
 }
 
 function mergeFacts(order: Order, update: OrderUpdate): void {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.js';
+import { authCache } from '../../src/auth/tokens.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, collectionInput, payoutInput } from '../helpers/operations.js';
@@ -59,6 +60,7 @@ describe('reconciliation', () => {
   it('a collection paid while its callback was lost is found by the loop', async () => {
     // Callbacks for this merchant go nowhere, as if the gateway had been unreachable for all 16 deliveries.
     await t.gateway.orm.em.fork().getConnection().execute('update merchants set notify_url = ? where mch_no = ?', ['http://127.0.0.1:9/nowhere', 'M-RECONCILE']);
+    authCache.clear(); // the gateway reuses a token's merchant row for up to AUTH_CACHE_TTL_MS
     try {
       const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
       const order = created.data!.collectionCreate.order;
@@ -72,6 +74,7 @@ describe('reconciliation', () => {
       expect(settled.events.at(-1)).toMatchObject({ status: 'SUCCEEDED', source: 'RECONCILIATION' });
     } finally {
       await t.gateway.orm.em.fork().getConnection().execute('update merchants set notify_url = null where mch_no = ?', ['M-RECONCILE']);
+      authCache.clear();
     }
   });
 

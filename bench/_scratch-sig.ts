@@ -1,2 +1,0 @@
-import { runSigning } from './scenarios/signing.js';
-console.log(await runSigning({ rounds: 5, roundMs: 300 }));
