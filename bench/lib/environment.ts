@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { IpcPeer, startTsx, type Child } from './processes.js';
 
@@ -19,28 +18,11 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 'pglite'; url: string; pid?: number; drop(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
-    const name = `tpg_bench_${randomBytes(5).toString('hex')}`;
-    await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      kind: 'postgresql',
-      url: url.toString(),
-      drop: () => withAdminClient(serverUrl, async (client) => void (await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
-    };
+    const scratch = await createScratchDatabase(serverUrl, 'tpg_bench');
+    return { kind: 'postgresql', url: scratch.url, drop: scratch.drop };
   }
   const { child, match } = await startTsx({ name: 'embedded database', script: 'bench/database-process.ts', env: {}, ready: /^BENCH_DATABASE_READY (\S+)/, ipc: true });
   children.push(child);

@@ -17,17 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-function localId(globalId: string): string {
-  return Buffer.from(globalId, 'base64').toString().split(':')[1]!;
-}
-
-/** Time passes for the reconciler: the order's next check is due now. */
-async function makeDue(globalId: string): Promise<void> {
-  await t.gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id = ?`, [localId(globalId)]);
-}
-
 async function settlesTo(globalId: string, status: string) {
-  await makeDue(globalId);
+  await t.makeOrderDue(globalId);
   return waitFor(async () => {
     const order = (await t.graphql(token, ORDER, { id: globalId })).data!.order;
     return order.status === status ? order : undefined;

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { initOrm, migrateUp, type OrmOptions } from '../../src/db/orm.js';
 
 export interface TestDatabase {
@@ -19,30 +18,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const embedded = await startEmbeddedPostgres();
     return { url: embedded.url, close: () => embedded.close() };
   }
-  const name = `tpg_t_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  let closing: Promise<void> | undefined;
-  return {
-    url: url.toString(),
-    close() {
-      closing ??= withAdminClient(serverUrl, async (client) => {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      });
-      return closing;
-    },
-  };
-}
-
-async function withAdminClient<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+  const scratch = await createScratchDatabase(serverUrl, 'tpg_t');
+  return { url: scratch.url, close: scratch.drop };
 }
 
 export interface TestOrm {

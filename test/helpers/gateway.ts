@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { createApiToken } from '../../src/auth/tokens.js';
@@ -28,6 +29,8 @@ export interface TestGateway {
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** Another gateway instance on the same database and sandbox, as in a scaled-out deployment. */
   startPeer(): Promise<Gateway>;
+  /** Time passes for the reconciler: the order (global id) is due for its next check now. */
+  makeOrderDue(globalId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,10 @@ export async function startTestGateway(
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse<any>;
+    },
+    async makeOrderDue(globalId) {
+      const id = decodeGlobalID(globalId).id;
+      await gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id = ?`, [id]);
     },
     async startPeer() {
       const peer = await startGateway({ ...gatewayOptions, onQuery: undefined });

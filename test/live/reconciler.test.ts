@@ -1,3 +1,4 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.js';
 import { authCache } from '../../src/auth/tokens.js';
@@ -17,14 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Time passes: the order's next check is due now. */
-async function makeDue(orderId: string): Promise<void> {
-  await t.gateway.orm.em.fork().getConnection().execute('update orders set next_check_at = now() - interval \'1 second\' where id = ?', [orderId]);
-}
-
-function localId(globalId: string): string {
-  return Buffer.from(globalId, 'base64').toString().split(':')[1]!;
-}
+const localId = (globalId: string): string => decodeGlobalID(globalId).id;
 
 describe('reconciliation', () => {
   it('an order whose create answer was lost is reconciled without anyone asking', async () => {
@@ -32,7 +26,7 @@ describe('reconciliation', () => {
     const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
     const order = created.data!.collectionCreate.order;
     expect(order.status).toBe('UNKNOWN');
-    await makeDue(localId(order.id));
+    await t.makeOrderDue(order.id);
     const reconciled = await waitFor(async () => {
       const current = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
       return current.status === 'CREATED' ? current : undefined;
@@ -48,7 +42,7 @@ describe('reconciliation', () => {
     expect(order.status).toBe('UNKNOWN');
     const creates = t.upstreamCalls.filter((call) => call.endpoint === '/api/payOut/unifiedOrder').length;
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await makeDue(localId(order.id));
+    await t.makeOrderDue(order.id);
     const failed = await waitFor(async () => {
       const current = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
       return current.status === 'FAILED' ? current : undefined;
@@ -66,7 +60,7 @@ describe('reconciliation', () => {
       const order = created.data!.collectionCreate.order;
       expect(t.sandbox.order(order.platformOrderId)!.notifyUrl).toBe('http://127.0.0.1:9/nowhere');
       t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
-      await makeDue(localId(order.id));
+      await t.makeOrderDue(order.id);
       const settled = await waitFor(async () => {
         const current = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
         return current.status === 'SUCCEEDED' ? current : undefined;
