@@ -1,3 +1,4 @@
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
@@ -35,6 +36,16 @@ function loadOrders(ids: readonly string[], context: GraphQLContext): Promise<(O
 }
 
 const orderLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderView>>();
+
+/**
+ * A subscription keeps one context for its whole life: before each event, forget what earlier
+ * events loaded (dataloader caches, the EntityManager's identity map) so that each is read fresh.
+ */
+export function freshReadsFor(context: GraphQLContext): void {
+  clearAllDataLoaders(context);
+  orderLoaders.delete(context);
+  context.em.clear();
+}
 
 function orderLoader(context: GraphQLContext): DataLoader<string, OrderView> {
   let loader = orderLoaders.get(context);

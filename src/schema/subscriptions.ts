@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import { merchantOf, type GraphQLContext } from '../graphql/context.js';
 import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
-import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, loadOwnOrder, parseOrderId } from './order.js';
+import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, freshReadsFor, loadOwnOrder, parseOrderId } from './order.js';
 
 const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
   fields: (t) => ({
@@ -66,7 +66,10 @@ builder.subscriptionFields((t) => ({
     authScopes: { scope: 'orders:read' },
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, args, context) => orderUpdates(context, String(args.id)),
-    resolve: (order: OrderView) => order,
+    resolve: (order: OrderView, _args, context) => {
+      freshReadsFor(context);
+      return order;
+    },
   }),
   orderEvents: t.field({
     type: OrderEventRef,
@@ -76,6 +79,9 @@ builder.subscriptionFields((t) => ({
     extensions: { sharedStream: true },
     args: { filter: t.arg({ type: OrderEventFilterInput }) },
     subscribe: (_root, args, context) => merchantEvents(context, args.filter ?? {}),
-    resolve: (message: OrderChangeMessage) => eventViewOf(message),
+    resolve: (message: OrderChangeMessage, _args, context) => {
+      freshReadsFor(context);
+      return eventViewOf(message);
+    },
   }),
 }));

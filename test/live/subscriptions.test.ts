@@ -43,6 +43,25 @@ describe('orderUpdated', () => {
     await client.dispose();
   });
 
+  it('reads nested fields afresh for every event (no cache carried across events)', async () => {
+    const order = await createCollection(tokenA);
+    const client = wsClient(t.gateway.url, tokenA);
+    const updates = collect<{ orderUpdated: { status: string; events: Array<{ status: string }> } }>(
+      client,
+      `subscription ($id: ID!) { orderUpdated(id: $id) { status events { status } } }`,
+      { id: order.id },
+    );
+    await waitFor(() => (updates.values.length === 1 ? true : undefined));
+    t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
+    await updates.completed;
+    expect(updates.errors).toEqual([]);
+    expect(updates.values.map((value) => value.orderUpdated.events.map((event) => event.status))).toEqual([
+      ['SUBMITTING', 'CREATED'],
+      ['SUBMITTING', 'CREATED', 'SUCCEEDED'],
+    ]);
+    await client.dispose();
+  });
+
   it("refuses another merchant's order and unauthenticated connections", async () => {
     const order = await createCollection(tokenA);
     const asB = collect(wsClient(t.gateway.url, tokenB), ORDER_UPDATED, { id: order.id });
