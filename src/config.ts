@@ -120,7 +120,3 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
   }
   return config;
 }
-
-export function isProduction(config: Environment): boolean {
-  return config.NODE_ENV === 'production';
-}

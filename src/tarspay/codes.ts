@@ -30,10 +30,6 @@ export const STATE_TO_STATUS: Readonly<Record<number, OrderStatus>> = {
   9: 'PARTIALLY_PAID',
 };
 
-export const STATUS_TO_STATE: Readonly<Partial<Record<OrderStatus, number>>> = Object.fromEntries(
-  Object.entries(STATE_TO_STATUS).map(([state, status]) => [status, Number(state)]),
-);
-
 /** The doc's tables say "string" but the examples carry numbers: accept both. */
 export function statusFromState(state: unknown): OrderStatus | undefined {
   const numeric = typeof state === 'string' && /^\d+$/.test(state) ? Number(state) : state;
