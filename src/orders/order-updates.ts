@@ -66,6 +66,7 @@ export async function applyToLockedOrder(tx: EntityManager, order: Order, update
     if (update.upstreamCode !== undefined) order.upstreamCode = update.upstreamCode;
     order.amountMismatch = isAmountMismatch(order);
     order.nextCheckAt = nextCheckAt(order);
+    order.checkAttempts = 0; // the reconciliation backoff starts over from the new status
     event = tx.create(OrderEvent, {
       order,
       status: update.status,
