@@ -94,7 +94,7 @@ export class OrderService {
       customer,
       expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
     });
-    if (!claim.created) return this.#replay(em, claim.order);
+    if (!claim.created) return this.#replay(claim.order);
 
     const client = this.options.upstream.forMerchant(merchant);
     try {
@@ -140,7 +140,7 @@ export class OrderService {
       customer,
       beneficiary,
     });
-    if (!claim.created) return this.#replay(em, claim.order);
+    if (!claim.created) return this.#replay(claim.order);
 
     const client = this.options.upstream.forMerchant(merchant);
     try {
@@ -244,10 +244,10 @@ export class OrderService {
     return { order: existing, created: false };
   }
 
-  /** A retry of an order we already hold: answer with it, never call TarsPay's create again. */
-  async #replay(em: EntityManager, order: Order): Promise<Order> {
+  /** A retry of an order #claim just read: answer with it, never call TarsPay's create again. */
+  #replay(order: Order): Order {
     this.options.logger.info({ orderId: order.id, status: order.status }, 'idempotent replay: returning the existing order');
-    return em.fork().findOneOrFail(Order, { id: order.id });
+    return order;
   }
 
   async #recordCreateFailure(em: EntityManager, order: Order, error: unknown): Promise<never> {
