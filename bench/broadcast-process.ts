@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { readRawBody } from '../src/http/read-body.js';
+import { readBody } from '../src/http/read-body.js';
 
 /**
  * The liveStatus floor: a raw `ws` broadcast, nothing else. It speaks just enough
@@ -14,7 +14,9 @@ import { readRawBody } from '../src/http/read-body.js';
 const subscribers = new Set<WebSocket>();
 const server = createServer((req, res) => {
   void (async () => {
-    const body = JSON.parse((await readRawBody(req, 64 * 1024)).toString('utf8')) as Record<string, unknown>;
+    const read = await readBody(req, 64 * 1024);
+    if (!read.ok) return void res.writeHead(413).end();
+    const body = JSON.parse(read.body.toString('utf8')) as Record<string, unknown>;
     const now = new Date().toISOString();
     const frame = JSON.stringify({
       id: '1',

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readRawBody } from '../http/read-body.js';
+import { readBody } from '../http/read-body.js';
 import type { CallbackService } from './callback.service.js';
 
 /** A TarsPay callback is a few hundred bytes; anything near this is not one. */
@@ -11,17 +11,12 @@ export async function handleNotify(callbacks: CallbackService, req: IncomingMess
     res.writeHead(405, { allow: 'POST', 'content-type': 'text/plain' }).end('method not allowed: TarsPay callbacks are POST');
     return;
   }
-  let rawBody: Buffer;
-  try {
-    rawBody = await readRawBody(req, CALLBACK_BODY_LIMIT);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large');
-      return;
-    }
-    throw error;
+  const read = await readBody(req, CALLBACK_BODY_LIMIT);
+  if (!read.ok) {
+    if (read.reason === 'too-large') res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('payload too large');
+    return;
   }
   const signature = req.headers['x-resp-signature'];
-  const answer = await callbacks.receive(rawBody, Array.isArray(signature) ? signature[0] : signature);
+  const answer = await callbacks.receive(read.body, Array.isArray(signature) ? signature[0] : signature);
   res.writeHead(answer.httpStatus, { 'content-type': 'text/plain; charset=utf-8' }).end(answer.body);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayYoga } from '../graphql/yoga.js';
-import { BodyTooLargeError, readRawBody } from './read-body.js';
+import { readBody } from './read-body.js';
 
 /** GraphQL documents and variables fit easily; a larger body is refused before parsing. */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
@@ -11,15 +11,14 @@ export const GRAPHQL_BODY_LIMIT = 1024 * 1024;
  */
 export async function handleGraphQL(yoga: GatewayYoga, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') return yoga(req, res);
-  let body: Buffer;
-  try {
-    body = await readRawBody(req, GRAPHQL_BODY_LIMIT);
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
+  const read = await readBody(req, GRAPHQL_BODY_LIMIT);
+  if (!read.ok) {
+    if (read.reason === 'aborted') return;
     const message = JSON.stringify({ errors: [{ message: `Request body too large: at most ${GRAPHQL_BODY_LIMIT} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
     res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(message);
     return;
   }
+  const body = read.body;
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') headers.set(name, Array.isArray(value) ? value.join(', ') : value);

@@ -1,33 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readLimitedBody, type BodyResult } from '../http/read-body.js';
 
 /** Reading request bodies with a size limit, and writing answers. */
 
 export const BODY_LIMIT = 1024 * 1024;
-/** Past this the sender is not a confused client: stop reading and drop the connection. */
-const DRAIN_LIMIT = 16 * BODY_LIMIT;
 
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+export type { BodyResult } from '../http/read-body.js';
 
-/**
- * Reads the whole body. A body over the limit is drained, not kept, so that the client (still
- * uploading) gets the 413 answer rather than a broken pipe.
- */
 export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<BodyResult> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
-      if (size > DRAIN_LIMIT) req.destroy();
-    });
-    req.on('end', () => resolve(size > limit ? { ok: false, reason: 'too-large' } : { ok: true, body: Buffer.concat(chunks) }));
-    req.on('error', () => resolve({ ok: false, reason: 'aborted' }));
-    req.on('close', () => {
-      if (!req.complete) resolve({ ok: false, reason: size > limit ? 'too-large' : 'aborted' });
-    });
-  });
+  return readLimitedBody(req, limit);
 }
 
 export function sendBody(res: ServerResponse, status: number, contentType: string, body: string): void {
