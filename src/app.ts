@@ -70,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
     onChange: ({ order, event }) => live.publishChange(toChangeMessage(order.merchant.id, order, event!)),
+    onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
   });
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger, live };
   const callbacks = new CallbackService({ orm, orders, logger, onOutcome: metrics.countCallback });
@@ -79,7 +80,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'reconciler' }),
     intervalMs: config.RECONCILE_INTERVAL_MS,
     batchSize: config.RECONCILE_BATCH_SIZE,
-    notFoundGraceMs: config.RECONCILE_NOT_FOUND_GRACE_MS,
+    resend: {
+      // Never while the first create may still be on its way: that one can take TARSPAY_TIMEOUT_MS.
+      afterMs: Math.max(config.RECONCILE_RESEND_AFTER_MS, 2 * config.TARSPAY_TIMEOUT_MS),
+      payoutWindowMs: config.PAYOUT_RESEND_WINDOW_MS,
+      maxAttempts: 3,
+    },
+    attentionAfterMs: config.ATTENTION_AFTER_MS,
     onRun: metrics.recordReconcileRun,
   });
   const development = config.NODE_ENV !== 'production';

@@ -88,7 +88,12 @@ const environment = z.object({
 
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
   RECONCILE_BATCH_SIZE: positiveInt.default(20),
-  RECONCILE_NOT_FOUND_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
+  /** An UNKNOWN order TarsPay's inquiry cannot find may get its identical create re-sent this long after it was stored. */
+  RECONCILE_RESEND_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Payouts are re-sent only this long after the merchant asked; 0: never. */
+  PAYOUT_RESEND_WINDOW_MS: z.coerce.number().int().min(0).default(600_000),
+  /** An order still UNKNOWN this long after it was stored is flagged for a person (needsAttention). */
+  ATTENTION_AFTER_MS: z.coerce.number().int().min(0).default(900_000),
 
   RATE_LIMIT_MUTATION_BURST: positiveInt.default(300),
   RATE_LIMIT_MUTATIONS_PER_SECOND: z.coerce.number().min(0).default(50),

@@ -70,6 +70,25 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly latePayments = new Counter({
+    name: `${METRIC_PREFIX}late_payments_total`,
+    help: 'Payments TarsPay reported for orders that had ended FAILED, EXPIRED or CANCELLED (applied)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerResent = new Counter({
+    name: `${METRIC_PREFIX}reconciler_creates_resent_total`,
+    help: 'Identical creates re-sent for UNKNOWN orders TarsPay could not find',
+    registers: [this.registry],
+  });
+
+  readonly ordersFlagged = new Counter({
+    name: `${METRIC_PREFIX}orders_flagged_for_attention_total`,
+    help: 'Orders flagged needsAttention: still UNKNOWN after ATTENTION_AFTER_MS',
+    registers: [this.registry],
+  });
+
   readonly reconcilerRuns = new Counter({
     name: `${METRIC_PREFIX}reconciler_runs_total`,
     help: 'Reconciliation passes',
@@ -136,6 +155,8 @@ export class GatewayMetrics {
     this.reconcilerClaimed.inc(result.claimed);
     this.reconcilerChanged.inc(result.changed);
     this.reconcilerFailedChecks.inc(result.failedChecks);
+    this.reconcilerResent.inc(result.resent);
+    this.ordersFlagged.inc(result.flagged);
     this.reconcilerLastRun.setToCurrentTime();
   };
 }

@@ -9,6 +9,7 @@ export interface OrderFilter {
   method?: string | null;
   createdAfter?: Date | null;
   createdBefore?: Date | null;
+  needsAttention?: boolean | null;
 }
 
 interface Position {
@@ -44,6 +45,8 @@ export function findOrderPage(
   if (filter.method) where.push({ method: filter.method });
   if (filter.createdAfter) where.push({ createdAt: { $gte: filter.createdAfter } });
   if (filter.createdBefore) where.push({ createdAt: { $lt: filter.createdBefore } });
+  // attentionSince is cleared as soon as the order's status moves on (order-updates.ts).
+  if (typeof filter.needsAttention === 'boolean') where.push({ attentionSince: filter.needsAttention ? { $ne: null } : null });
   if (page.after) where.push(olderThan(page.after));
   if (page.before) where.push(newerThan(page.before));
   const direction = page.inverted ? 'asc' : 'desc';

@@ -22,9 +22,32 @@ export type OrderView = Pick<
   | 'upstreamCode'
   | 'amountMismatch'
   | 'expiresAt'
+  | 'attentionSince'
   | 'createdAt'
   | 'updatedAt'
 >;
+
+/**
+ * What a token without orders:read may see of an order it replayed (same merchantOrderNo, same
+ * input): its id and status, and what it sent itself. No payment details, no TarsPay ids, no events.
+ */
+export function restrictedView(order: OrderView): OrderView & { restricted: true } {
+  return {
+    ...toOrderView(order),
+    platformOrderId: null,
+    paidAmount: null,
+    fee: null,
+    payUrl: null,
+    payData: null,
+    instructions: null,
+    failureReason: null,
+    upstreamCode: null,
+    amountMismatch: false,
+    expiresAt: null,
+    attentionSince: null,
+    restricted: true,
+  };
+}
 
 /** What the GraphQL OrderEvent type reads; `order` is a snapshot when the event came over pub/sub. */
 export interface OrderEventView extends Pick<OrderEvent, 'id' | 'status' | 'previousStatus' | 'source' | 'applied' | 'note' | 'createdAt'> {
@@ -58,6 +81,7 @@ export function toOrderView(order: OrderView): OrderView {
     upstreamCode: order.upstreamCode ?? null,
     amountMismatch: order.amountMismatch,
     expiresAt: order.expiresAt ?? null,
+    attentionSince: order.attentionSince ?? null,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
@@ -84,7 +108,13 @@ export function reviveChangeMessage(message: OrderChangeMessage): OrderChangeMes
   const date = (value: Date | string | null | undefined) => (value == null ? null : value instanceof Date ? value : new Date(value));
   return {
     merchantId: message.merchantId,
-    order: { ...message.order, createdAt: date(message.order.createdAt)!, updatedAt: date(message.order.updatedAt)!, expiresAt: date(message.order.expiresAt) },
+    order: {
+      ...message.order,
+      createdAt: date(message.order.createdAt)!,
+      updatedAt: date(message.order.updatedAt)!,
+      expiresAt: date(message.order.expiresAt),
+      attentionSince: date(message.order.attentionSince),
+    },
     event: { ...message.event, createdAt: date(message.event.createdAt)! },
   };
 }

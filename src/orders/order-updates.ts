@@ -2,7 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { OrderStatus } from '../tarspay/codes.js';
 import { OrderEvent, type OrderEventSource } from './order-event.entity.js';
 import { Order, type OrderInstructions } from './order.entity.js';
-import { isSettled, judgeTransition, type TransitionVerdict } from './state-machine.js';
+import { isLatePayment, isSettled, judgeTransition, type TransitionVerdict } from './state-machine.js';
 
 /** A report about an order from any source: a create answer, a callback, an inquiry, the sandbox. */
 export interface OrderUpdate {
@@ -18,6 +18,8 @@ export interface OrderUpdate {
   payUrl?: string;
   payData?: string;
   instructions?: OrderInstructions;
+  /** TarsPay proved it holds the order (e.g. "already exists" to a re-sent create). */
+  upstreamConfirmed?: boolean;
 }
 
 export interface OrderChange {
@@ -25,6 +27,8 @@ export interface OrderChange {
   verdict: TransitionVerdict;
   /** The event written: applied for 'apply', not applied for 'ignore', none for a duplicate. */
   event: OrderEvent | null;
+  /** TarsPay reported a payment for an order that had ended without one (FAILED, EXPIRED, CANCELLED). */
+  latePayment: boolean;
 }
 
 const SECOND = 1000;
@@ -56,6 +60,7 @@ export async function applyOrderUpdate(em: EntityManager, orderId: string, updat
 export async function applyToLockedOrder(tx: EntityManager, order: Order, update: OrderUpdate): Promise<OrderChange> {
   mergeFacts(order, update);
   const verdict = judgeTransition(order.status, update.status);
+  const latePayment = verdict === 'apply' && isLatePayment(order.status, update.status);
   let event: OrderEvent | null = null;
   if (verdict === 'apply') {
     const previousStatus = order.status;
@@ -63,17 +68,20 @@ export async function applyToLockedOrder(tx: EntityManager, order: Order, update
     if (update.paidAmount !== undefined) order.paidAmount = update.paidAmount;
     if (update.fee !== undefined) order.fee = update.fee;
     if (update.failureReason !== undefined) order.failureReason = update.failureReason;
+    else if (latePayment) order.failureReason = null;
     if (update.upstreamCode !== undefined) order.upstreamCode = update.upstreamCode;
     order.amountMismatch = isAmountMismatch(order);
     order.nextCheckAt = nextCheckAt(order);
     order.checkAttempts = 0; // the reconciliation backoff starts over from the new status
+    if (order.status !== 'UNKNOWN' && order.status !== 'SUBMITTING') order.attentionSince = null;
+    const note = latePayment ? `late payment: TarsPay reported ${update.status} for an order that was ${previousStatus}` : undefined;
     event = tx.create(OrderEvent, {
       order,
       status: update.status,
       previousStatus,
       source: update.source,
       applied: true,
-      note: update.note ?? null,
+      note: [note, update.note].filter(Boolean).join('; ') || null,
       payload: update.payload ?? null,
     });
   } else if (verdict === 'ignore') {
@@ -91,11 +99,12 @@ export async function applyToLockedOrder(tx: EntityManager, order: Order, update
     if (update.fee !== undefined && order.fee === null) order.fee = update.fee;
   }
   await tx.flush();
-  return { order, verdict, event };
+  return { order, verdict, event, latePayment };
 }
 
 function mergeFacts(order: Order, update: OrderUpdate): void {
   if (update.platformOrderId && !order.platformOrderId) order.platformOrderId = update.platformOrderId;
+  if (update.platformOrderId || update.upstreamConfirmed) order.upstreamConfirmed = true;
   if (update.payUrl && !order.payUrl) order.payUrl = update.payUrl;
   if (update.payData && !order.payData) order.payData = update.payData;
   if (update.instructions && !order.instructions) order.instructions = update.instructions;

@@ -60,6 +60,12 @@ export const Order = defineEntity({
     /** TarsPay reported a paid amount different from the order's amount. */
     amountMismatch: p.boolean().default(false).onCreate(() => false),
     expiresAt: p.datetime().nullable(),
+    /** TarsPay proved it holds this order (an answer naming it, or "already exists" to a re-sent create). */
+    upstreamConfirmed: p.boolean().default(false).onCreate(() => false),
+    /** Creates sent to TarsPay for this order: the first, plus identical re-sends by reconciliation. */
+    createAttempts: p.integer().default(0).onCreate(() => 0),
+    /** Since when the order has stayed UNKNOWN too long for the gateway to settle it: a person should look. */
+    attentionSince: p.datetime().nullable(),
     /** When reconciliation should next ask TarsPay about this order (null: nothing to check). */
     nextCheckAt: p.datetime().nullable(),
     checkAttempts: p.integer().default(0).onCreate(() => 0),

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { AmountLimit } from '../config.js';
-import { UserFacingError, validationError, type UserErrorCode } from '../errors.js';
+import { UserFacingError, validationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
+import { classifyCreateFailure, createFailureMessage } from './create-outcome.js';
+import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
 import { OrderEvent } from './order-event.entity.js';
 import { applyOrderUpdate, nextCheckAt, type OrderChange, type OrderUpdate } from './order-updates.js';
@@ -65,17 +67,28 @@ export interface OrderServiceOptions {
   logger: Logger;
   /** Called after commit for every change written (applied or ignored). */
   onChange?: (change: OrderChange) => void;
+  /** Called after commit for a payment TarsPay reported on an order that had ended (for metrics). */
+  onLatePayment?: (change: OrderChange) => void;
 }
+
+/** A create's order; `replayed` when it already existed for this merchantOrderNo and input. */
+export interface CreatedOrder {
+  order: Order;
+  replayed: boolean;
+}
+
+/** What a re-sent create taught us (reconciliation; see resendCreate). */
+export type ResendOutcome = 'created' | 'confirmed' | 'unknown';
 
 /**
  * Creates orders the safe way round: store first (SUBMITTING), call TarsPay second, record the
- * answer through the state machine. A lost answer leaves the order UNKNOWN for reconciliation;
- * the same merchantOrderNo never reaches TarsPay twice.
+ * answer through the state machine. A lost or ambiguous answer leaves the order UNKNOWN for
+ * reconciliation; the same merchantOrderNo never reaches TarsPay's create from a client twice.
  */
 export class OrderService {
   constructor(readonly options: OrderServiceOptions) {}
 
-  async createCollection(em: EntityManager, merchant: Merchant, input: CollectionCreateInput): Promise<Order> {
+  async createCollection(em: EntityManager, merchant: Merchant, input: CollectionCreateInput): Promise<CreatedOrder> {
     const method = findPaymentMethod(input.method);
     if (!method) throw new UserFacingError({ code: 'METHOD_NOT_SUPPORTED', field: ['input', 'method'], message: `Unknown payment method "${input.method}"` });
     checkAmount(input.amount, this.options.collectionLimits[method.type], `for ${method.type} collections`);
@@ -95,38 +108,10 @@ export class OrderService {
       expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
     });
     if (!claim.created) return this.#replay(claim.order);
-
-    const client = this.options.upstream.forMerchant(merchant);
-    try {
-      const answer = await client.createCollection({
-        mchOrderNo: merchantOrderNo,
-        wayCode: input.method,
-        amount: input.amount,
-        subject: input.subject,
-        body: input.description,
-        notifyUrl: this.notifyUrl(merchant),
-        returnUrl: input.returnUrl || `${this.options.publicUrl}/return`,
-        customerName: customer?.name ?? undefined,
-        customerEmail: customer?.email ?? undefined,
-        customerContact: customer?.phone ?? undefined,
-        customerAccountNumber: customer?.accountNumber ?? undefined,
-      });
-      const { payUrl, payData, accountNumber, accountName, typeBank } = answer;
-      return (await this.applyUpdate(em, claim.order.id, {
-        status: answer.status,
-        source: 'API',
-        payload: answer.raw,
-        platformOrderId: answer.payOrderId,
-        payUrl,
-        payData,
-        instructions: withoutUndefined({ accountNumber, accountName, typeBank, payWays: answer.raw.payWays }),
-      })).order;
-    } catch (error) {
-      return this.#recordCreateFailure(em, claim.order, error);
-    }
+    return { order: await this.#firstCreate(em, merchant, claim.order), replayed: false };
   }
 
-  async createPayout(em: EntityManager, merchant: Merchant, input: PayoutCreateInput): Promise<Order> {
+  async createPayout(em: EntityManager, merchant: Merchant, input: PayoutCreateInput): Promise<CreatedOrder> {
     checkAmount(input.amount, this.options.payoutLimit, 'for payouts');
     const customer = cleanCustomer(input.customer);
     const beneficiary = { accountNumber: input.accountNumber, accountName: input.accountName, address: input.address ?? null };
@@ -141,38 +126,92 @@ export class OrderService {
       beneficiary,
     });
     if (!claim.created) return this.#replay(claim.order);
+    return { order: await this.#firstCreate(em, merchant, claim.order), replayed: false };
+  }
 
-    const client = this.options.upstream.forMerchant(merchant);
+  /** Sends the create of an order just claimed and records TarsPay's answer, or what its absence proves. */
+  async #firstCreate(em: EntityManager, merchant: Merchant, order: Order): Promise<Order> {
+    let answer: OrderUpdate;
     try {
-      const answer = await client.createPayout({
-        mchOrderNo: input.merchantOrderNo,
-        wayCode: input.bankCode,
-        amount: input.amount,
-        notifyUrl: this.notifyUrl(merchant),
-        customerName: input.accountName,
-        customerAccountNumber: input.accountNumber,
-        customerContact: customer?.phone ?? '',
-        customerEmail: customer?.email ?? '',
-        address: input.address ?? undefined,
-      });
-      // TarsPay answers a payout create with ids only: it is being processed.
-      return (await this.applyUpdate(em, claim.order.id, { status: 'PROCESSING', source: 'API', payload: answer.raw, platformOrderId: answer.payOrderId })).order;
+      answer = await this.#sendCreate(merchant, order, 'API');
     } catch (error) {
-      return this.#recordCreateFailure(em, claim.order, error);
+      const failure = classifyCreateFailure(error);
+      const change = await this.applyUpdate(em, order.id, {
+        status: failure.status,
+        source: 'API',
+        upstreamCode: failure.upstreamCode,
+        upstreamConfirmed: failure.upstreamConfirmed,
+        ...(failure.status === 'FAILED' ? { failureReason: failure.explanation, note: 'TarsPay refused the create, or it never left' } : { note: failure.explanation }),
+      });
+      const fields = { orderId: order.id, status: change.order.status, upstreamCode: failure.upstreamCode, kind: (error as TarsPayError).kind };
+      if (failure.status === 'FAILED') this.options.logger.info(fields, 'create failed: TarsPay refused it, or it never left');
+      else this.options.logger.warn(fields, 'create outcome unknown: kept for reconciliation');
+      if (!(error instanceof TarsPayError)) throw error;
+      throw new UserFacingError({ code: failure.userCode, message: createFailureMessage(failure), upstreamCode: failure.upstreamCode }, change.order);
+    }
+    return (await this.applyUpdate(em, order.id, answer)).order;
+  }
+
+  /**
+   * Reconciliation's way to learn about an UNKNOWN order TarsPay's inquiry cannot find: the
+   * identical create again, same merchantOrderNo. TarsPay refuses a duplicate ("already exists",
+   * which proves the order exists) and otherwise creates it now: the order the merchant asked for,
+   * once. A refusal proves nothing here (the first create may have been stored), nor does silence.
+   */
+  async resendCreate(em: EntityManager, merchant: Merchant, order: Order): Promise<ResendOutcome> {
+    await em.nativeUpdate(Order, { id: order.id }, { createAttempts: order.createAttempts + 1 });
+    const fields = { orderId: order.id, attempt: order.createAttempts + 1 };
+    try {
+      const answer = await this.#sendCreate(merchant, order, 'RECONCILIATION');
+      await this.applyUpdate(em, order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
+      this.options.logger.info(fields, 're-sent create: TarsPay created the order now');
+      return 'created';
+    } catch (error) {
+      const failure = classifyCreateFailure(error);
+      if (failure.upstreamConfirmed) {
+        await this.applyUpdate(em, order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
+        this.options.logger.info({ ...fields, upstreamCode: failure.upstreamCode }, 're-sent create: TarsPay already holds the order');
+        return 'confirmed';
+      }
+      this.options.logger.warn({ ...fields, upstreamCode: failure.upstreamCode, error: (error as Error).message }, 're-sent create: the outcome is still unknown');
+      return 'unknown';
     }
   }
 
-  /** Asks TarsPay for the order's state now and applies the answer like any other report. */
+  async #sendCreate(merchant: Merchant, order: Order, source: OrderUpdate['source']): Promise<OrderUpdate> {
+    const client = this.options.upstream.forMerchant(merchant);
+    const notifyUrl = this.notifyUrl(merchant);
+    if (order.kind === 'PAYOUT') {
+      const answer = await client.createPayout(payoutRequest(order, { notifyUrl }));
+      // TarsPay answers a payout create with ids only: it is being processed.
+      return { status: 'PROCESSING', source, payload: answer.raw, platformOrderId: answer.payOrderId };
+    }
+    const answer = await client.createCollection(collectionRequest(order, { notifyUrl, defaultReturnUrl: `${this.options.publicUrl}/return` }));
+    const { payUrl, payData, accountNumber, accountName, typeBank } = answer;
+    return {
+      status: answer.status,
+      source,
+      payload: answer.raw,
+      platformOrderId: answer.payOrderId,
+      payUrl,
+      payData,
+      instructions: withoutUndefined({ accountNumber, accountName, typeBank, payWays: answer.raw.payWays }),
+    };
+  }
+
+  /**
+   * Asks TarsPay for the order's state now and applies the answer like any other report. An
+   * inquiry that fails, whatever its code, changes nothing.
+   */
   async refresh(em: EntityManager, merchant: Merchant, order: Order): Promise<Order> {
     let answer: InquiryAnswer;
     try {
       answer = await this.inquire(merchant, order);
     } catch (error) {
       if (!(error instanceof TarsPayError)) throw error;
-      if (error.category === 'ORDER_NOT_FOUND') {
-        throw new UserFacingError({ code: 'NOT_FOUND', message: 'TarsPay has no record of this order yet', upstreamCode: error.code }, order);
-      }
-      throw upstreamUserError(error, order);
+      const couldNotCheck = error.kind !== 'rejected' || error.meaning === 'could-not-check';
+      const message = `${error.message}. ${couldNotCheck ? 'TarsPay could not be asked about the order now: try again later' : 'TarsPay refused the inquiry'}; the order is unchanged`;
+      throw new UserFacingError({ code: couldNotCheck ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', message, upstreamCode: error.code }, order);
     }
     return (await this.applyInquiry(em, order.id, answer)).order;
   }
@@ -206,11 +245,12 @@ export class OrderService {
   /** Tells listeners about a change; call it only once the change is committed. */
   announce(change: OrderChange, update: Pick<OrderUpdate, 'status' | 'source'>): void {
     if (change.event) this.options.onChange?.(change);
-    if (change.verdict === 'ignore') {
-      this.options.logger.warn(
-        { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source },
-        'order update ignored: it would move the order backwards',
-      );
+    const fields = { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source };
+    if (change.latePayment) {
+      this.options.logger.warn({ ...fields, previousStatus: change.event?.previousStatus, paidAmount: change.order.paidAmount }, 'late payment: TarsPay reported a payment for an order that had ended; applied');
+      this.options.onLatePayment?.(change);
+    } else if (change.verdict === 'ignore') {
+      this.options.logger.warn(fields, 'order update ignored: it would move the order backwards');
     }
   }
 
@@ -224,7 +264,7 @@ export class OrderService {
     fields: ClaimFields,
   ): Promise<{ order: Order; created: boolean }> {
     const fork = em.fork();
-    const order = fork.create(Order, { ...fields, merchant: fork.getReference(Merchant, merchant.id), status: 'SUBMITTING' });
+    const order = fork.create(Order, { ...fields, merchant: fork.getReference(Merchant, merchant.id), status: 'SUBMITTING', createAttempts: 1 });
     order.nextCheckAt = nextCheckAt(order);
     fork.create(OrderEvent, { order, status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note: 'stored before calling TarsPay' });
     try {
@@ -245,33 +285,10 @@ export class OrderService {
   }
 
   /** A retry of an order #claim just read: answer with it, never call TarsPay's create again. */
-  #replay(order: Order): Order {
+  #replay(order: Order): CreatedOrder {
     this.options.logger.info({ orderId: order.id, status: order.status }, 'idempotent replay: returning the existing order');
-    return order;
+    return { order, replayed: true };
   }
-
-  async #recordCreateFailure(em: EntityManager, order: Order, error: unknown): Promise<never> {
-    const upstream = error instanceof TarsPayError ? error : undefined;
-    const known = upstream?.outcomeKnown && upstream.category !== 'DUPLICATE_ORDER';
-    const update: OrderUpdate = known
-      ? { status: 'FAILED', source: 'API', failureReason: upstream!.message, upstreamCode: upstream!.code, note: 'TarsPay refused the create' }
-      : { status: 'UNKNOWN', source: 'API', upstreamCode: upstream?.code, note: `create outcome unknown: ${upstream?.message ?? 'internal error'}` };
-    const change = await this.applyUpdate(em, order.id, update);
-    this.options.logger[known ? 'info' : 'warn']({ orderId: order.id, status: change.order.status, upstreamCode: upstream?.code, kind: upstream?.kind }, known ? 'TarsPay refused the order' : 'TarsPay create outcome unknown: kept for reconciliation');
-    if (!upstream) throw error;
-    throw upstreamUserError(upstream, change.order);
-  }
-}
-
-function upstreamUserError(error: TarsPayError, order: Order): UserFacingError {
-  if (!error.outcomeKnown || error.category === 'DUPLICATE_ORDER') {
-    return new UserFacingError({ code: 'UPSTREAM_UNAVAILABLE', message: `${error.message}. The order is kept and will be reconciled with TarsPay.`, upstreamCode: error.code }, order);
-  }
-  const codes: Partial<Record<NonNullable<TarsPayError['category']>, UserErrorCode>> = {
-    METHOD_NOT_SUPPORTED: 'METHOD_NOT_SUPPORTED',
-    INSUFFICIENT_BALANCE: 'INSUFFICIENT_BALANCE',
-  };
-  return new UserFacingError({ code: codes[error.category!] ?? 'UPSTREAM_REJECTED', message: error.message, upstreamCode: error.code }, order);
 }
 
 function checkAmount(amount: string, limit: AmountLimit, what: string): void {

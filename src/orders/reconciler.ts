@@ -12,18 +12,35 @@ export interface ReconcilerOptions {
   /** Between runs; 0 disables the loop (runOnce still works). */
   intervalMs: number;
   batchSize?: number;
-  /** An UNKNOWN/SUBMITTING order TarsPay still has no record of this long after creation never reached it. */
-  notFoundGraceMs?: number;
+  /** Rules for re-sending the identical create of an order TarsPay's inquiry cannot find. */
+  resend: ResendRules;
+  /** An order still UNKNOWN (or SUBMITTING) this long after creation is flagged for a person. */
+  attentionAfterMs: number;
   /** Longest wait between two checks of one order. */
   maxBackoffMs?: number;
   onRun?: (result: ReconcileResult) => void;
+}
+
+export interface ResendRules {
+  /** Not before this long after the order was stored (longer than a create can take). */
+  afterMs: number;
+  /** Payouts only within this long after the merchant asked for them; 0: payouts are never re-sent. */
+  payoutWindowMs: number;
+  /** Creates sent per order at most, the first included. */
+  maxAttempts: number;
 }
 
 export interface ReconcileResult {
   claimed: number;
   changed: number;
   failedChecks: number;
+  /** Identical creates re-sent for orders TarsPay's inquiry could not find. */
+  resent: number;
+  /** Orders newly flagged as needing a person. */
+  flagged: number;
 }
+
+type CheckOutcome = 'changed' | 'unchanged' | 'failed';
 
 interface ClaimedRow {
   id: string;
@@ -76,15 +93,16 @@ export class Reconciler {
   async #run(): Promise<ReconcileResult> {
     this.#abortPass = false;
     const claimed = await this.#claim();
-    const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0 };
+    const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0, resent: 0, flagged: 0 };
     for (const row of claimed) {
       if (this.#abortPass) break;
-      const outcome = await this.#check(row.id).catch((error: unknown) => {
+      const outcome = await this.#check(row.id, result).catch((error: unknown): CheckOutcome => {
         this.options.logger.warn({ orderId: row.id, attempt: row.check_attempts, err: error instanceof Error ? error.message : error }, 'reconciliation check failed; will retry later');
-        return 'failed' as const;
+        return 'failed';
       });
       if (outcome === 'changed') result.changed += 1;
       if (outcome === 'failed') result.failedChecks += 1;
+      if (await this.#flagIfStuck(row.id)) result.flagged += 1;
     }
     if (claimed.length) this.options.logger.info(result, 'reconciliation run');
     this.options.onRun?.(result);
@@ -113,7 +131,12 @@ export class Reconciler {
     );
   }
 
-  async #check(orderId: string): Promise<'changed' | 'unchanged'> {
+  /**
+   * Asks TarsPay about the order and applies its answer. TarsPay's inquiry failing never settles
+   * anything; for an order whose create outcome is unknown and that TarsPay answered without
+   * finding, the identical create may be re-sent (see mayResend).
+   */
+  async #check(orderId: string, result: ReconcileResult): Promise<CheckOutcome> {
     const em = this.options.orm.em.fork();
     const order = await em.findOneOrFail(Order, { id: orderId }, { populate: ['merchant'] });
     try {
@@ -121,17 +144,45 @@ export class Reconciler {
       const change = await this.options.orders.applyInquiry(em, order.id, answer);
       return change.verdict === 'apply' ? 'changed' : 'unchanged';
     } catch (error) {
-      if (!(error instanceof TarsPayError) || error.category !== 'ORDER_NOT_FOUND') throw error;
-      const neverArrived = (order.status === 'UNKNOWN' || order.status === 'SUBMITTING') && Date.now() - order.createdAt.getTime() > (this.options.notFoundGraceMs ?? 120_000);
-      if (!neverArrived) return 'unchanged';
-      await this.options.orders.applyUpdate(em, order.id, {
-        status: 'FAILED',
-        source: 'RECONCILIATION',
-        failureReason: 'TarsPay has no record of this order: the create never reached TarsPay. Nothing was charged or paid; create it again with a new merchantOrderNo.',
-        upstreamCode: error.code,
-        note: 'not found at TarsPay after the grace period',
-      });
-      return 'changed';
+      if (!(error instanceof TarsPayError)) throw error;
+      // Only an inquiry TarsPay answered (with an error code) says it does not report the order now.
+      if (error.kind !== 'rejected' || !this.#mayResend(order, Date.now())) throw error;
     }
+    result.resent += 1;
+    const outcome = await this.options.orders.resendCreate(em, order.merchant, order);
+    return outcome === 'created' ? 'changed' : 'unchanged';
+  }
+
+  /**
+   * Collections may be re-sent until they would have expired: an unpaid collection costs nothing.
+   * A payout moves money, so it is re-sent only within the payout window after the merchant asked
+   * for it, while the merchant still waits for its outcome; later it waits for a person.
+   */
+  #mayResend(order: Order, now: number): boolean {
+    const { resend } = this.options;
+    if (order.status !== 'UNKNOWN' && order.status !== 'SUBMITTING') return false;
+    if (order.upstreamConfirmed || order.createAttempts >= resend.maxAttempts) return false;
+    const age = now - order.createdAt.getTime();
+    if (age < resend.afterMs) return false;
+    if (order.kind === 'PAYOUT') return age <= resend.payoutWindowMs;
+    return order.expiresAt === null || order.expiresAt === undefined || now < order.expiresAt.getTime();
+  }
+
+  /** Flags an order still unresolved past attentionAfterMs, once. True when it was flagged now. */
+  async #flagIfStuck(orderId: string): Promise<boolean> {
+    const rows = await this.options.orm.em.getConnection().execute<Array<{ id: string; merchant_order_no: string; kind: string; status: string }>>(
+      `update orders set attention_since = now()
+        where id = ? and attention_since is null and status in ('UNKNOWN', 'SUBMITTING')
+          and created_at <= now() - ? * interval '1 millisecond'
+       returning id, merchant_order_no, kind, status`,
+      [orderId, this.options.attentionAfterMs],
+    );
+    const flagged = rows[0];
+    if (!flagged) return false;
+    this.options.logger.warn(
+      { orderId: flagged.id, merchantOrderNo: flagged.merchant_order_no, kind: flagged.kind, status: flagged.status },
+      'order needs attention: TarsPay has not settled it; check it in the TarsPay merchant console',
+    );
+    return true;
   }
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UserFacingError } from '../errors.js';
-import { statusFromState } from '../tarspay/codes.js';
 import type { LivePubSub } from '../live/pubsub.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
 import type { OrderService } from './order.service.js';
 
@@ -10,24 +10,26 @@ export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
 
 interface SettledView {
   state: number;
-  payAmount?: string;
-  fee?: string;
-  failReason?: string | null;
+  /** Whether the sandbox sends a callback for this outcome (TarsPay sends them for states 2, 3 and 9 only). */
+  callbackSent?: boolean;
 }
 
-/** How long to wait for the sandbox's callback before applying its answer directly. */
+/** How long to wait for the sandbox's callback before asking it by inquiry. */
 const CALLBACK_WAIT_MS = 3000;
+const WITH_CALLBACK: readonly SandboxOutcome[] = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID'];
 
 /**
- * Asks the sandbox to settle the order; the sandbox then sends TarsPay's signed callback to
- * notifyUrl, which moves the order like in production (source CALLBACK). When that callback cannot
- * reach this gateway in time (e.g. PUBLIC_URL points elsewhere), the sandbox's own answer is applied
- * (source SANDBOX) so the caller still sees the new status; a late callback is then a duplicate.
+ * Asks the sandbox to settle the order. For a paid or failed order the sandbox then sends TarsPay's
+ * signed callback to notifyUrl, which moves the order as in production (source CALLBACK). EXPIRED
+ * and REJECTED come with no callback, as at TarsPay, and so does a callback that cannot reach this
+ * gateway in time (e.g. PUBLIC_URL points elsewhere): then the gateway asks by inquiry, TarsPay's
+ * signed word again (source RECONCILIATION). The sandbox's own answer never moves the order.
  */
 export async function settleInSandbox(
   em: EntityManager,
   services: { orders: OrderService; live: LivePubSub; sandboxUrl: string | null },
   order: Order,
+  merchant: Merchant,
   outcome: SandboxOutcome,
   paidAmount?: string | null,
 ): Promise<Order> {
@@ -53,19 +55,10 @@ export async function settleInSandbox(
     const code = response.status === 409 ? 'INVALID_STATE' : response.status === 404 ? 'NOT_FOUND' : 'VALIDATION';
     throw new UserFacingError({ code, field: code === 'VALIDATION' ? ['outcome'] : undefined, message }, order);
   }
-  const status = statusFromState(answer.state);
-  if (!status) throw new Error(`sandbox answered an unknown state ${String(answer.state)}`);
-  if (await callbackApplied) return em.fork().findOneOrFail(Order, { id: order.id });
-  const change = await orders.applyUpdate(em, order.id, {
-    status,
-    source: 'SANDBOX',
-    payload: answer as unknown as Record<string, unknown>,
-    paidAmount: answer.payAmount,
-    fee: answer.fee,
-    failureReason: answer.failReason ?? undefined,
-    note: `settled in the sandbox: ${outcome}`,
-  });
-  return change.order;
+  const callbackSent = answer.callbackSent ?? WITH_CALLBACK.includes(outcome);
+  if (!callbackSent) await changes.return?.();
+  if (callbackSent && (await callbackApplied)) return em.fork().findOneOrFail(Order, { id: order.id });
+  return orders.refresh(em, merchant, order);
 }
 
 async function waitForChange(changes: AsyncIterator<unknown> & { return?: () => unknown }, timeoutMs: number): Promise<boolean> {

@@ -1,10 +1,14 @@
 import type { OrderStatus } from '../tarspay/codes.js';
 
 /**
- * The one state machine for every source of truth: create answers, callbacks, inquiry answers,
- * reconciliation and the sandbox. A table, read as "from → the statuses it may move to".
- * Final: FAILED, CANCELLED, REFUNDED, EXPIRED, REJECTED never move; SUCCEEDED may only be refunded.
- * Anything else (a late, replayed or out-of-order update) is recorded but not applied.
+ * The one state machine for every report about an order: create answers, callbacks, inquiry
+ * answers and reconciliation. A table, read as "from → the statuses it may move to".
+ *
+ * - FAILED, EXPIRED and CANCELLED are final, except that a payment TarsPay reports (SUCCEEDED or
+ *   PARTIALLY_PAID) always applies to them: the money moved, so the order must show it. Such a move
+ *   is a late payment (see isLatePayment).
+ * - REFUNDED and REJECTED never move. SUCCEEDED moves only to REFUNDED.
+ * - Anything else (a late, replayed or out-of-order update) is recorded but not applied.
  */
 const OPEN_TARGETS: readonly OrderStatus[] = [
   'CREATED',
@@ -18,6 +22,8 @@ const OPEN_TARGETS: readonly OrderStatus[] = [
   'REJECTED',
 ];
 
+const PAID: readonly OrderStatus[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
+
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   SUBMITTING: [...OPEN_TARGETS, 'UNKNOWN'],
   UNKNOWN: OPEN_TARGETS,
@@ -26,18 +32,24 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   PROCESSING: ['SUCCEEDED', 'PARTIALLY_PAID', 'FAILED', 'CANCELLED', 'EXPIRED', 'REJECTED'],
   PARTIALLY_PAID: ['SUCCEEDED', 'REFUNDED'],
   SUCCEEDED: ['REFUNDED'],
-  FAILED: [],
-  CANCELLED: [],
+  FAILED: PAID,
+  CANCELLED: PAID,
+  EXPIRED: PAID,
   REFUNDED: [],
-  EXPIRED: [],
   REJECTED: [],
 };
 
-export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED', 'REFUNDED', 'EXPIRED', 'REJECTED'];
+/** Statuses that end an order; the first three still take a payment TarsPay reports later. */
+export const FINAL_STATUSES: readonly OrderStatus[] = ['FAILED', 'CANCELLED', 'EXPIRED', 'REFUNDED', 'REJECTED'];
 
-/** Statuses after which nothing more is expected from TarsPay (SUCCEEDED can only be refunded later). */
+/** Nothing more is expected from TarsPay (SUCCEEDED can only be refunded, a final order only paid late). */
 export function isSettled(status: OrderStatus): boolean {
   return status === 'SUCCEEDED' || FINAL_STATUSES.includes(status);
+}
+
+/** A payment applied to an order that had already ended without one. */
+export function isLatePayment(from: OrderStatus, to: OrderStatus): boolean {
+  return FINAL_STATUSES.includes(from) && PAID.includes(to);
 }
 
 export type TransitionVerdict = 'apply' | 'duplicate' | 'ignore';

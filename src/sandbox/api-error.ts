@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '../tarspay/codes.js';
+import { TARSPAY_CODES } from '../tarspay/error-codes.js';
 
 /**
  * A TarsPay error answer: `{"code": <code>, "msg": "<the doc's text>[: what was wrong]"}`.
@@ -9,7 +9,7 @@ export class TarsPayApiError extends Error {
   readonly code: number;
 
   constructor(code: number, detail?: string) {
-    const text = code === 5003010 ? 'Order status error' : (ERROR_CODES[code]?.message ?? 'System error');
+    const text = code === 5003010 ? 'Order status error' : (TARSPAY_CODES[code]?.message ?? 'System error');
     super(detail ? `${text}: ${detail}` : text);
     this.code = code;
   }

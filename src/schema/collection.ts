@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import { merchantOf } from '../graphql/context.js';
 import * as rules from '../orders/input-rules.js';
-import { OrderPayloadRef } from './order.js';
+import { OrderPayloadRef, replayedOrderFor } from './order.js';
 
 export const CustomerInput = builder.inputType('CustomerInput', {
   description: 'Who pays (collections) or who is paid (payouts)',
@@ -33,8 +33,8 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: true },
     args: { input: t.arg({ type: CollectionCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const order = await context.services.orders.createCollection(context.em, merchantOf(context), input);
-      return { order, userErrors: [] };
+      const { order, replayed } = await context.services.orders.createCollection(context.em, merchantOf(context), input);
+      return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
     },
   }),
 }));

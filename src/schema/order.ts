@@ -6,7 +6,7 @@ import { builder } from '../builder.js';
 import { UserFacingError } from '../errors.js';
 import { merchantOf, type GraphQLContext } from '../graphql/context.js';
 import { ORDER_EVENT_SOURCES } from '../orders/order-event.entity.js';
-import type { OrderEventView, OrderView } from '../orders/order-snapshot.js';
+import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
 import {
   decodeOrderCursor,
@@ -35,7 +35,12 @@ function loadOrders(ids: readonly string[], context: GraphQLContext): Promise<(O
   return findMerchantOrdersByIds(context.em, context.auth.merchant.id, ids);
 }
 
-const orderLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderView>>();
+interface ContextLoaders {
+  orders: DataLoader<string, OrderView>;
+  events: DataLoader<string, OrderEventView[]>;
+}
+
+const loaders = new WeakMap<GraphQLContext, ContextLoaders>();
 
 /**
  * A subscription keeps one context for its whole life: before each event, forget what earlier
@@ -43,17 +48,25 @@ const orderLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderView>>(
  */
 export function freshReadsFor(context: GraphQLContext): void {
   clearAllDataLoaders(context);
-  orderLoaders.delete(context);
+  loaders.delete(context);
   context.em.clear();
 }
 
-function orderLoader(context: GraphQLContext): DataLoader<string, OrderView> {
-  let loader = orderLoaders.get(context);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly string[]) => (await loadOrders(ids, context)).map((order) => order ?? new Error('order not found')));
-    orderLoaders.set(context, loader);
+function loadersOf(context: GraphQLContext): ContextLoaders {
+  let found = loaders.get(context);
+  if (!found) {
+    found = {
+      orders: new DataLoader(async (ids: readonly string[]) => (await loadOrders(ids, context)).map((order) => order ?? new Error('order not found'))),
+      events: new DataLoader((orderIds: readonly string[]) => findEventsByOrderIds(context.em, orderIds)),
+    };
+    loaders.set(context, found);
   }
-  return loader;
+  return found;
+}
+
+/** The order a create replayed, as this token may see it: whole with orders:read, else id and status only. */
+export function replayedOrderFor(context: GraphQLContext, order: OrderView): OrderView {
+  return context.auth?.scopes.includes('orders:read') ? order : restrictedView(order);
 }
 
 builder.node(OrderRef, {
@@ -82,13 +95,21 @@ builder.node(OrderRef, {
     upstreamCode: t.int({ nullable: true, description: "TarsPay's error code when it refused the order", resolve: (order) => order.upstreamCode ?? null }),
     amountMismatch: t.boolean({ description: 'TarsPay reported a paid amount that differs from the amount', resolve: (order) => order.amountMismatch }),
     expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (order) => order.expiresAt ?? null }),
+    payInstructionsAvailable: t.boolean({
+      description:
+        'Whether the gateway has how to pay (VA number, pay URL, QR data). False for a collection TarsPay confirmed only by inquiry after its create answer was lost (TarsPay\'s inquiry does not return them): do not show an empty VA; and always false for payouts.',
+      resolve: (order) => order.kind === 'COLLECTION' && Boolean(order.payUrl || order.payData || stringOrNull(order.instructions?.accountNumber)),
+    }),
+    needsAttention: t.boolean({
+      description: 'TarsPay has not settled this order long after it was created (its create outcome is still unknown): a person should check it in the TarsPay merchant console. The gateway never guesses.',
+      resolve: (order) => order.attentionSince !== null && order.attentionSince !== undefined,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (order) => order.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (order) => order.updatedAt }),
-    events: t.loadableList({
-      type: OrderEventRef,
+    events: t.field({
+      type: [OrderEventRef],
       description: 'Every status report about the order, oldest first (ignored ones have applied: false)',
-      load: (orderIds: string[], context: GraphQLContext) => findEventsByOrderIds(context.em, orderIds),
-      resolve: (order) => order.id,
+      resolve: (order, _args, context) => ('restricted' in order ? [] : loadersOf(context).events.load(order.id)),
     }),
   }),
 });
@@ -100,7 +121,7 @@ builder.objectType(OrderEventRef, {
     order: t.field({
       type: OrderRef,
       // Events from pub/sub carry the order as it was then; events from the database load it in batches.
-      resolve: (event, _args, context) => ('status' in event.order ? event.order : orderLoader(context).load(event.order.id)),
+      resolve: (event, _args, context) => ('status' in event.order ? event.order : loadersOf(context).orders.load(event.order.id)),
     }),
     status: t.field({ type: OrderStatusEnum, resolve: (event) => event.status }),
     previousStatus: t.field({ type: OrderStatusEnum, nullable: true, resolve: (event) => event.previousStatus ?? null }),
@@ -131,6 +152,7 @@ const OrderFilterInput = builder.inputType('OrderFilter', {
     method: t.string({ validate: { maxLength: 64 } }),
     createdAfter: t.field({ type: 'DateTime', description: 'Inclusive' }),
     createdBefore: t.field({ type: 'DateTime', description: 'Exclusive' }),
+    needsAttention: t.boolean({ description: 'Only orders that need (true) or do not need (false) a person' }),
   }),
 });
 

@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import { merchantOf } from '../graphql/context.js';
 import * as rules from '../orders/input-rules.js';
 import { CustomerInput } from './collection.js';
-import { OrderPayloadRef } from './order.js';
+import { OrderPayloadRef, replayedOrderFor } from './order.js';
 
 const PayoutCreateInput = builder.inputType('PayoutCreateInput', {
   fields: (t) => ({
@@ -28,8 +28,8 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: true },
     args: { input: t.arg({ type: PayoutCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const order = await context.services.orders.createPayout(context.em, merchantOf(context), input);
-      return { order, userErrors: [] };
+      const { order, replayed } = await context.services.orders.createPayout(context.em, merchantOf(context), input);
+      return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
     },
   }),
 }));

@@ -23,7 +23,7 @@ export const TARSPAY_PATHS = {
   transactionHistory: '/api/orderList',
 } as const;
 
-/** What to do when a response carries a `sign` that does not verify (PROTOCOL.md: not settled what it covers). */
+/** How answers' `sign` is checked: `off`, `log` (a bad sign is logged, the answer used) or `strict` (only signed answers count). */
 export type ResponseSignMode = 'off' | 'log' | 'strict';
 
 export interface TarsPayCallInfo {
@@ -182,11 +182,10 @@ export class TarsPayClient {
       this.#options.onCall?.({ endpoint: path, durationMs: performance.now() - started, outcome, code, attempt });
     try {
       const envelope = await this.#post(path, body);
+      this.#checkResponseSign(path, envelope);
       if (envelope.code !== 0) throw TarsPayError.rejected(path, envelope.code, envelope.msg);
-      const data = isRecord(envelope.data) ? envelope.data : {};
-      this.#checkResponseSign(path, envelope, data);
       report('ok');
-      return data;
+      return isRecord(envelope.data) ? envelope.data : {};
     } catch (error) {
       if (error instanceof TarsPayError) report(error.kind, error.code);
       throw error;
@@ -213,8 +212,10 @@ export class TarsPayClient {
       text = await response.text();
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      const reason = timedOut ? `no answer within ${this.#options.timeoutMs} ms` : `connection failed (${describeCause(error)})`;
-      throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${reason}`, cause: error });
+      const cause = causeCode(error);
+      const notSent = !timedOut && cause !== undefined && NOT_CONNECTED.has(cause);
+      const reason = timedOut ? `no answer within ${this.#options.timeoutMs} ms` : `connection failed (${cause ?? describeCause(error)})`;
+      throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${reason}`, notSent, cause: error });
     }
     const envelope = parseEnvelope(text);
     if (envelope) return envelope;
@@ -222,14 +223,27 @@ export class TarsPayClient {
     throw new TarsPayError({ kind, endpoint: path, message: `TarsPay ${path}: HTTP ${response.status} without a TarsPay envelope` });
   }
 
-  #checkResponseSign(path: string, envelope: Envelope, data: Record<string, unknown>): void {
+  /**
+   * `sign` covers the compact key-sorted JSON of `data` on a success, and of `{code, msg}` on an
+   * error answer (an assumption: see docs/TARSPAY.md). `strict` accepts no answer without a valid
+   * sign: the answer counts as lost, so nothing moves on its word.
+   */
+  #checkResponseSign(path: string, envelope: Envelope): void {
     const { platformPublicKey, responseSignMode } = this.#options;
-    if (!envelope.sign || !platformPublicKey || responseSignMode === 'off') return;
-    if (verifySignature(platformPublicKey, compactSortedJson(data), envelope.sign)) return;
+    if (!platformPublicKey || responseSignMode === 'off') return;
+    const signed = envelope.code === 0 ? compactSortedJson(isRecord(envelope.data) ? envelope.data : {}) : compactSortedJson({ code: envelope.code, msg: envelope.msg ?? '' });
+    const verified = envelope.sign !== undefined && verifySignature(platformPublicKey, signed, envelope.sign);
+    if (verified) return;
+    const problem = envelope.sign === undefined ? 'has no sign' : 'has a sign that does not verify with the platform public key';
     if (responseSignMode === 'strict') {
-      throw new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay ${path}: response sign does not verify with the platform public key` });
+      throw new TarsPayError({
+        kind: 'bad_response',
+        endpoint: path,
+        code: envelope.code === 0 ? undefined : envelope.code,
+        message: `TarsPay ${path}: the answer${envelope.code === 0 ? '' : ` (code ${envelope.code})`} ${problem}; strict mode treats it as lost`,
+      });
     }
-    this.#options.onWarning?.('TarsPay response sign does not verify', { endpoint: path });
+    if (envelope.sign !== undefined) this.#options.onWarning?.('TarsPay response sign does not verify', { endpoint: path, code: envelope.code });
   }
 }
 
@@ -248,6 +262,17 @@ function parseEnvelope(text: string): Envelope | undefined {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Failures that happen before a connection exists: the request cannot have reached TarsPay. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The system error code under fetch's "fetch failed" (Happy Eyeballs wraps several in an AggregateError). */
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } })?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  const codes = (cause?.errors ?? []).map((inner) => inner.code).filter((code): code is string => typeof code === 'string');
+  return codes.length && codes.every((code) => NOT_CONNECTED.has(code)) ? codes[0] : undefined;
 }
 
 function describeCause(error: unknown): string {

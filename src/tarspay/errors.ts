@@ -1,11 +1,11 @@
-import { describeErrorCode, type UpstreamErrorCategory } from './codes.js';
+import { describeTarsPayCode, type CodeMeaning, type RefusalReason } from './error-codes.js';
 
 /**
- * - `rejected`: TarsPay answered with an error code. The outcome is known, except for code -1
- *   (system error), after which a create may or may not exist.
+ * - `rejected`: TarsPay answered with an error code (verified when the response sign mode asks
+ *   for it). What that proves depends on the code: see error-codes.ts.
  * - `unavailable`: no answer (timeout, connection refused or dropped, HTTP 5xx without an envelope).
- * - `bad_response`: an answer we cannot trust (not JSON, no envelope, or a bad `sign` in strict mode).
- * For a create, anything but a known rejection means the order may exist at TarsPay: ask, don't resend.
+ * - `bad_response`: an answer we cannot trust (not JSON, no envelope, or no valid `sign` in strict mode).
+ * For a create, only a `refused` code or a request that never left proves there is no order.
  */
 export type TarsPayErrorKind = 'rejected' | 'unavailable' | 'bad_response';
 
@@ -14,28 +14,29 @@ export class TarsPayError extends Error {
   readonly kind: TarsPayErrorKind;
   /** TarsPay's error code when it answered with one. */
   readonly code: number | undefined;
-  readonly category: UpstreamErrorCategory | undefined;
-  /** True when we know TarsPay did not act on the request. */
-  readonly outcomeKnown: boolean;
   readonly endpoint: string;
+  /** The connection could not be made: not one byte of the request reached TarsPay. */
+  readonly notSent: boolean;
 
-  constructor(options: {
-    kind: TarsPayErrorKind;
-    endpoint: string;
-    message: string;
-    code?: number;
-    cause?: unknown;
-  }) {
+  constructor(options: { kind: TarsPayErrorKind; endpoint: string; message: string; code?: number; notSent?: boolean; cause?: unknown }) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.kind = options.kind;
     this.endpoint = options.endpoint;
     this.code = options.code;
-    this.category = options.code === undefined ? undefined : describeErrorCode(options.code).category;
-    this.outcomeKnown = options.kind === 'rejected' && this.category !== 'SYSTEM';
+    this.notSent = options.notSent ?? false;
+  }
+
+  /** What TarsPay's code proves, for a verified error answer; undefined for every other failure. */
+  get meaning(): CodeMeaning | undefined {
+    return this.kind === 'rejected' && this.code !== undefined ? describeTarsPayCode(this.code).meaning : undefined;
+  }
+
+  get refusalReason(): RefusalReason | undefined {
+    return this.meaning === 'refused' ? describeTarsPayCode(this.code!).reason : undefined;
   }
 
   static rejected(endpoint: string, code: number, upstreamMessage: string | undefined): TarsPayError {
-    const known = describeErrorCode(code).message;
+    const known = describeTarsPayCode(code).message;
     const said = upstreamMessage && upstreamMessage !== known ? ` (TarsPay said: ${upstreamMessage})` : '';
     return new TarsPayError({ kind: 'rejected', endpoint, code, message: `TarsPay rejected ${endpoint}: ${code} ${known}${said}` });
   }

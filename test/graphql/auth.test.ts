@@ -135,6 +135,45 @@ describe('scopes: each one gates exactly what CONTRACT.md says', () => {
   });
 });
 
+describe('idempotent replays show a token only what its scopes may read', () => {
+  const REPLAY = `mutation ($input: CollectionCreateInput!) {
+    collectionCreate(input: $input) { order { id status merchantOrderNo amount platformOrderId payUrl payData vaNumber paidAmount fee failureReason upstreamCode expiresAt payInstructionsAvailable events { status } } userErrors { code } }
+  }`;
+
+  it('a checkout token replaying an order sees its id and status, and nothing it did not send', async () => {
+    const full = await t.token(merchantA, ['collections:write', 'orders:read']);
+    const checkout = await t.token(merchantA, ['collections:write']);
+    const input = collectionInput({ method: 'BANK_BCA' });
+    const first = (await t.graphql(checkout, REPLAY, { input })).data!.collectionCreate.order;
+    // Its own fresh create shows how to pay: the checkout needs it.
+    expect(first.vaNumber).toMatch(/\d+/);
+    expect(first.events.length).toBeGreaterThan(0);
+
+    const replay = await t.graphql(checkout, REPLAY, { input });
+    expect(replay.errors).toBeUndefined();
+    expect(replay.data!.collectionCreate.order).toEqual({
+      id: first.id,
+      status: first.status,
+      merchantOrderNo: input.merchantOrderNo,
+      amount: input.amount,
+      platformOrderId: null,
+      payUrl: null,
+      payData: null,
+      vaNumber: null,
+      paidAmount: null,
+      fee: null,
+      failureReason: null,
+      upstreamCode: null,
+      expiresAt: null,
+      payInstructionsAvailable: false,
+      events: [],
+    });
+    const withRead = (await t.graphql(full, REPLAY, { input })).data!.collectionCreate.order;
+    expect(withRead).toMatchObject({ id: first.id, platformOrderId: first.platformOrderId, vaNumber: first.vaNumber });
+    expect(withRead.events.length).toBeGreaterThan(0);
+  });
+});
+
 describe("merchant isolation: B's token never reaches A's orders", () => {
   it('order(id) and orderByMerchantOrderNo read as null', async () => {
     const byId = await t.graphql(tokenB, ORDER, { id: orderA.id });

@@ -190,12 +190,12 @@ describe('events', () => {
       { status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true },
       { status: 'CREATED', previousStatus: 'SUBMITTING', source: 'API', applied: true },
       // sandboxOrderSettle: the sandbox's callback moves the order, or its answer when the callback is late.
-      { status: 'SUCCEEDED', previousStatus: 'CREATED', source: expect.stringMatching(/^(CALLBACK|SANDBOX)$/), applied: true },
+      { status: 'SUCCEEDED', previousStatus: 'CREATED', source: expect.stringMatching(/^(CALLBACK|RECONCILIATION)$/), applied: true },
     ]);
     expect((await t.graphql(token, ORDER, { id: failed.id })).data!.order.events.map((event: { status: string; source: string }) => `${event.status}/${event.source}`)).toEqual([
       'SUBMITTING/API',
       'CREATED/API',
-      expect.stringMatching(/^FAILED\/(CALLBACK|SANDBOX)$/),
+      expect.stringMatching(/^FAILED\/(CALLBACK|RECONCILIATION)$/),
     ]);
     const payout = (await t.graphql(token, ORDER, { id: created[5]!.id })).data!.order;
     expect(payout.events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'PROCESSING', 'SUCCEEDED']);

@@ -1,5 +1,5 @@
 /** GraphQL documents the tests send, as a client would. */
-export const ORDER_FIELDS = `id kind merchantOrderNo platformOrderId status amount paidAmount fee currency method payUrl payData vaNumber failureReason upstreamCode createdAt updatedAt`;
+export const ORDER_FIELDS = `id kind merchantOrderNo platformOrderId status amount paidAmount fee currency method payUrl payData vaNumber payInstructionsAvailable failureReason upstreamCode needsAttention createdAt updatedAt`;
 
 export const COLLECTION_CREATE = `mutation ($input: CollectionCreateInput!) {
   collectionCreate(input: $input) { order { ${ORDER_FIELDS} } userErrors { field code message upstreamCode } }

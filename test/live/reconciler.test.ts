@@ -12,7 +12,7 @@ let merchant: Merchant;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { RECONCILE_INTERVAL_MS: '100', RECONCILE_NOT_FOUND_GRACE_MS: '1000' } });
+  t = await startTestGateway({ env: { RECONCILE_INTERVAL_MS: '100', TARSPAY_TIMEOUT_MS: '400', RECONCILE_RESEND_AFTER_MS: '800', PAYOUT_RESEND_WINDOW_MS: '60000' } });
   merchant = await t.addMerchant('M-RECONCILE');
   token = await t.token(merchant);
 });
@@ -35,20 +35,84 @@ describe('reconciliation', () => {
     expect(reconciled.events.at(-1)).toMatchObject({ status: 'CREATED', previousStatus: 'UNKNOWN', source: 'RECONCILIATION' });
   });
 
-  it('a payout that never reached TarsPay becomes FAILED after the grace period, never resent', async () => {
+  it('a payout that never reached TarsPay is re-sent once, identically, inside the payout window', async () => {
     t.sandbox.faults.add({ path: '/api/payOut/unifiedOrder', mode: 'drop', count: 1 });
-    const created = await t.graphql(token, PAYOUT_CREATE, { input: payoutInput() });
+    const input = payoutInput();
+    const created = await t.graphql(token, PAYOUT_CREATE, { input });
     const order = created.data!.payoutCreate.order;
     expect(order.status).toBe('UNKNOWN');
-    const creates = t.upstreamCalls.filter((call) => call.endpoint === '/api/payOut/unifiedOrder').length;
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const creates = () => t.upstreamCalls.filter((call) => call.endpoint === '/api/payOut/unifiedOrder').length;
+    const before = creates();
+    await new Promise((resolve) => setTimeout(resolve, 900)); // past RECONCILE_RESEND_AFTER_MS
     await t.makeOrderDue(order.id);
-    const failed = await waitFor(async () => {
+    const processing = await waitFor(async () => {
       const current = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
-      return current.status === 'FAILED' ? current : undefined;
+      return current.status === 'PROCESSING' ? current : undefined;
     });
-    expect(failed.failureReason).toMatch(/never reached TarsPay/);
-    expect(t.upstreamCalls.filter((call) => call.endpoint === '/api/payOut/unifiedOrder').length).toBe(creates);
+    expect(processing.events.at(-1)).toMatchObject({ status: 'PROCESSING', previousStatus: 'UNKNOWN', source: 'RECONCILIATION' });
+    expect(creates() - before).toBe(1);
+    // Later passes never send it again: TarsPay now reports it.
+    await t.makeOrderDue(order.id);
+    await t.gateway.reconciler.runOnce();
+    expect(creates() - before).toBe(1);
+    const atTarsPay = t.sandbox.order(processing.platformOrderId)!;
+    expect(atTarsPay).toMatchObject({ mchOrderNo: input.merchantOrderNo, amount: input.amount, kind: 'PAYOUT' });
+  });
+
+  it('a collection TarsPay cannot find is never FAILED by the gateway: it waits, then needs attention', async () => {
+    const local = await startTestGateway({
+      env: { RECONCILE_INTERVAL_MS: '0', TARSPAY_TIMEOUT_MS: '400', RECONCILE_RESEND_AFTER_MS: '800', ATTENTION_AFTER_MS: '300' },
+    });
+    try {
+      const localToken = await local.token(await local.addMerchant('M-ATTENTION'));
+      local.sandbox.faults.add({ path: '/api/pay/unifiedOrder', mode: 'http500', count: 0 });
+      const created = await local.graphql(localToken, COLLECTION_CREATE, { input: collectionInput() });
+      const order = created.data!.collectionCreate.order;
+      expect(order).toMatchObject({ status: 'UNKNOWN', needsAttention: false });
+      await new Promise((resolve) => setTimeout(resolve, 900)); // past RECONCILE_RESEND_AFTER_MS and ATTENTION_AFTER_MS
+      await local.makeOrderDue(order.id);
+      await local.gateway.reconciler.runOnce(); // the inquiry cannot find it; the re-sent create meets HTTP 500 again
+      const stuck = (await local.graphql(localToken, ORDER, { id: order.id })).data!.order;
+      expect(stuck).toMatchObject({ status: 'UNKNOWN', needsAttention: true });
+      expect(stuck.events.map((event: { status: string }) => event.status)).not.toContain('FAILED');
+      const listed = await local.graphql(localToken, `{ orders(first: 5, filter: { needsAttention: true }) { edges { node { id } } } }`);
+      expect(listed.data!.orders.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([order.id]);
+      expect(local.logs.some((line) => line.includes('order needs attention'))).toBe(true);
+      const metrics = await (await fetch(`${local.gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/tarspay_gateway_orders_flagged_for_attention_total 1/);
+      // TarsPay answers at last: the next identical create is accepted, and the flag goes with the unknown.
+      local.sandbox.faults.clear();
+      await local.makeOrderDue(order.id);
+      await local.gateway.reconciler.runOnce();
+      const settled = (await local.graphql(localToken, ORDER, { id: order.id })).data!.order;
+      expect(settled).toMatchObject({ status: 'CREATED', needsAttention: false });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a payout outside the payout window is never re-sent: it waits for a person', async () => {
+    const local = await startTestGateway({
+      env: { RECONCILE_INTERVAL_MS: '0', TARSPAY_TIMEOUT_MS: '400', RECONCILE_RESEND_AFTER_MS: '800', PAYOUT_RESEND_WINDOW_MS: '0', ATTENTION_AFTER_MS: '300' },
+    });
+    try {
+      const localToken = await local.token(await local.addMerchant('M-NO-RESEND'));
+      local.sandbox.faults.add({ path: '/api/payOut/unifiedOrder', mode: 'drop', count: 1 });
+      const created = await local.graphql(localToken, PAYOUT_CREATE, { input: payoutInput() });
+      const order = created.data!.payoutCreate.order;
+      const creates = () => local.upstreamCalls.filter((call) => call.endpoint === '/api/payOut/unifiedOrder').length;
+      const before = creates();
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      for (let pass = 0; pass < 3; pass++) {
+        await local.makeOrderDue(order.id);
+        await local.gateway.reconciler.runOnce();
+      }
+      expect(creates()).toBe(before);
+      const stuck = (await local.graphql(localToken, ORDER, { id: order.id })).data!.order;
+      expect(stuck).toMatchObject({ status: 'UNKNOWN', needsAttention: true });
+    } finally {
+      await local.close();
+    }
   });
 
   it('a collection paid while its callback was lost is found by the loop', async () => {

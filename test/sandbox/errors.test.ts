@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/tarspay/codes.js';
+import { TARSPAY_CODES } from '../../src/tarspay/error-codes.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { collectionBody, payoutBody, startTestSandbox, type Envelope, type SandboxTestClient, type TestSandbox } from './helpers.js';
 
@@ -18,7 +18,7 @@ function expectError(answer: Envelope, code: number, msgPart?: string | RegExp):
   expect(answer.code, answer.msg).toBe(code);
   expect(answer.data).toBeUndefined();
   expect(answer.sign).toBeUndefined();
-  expect(answer.msg.startsWith(ERROR_CODES[code]!.message)).toBe(true);
+  expect(answer.msg.startsWith(TARSPAY_CODES[code]!.message)).toBe(true);
   if (msgPart) expect(answer.msg).toMatch(msgPart);
 }
 

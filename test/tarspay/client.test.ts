@@ -130,20 +130,20 @@ describe('TarsPay client against the sandbox', () => {
   });
 });
 
-describe('TarsPay said no: typed errors with known outcomes', () => {
+describe('TarsPay said no: typed errors, each code read for what it proves', () => {
   it.each([
-    ['unsupported method', { wayCode: 'BANK_NOPE' }, 5003009, 'METHOD_NOT_SUPPORTED'],
-    ['bad amount', { amount: '100' }, 500321, 'INVALID_AMOUNT'],
-  ] as const)('%s', async (_name, overrides, code, category) => {
+    ['unsupported method', { wayCode: 'BANK_NOPE' }, 5003009, 'method'],
+    ['bad amount', { amount: '100' }, 500321, 'parameters'],
+  ] as const)('%s', async (_name, overrides, code, refusalReason) => {
     const error = await rejection(client().createCollection(collection(overrides)));
-    expect(error).toMatchObject({ kind: 'rejected', code, category, outcomeKnown: true });
+    expect(error).toMatchObject({ kind: 'rejected', code, meaning: 'refused', refusalReason, notSent: false });
   });
 
   it('duplicate mchOrderNo is 5003011: TarsPay already has the order', async () => {
     const request = collection();
     await client().createCollection(request);
     const error = await rejection(client().createCollection(request));
-    expect(error).toMatchObject({ code: 5003011, category: 'DUPLICATE_ORDER' });
+    expect(error).toMatchObject({ code: 5003011, meaning: 'exists' });
   });
 
   it('insufficient balance is 5004006', async () => {
@@ -159,19 +159,19 @@ describe('TarsPay said no: typed errors with known outcomes', () => {
         customerEmail: 'a@example.id',
       }),
     );
-    expect(error).toMatchObject({ code: 5004006, category: 'INSUFFICIENT_BALANCE', outcomeKnown: true });
+    expect(error).toMatchObject({ code: 5004006, meaning: 'refused', refusalReason: 'balance' });
   });
 
   it('a key TarsPay does not know is 5003002, a wrong signature 5003008', async () => {
     const stranger = await rejection(client({ privateKey: PrivateKey.generate() }).balance());
-    expect(stranger).toMatchObject({ code: 5003002, category: 'CREDENTIALS' });
+    expect(stranger).toMatchObject({ code: 5003002, meaning: 'refused', refusalReason: 'merchant' });
     const wrongMerchant = await rejection(client({ merchantNo: 'M-SOMEONE-ELSE' }).balance());
     expect(wrongMerchant.code).toBe(5003002);
   });
 
-  it('inquiry for an unknown order is a known "not found"', async () => {
+  it('an inquiry TarsPay cannot answer says "could not check", never "does not exist"', async () => {
     const error = await rejection(client().collectionInquiry({ mchOrderNo: 'NEVER-SENT' }));
-    expect(error).toMatchObject({ code: 5003018, category: 'ORDER_NOT_FOUND' });
+    expect(error).toMatchObject({ code: 5003018, meaning: 'could-not-check' });
   });
 });
 
@@ -181,7 +181,7 @@ describe('no answer: creates are sent once, reads are retried', () => {
     const calls: TarsPayCallInfo[] = [];
     const request = collection();
     const error = await rejection(client({ readAttempts: 5 }, calls).createCollection(request));
-    expect(error).toMatchObject({ kind: 'unavailable', outcomeKnown: false });
+    expect(error).toMatchObject({ kind: 'unavailable', notSent: false, meaning: undefined });
     expect(calls).toHaveLength(1);
     // The sandbox did create it: asking (not resending) is how the outcome is learnt.
     const inquiry = await client().collectionInquiry({ mchOrderNo: request.mchOrderNo });
@@ -210,14 +210,14 @@ describe('no answer: creates are sent once, reads are retried', () => {
     sandbox.faults.add({ path: TARSPAY_PATHS.balance, mode: 'drop', count: 0 });
     const calls: TarsPayCallInfo[] = [];
     const error = await rejection(client({ readAttempts: 2 }, calls).balance());
-    expect(error).toMatchObject({ kind: 'unavailable', outcomeKnown: false });
+    expect(error).toMatchObject({ kind: 'unavailable', notSent: false });
     expect(calls).toHaveLength(2);
   });
 
   it('a malformed answer is a bad response, not a rejection', async () => {
     sandbox.faults.add({ path: TARSPAY_PATHS.createCollection, mode: 'malformed', count: 1 });
     const error = await rejection(client().createCollection(collection()));
-    expect(error).toMatchObject({ kind: 'bad_response', outcomeKnown: false });
+    expect(error).toMatchObject({ kind: 'bad_response', meaning: undefined });
   });
 
   it('rejections are not retried', async () => {
@@ -243,11 +243,38 @@ describe('response signatures', () => {
 
     sandbox.faults.add({ path: TARSPAY_PATHS.balance, mode: 'badSign', count: 1 });
     const error = await rejection(client({ responseSignMode: 'strict', readAttempts: 1 }).balance());
-    expect(error).toMatchObject({ kind: 'bad_response', outcomeKnown: false });
+    expect(error).toMatchObject({ kind: 'bad_response', meaning: undefined });
   });
 
   it('a wrong platform key is caught the same way', async () => {
     const error = await rejection(client({ responseSignMode: 'strict', readAttempts: 1, platformPublicKey: PrivateKey.generate().publicKeyHex }).balance());
-    expect(error.message).toMatch(/sign does not verify/);
+    expect(error.message).toMatch(/sign that does not verify/);
+  });
+
+  it('strict mode counts an unsigned answer as lost; log mode uses it', async () => {
+    const request = collection();
+    await client().createCollection(request);
+    sandbox.faults.add({ path: TARSPAY_PATHS.collectionInquiry, mode: 'unsigned', data: { state: 2 }, count: 1 });
+    const error = await rejection(client({ responseSignMode: 'strict', readAttempts: 1 }).collectionInquiry({ mchOrderNo: request.mchOrderNo }));
+    expect(error).toMatchObject({ kind: 'bad_response', meaning: undefined });
+    expect(error.message).toMatch(/has no sign/);
+    sandbox.faults.add({ path: TARSPAY_PATHS.collectionInquiry, mode: 'unsigned', count: 1 });
+    expect((await client({ readAttempts: 1 }).collectionInquiry({ mchOrderNo: request.mchOrderNo })).status).toBe('CREATED');
+  });
+
+  it('strict mode accepts a refusal only when it is signed too', async () => {
+    const error = await rejection(client({ responseSignMode: 'strict' }).createCollection(collection({ amount: '100' })));
+    expect(error).toMatchObject({ kind: 'rejected', code: 500321, meaning: 'refused' });
+    sandbox.faults.add({ path: TARSPAY_PATHS.createCollection, mode: 'unsigned', count: 1 });
+    const unsigned = await rejection(client({ responseSignMode: 'strict' }).createCollection(collection({ amount: '100' })));
+    expect(unsigned).toMatchObject({ kind: 'bad_response', code: 500321, meaning: undefined });
+  });
+});
+
+describe('a request that never left', () => {
+  it('is marked notSent when the connection is refused', async () => {
+    const error = await rejection(client({ baseUrl: 'http://127.0.0.1:9' }).createCollection(collection()));
+    expect(error).toMatchObject({ kind: 'unavailable', notSent: true });
+    expect(error.message).toMatch(/ECONNREFUSED/);
   });
 });
