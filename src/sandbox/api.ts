@@ -5,7 +5,7 @@ import { API_CODES, TarsPayApiError } from './api-error.js';
 import { authenticate } from './auth.js';
 import { collectionInquiry, createCollection } from './collections.js';
 import type { SandboxContext } from './context.js';
-import { PRE_PROCESSING_FAULTS, type Fault } from './faults.js';
+import { answersBeforeProcessing, type Fault } from './faults.js';
 import { readBody, sendBody } from './http-io.js';
 import type { RequestBody } from './parameters.js';
 import { createPayout, payoutInquiry } from './payouts.js';
@@ -54,28 +54,43 @@ function hold(ms: number, held: HeldAnswers): Promise<void> {
 
 /** Answers without processing: true when the fault took the request. */
 function applyPreProcessingFault(fault: Fault, req: IncomingMessage, res: ServerResponse): boolean {
-  if (!PRE_PROCESSING_FAULTS.has(fault.mode)) return false;
+  if (!answersBeforeProcessing(fault)) return false;
   if (fault.mode === 'drop') req.socket.destroy();
   if (fault.mode === 'http500') sendBody(res, 500, 'text/html', NGINX_500);
   if (fault.mode === 'malformed') sendBody(res, 200, JSON_TYPE, '{"code":0,"msg":"SUCCESS","data":{"payOrderId":"P');
+  if (fault.mode === 'answerCode') sendBody(res, 200, JSON_TYPE, errorEnvelope(fault.code!, fault.msg!));
   return true;
 }
 
-function answerRequest(ctx: SandboxContext, path: string, operation: ApiOperation, req: IncomingMessage, rawBody: Buffer, badSign: boolean): string {
+type ApiResult = { ok: true; data: Record<string, unknown> } | { ok: false; code: number; msg: string };
+
+/** Authentication, then the operation (a create stores its order here). */
+function processRequest(ctx: SandboxContext, path: string, operation: ApiOperation, req: IncomingMessage, rawBody: Buffer): ApiResult {
   try {
     const { merchant, body } = authenticate({ path, headers: req.headers, rawBody }, { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now });
-    const dataText = compactSortedJson(operation(ctx, merchant, body));
-    const sign = ctx.platformKey.sign(badSign ? `${dataText}#tampered` : dataText);
+    const data = operation(ctx, merchant, body);
     ctx.log('debug', 'api request', { path, mchNo: merchant.mchNo, code: 0 });
-    return successEnvelope(dataText, sign);
+    return { ok: true, data };
   } catch (error) {
     if (error instanceof TarsPayApiError) {
       ctx.log('debug', 'api request rejected', { path, code: error.code, msg: error.message });
-      return errorEnvelope(error.code, error.message);
+      return { ok: false, code: error.code, msg: error.message };
     }
     ctx.log('error', 'api request failed', { path, error: (error as Error).stack ?? String(error) });
-    return errorEnvelope(API_CODES.SYSTEM, 'System error');
+    return { ok: false, code: API_CODES.SYSTEM, msg: 'System error' };
   }
+}
+
+/** The envelope for a processed request; a fault changes only successful answers (a real error is answered as it is). */
+function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | undefined): string {
+  if (!result.ok) return errorEnvelope(result.code, result.msg);
+  if (fault?.mode === 'answerCode') return errorEnvelope(fault.code!, fault.msg!);
+  if (fault?.mode === 'unsigned') {
+    return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
+  }
+  const dataText = compactSortedJson(result.data);
+  const sign = ctx.platformKey.sign(fault?.mode === 'badSign' ? `${dataText}#tampered` : dataText);
+  return successEnvelope(dataText, sign);
 }
 
 export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {
@@ -99,7 +114,7 @@ export async function handleApiRequest(ctx: SandboxContext, path: string, req: I
     return;
   }
 
-  const answer = answerRequest(ctx, path, operation, req, read.body, fault?.mode === 'badSign');
+  const answer = renderAnswer(ctx, processRequest(ctx, path, operation, req, read.body), fault);
   if (fault?.mode === 'dropAfterStore') {
     req.socket.destroy();
     return;

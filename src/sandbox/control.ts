@@ -5,8 +5,9 @@ import type { SandboxContext } from './context.js';
 import { faultInputSchema } from './faults.js';
 import { readBody, sendBody, sendHtml, sendJson } from './http-io.js';
 import { settleAndNotify } from './order-lifecycle.js';
-import { sandboxOrderView } from './order-views.js';
+import { sandboxOrderView, settlementView } from './order-views.js';
 import { OUTCOMES, SettlementError } from './settlement.js';
+import type { SandboxOrder } from './store.js';
 
 /** The sandbox's own paths under /sandbox (not TarsPay's): plain JSON and normal HTTP statuses. */
 
@@ -49,6 +50,18 @@ function orderOrThrow(ctx: SandboxContext, payOrderId: string) {
   return order;
 }
 
+export const orderLookupSchema = z.object({
+  mchNo: z.string({ error: 'required: the merchant number, e.g. ?mchNo=M1700000001&mchOrderNo=…' }).min(1, 'must not be empty'),
+  mchOrderNo: z.string({ error: "required: the merchant's own order number" }).min(1, 'must not be empty'),
+  kind: z.enum(['COLLECTION', 'PAYOUT']).optional(),
+});
+
+/** Orders by the merchant's own number, for a client that never learnt the payOrderId (its create answer was lost). */
+export function findOrdersByMerchantOrderNo(ctx: SandboxContext, lookup: z.infer<typeof orderLookupSchema>): SandboxOrder[] {
+  const kind = lookup.kind === undefined ? undefined : lookup.kind === 'COLLECTION' ? 'collection' : 'payout';
+  return ctx.store.ordersByMerchantOrderNo(lookup.mchNo, lookup.mchOrderNo, kind);
+}
+
 type Route = {
   method: string;
   pattern: RegExp;
@@ -59,6 +72,15 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/sandbox\/health$/, run: (_ctx, _params, _req, res) => sendJson(res, 200, { ok: true }) },
   {
     method: 'GET',
+    pattern: /^\/sandbox\/orders$/,
+    run: (ctx, _params, req, res) => {
+      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://sandbox').searchParams);
+      const orders = findOrdersByMerchantOrderNo(ctx, parseWith(orderLookupSchema, query));
+      sendJson(res, 200, { orders: orders.map(sandboxOrderView) });
+    },
+  },
+  {
+    method: 'GET',
     pattern: /^\/sandbox\/orders\/([^/]+)$/,
     run: (ctx, [id], _req, res) => sendJson(res, 200, sandboxOrderView(orderOrThrow(ctx, id!))),
   },
@@ -67,7 +89,8 @@ const ROUTES: Route[] = [
     pattern: /^\/sandbox\/orders\/([^/]+)\/settle$/,
     run: async (ctx, [id], req, res) => {
       const settlement = parseWith(settlementSchema, await readJson(req));
-      sendJson(res, 200, sandboxOrderView(settleAndNotify(ctx, id!, settlement)));
+      const { order, callbackSent } = settleAndNotify(ctx, id!, settlement);
+      sendJson(res, 200, settlementView(order, callbackSent));
     },
   },
   { method: 'GET', pattern: /^\/sandbox\/faults$/, run: (ctx, _params, _req, res) => sendJson(res, 200, { faults: ctx.faults.list() }) },

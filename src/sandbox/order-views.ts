@@ -104,3 +104,12 @@ export function sandboxOrderView(order: SandboxOrder): SandboxOrderView {
     deliveries: order.deliveries.map((delivery) => ({ ...delivery })),
   };
 }
+
+/** The answer to a settlement: the order, and whether TarsPay would have sent a callback for its new state. */
+export interface SandboxSettlementView extends SandboxOrderView {
+  callbackSent: boolean;
+}
+
+export function settlementView(order: SandboxOrder, callbackSent: boolean): SandboxSettlementView {
+  return { ...sandboxOrderView(order), callbackSent };
+}

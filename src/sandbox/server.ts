@@ -4,11 +4,11 @@ import { PrivateKey } from '../tarspay/signer.js';
 import { handleApiRequest, type HeldAnswers } from './api.js';
 import { CallbackSender } from './callbacks.js';
 import type { SandboxContext } from './context.js';
-import { handleControlRequest } from './control.js';
+import { findOrdersByMerchantOrderNo, handleControlRequest } from './control.js';
 import { FaultRegistry, type Fault, type FaultInput } from './faults.js';
 import { sendJson } from './http-io.js';
 import { settleAndNotify, startExpirySweep } from './order-lifecycle.js';
-import { sandboxOrderView, type SandboxOrderView } from './order-views.js';
+import { sandboxOrderView, settlementView, type SandboxOrderView, type SandboxSettlementView } from './order-views.js';
 import { parseWholeRupiah, resolveSandboxOptions, type SandboxMerchantInput, type SandboxOptions } from './options.js';
 import type { Settlement } from './settlement.js';
 import { SandboxStore } from './store.js';
@@ -34,8 +34,17 @@ export interface Sandbox {
   registerMerchant(merchant: SandboxMerchantInput): SandboxMerchantView;
   merchants(): SandboxMerchantView[];
   order(payOrderId: string): SandboxOrderView | undefined;
-  /** Same as POST /sandbox/orders/{payOrderId}/settle; throws SettlementError (status 400, 404 or 409). */
-  settle(payOrderId: string, settlement: Settlement): SandboxOrderView;
+  /**
+   * The order by the merchant's own number (same as GET /sandbox/orders?mchNo=…&mchOrderNo=…), for a
+   * test whose client never learnt the payOrderId. A collection and a payout may share a mchOrderNo:
+   * then pass kind, or this throws.
+   */
+  findOrder(mchNo: string, mchOrderNo: string, kind?: 'COLLECTION' | 'PAYOUT'): SandboxOrderView | undefined;
+  /**
+   * Same as POST /sandbox/orders/{payOrderId}/settle; throws SettlementError (status 400, 404 or 409).
+   * `callbackSent` is false for EXPIRED and REJECTED: TarsPay sends no callback for them.
+   */
+  settle(payOrderId: string, settlement: Settlement): SandboxSettlementView;
   readonly faults: { add(fault: FaultInput): Fault; clear(): void; list(): Fault[] };
   /** Stops the server, the expiry sweep, pending callback resends and held answers. */
   close(): Promise<void>;
@@ -123,7 +132,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const order = ctx.store.order(payOrderId);
       return order && sandboxOrderView(order);
     },
-    settle: (payOrderId, settlement) => sandboxOrderView(settleAndNotify(ctx, payOrderId, settlement)),
+    findOrder: (mchNo, mchOrderNo, kind) => {
+      const found = findOrdersByMerchantOrderNo(ctx, { mchNo, mchOrderNo, kind });
+      if (found.length > 1) throw new Error(`merchant ${mchNo} has both a collection and a payout with mchOrderNo ${mchOrderNo}: pass kind 'COLLECTION' or 'PAYOUT'`);
+      return found[0] && sandboxOrderView(found[0]);
+    },
+    settle: (payOrderId, settlement) => {
+      const { order, callbackSent } = settleAndNotify(ctx, payOrderId, settlement);
+      return settlementView(order, callbackSent);
+    },
     faults: {
       add: (fault) => ctx.faults.add(fault),
       clear: () => ctx.faults.clear(),

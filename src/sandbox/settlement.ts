@@ -35,6 +35,19 @@ export const TRANSITIONS: Readonly<Record<OrderKind, Partial<Record<Outcome, num
   payout: { SUCCEEDED: STATE.SUCCEEDED, FAILED: STATE.FAILED, REJECTED: STATE.REJECTED },
 };
 
+/**
+ * Final states that still take a payment: TarsPay reports a payment that arrives after it closed
+ * the collection (a VA paid late), so money that moved shows on the order. Every other final state
+ * is final for good.
+ */
+export const LATE_PAYMENTS: Readonly<Record<OrderKind, Partial<Record<number, readonly Outcome[]>>>> = {
+  collection: { [STATE.EXPIRED]: ['SUCCEEDED', 'PARTIALLY_PAID'] },
+  payout: {},
+};
+
+/** The only states TarsPay sends a callback for; the others (expiry, payout rejection) are learnt by inquiry. */
+export const CALLBACK_STATES: ReadonlySet<number> = new Set([STATE.SUCCEEDED, STATE.FAILED, STATE.PARTIALLY_PAID]);
+
 const DEFAULT_FAIL_REASON: Partial<Record<Outcome, string>> = {
   FAILED: 'Payment failed (sandbox)',
   EXPIRED: 'Order expired',
@@ -93,8 +106,10 @@ export function settleOrder(order: SandboxOrder, merchant: Merchant, settlement:
     const allowed = Object.keys(TRANSITIONS[order.kind]).join(', ');
     throw new SettlementError(400, `a ${order.kind} cannot end ${settlement.outcome}; use one of ${allowed}`);
   }
-  if (FINAL_STATES.has(order.state)) {
-    throw new SettlementError(409, `order ${order.payOrderId} is already final (state ${order.state}); final orders never move again`);
+  const latePayments = LATE_PAYMENTS[order.kind][order.state];
+  if (FINAL_STATES.has(order.state) && !latePayments?.includes(settlement.outcome)) {
+    const hint = latePayments ? ` (a late payment can still be settled: ${latePayments.join(' or ')})` : '';
+    throw new SettlementError(409, `order ${order.payOrderId} is already final (state ${order.state}); final orders never move again${hint}`);
   }
   const paid = settlement.outcome === 'PARTIALLY_PAID' ? paidAmountOf(order, settlement) : undefined;
 
@@ -117,5 +132,6 @@ export function settleOrder(order: SandboxOrder, merchant: Merchant, settlement:
   order.state = nextState;
   order.finishedAt = now;
   const failReason = settlement.failReason ?? DEFAULT_FAIL_REASON[settlement.outcome];
-  if (failReason !== undefined && nextState !== STATE.SUCCEEDED && nextState !== STATE.PARTIALLY_PAID) order.failReason = failReason;
+  if (nextState === STATE.SUCCEEDED || nextState === STATE.PARTIALLY_PAID) delete order.failReason;
+  else if (failReason !== undefined) order.failReason = failReason;
 }

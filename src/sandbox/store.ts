@@ -151,6 +151,12 @@ export class SandboxStore {
     return order;
   }
 
+  /** The merchant's orders with this mchOrderNo: a collection and a payout may share one. */
+  ordersByMerchantOrderNo(mchNo: string, mchOrderNo: string, kind?: OrderKind): SandboxOrder[] {
+    const kinds: OrderKind[] = kind === undefined ? ['collection', 'payout'] : [kind];
+    return kinds.flatMap((candidate) => this.findMerchantOrder(candidate, mchNo, { mchOrderNo }) ?? []);
+  }
+
   hasMerchantOrderNo(kind: OrderKind, mchNo: string, mchOrderNo: string): boolean {
     return this.#idByMerchantOrderNo.has(merchantOrderKey(kind, mchNo, mchOrderNo));
   }

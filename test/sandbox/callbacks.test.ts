@@ -166,17 +166,77 @@ describe('settle control errors', () => {
   });
 });
 
+/** A callback sent after `action` that must arrive before we conclude that `action` sent none. */
+async function callbackBarrier(client: TestSandbox['client'], sandbox: TestSandbox['sandbox'], merchant: CallbackReceiver): Promise<string> {
+  const marker = (await client.createCollection({ notifyUrl: merchant.url })).data!.payOrderId as string;
+  sandbox.settle(marker, { outcome: 'SUCCEEDED' });
+  await waitFor(() => merchant.received.some((callback) => JSON.parse(callback.rawBody).payOrderId === marker), 5_000, 'the marker callback');
+  return marker;
+}
+
+const callbacksFor = (merchant: CallbackReceiver, payOrderId: string) =>
+  merchant.received.map((callback) => JSON.parse(callback.rawBody)).filter((body) => body.payOrderId === payOrderId);
+
+describe('which outcomes send a callback (TarsPay sends states 2, 3 and 9 only)', () => {
+  it.each([
+    ['collection', 'SUCCEEDED', 2, true],
+    ['collection', 'FAILED', 3, true],
+    ['collection', 'PARTIALLY_PAID', 9, true],
+    ['collection', 'EXPIRED', 6, false],
+    ['payout', 'SUCCEEDED', 2, true],
+    ['payout', 'FAILED', 3, true],
+    ['payout', 'REJECTED', 8, false],
+  ] as const)('a %s settled %s (state %i): callbackSent %s', async (kind, outcome, state, sent) => {
+    const { sandbox, client } = await start();
+    const merchant = await receiver();
+    const created = kind === 'collection' ? await client.createCollection({ notifyUrl: merchant.url }) : await client.createPayout({ notifyUrl: merchant.url });
+    const payOrderId = created.data!.payOrderId as string;
+    const settled = await controlJson(sandbox.url, 'POST', `/sandbox/orders/${payOrderId}/settle`, {
+      outcome,
+      ...(outcome === 'PARTIALLY_PAID' && { paidAmount: '50000' }),
+    });
+    expect(settled).toMatchObject({ status: 200, json: { payOrderId, state, callbackSent: sent } });
+
+    if (sent) {
+      const [callback] = await waitFor(() => callbacksFor(merchant, payOrderId).length === 1 && callbacksFor(merchant, payOrderId), 5_000, 'the callback');
+      expect(callback).toMatchObject({ state });
+      await waitFor(() => sandbox.order(payOrderId)!.deliveries.length === 1, 5_000, 'the delivery record');
+    } else {
+      await callbackBarrier(client, sandbox, merchant);
+      expect(callbacksFor(merchant, payOrderId)).toEqual([]);
+      expect(sandbox.order(payOrderId)!.deliveries).toEqual([]);
+    }
+    // Unsent or not, the new state is what an inquiry reads.
+    const inquiry = await client.call(kind === 'collection' ? '/api/payInInfo' : '/api/payOutInfo', { payOrderId });
+    expect(inquiry.data!.state).toBe(state);
+  });
+
+  it('tells the in-process caller too', async () => {
+    const { sandbox, client } = await start();
+    const payout = (await client.createPayout()).data!.payOrderId;
+    const collection = (await client.createCollection()).data!.payOrderId;
+    expect(sandbox.settle(payout, { outcome: 'REJECTED' })).toMatchObject({ state: 8, callbackSent: false });
+    expect(sandbox.settle(collection, { outcome: 'SUCCEEDED' })).toMatchObject({ state: 2, callbackSent: true });
+  });
+});
+
 describe('expiry', () => {
-  it('expires unpaid collections (state 6) with a callback, and leaves payouts alone', async () => {
+  it('expires unpaid collections (state 6) without a callback, and leaves payouts alone', async () => {
     const { sandbox, client } = await start({ orderExpiryMs: 80 });
     const merchant = await receiver();
     const created = await client.createCollection({ notifyUrl: merchant.url });
+    const payOrderId = created.data!.payOrderId as string;
     const payout = await client.createPayout({ notifyUrl: merchant.url });
-    const [callback] = await waitFor(() => merchant.received.length === 1 && merchant.received, 3_000, 'the expiry callback');
-    expect(JSON.parse(callback!.rawBody)).toMatchObject({ payOrderId: created.data!.payOrderId, state: 6, failReason: 'Order expired' });
-    expect((await client.call('/api/payInInfo', { payOrderId: created.data!.payOrderId })).data!.state).toBe(6);
+    await waitFor(() => sandbox.order(payOrderId)!.state === 6, 3_000, 'the expiry');
+
+    expect((await client.call('/api/payInInfo', { payOrderId })).data).toMatchObject({ state: 6, failReason: 'Order expired' });
+    const history = await client.call('/api/orderList', { pageNumber: 1, pageSize: 10, bizType: 1 });
+    expect(history.data!.records).toEqual([expect.objectContaining({ payOrderId, state: 6 })]);
+    expect((await controlJson(sandbox.url, 'GET', `/sandbox/orders/${payOrderId}`)).json).toMatchObject({ state: 6, status: 'EXPIRED', deliveries: [] });
     expect((await client.call('/api/payOutInfo', { payOrderId: payout.data!.payOrderId })).data!.state).toBe(1);
-    await sleep(100);
+
+    await callbackBarrier(client, sandbox, merchant);
+    expect(callbacksFor(merchant, payOrderId)).toEqual([]);
     expect(merchant.received).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxConfigError } from '../../src/sandbox/options.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { controlJson, startTestSandbox, type TestSandbox } from './helpers.js';
+import { controlJson, nextMchOrderNo, startTestSandbox, type TestSandbox } from './helpers.js';
 
 let setup: TestSandbox;
 beforeAll(async () => {
@@ -58,6 +58,48 @@ describe('HTTP surface', () => {
   it('lists merchants with their balances', async () => {
     const { json } = await controlJson(setup.sandbox.url, 'GET', '/sandbox/merchants');
     expect(json.merchants).toContainEqual(expect.objectContaining({ mchNo: setup.client.mchNo, availableAmount: '100000000', frozenAmount: '0' }));
+  });
+});
+
+describe('finding an order by the merchant order number', () => {
+  const lookup = (query: string) => controlJson(setup.sandbox.url, 'GET', `/sandbox/orders?${query}`);
+
+  it('answers the orders with that mchOrderNo over HTTP, a kind narrowing a number shared by a collection and a payout', async () => {
+    const { client, sandbox } = setup;
+    const shared = nextMchOrderNo('SHARED');
+    const collection = (await client.createCollection({ mchOrderNo: shared })).data!.payOrderId;
+    const payout = (await client.createPayout({ mchOrderNo: shared })).data!.payOrderId;
+    sandbox.settle(collection, { outcome: 'EXPIRED' });
+    const query = `mchNo=${encodeURIComponent(client.mchNo)}&mchOrderNo=${encodeURIComponent(shared)}`;
+
+    const both = await lookup(query);
+    expect(both.status).toBe(200);
+    expect(both.json.orders).toEqual([
+      expect.objectContaining({ kind: 'COLLECTION', payOrderId: collection, state: 6, status: 'EXPIRED' }),
+      expect.objectContaining({ kind: 'PAYOUT', payOrderId: payout, state: 1 }),
+    ]);
+    expect((await lookup(`${query}&kind=PAYOUT`)).json.orders).toEqual([expect.objectContaining({ payOrderId: payout })]);
+    expect((await lookup(`mchNo=${client.mchNo}&mchOrderNo=NEVER-SENT`)).json).toEqual({ orders: [] });
+    expect((await lookup(`mchNo=SOMEONE-ELSE&mchOrderNo=${shared}`)).json).toEqual({ orders: [] });
+  });
+
+  it('names the missing or bad parameter with 400', async () => {
+    expect(await lookup('mchOrderNo=X')).toMatchObject({ status: 400, json: { error: expect.stringContaining('mchNo') } });
+    expect(await lookup(`mchNo=${setup.client.mchNo}`)).toMatchObject({ status: 400, json: { error: expect.stringContaining('mchOrderNo') } });
+    expect(await lookup(`mchNo=${setup.client.mchNo}&mchOrderNo=X&kind=REFUND`)).toMatchObject({ status: 400, json: { error: expect.stringContaining('kind') } });
+  });
+
+  it('has findOrder in process, which wants a kind only when the number is shared', async () => {
+    const { client, sandbox } = setup;
+    const own = nextMchOrderNo('OWN');
+    const payOrderId = (await client.createCollection({ mchOrderNo: own })).data!.payOrderId;
+    expect(sandbox.findOrder(client.mchNo, own)).toMatchObject({ payOrderId, kind: 'COLLECTION', state: 0 });
+    expect(sandbox.findOrder(client.mchNo, own, 'PAYOUT')).toBeUndefined();
+    expect(sandbox.findOrder('SOMEONE-ELSE', own)).toBeUndefined();
+
+    await client.createPayout({ mchOrderNo: own });
+    expect(() => sandbox.findOrder(client.mchNo, own)).toThrow(/pass kind/);
+    expect(sandbox.findOrder(client.mchNo, own, 'COLLECTION')).toMatchObject({ payOrderId });
   });
 });
 
