@@ -29,8 +29,13 @@ const JSON_TYPE = 'application/json;charset=utf-8';
 const NGINX_500 =
   '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
-function errorEnvelope(code: number, msg: string): string {
-  return JSON.stringify({ code, msg });
+/**
+ * An error answer, signed like a success: the platform key over the compact key-sorted JSON of
+ * `{code, msg}` (TarsPay's doc shows no sign on errors; the gateway's strict mode needs one).
+ */
+function errorEnvelope(ctx: SandboxContext, code: number, msg: string, signed = true): string {
+  if (!signed) return JSON.stringify({ code, msg });
+  return JSON.stringify({ code, msg, sign: ctx.platformKey.sign(compactSortedJson({ code, msg })) });
 }
 
 /** `data` is written exactly as signed: compact, keys sorted. */
@@ -53,12 +58,12 @@ function hold(ms: number, held: HeldAnswers): Promise<void> {
 }
 
 /** Answers without processing: true when the fault took the request. */
-function applyPreProcessingFault(fault: Fault, req: IncomingMessage, res: ServerResponse): boolean {
+function applyPreProcessingFault(ctx: SandboxContext, fault: Fault, req: IncomingMessage, res: ServerResponse): boolean {
   if (!answersBeforeProcessing(fault)) return false;
   if (fault.mode === 'drop') req.socket.destroy();
   if (fault.mode === 'http500') sendBody(res, 500, 'text/html', NGINX_500);
   if (fault.mode === 'malformed') sendBody(res, 200, JSON_TYPE, '{"code":0,"msg":"SUCCESS","data":{"payOrderId":"P');
-  if (fault.mode === 'answerCode') sendBody(res, 200, JSON_TYPE, errorEnvelope(fault.code!, fault.msg!));
+  if (fault.mode === 'answerCode') sendBody(res, 200, JSON_TYPE, errorEnvelope(ctx, fault.code!, fault.msg!));
   return true;
 }
 
@@ -81,10 +86,13 @@ function processRequest(ctx: SandboxContext, path: string, operation: ApiOperati
   }
 }
 
-/** The envelope for a processed request; a fault changes only successful answers (a real error is answered as it is). */
+/**
+ * The envelope for a processed request. A fault changes only successful answers (a real error is
+ * answered as it is), except `unsigned`, which takes the sign off any answer.
+ */
 function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | undefined): string {
-  if (!result.ok) return errorEnvelope(result.code, result.msg);
-  if (fault?.mode === 'answerCode') return errorEnvelope(fault.code!, fault.msg!);
+  if (!result.ok) return errorEnvelope(ctx, result.code, result.msg, fault?.mode !== 'unsigned');
+  if (fault?.mode === 'answerCode') return errorEnvelope(ctx, fault.code!, fault.msg!);
   if (fault?.mode === 'unsigned') {
     return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
   }
@@ -96,21 +104,21 @@ function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | und
 export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {
   const fault = ctx.faults.take(path);
   if (fault) ctx.log('info', `fault ${fault.mode} applied`, { path, faultId: fault.id });
-  if (fault && applyPreProcessingFault(fault, req, res)) return;
+  if (fault && applyPreProcessingFault(ctx, fault, req, res)) return;
 
   const operation = API_OPERATIONS[path];
   if (!operation) {
-    sendBody(res, 404, JSON_TYPE, errorEnvelope(-1, 'not found'));
+    sendBody(res, 404, JSON_TYPE, errorEnvelope(ctx, -1, 'not found'));
     return;
   }
   if (req.method !== 'POST') {
     res.setHeader('Allow', 'POST');
-    sendBody(res, 405, JSON_TYPE, errorEnvelope(-1, `method not allowed: TarsPay's ${path} takes POST`));
+    sendBody(res, 405, JSON_TYPE, errorEnvelope(ctx, -1, `method not allowed: TarsPay's ${path} takes POST`));
     return;
   }
   const read = await readBody(req);
   if (!read.ok) {
-    if (read.reason === 'too-large') sendBody(res, 413, JSON_TYPE, errorEnvelope(-1, 'request body larger than 1 MiB'));
+    if (read.reason === 'too-large') sendBody(res, 413, JSON_TYPE, errorEnvelope(ctx, -1, 'request body larger than 1 MiB'));
     return;
   }
 

@@ -4,7 +4,7 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import type { FaultInput } from '../../src/sandbox/faults.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, REFRESH, collectionInput, payoutInput } from '../helpers/operations.js';
-import { waitFor } from '../helpers/wait.js';
+import { closedPort, waitFor } from '../helpers/wait.js';
 import { collect, wsClient } from '../helpers/ws-client.js';
 
 /**
@@ -160,7 +160,7 @@ describe('only a definitive refusal, or a create that never left, is FAILED', ()
   });
 
   it('a create whose connection was refused never left: FAILED, safe to create again under a new merchantOrderNo', async () => {
-    const offline = await startTestGateway({ gateway: { tarspayBaseUrl: 'http://127.0.0.1:9' } });
+    const offline = await startTestGateway({ gateway: { tarspayBaseUrl: `http://127.0.0.1:${await closedPort()}` } });
     try {
       const offlineToken = await offline.token(await offline.addMerchant('M-OFFLINE'));
       const created = (await offline.graphql(offlineToken, PAYOUT_CREATE, { input: payoutInput() })).data!.payoutCreate;
@@ -221,19 +221,21 @@ describe('only a verified answer moves money (TARSPAY_RESPONSE_SIGN=strict)', ()
  * TarsPay does not hold (so a merchant who creates it again never pays twice), and an order TarsPay
  * records as paid ends SUCCEEDED at the gateway.
  */
+type FaultSpec = { mode: FaultInput['mode'] } & Record<string, unknown>;
+
 describe('the two bad outcomes are impossible, across every fault', () => {
-  const faults: Array<[string, Omit<FaultInput, 'path' | 'count'>]> = [
+  const faults: Array<[string, FaultSpec]> = [
     ['drop', { mode: 'drop' }],
     ['dropAfterStore', { mode: 'dropAfterStore' }],
     ['http500', { mode: 'http500' }],
     ['malformed', { mode: 'malformed' }],
     ['latency', { mode: 'latency', latencyMs: 1500 }],
     ['badSign', { mode: 'badSign' }],
-    ...[-1, 5003010, 5003011, 5003013, 5003017, 5003018, 500323, 500326, 4242424].flatMap((code): Array<[string, Omit<FaultInput, 'path' | 'count'>]> => [
+    ...[-1, 5003010, 5003011, 5003013, 5003017, 5003018, 500323, 500326, 4242424].flatMap((code): Array<[string, FaultSpec]> => [
       [`code ${code}, not stored`, { mode: 'answerCode', code }],
       [`code ${code}, stored`, { mode: 'answerCode', code, store: true }],
     ]),
-    ...[5003001, 5003008, 5003012, 5004006].map((code): [string, Omit<FaultInput, 'path' | 'count'>] => [`code ${code}, not stored`, { mode: 'answerCode', code }]),
+    ...[5003001, 5003008, 5003012, 5004006].map((code): [string, FaultSpec] => [`code ${code}, not stored`, { mode: 'answerCode', code }]),
   ];
 
   it.each(['COLLECTION', 'PAYOUT'] as const)('%s', async (kind) => {

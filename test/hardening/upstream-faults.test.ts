@@ -50,6 +50,8 @@ describe('an upstream fault never loses an order', () => {
     }
     expect(creates('/api/pay/unifiedOrder')).toBe(before);
 
+    // An order TarsPay cannot find gets its identical create re-sent, but not before RECONCILE_RESEND_AFTER_MS.
+    if (how === 're-sent once') await new Promise((resolve) => setTimeout(resolve, 900));
     const reconciled = await settlesTo(order.id, 'CREATED');
     expect(reconciled.events.at(-1).source).toBe('RECONCILIATION');
     expect(reconciled.platformOrderId).toMatch(/^P\d+/);

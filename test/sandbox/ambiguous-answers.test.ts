@@ -31,7 +31,7 @@ describe('answerCode on a create', () => {
     const body = collectionBody();
     const answer = await send(CREATE, body);
     expect(answer).toMatchObject({ status: 200, json: { code: 5003013, msg: 'Channel error' } });
-    expect(Object.keys(answer.json).sort()).toEqual(['code', 'msg']);
+    expect(Object.keys(answer.json).sort()).toEqual(['code', 'msg', 'sign']);
     expect(setup.sandbox.findOrder(client.mchNo, body.mchOrderNo as string)).toBeUndefined();
 
     const again = await send(CREATE, body);
@@ -42,7 +42,7 @@ describe('answerCode on a create', () => {
   it('with store: the order exists (state 0) although the answer is an error, and the same create sent again is refused with 5003011', async () => {
     setup.sandbox.faults.add({ path: CREATE, mode: 'answerCode', code: -1, store: true });
     const body = collectionBody();
-    expect((await send(CREATE, body)).json).toEqual({ code: -1, msg: 'System error' });
+    expect((await send(CREATE, body)).json).toEqual({ code: -1, msg: 'System error', sign: expect.stringMatching(/^30/) });
     const stored = setup.sandbox.findOrder(client.mchNo, body.mchOrderNo as string);
     expect(stored).toMatchObject({ kind: 'COLLECTION', state: 0, mchOrderNo: body.mchOrderNo });
 
@@ -55,7 +55,7 @@ describe('answerCode on a create', () => {
     const before = await balance();
     setup.sandbox.faults.add({ path: PAYOUT, mode: 'answerCode', code: 5003010, msg: 'Failed to create payment order', store: true });
     const body = payoutBody({ amount: '100000' });
-    expect((await send(PAYOUT, body)).json).toEqual({ code: 5003010, msg: 'Failed to create payment order' });
+    expect((await send(PAYOUT, body)).json).toEqual({ code: 5003010, msg: 'Failed to create payment order', sign: expect.stringMatching(/^30/) });
     expect(BigInt((await balance()).frozenAmount) - BigInt(before.frozenAmount)).toBe(105_000n);
     expect(setup.sandbox.findOrder(client.mchNo, body.mchOrderNo as string, 'PAYOUT')).toMatchObject({ state: 1 });
   });
@@ -64,7 +64,7 @@ describe('answerCode on a create', () => {
     const before = await balance();
     setup.sandbox.faults.add({ path: PAYOUT, mode: 'answerCode', code: 500323 });
     const body = payoutBody();
-    expect((await send(PAYOUT, body)).json).toEqual({ code: 500323, msg: 'Remote client error' });
+    expect((await send(PAYOUT, body)).json).toEqual({ code: 500323, msg: 'Remote client error', sign: expect.stringMatching(/^30/) });
     expect(await balance()).toEqual(before);
     expect(setup.sandbox.findOrder(client.mchNo, body.mchOrderNo as string)).toBeUndefined();
   });
@@ -82,7 +82,7 @@ describe('answerCode on a create', () => {
 
   it('answers codes the doc does not list, with the given msg', async () => {
     await addFault({ path: '*', mode: 'answerCode', code: 9999999, msg: 'upstream timeout' });
-    expect((await send('/api/balanceInfo', {})).json).toEqual({ code: 9999999, msg: 'upstream timeout' });
+    expect((await send('/api/balanceInfo', {})).json).toEqual({ code: 9999999, msg: 'upstream timeout', sign: expect.stringMatching(/^30/) });
   });
 });
 
@@ -91,7 +91,7 @@ describe('answerCode on inquiries', () => {
     const payOrderId = (await client.createPayout()).data!.payOrderId;
     await addFault({ path: '/api/payOutInfo', mode: 'answerCode', code: 5003020, count: 0 });
     for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await send('/api/payOutInfo', { payOrderId })).json).toEqual({ code: 5003020, msg: 'Failed to query payment' });
+      expect((await send('/api/payOutInfo', { payOrderId })).json).toEqual({ code: 5003020, msg: 'Failed to query payment', sign: expect.stringMatching(/^30/) });
     }
     expect(setup.sandbox.faults.list()).toEqual([expect.objectContaining({ mode: 'answerCode', remaining: null, applied: 3 })]);
     setup.sandbox.faults.clear();
@@ -101,7 +101,7 @@ describe('answerCode on inquiries', () => {
   it('with store, an inquiry only reads: nothing changes, and an unknown order still gets its real 5003018', async () => {
     const payOrderId = (await client.createCollection()).data!.payOrderId;
     setup.sandbox.faults.add({ path: '/api/payInInfo', mode: 'answerCode', code: 5003018, store: true, count: 0 });
-    expect((await send('/api/payInInfo', { payOrderId })).json).toEqual({ code: 5003018, msg: 'Failed to check collection order' });
+    expect((await send('/api/payInInfo', { payOrderId })).json).toEqual({ code: 5003018, msg: 'Failed to check collection order', sign: expect.stringMatching(/^30/) });
     expect(setup.sandbox.order(payOrderId)).toMatchObject({ state: 0 });
     const unknown = await send('/api/payInInfo', { mchOrderNo: 'NEVER-CREATED' });
     expect(unknown.json.code).toBe(5003018);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TARSPAY_CODES } from '../../src/tarspay/error-codes.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { collectionBody, payoutBody, startTestSandbox, type Envelope, type SandboxTestClient, type TestSandbox } from './helpers.js';
+import { collectionBody, errorSignVerifies, payoutBody, startTestSandbox, type Envelope, type SandboxTestClient, type TestSandbox } from './helpers.js';
 
 let setup: TestSandbox;
 let client: SandboxTestClient;
@@ -17,7 +17,7 @@ afterAll(() => setup.sandbox.close());
 function expectError(answer: Envelope, code: number, msgPart?: string | RegExp): void {
   expect(answer.code, answer.msg).toBe(code);
   expect(answer.data).toBeUndefined();
-  expect(answer.sign).toBeUndefined();
+  expect(errorSignVerifies(answer, setup.sandbox.platformPublicKey)).toBe(true);
   expect(answer.msg.startsWith(TARSPAY_CODES[code]!.message)).toBe(true);
   if (msgPart) expect(answer.msg).toMatch(msgPart);
 }

@@ -126,6 +126,11 @@ export function signVerifies(envelope: Envelope, platformPublicKey: string): boo
   return envelope.sign !== undefined && verifySignature(platformPublicKey, compactSortedJson(envelope.data), envelope.sign);
 }
 
+/** Error answers are signed over `{code, msg}`. */
+export function errorSignVerifies(envelope: Envelope, platformPublicKey: string): boolean {
+  return envelope.sign !== undefined && verifySignature(platformPublicKey, compactSortedJson({ code: envelope.code, msg: envelope.msg }), envelope.sign);
+}
+
 export async function controlJson(
   baseUrl: string,
   method: string,

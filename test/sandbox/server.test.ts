@@ -18,7 +18,7 @@ describe('HTTP surface', () => {
   it('answers unknown TarsPay paths with the envelope and 404', async () => {
     const answer = await setup.client.post('/api/pay/unknown', { mchNo: setup.client.mchNo });
     expect(answer.status).toBe(404);
-    expect(JSON.parse(answer.text)).toEqual({ code: -1, msg: 'not found' });
+    expect(JSON.parse(answer.text)).toEqual({ code: -1, msg: 'not found', sign: expect.stringMatching(/^30/) });
   });
 
   it('answers other unknown paths with a JSON error', async () => {

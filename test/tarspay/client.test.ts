@@ -4,6 +4,7 @@ import { TARSPAY_PATHS, TarsPayClient, type TarsPayCallInfo, type TarsPayClientO
 import { TarsPayError } from '../../src/tarspay/errors.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import type { CreateCollectionRequest } from '../../src/tarspay/types.js';
+import { closedPort } from '../helpers/wait.js';
 
 let sandbox: Sandbox;
 const merchantKey = PrivateKey.generate();
@@ -273,7 +274,7 @@ describe('response signatures', () => {
 
 describe('a request that never left', () => {
   it('is marked notSent when the connection is refused', async () => {
-    const error = await rejection(client({ baseUrl: 'http://127.0.0.1:9' }).createCollection(collection()));
+    const error = await rejection(client({ baseUrl: `http://127.0.0.1:${await closedPort()}` }).createCollection(collection()));
     expect(error).toMatchObject({ kind: 'unavailable', notSent: true });
     expect(error.message).toMatch(/ECONNREFUSED/);
   });
