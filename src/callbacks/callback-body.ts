@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { visit } from 'jsonc-parser';
+import { isStorableText } from '../db/storable-text.js';
 import { compactSortedJson } from '../tarspay/message.js';
 
 /** A callback body as parsed: objects without a prototype, so no key can mean anything but itself. */
@@ -111,11 +112,6 @@ export function firstDuplicateKey(text: string): string | undefined {
     { disallowComments: true, allowTrailingComma: false },
   );
   return duplicate;
-}
-
-/** PostgreSQL text cannot hold NUL, and UTF-8 cannot hold a lone surrogate. */
-export function isStorableText(text: string): boolean {
-  return !text.includes('\u0000') && text.isWellFormed();
 }
 
 function firstUnstorableText(value: unknown, path: string[]): string | undefined {
