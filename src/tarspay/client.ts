@@ -149,9 +149,9 @@ export class TarsPayClient {
       payOrderId: String(data.payOrderId ?? request.payOrderId ?? ''),
       mchOrderNo: String(data.mchOrderNo || request.mchOrderNo || ''),
       status,
-      orderAmount: optionalAmount(data.orderAmount, path, 'orderAmount'),
-      payAmount: optionalAmount(data.payAmount, path, 'payAmount'),
-      fee: optionalAmount(data.fee, path, 'fee'),
+      orderAmount: optionalAmount(data.orderAmount),
+      payAmount: optionalAmount(data.payAmount),
+      fee: optionalAmount(data.fee),
       currency: String(data.currency ?? 'IDR'),
       failReason: typeof data.failReason === 'string' && data.failReason ? data.failReason : undefined,
       raw: data,
@@ -259,14 +259,8 @@ function describeCause(error: unknown): string {
 /** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
 const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;
 
-/** Absent is fine; present but not whole rupiah is a bad answer (never read as "no amount"). */
-function optionalAmount(value: unknown, endpoint: string, field: string): string | undefined {
-  if (isAbsentOnWire(value)) return undefined;
-  const amount = parseWireAmount(value, ANSWER_AMOUNTS);
-  if (amount === undefined) {
-    throw new TarsPayError({ kind: 'bad_response', endpoint, message: `TarsPay ${endpoint}: ${field} is not a whole rupiah amount` });
-  }
-  return amount;
+function optionalAmount(value: unknown): string | undefined {
+  return isAbsentOnWire(value) ? undefined : parseWireAmount(value, ANSWER_AMOUNTS);
 }
 
 function optionalText(value: unknown): string | undefined {

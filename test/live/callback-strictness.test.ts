@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { compactSortedJson } from '../../src/tarspay/message.js';
@@ -6,6 +7,7 @@ import { postCallback, signWithS } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, collectionInput, payoutInput } from '../helpers/operations.js';
 import { loadVectors } from '../helpers/vectors.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Signed callbacks that must not be applied: malformed, mismatched, tricked, replayed. */
 
@@ -119,6 +121,19 @@ describe('a signed callback that moves money without a valid amount is MALFORMED
     expect(receipts).toBe(1);
     expect(await scalar(`select deliveries from callback_receipts where raw_body = ?`, [compactSortedJson(fields)])).toBe(2);
     expect(t.logs.slice(logsBefore).some((line) => line.includes('"level":40') && line.includes('signed but malformed'))).toBe(true);
+  });
+
+  it.each([
+    ['a NUL', 'bank\u0000refused'],
+    ['a lone surrogate', 'bank refused \ud83d'],
+  ])('a signed callback whose text holds %s is refused with 400 (not a 500 that TarsPay would resend), nothing stored', async (_name, failReason) => {
+    const order = await createdOrder();
+    const receipts = await scalar('select count(*) from callback_receipts');
+    const answer = await sendSigned(paidCallback(order, { state: 3, payAmount: undefined, failReason }));
+    expect(answer.status).toBe(400);
+    expect(answer.text).toMatch(/failReason holds text that cannot be stored/);
+    expect(await scalar('select count(*) from callback_receipts')).toBe(receipts);
+    expect((await orderState(order.id)).status).toBe('CREATED');
   });
 
   it('a failed callback (state 3) may leave payAmount out', async () => {
@@ -257,5 +272,30 @@ describe('replays are stored once and counted', () => {
     expect(await receiptsOf(order.merchantOrderNo)).toEqual([{ outcome: 'APPLIED', deliveries: 6 }]);
     const callbackEvents = (await orderState(order.id)).events.filter((event) => (event as { source: string }).source === 'CALLBACK');
     expect(callbackEvents).toHaveLength(1);
+  });
+
+  it('deliveries of one callback for no known order that reach the receipts at the same moment: one receipt, every one counted, every one OK', async () => {
+    const body = compactSortedJson({ bizType: 1, currency: 'IDR', fee: '0', mchNo: merchant.mchNo, mchOrderNo: 'NOT-HERE-2', orderAmount: '10000', payAmount: '10000', payOrderId: 'P-NOT-HERE-2', state: 2 });
+    const blocker = new pg.Client({ connectionString: t.database.url });
+    await blocker.connect();
+    try {
+      // Hold the receipts table so both deliveries queue before it; released together, they race to insert.
+      await blocker.query('begin');
+      await blocker.query('lock table callback_receipts in share row exclusive mode');
+      const answers = Promise.all([0, 1].map(() => postCallback(t.gateway.url, body, platformKey.sign(body))));
+      await waitFor(async () => {
+        const { rows } = await blocker.query(`select count(*)::int as n from pg_locks where relation = 'callback_receipts'::regclass and not granted`);
+        return rows[0].n >= 2 ? true : undefined;
+      });
+      await blocker.query('commit');
+      expect(await answers).toEqual([
+        { status: 200, text: 'OK' },
+        { status: 200, text: 'OK' },
+      ]);
+    } finally {
+      await blocker.end();
+    }
+    expect(await scalar(`select count(*) from callback_receipts where raw_body = ?`, [body])).toBe(1);
+    expect(await scalar(`select deliveries from callback_receipts where raw_body = ?`, [body])).toBe(2);
   });
 });

@@ -10,7 +10,7 @@ import { Migration } from '@mikro-orm/migrations';
  * and the same raw body, byte for byte) are folded into their first row, which keeps its outcome
  * and counts them in `deliveries`.
  */
-export class Migration20261202063000_callback_replays extends Migration {
+export class Migration20261202080000_callback_replays extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`alter table "callback_receipts" add column "content_hash" text null, add column "deliveries" int not null default 1, add column "last_received_at" timestamptz not null default now();`);
