@@ -7,6 +7,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { Scope } from './auth/scopes.js';
 import { UserFacingError } from './errors.js';
 import type { GraphQLContext } from './graphql/context.js';
+import './graphql/storable-text-plugin.js';
 import './graphql/user-errors-plugin.js';
 
 export const builder = new SchemaBuilder<{
@@ -16,8 +17,9 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
   // scope-auth first: nothing runs before the token and scope checks. userErrors before zod: input
-  // validation failures become VALIDATION userErrors in mutation payloads.
-  plugins: [ScopeAuthPlugin, 'userErrors', RelayPlugin, DataloaderPlugin, ZodPlugin],
+  // validation failures become VALIDATION userErrors in mutation payloads. storableText inside
+  // userErrors, before everything else: NUL and lone surrogates are refused before any resolver work.
+  plugins: [ScopeAuthPlugin, 'userErrors', 'storableText', RelayPlugin, DataloaderPlugin, ZodPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,

@@ -5,35 +5,49 @@ import { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from '../orders/order.entity.js';
 import type { OrderService } from '../orders/order.service.js';
 import { applyToLockedOrder, type OrderChange, type OrderUpdate } from '../orders/order-updates.js';
-import { statusFromState } from '../tarspay/codes.js';
-import { compactSortedJson } from '../tarspay/message.js';
 import { verifySignature } from '../tarspay/signer.js';
-import { CallbackReceipt, type CallbackOutcome } from './callback-receipt.entity.js';
+import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
+import type { CallbackOutcome } from './callback-receipt.entity.js';
+import { readCallbackReport, type CallbackReport } from './callback-report.js';
 
 export interface CallbackAnswer {
   httpStatus: number;
   body: string;
-  outcome: CallbackOutcome | 'MALFORMED' | 'ERROR';
+  /**
+   * What was done, as counted in metrics. REPLAY: this content was stored before (TarsPay resending,
+   * or anyone replaying it); counted in the receipt's `deliveries`, answered as the first time, never
+   * applied again.
+   */
+  outcome: CallbackOutcome | 'REPLAY' | 'ERROR';
 }
 
-interface CallbackBody {
-  mchNo: string;
-  payOrderId?: string;
-  mchOrderNo?: string;
-  state?: unknown;
-  orderAmount?: unknown;
-  payAmount?: unknown;
-  fee?: unknown;
-  failReason?: unknown;
-  [field: string]: unknown;
+interface Stored {
+  outcome: CallbackOutcome | 'REPLAY';
+  /** For a replay: what the first delivery's outcome was. */
+  firstOutcome: CallbackOutcome;
+  deliveries: number;
+  order: Order | null;
+  mismatch?: string;
+  change?: OrderChange;
+  update?: OrderUpdate;
 }
 
-const OK: CallbackAnswer = { httpStatus: 200, body: 'OK', outcome: 'APPLIED' };
+/** A callback's ids, checked against each other and against the orders they name. */
+interface OrderMatch {
+  order: Order | null;
+  /** Why the ids do not name one order of the kind the callback says: nothing is applied. */
+  mismatch?: string;
+}
+
+/** Outcomes TarsPay must not resend: answered `OK`. MALFORMED and MISMATCH are answered 400. */
+const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORED', 'UNKNOWN_ORDER'];
 
 /**
- * TarsPay's callbacks: verified over the raw bytes with the merchant's platform key (fallback:
- * compact sorted JSON), stored and applied in one transaction, answered `OK` only after commit,
- * announced to subscribers after commit. Forged callbacks change nothing and store nothing.
+ * TarsPay's callbacks: verified over the raw bytes with the merchant's platform key (fallback: the
+ * compact sorted JSON of exactly what was parsed), stored once per content and applied in one
+ * transaction, answered `OK` only after commit, announced to subscribers after commit. Forged
+ * callbacks change nothing and store nothing; malformed or mismatched signed ones are stored and
+ * refused, and change nothing.
  */
 export class CallbackService {
   constructor(private readonly deps: { orm: MikroORM; orders: OrderService; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
@@ -46,107 +60,156 @@ export class CallbackService {
 
   async #receive(rawBody: Buffer, signature: string | undefined): Promise<CallbackAnswer> {
     const { logger } = this.deps;
-    const text = rawBody.toString('utf8');
-    const body = parseBody(text);
-    if (!body) {
-      logger.warn({ bytes: rawBody.length }, 'security: callback refused, body is not a TarsPay callback (JSON with mchNo)');
-      return { httpStatus: 400, body: 'bad request: expected a JSON TarsPay callback', outcome: 'MALFORMED' };
+    const parsed = parseCallbackBody(rawBody);
+    if (!parsed.ok) {
+      logger.warn({ bytes: rawBody.length, problem: parsed.problem }, 'security: callback refused, body is not a TarsPay callback (JSON object with mchNo)');
+      return { httpStatus: 400, body: `bad request: ${parsed.problem}; expected a JSON TarsPay callback`, outcome: 'MALFORMED' };
     }
+    const { callback } = parsed;
+    const { body } = callback;
     const em = this.deps.orm.em.fork();
     const merchant = await em.findOne(Merchant, { mchNo: body.mchNo });
-    const verified =
-      merchant !== null &&
-      typeof signature === 'string' &&
-      (verifySignature(merchant.platformPublicKey, text, signature) || verifySignature(merchant.platformPublicKey, compactSortedJson(body), signature));
-    if (!merchant || !verified) {
+    if (!merchant || !isSignedByTarsPay(merchant, callback, signature)) {
       logger.warn(
         { mchNo: body.mchNo, payOrderId: body.payOrderId, knownMerchant: merchant !== null, signaturePresent: Boolean(signature) },
         'security: callback refused, X-RESP-SIGNATURE does not verify with the merchant platform key',
       );
       return { httpStatus: 401, body: 'invalid signature', outcome: 'BAD_SIGNATURE' };
     }
+    const report = readCallbackReport(body);
     try {
-      const { outcome, change, update } = await this.#store(em, merchant, body, text, signature!);
-      if (change && update) this.deps.orders.announce(change, update);
-      this.#log(outcome, body, change);
-      return { ...OK, outcome };
+      const stored = await this.#store(em, merchant, callback, report, signature!);
+      if (stored.change && stored.update) this.deps.orders.announce(stored.change, stored.update);
+      this.#log(stored, body, report);
+      return answerFor(stored, report);
     } catch (error) {
       logger.error({ err: error, mchNo: body.mchNo, payOrderId: body.payOrderId }, 'callback could not be stored: TarsPay will resend');
       return { httpStatus: 500, body: 'temporarily unavailable', outcome: 'ERROR' };
     }
   }
 
-  async #store(em: EntityManager, merchant: Merchant, body: CallbackBody, rawBody: string, signature: string) {
+  /** One transaction: lock the order(s) named, count a replay or judge and apply, store the receipt. */
+  async #store(em: EntityManager, merchant: Merchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
     return em.transactional(async (tx) => {
-      const order = await findCallbackOrder(tx, merchant.id, body);
-      const status = statusFromState(body.state);
-      let outcome: CallbackOutcome = 'UNKNOWN_ORDER';
+      const named = await lockNamedOrders(tx, merchant.id, report);
+      // After the row locks: a concurrent first delivery of the same content has committed by now.
+      const replay = await countReplay(tx, merchant.id, callback.contentHash);
+      if (replay) return { outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: named.byPlatformId ?? named.byMerchantNo };
+      const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
+      let outcome: CallbackOutcome;
       let change: OrderChange | undefined;
       let update: OrderUpdate | undefined;
-      if (order && !status) {
-        outcome = 'IGNORED';
-      } else if (order && status) {
+      if (report.problems.length > 0) outcome = 'MALFORMED';
+      else if (match.mismatch) outcome = 'MISMATCH';
+      else if (!match.order) outcome = 'UNKNOWN_ORDER';
+      else {
         update = {
-          status,
+          status: report.status!,
           source: 'CALLBACK',
-          payload: body,
-          platformOrderId: text(body.payOrderId),
-          paidAmount: amount(body.payAmount),
-          fee: amount(body.fee),
-          failureReason: text(body.failReason),
-          note: amountNote(order, body),
+          payload: callback.body,
+          platformOrderId: report.payOrderId,
+          paidAmount: report.paidAmount,
+          fee: report.fee,
+          failureReason: report.failureReason,
+          note: amountNote(match.order, report),
         };
-        // findCallbackOrder read the order with its row lock in this transaction.
-        change = await applyToLockedOrder(tx, order, update);
+        change = await applyToLockedOrder(tx, match.order, update);
         outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
-      // Created once the outcome is known: one INSERT, no UPDATE of a receipt just written.
-      tx.create(CallbackReceipt, { mchNo: body.mchNo, merchant, order, rawBody, signature, verified: true, outcome });
-      await tx.flush();
-      return { outcome, change, update };
+      await insertReceipt(tx, { merchant, order: match.order, callback, signature, outcome });
+      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change, update };
     });
   }
 
-  #log(outcome: CallbackOutcome, body: CallbackBody, change: OrderChange | undefined): void {
-    const fields = { mchNo: body.mchNo, payOrderId: body.payOrderId, mchOrderNo: body.mchOrderNo, state: body.state, outcome, orderId: change?.order.id };
-    if (outcome === 'UNKNOWN_ORDER') this.deps.logger.warn(fields, 'callback for an order this gateway does not know: stored and answered OK');
-    else if (change?.order.amountMismatch) this.deps.logger.warn(fields, 'callback applied: paid amount differs from the order amount');
-    else this.deps.logger.info(fields, 'callback received');
+  #log(stored: Stored, body: ParsedCallback['body'], report: CallbackReport): void {
+    const { logger } = this.deps;
+    const fields = { mchNo: body.mchNo, payOrderId: report.payOrderId, mchOrderNo: report.mchOrderNo, state: body.state, outcome: stored.outcome, orderId: stored.order?.id };
+    switch (stored.outcome) {
+      case 'REPLAY':
+        logger.info({ ...fields, firstOutcome: stored.firstOutcome, deliveries: stored.deliveries }, 'callback delivered again: counted, not applied again');
+        return;
+      case 'MALFORMED':
+        logger.warn({ ...fields, problems: report.problems }, 'callback refused: signed but malformed, stored and not applied (answered 400)');
+        return;
+      case 'MISMATCH':
+        logger.warn({ ...fields, mismatch: stored.mismatch }, 'security: callback refused, its ids do not name one order: stored and not applied (answered 400)');
+        return;
+      case 'UNKNOWN_ORDER':
+        logger.warn(fields, 'callback for an order this gateway does not know: stored and answered OK');
+        return;
+      default:
+        if (stored.change?.order.amountMismatch) logger.warn(fields, 'callback applied: paid amount differs from the order amount');
+        else logger.info(fields, 'callback received');
+    }
   }
 }
 
-async function findCallbackOrder(tx: EntityManager, merchantId: string, body: CallbackBody): Promise<Order | null> {
-  const byTarsPayId = text(body.payOrderId);
-  const byMerchantNo = text(body.mchOrderNo);
-  if (!byTarsPayId && !byMerchantNo) return null;
-  const conditions = [
-    ...(byTarsPayId ? [{ platformOrderId: byTarsPayId }] : []),
-    ...(byMerchantNo ? [{ merchantOrderNo: byMerchantNo }] : []),
-  ];
-  return tx.findOne(Order, { merchant: merchantId, $or: conditions }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+function isSignedByTarsPay(merchant: Merchant, callback: ParsedCallback, signature: string | undefined): boolean {
+  if (typeof signature !== 'string') return false;
+  if (verifySignature(merchant.platformPublicKey, callback.text, signature)) return true;
+  return callback.canonical !== callback.text && verifySignature(merchant.platformPublicKey, callback.canonical, signature);
 }
 
-function parseBody(text: string): CallbackBody | null {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && typeof (parsed as CallbackBody).mchNo === 'string') return parsed as CallbackBody;
-  } catch {
-    // not JSON
+function answerFor(stored: Stored, report: CallbackReport): CallbackAnswer {
+  const outcome = stored.outcome;
+  if (ANSWERED_OK.includes(stored.firstOutcome)) return { httpStatus: 200, body: 'OK', outcome };
+  if (stored.firstOutcome === 'MISMATCH') return { httpStatus: 400, body: 'refused: payOrderId, mchOrderNo and bizType do not name one order of this merchant', outcome };
+  return { httpStatus: 400, body: `malformed callback: ${report.problems.join('; ')}`, outcome };
+}
+
+/** The orders the callback's ids name, each looked up on its own, with their row locks. */
+async function lockNamedOrders(tx: EntityManager, merchantId: string, report: CallbackReport): Promise<{ byPlatformId: Order | null; byMerchantNo: Order | null }> {
+  const { payOrderId, mchOrderNo } = report;
+  const conditions = [...(payOrderId !== undefined ? [{ platformOrderId: payOrderId }] : []), ...(mchOrderNo !== undefined ? [{ merchantOrderNo: mchOrderNo }] : [])];
+  if (conditions.length === 0) return { byPlatformId: null, byMerchantNo: null };
+  const orders = await tx.find(Order, { merchant: merchantId, $or: conditions }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  return {
+    byPlatformId: payOrderId === undefined ? null : (orders.find((order) => order.platformOrderId === payOrderId) ?? null),
+    byMerchantNo: mchOrderNo === undefined ? null : (orders.find((order) => order.merchantOrderNo === mchOrderNo) ?? null),
+  };
+}
+
+/**
+ * payOrderId and mchOrderNo must name the same order, and bizType its kind. An order TarsPay's
+ * answer never reached (no platformOrderId yet) matched by mchOrderNo is fine: the callback
+ * supplies its payOrderId.
+ */
+function matchOrder(report: CallbackReport, byPlatformId: Order | null, byMerchantNo: Order | null): OrderMatch {
+  const { payOrderId, mchOrderNo } = report;
+  if (byPlatformId && mchOrderNo !== undefined && byPlatformId.merchantOrderNo !== mchOrderNo) {
+    return { order: byPlatformId, mismatch: `payOrderId ${payOrderId} is order ${byPlatformId.merchantOrderNo}, not mchOrderNo ${mchOrderNo}` };
   }
-  return null;
+  const order = byPlatformId ?? byMerchantNo;
+  if (!order) return { order: null };
+  if (payOrderId !== undefined && order.platformOrderId && order.platformOrderId !== payOrderId) {
+    return { order, mismatch: `mchOrderNo ${mchOrderNo} is TarsPay order ${order.platformOrderId}, not payOrderId ${payOrderId}` };
+  }
+  if (report.kind && report.kind !== order.kind) {
+    return { order, mismatch: `bizType says ${report.kind} but order ${order.merchantOrderNo} is a ${order.kind}` };
+  }
+  return { order };
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'string' && value !== '' ? value.slice(0, 512) : undefined;
+/** Counts one more delivery of content already stored; undefined when this content is new. */
+async function countReplay(tx: EntityManager, merchantId: string, contentHash: string): Promise<{ outcome: CallbackOutcome; deliveries: number } | undefined> {
+  const rows = await tx.execute<Array<{ outcome: CallbackOutcome; deliveries: number }>>(
+    `update "callback_receipts" set "deliveries" = "deliveries" + 1, "last_received_at" = now() where "merchant_id" = ? and "content_hash" = ? returning "outcome", "deliveries"`,
+    [merchantId, contentHash],
+  );
+  return rows[0];
 }
 
-function amount(value: unknown): string | undefined {
-  const candidate = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
-  return typeof candidate === 'string' && /^\d{1,18}$/.test(candidate) ? candidate : undefined;
+/** The receipt, once its outcome is known. ON CONFLICT: the same content stored meanwhile (no order to lock) counts as a delivery. */
+async function insertReceipt(tx: EntityManager, receipt: { merchant: Merchant; order: Order | null; callback: ParsedCallback; signature: string; outcome: CallbackOutcome }): Promise<void> {
+  await tx.execute(
+    `insert into "callback_receipts" ("mch_no", "merchant_id", "order_id", "raw_body", "signature", "verified", "outcome", "content_hash") values (?, ?, ?, ?, ?, true, ?, ?)
+     on conflict ("merchant_id", "content_hash") do update set "deliveries" = "callback_receipts"."deliveries" + 1, "last_received_at" = now()`,
+    [receipt.merchant.mchNo, receipt.merchant.id, receipt.order?.id ?? null, receipt.callback.text, receipt.signature, receipt.outcome, receipt.callback.contentHash],
+    'run',
+  );
 }
 
-function amountNote(order: Order, body: CallbackBody): string | undefined {
-  const ordered = amount(body.orderAmount);
+function amountNote(order: Order, report: CallbackReport): string | undefined {
+  const ordered = report.orderAmount;
   return ordered !== undefined && ordered !== order.amount ? `callback orderAmount ${ordered} differs from the order amount ${order.amount}` : undefined;
 }

@@ -1,3 +1,4 @@
+import { isAbsentOnWire, parseWireAmount } from './amounts.js';
 import { compactSortedJson, requestMessage, withoutEmptyValues, type SignableBody } from './message.js';
 import { statusFromState } from './codes.js';
 import { TarsPayError } from './errors.js';
@@ -118,8 +119,8 @@ export class TarsPayClient {
 
   async balance(): Promise<BalanceAnswer> {
     const data = await this.#send(TARSPAY_PATHS.balance, {}, this.#options.readAttempts);
-    const availableAmount = amountText(data.availableAmount);
-    const frozenAmount = amountText(data.frozenAmount ?? '0');
+    const availableAmount = parseWireAmount(data.availableAmount, ANSWER_AMOUNTS);
+    const frozenAmount = parseWireAmount(data.frozenAmount ?? '0', ANSWER_AMOUNTS);
     if (availableAmount === undefined || frozenAmount === undefined) {
       throw new TarsPayError({ kind: 'bad_response', endpoint: TARSPAY_PATHS.balance, message: 'TarsPay balance answer has no whole-rupiah amounts' });
     }
@@ -280,16 +281,11 @@ function describeCause(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown';
 }
 
-/** Amounts stay strings of whole rupiah; an integer number or "150000.00" from upstream becomes its integer text. */
-function amountText(value: unknown): string | undefined {
-  if (typeof value === 'string' && /^\d+$/.test(value)) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  if (typeof value === 'string' && /^\d+\.0*$/.test(value)) return value.split('.')[0]!;
-  return undefined;
-}
+/** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
+const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;
 
 function optionalAmount(value: unknown): string | undefined {
-  return value === undefined || value === null || value === '' ? undefined : amountText(value);
+  return isAbsentOnWire(value) ? undefined : parseWireAmount(value, ANSWER_AMOUNTS);
 }
 
 function optionalText(value: unknown): string | undefined {

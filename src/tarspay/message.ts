@@ -48,17 +48,20 @@ export function withoutEmptyValues<T extends SignableBody>(body: T): Partial<T> 
   return result as Partial<T>;
 }
 
-/** Compact JSON with object keys sorted at every level: what TarsPay signs in callbacks and response `data`. */
+/**
+ * Compact JSON with object keys sorted (byte order) at every level: what TarsPay signs in callbacks
+ * and response `data`. Written out directly, key by key, so every own key is kept as it is: an
+ * intermediate object would turn a `__proto__` key into a prototype and drop it from the text.
+ */
 export function compactSortedJson(value: unknown): string {
-  return JSON.stringify(sortKeysDeep(value));
-}
-
-function sortKeysDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value !== null && typeof value === 'object') {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(byteOrder)) sorted[key] = sortKeysDeep((value as SignableBody)[key]);
-    return sorted;
+  if (Array.isArray(value)) return `[${value.map((item) => compactSortedJson(item === undefined ? null : item)).join(',')}]`;
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    const record = value as SignableBody;
+    const members = Object.keys(record)
+      .filter((key) => !['undefined', 'function', 'symbol'].includes(typeof record[key])) // as JSON.stringify drops them
+      .sort(byteOrder)
+      .map((key) => `${JSON.stringify(key)}:${compactSortedJson(record[key])}`);
+    return `{${members.join(',')}}`;
   }
-  return value;
+  return JSON.stringify(value) ?? 'null';
 }

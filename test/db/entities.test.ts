@@ -193,6 +193,7 @@ describe('OrderEvent and CallbackReceipt', () => {
       signature: null,
       verified: false,
       outcome: 'BAD_SIGNATURE',
+      contentHash: 'f'.repeat(64),
     });
     await em.flush();
     const loaded = await db.orm.em.fork().findOneOrFail(CallbackReceipt, receipt.id);

@@ -1,7 +1,15 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_PATH } from '../../src/db/mikro-orm.config.js';
 import { initOrm, migrateUp } from '../../src/db/orm.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+/** Every migration in migrations/, oldest first. */
+const MIGRATIONS = readdirSync(MIGRATIONS_PATH)
+  .filter((file) => /^Migration\d{14}_\w+\.ts$/.test(file))
+  .map((file) => file.replace(/\.ts$/, ''))
+  .sort();
 
 describe('migrations', () => {
   let database: TestDatabase;
@@ -18,7 +26,7 @@ describe('migrations', () => {
 
   it('apply on an empty database', async () => {
     const applied = await migrateUp(orm);
-    expect(applied).toHaveLength(1);
+    expect(applied).toEqual(MIGRATIONS);
     expect(applied[0]).toMatch(/^Migration\d{14}_initial$/);
     const tables = await orm.em
       .getConnection()
@@ -53,9 +61,9 @@ describe('migrations', () => {
   it('can be reverted and applied again', async () => {
     const tableCount = async () =>
       (await orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
-    await orm.getMigrator().down();
+    await orm.getMigrator().down({ to: 0 });
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
-    expect(await migrateUp(orm)).toHaveLength(1);
+    expect(await migrateUp(orm)).toEqual(MIGRATIONS);
     expect(Number(await tableCount())).toBe(6);
   });
 });

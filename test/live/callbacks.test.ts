@@ -59,12 +59,14 @@ describe('POST /tarspay/notify', () => {
     expect((await orderState(order.id)).status).toBe('SUCCEEDED');
   });
 
-  it("accepts TarsPay's vector callbacks (high and low S) for an order it does not know, storing them", async () => {
+  it("accepts TarsPay's vector callbacks (high and low S) for an order it does not know, storing them once", async () => {
     const before = await count("callback_receipts where outcome = 'UNKNOWN_ORDER'");
     for (const vector of vectors.callbacks.filter((candidate) => candidate.valid)) {
       expect(await postCallback(t.gateway.url, vector.rawBody, vector.signature)).toEqual({ status: 200, text: 'OK' });
     }
-    expect(await count("callback_receipts where outcome = 'UNKNOWN_ORDER'")).toBe(before + 2);
+    // The two vectors are one callback signed twice (high and low S): one receipt, two deliveries.
+    expect(await count("callback_receipts where outcome = 'UNKNOWN_ORDER'")).toBe(before + 1);
+    expect(await count("callback_receipts where outcome = 'UNKNOWN_ORDER' and deliveries = 2")).toBe(1);
     expect(t.logs.some((line) => line.includes('does not know'))).toBe(true);
   });
 
@@ -105,7 +107,7 @@ describe('POST /tarspay/notify', () => {
     });
   });
 
-  it('a replayed callback is one event; a contrary late one is recorded, not applied', async () => {
+  it('a replayed callback is one event and one receipt; a contrary late one is recorded, not applied', async () => {
     const order = await createdOrder();
     const paid = callbackBody(fieldsFor(order, 2));
     const signature = platformKey.sign(paid);
@@ -119,11 +121,14 @@ describe('POST /tarspay/notify', () => {
       { status: 'SUCCEEDED', source: 'CALLBACK', applied: true },
       { status: 'FAILED', source: 'CALLBACK', applied: false },
     ]);
-    const outcomes = await t.gateway.orm.em.fork().getConnection().execute<Array<{ outcome: string }>>(
-      `select r.outcome from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
+    const receipts = await t.gateway.orm.em.fork().getConnection().execute<Array<{ outcome: string; deliveries: number }>>(
+      `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
       [order.merchantOrderNo],
     );
-    expect(outcomes.map((row) => row.outcome)).toEqual(['APPLIED', 'DUPLICATE', 'DUPLICATE', 'IGNORED']);
+    expect(receipts).toEqual([
+      { outcome: 'APPLIED', deliveries: 3 },
+      { outcome: 'IGNORED', deliveries: 1 },
+    ]);
   });
 
   it('flags a paid amount that differs from the order amount', async () => {
