@@ -1,5 +1,5 @@
 import { startGateway } from './app.js';
-import { createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
+import { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
 import { ConfigError, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
     lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
-    lines.push('', `  Demo checkout:       ${gateway.publicUrl}/demo?token=${token}`);
+    const demoToken = await createDemoToken(em, merchant);
+    lines.push('', `  Demo checkout (a collections:write,orders:read token): ${gateway.publicUrl}/demo?token=${demoToken}`);
   }
   console.log(`${lines.join('\n')}\n`);
 
