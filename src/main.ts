@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
     `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey})`,
   ];
+  if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
     lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
