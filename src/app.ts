@@ -2,14 +2,20 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Environment } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
-import { initOrm, migrateUp } from './db/orm.js';
+import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { toChangeMessage } from './orders/order-snapshot.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './graphql/context.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import type { Logger } from './logger.js';
+import { corsPolicy } from './http/cors.js';
+import { createReadinessCheck } from './http/readiness.js';
+import { useGraphiQLContentSecurityPolicy } from './http/security-headers.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { knownOperationNames } from './metrics/known-operations.js';
+import { metricsExposure } from './metrics/metrics-route.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 import { useErrorLogging } from './metrics/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
 import { OrderService } from './orders/order.service.js';
@@ -33,6 +39,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   url: string;
+  /** Where /metrics is served when METRICS_PORT is set (else on `url`, or nowhere in production). */
+  metricsUrl?: string;
   publicUrl: string;
   orm: MikroORM;
   services: GatewayServices;
@@ -46,7 +54,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery });
   const applied = await migrateUp(orm);
   if (applied.length) logger.info({ applied }, 'database migrated');
-  const metrics = new GatewayMetrics({ orm, logger });
+  const metrics = new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS });
 
   const upstream = new UpstreamClients({
     baseUrl: options.tarspayBaseUrl,
@@ -94,18 +102,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orm,
     services,
     graphiql: config.GRAPHIQL ?? development,
+    persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
+    cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
     introspection: config.INTROSPECTION ?? development,
     rateLimit: { burst: config.RATE_LIMIT_MUTATION_BURST, perSecond: config.RATE_LIMIT_MUTATIONS_PER_SECOND },
     exposeErrors: config.NODE_ENV === 'development',
-    plugins: [useGraphQLMetrics(metrics), useErrorLogging(logger)],
+    plugins: [useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)), useErrorLogging(logger), useGraphiQLContentSecurityPolicy()],
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
   const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null } : undefined;
-  const { server, closeWebSockets } = createHttpServer({ yoga, orm, logger, callbacks, metrics, demo, webSocketKeepAliveMs: config.WS_KEEPALIVE_MS });
+  const readiness = createReadinessCheck({ orm, live, migrations: shippedMigrationNames() });
+  const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
+  const { server, closeWebSockets } = createHttpServer({
+    yoga,
+    readiness,
+    logger,
+    callbacks,
+    metrics,
+    metricsExposure: exposure,
+    demo,
+    webSocketKeepAliveMs: config.WS_KEEPALIVE_MS,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
+  let metricsServer: MetricsServer | undefined;
+  if (exposure.on === 'metrics-port') {
+    metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(async (error: unknown) => {
+      server.close();
+      throw error;
+    });
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
@@ -115,6 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const close = () =>
     (closing ??= (async () => {
       await reconciler.stop();
+      await metricsServer?.close();
       await closeWebSockets();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -123,5 +152,5 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await live.close();
       await orm.close();
     })());
-  return { url, publicUrl, orm, services, reconciler, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, orm, services, reconciler, close };
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SCOPES } from './auth/scopes.js';
+import { SCOPES, type Scope } from './auth/scopes.js';
 import { createApiToken } from './auth/tokens.js';
 import type { Environment } from './config.js';
 import type { Merchant } from './merchants/merchant.entity.js';
@@ -28,6 +28,15 @@ export async function ensureConfiguredMerchant(
   const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
   if (!platformPublicKey) throw new Error('TARSPAY_PLATFORM_PUBLIC_KEY is needed to verify TarsPay callbacks');
   return upsertMerchant(em, { mchNo, privateKeyHex, platformPublicKey });
+}
+
+/** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */
+export const DEMO_SCOPES = ['collections:write', 'orders:read'] as const satisfies readonly Scope[];
+
+/** A token for the printed /demo?token= link: it sits in a browser's address bar and history. */
+export async function createDemoToken(em: EntityManager, merchant: Merchant): Promise<string> {
+  const { token } = await createApiToken(em, { merchant, name: `demo checkout ${new Date().toISOString()}`, scopes: DEMO_SCOPES });
+  return token;
 }
 
 /** A token with every scope, printed at start in development so GraphiQL works at once. */

@@ -62,6 +62,36 @@ const payoutLimit = z.string().transform((text, context) => {
   }
 });
 
+/** `https://shop.example,http://localhost:3000` → exact origins (scheme, host and port; no path). */
+const origins = z.string().transform((text, context) => {
+  const list: string[] = [];
+  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(entry).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '').toLowerCase()) {
+      context.addIssue({ code: 'custom', message: `"${entry}" is not an origin: write scheme://host[:port], e.g. https://shop.example` });
+      return z.NEVER;
+    }
+    list.push(origin);
+  }
+  return list;
+});
+
+/** `GetOrder,MyCheckout` → GraphQL operation names. */
+const operationNames = z.string().transform((text, context) => {
+  const names = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name));
+  if (bad.length) {
+    context.addIssue({ code: 'custom', message: `not GraphQL operation names: ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return names;
+});
+
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
@@ -102,6 +132,19 @@ const environment = z.object({
 
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
+  /** GraphiQL keeps the Headers tab (the token) in the browser's localStorage: opt in only. */
+  GRAPHIQL_PERSIST_HEADERS: boolean.default(false),
+  /** Browser origins allowed to call /graphql cross-origin; unset: any in development, none in production. */
+  CORS_ORIGINS: origins.optional(),
+
+  /** /metrics on its own port (bound to HOST), and no longer on PORT. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** /metrics wants `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  /** The orders gauge is counted by a query at most once per this period, whatever the scrape rate. */
+  METRICS_ORDERS_CACHE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Operation names that become metric labels, besides the ones this project ships. */
+  METRICS_OPERATION_NAMES: operationNames.default([]),
 });
 
 export type Environment = z.infer<typeof environment>;
@@ -118,6 +161,9 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const config = result.data;
+  if (config.METRICS_PORT && config.METRICS_PORT === config.PORT) {
+    throw new ConfigError(`METRICS_PORT: ${config.METRICS_PORT} is PORT too: give /metrics a port of its own (or unset METRICS_PORT)`);
+  }
   if (config.TARSPAY_BASE_URL) {
     const missing = ['TARSPAY_MERCHANT_NO', 'TARSPAY_PLATFORM_PUBLIC_KEY'].filter((name) => !config[name as keyof Environment]);
     if (!config.TARSPAY_PRIVATE_KEY && !config.TARSPAY_PRIVATE_KEY_FILE) missing.push('TARSPAY_PRIVATE_KEY (or TARSPAY_PRIVATE_KEY_FILE)');

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { RedactedDatabaseError, withoutDatabaseValues } from './db/database-errors.js';
 
 export type { Logger };
 
@@ -19,12 +20,26 @@ export const REDACTED_PATHS = [
   'SANDBOX_PLATFORM_PRIVATE_KEY',
 ];
 
+/**
+ * `err` as pino serialises errors, except that database errors (and errors caused by one) lose the
+ * values their SQL carried: customers' emails and phones never reach a log line.
+ */
+export function serializeError(error: unknown): unknown {
+  const redacted = withoutDatabaseValues(error);
+  if (!(redacted instanceof Error)) return redacted;
+  const serialized = pino.stdSerializers.err(redacted);
+  // The original class's name (e.g. UniqueConstraintViolationException), not the redacted copy's.
+  if (redacted instanceof RedactedDatabaseError) serialized.type = redacted.name;
+  return serialized;
+}
+
 export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       base: { service: 'tarspay-graphql' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination,

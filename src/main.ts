@@ -1,5 +1,5 @@
 import { startGateway } from './app.js';
-import { createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
+import { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
 import { ConfigError, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
@@ -45,10 +45,12 @@ async function main(): Promise<void> {
     `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
     `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey})`,
   ];
+  if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
     lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
-    lines.push('', `  Demo checkout:       ${gateway.publicUrl}/demo?token=${token}`);
+    const demoToken = await createDemoToken(em, merchant);
+    lines.push('', `  Demo checkout (a collections:write,orders:read token): ${gateway.publicUrl}/demo?token=${demoToken}`);
   }
   console.log(`${lines.join('\n')}\n`);
 

@@ -1,23 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { CallbackService } from './callbacks/callback.service.js';
 import { handleNotify } from './callbacks/notify-route.js';
 import { handleGraphQL } from './http/graphql-route.js';
+import type { Readiness } from './http/readiness.js';
+import { setSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import { serveDemo, type DemoOptions } from './demo/demo-route.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { serveMetrics } from './metrics/metrics-route.js';
+import { serveMetrics, type MetricsExposure } from './metrics/metrics-route.js';
 import { observeRequest } from './metrics/observe-request.js';
 
 export interface HttpRoutes {
   yoga: GatewayYoga;
   callbacks: CallbackService;
-  orm: MikroORM;
+  /** GET /readyz: see src/http/readiness.ts. */
+  readiness: () => Promise<Readiness>;
   logger: Logger;
-  /** GET /metrics and HTTP request durations. */
+  /** HTTP request durations, and GET /metrics as `metricsExposure` says. */
   metrics?: GatewayMetrics;
+  metricsExposure?: MetricsExposure;
   /** Serves the demo checkout at /demo (development). */
   demo?: DemoOptions;
   /** graphql-ws ping interval (pong expected before the next). */
@@ -27,6 +30,7 @@ export interface HttpRoutes {
 /** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
 export function createHttpServer(routes: HttpRoutes): { server: Server; closeWebSockets(): Promise<void> } {
   const server = createServer((req, res) => {
+    setSecurityHeaders(res);
     const requestId = observeRequest(req, res, routes.logger, routes.metrics);
     void route(routes, req, res).catch((error: unknown) => {
       routes.logger.error({ err: error, url: req.url, requestId }, 'request failed');
@@ -43,8 +47,11 @@ async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerRespon
   if (path === routes.yoga.graphqlEndpoint) return handleGraphQL(routes.yoga, req, res);
   if (path === '/tarspay/notify') return handleNotify(routes.callbacks, req, res);
   if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  if (path === '/readyz') return sendReadiness(routes.orm, res);
-  if (path === '/metrics' && routes.metrics) return serveMetrics(routes.metrics, res);
+  if (path === '/readyz') return sendReadiness(routes.readiness, res);
+  if (path === '/metrics' && routes.metrics && routes.metricsExposure?.on === 'public-port') {
+    return serveMetrics(routes.metrics, req, res, routes.metricsExposure.token);
+  }
+  if (path === '/metrics' && routes.metricsExposure?.on === 'refused') return sendJson(res, 404, { error: routes.metricsExposure.hint });
   if (path?.startsWith('/demo') && routes.demo && (await serveDemo(routes.demo, req.method, path, res))) return;
   if (path === '/return') return sendReturnPage(res);
   if (path === '/') {
@@ -54,13 +61,10 @@ async function route(routes: HttpRoutes, req: IncomingMessage, res: ServerRespon
   sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
 }
 
-async function sendReadiness(orm: MikroORM, res: ServerResponse): Promise<void> {
-  try {
-    await orm.em.getConnection().execute('select 1');
-    sendJson(res, 200, { status: 'ready', database: 'ok' });
-  } catch {
-    sendJson(res, 503, { status: 'not ready', database: 'unreachable' });
-  }
+async function sendReadiness(readiness: () => Promise<Readiness>, res: ServerResponse): Promise<void> {
+  const result = await readiness();
+  res.setHeader('cache-control', 'no-store');
+  sendJson(res, result.status === 'ready' ? 200 : 503, result);
 }
 
 function sendReturnPage(res: ServerResponse): void {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COLLECTION_CREATE, ORDER, SETTLE, collectionInput } from './helpers/operations.js';
+import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, SETTLE, collectionInput, payoutInput } from './helpers/operations.js';
 import { waitFor } from './helpers/wait.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-start-'));
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 /** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
-async function startZeroSetup(): Promise<{ url: string; token: string }> {
+async function startZeroSetup(): Promise<{ url: string; token: string; demoToken: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY']) delete env[name];
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -30,7 +30,8 @@ async function startZeroSetup(): Promise<{ url: string; token: string }> {
       output += String(chunk);
       const url = /gateway on (http:\/\/localhost:\d+)/.exec(output)?.[1];
       const token = /Bearer (tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-      if (url && token) resolve({ url, token });
+      const demoToken = /\/demo\?token=(tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+      if (url && token && demoToken) resolve({ url, token, demoToken });
     });
     child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
@@ -38,14 +39,20 @@ async function startZeroSetup(): Promise<{ url: string; token: string }> {
 
 describe('npm start with no configuration', () => {
   it('serves GraphiQL and takes a newcomer from a created to a settled order', async () => {
-    const { url, token } = await startZeroSetup();
+    const { url, token, demoToken } = await startZeroSetup();
     const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toMatch(/graphiql/i);
 
-    const graphql = async (query: string, variables: Record<string, unknown>) => {
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-      return (await response.json()) as { data: Record<string, any> };
+    const graphql = async (query: string, variables: Record<string, unknown>, bearer = token) => {
+      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as { data: Record<string, any>; errors?: Array<{ extensions?: { code?: string } }> };
     };
+    // The demo link's token sits in a browser's address bar: it can collect and read, never pay out.
+    expect(demoToken).not.toBe(token);
+    const payout = await graphql(PAYOUT_CREATE, { input: payoutInput() }, demoToken);
+    expect(payout.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await graphql('{ balance { availableAmount } }', {}, demoToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await graphql(COLLECTION_CREATE, { input: collectionInput() }, demoToken)).data.collectionCreate.order.status).toBe('CREATED');
     const created = await graphql(COLLECTION_CREATE, { input: collectionInput({ method: 'QRIS' }) });
     const order = created.data.collectionCreate.order;
     expect(order.status).toBe('CREATED');

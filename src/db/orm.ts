@@ -1,5 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
+import { MIGRATIONS_PATH, createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
 
 export type { OrmOptions } from './mikro-orm.config.js';
 
@@ -39,4 +40,18 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
 export async function migrateUp(orm: MikroORM): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((migration) => migration.name);
+}
+
+/** The migrations this code ships (`migrations/Migration….ts`), by the name the migrator records them under. */
+export function shippedMigrationNames(): string[] {
+  return readdirSync(MIGRATIONS_PATH)
+    .filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
+    .map((file) => file.replace(/\.(ts|js)$/, ''))
+    .sort();
+}
+
+/** Names recorded as applied in the database (throws TableNotFoundException when nothing ever was). */
+export async function appliedMigrationNames(orm: MikroORM): Promise<Set<string>> {
+  const rows = await orm.em.getConnection().execute<Array<{ name: string }>>('select name from mikro_orm_migrations');
+  return new Set(rows.map((row) => row.name));
 }

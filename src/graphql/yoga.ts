@@ -1,18 +1,23 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
 import { authCache, authenticateToken } from '../auth/tokens.js';
 import { schema } from '../schema/index.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
 import { hardeningPlugins } from './hardening.js';
+import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 export interface YogaOptions {
   orm: MikroORM;
   services: GatewayServices;
   graphiql: boolean;
+  /** GraphiQL keeps its Headers tab (the token) in localStorage: off unless asked for. */
+  persistGraphiQLHeaders?: boolean;
+  /** Cross-origin access to /graphql (see src/http/cors.ts); none when absent. */
+  cors?: YogaServerOptions<ServerContext, GraphQLContext>['cors'];
   introspection: boolean;
   rateLimit: RateLimitOptions;
   /** Stack traces and original messages in errors: development only. */
@@ -34,7 +39,8 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     graphqlEndpoint: '/graphql',
     logging: false,
     landingPage: false,
-    maskedErrors: { isDev: options.exposeErrors },
+    maskedErrors: { isDev: options.exposeErrors, maskError: maskErrorWithoutDatabaseValues },
+    cors: options.cors ?? false,
     plugins: [
       ...hardeningPlugins({ introspection: options.introspection, fieldSuggestions: options.introspection, rateLimit: options.rateLimit }),
       ...(options.plugins ?? []),
@@ -45,7 +51,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
           title: 'TarsPay GraphQL gateway',
           defaultQuery: GRAPHIQL_EXAMPLE,
           headers: JSON.stringify({ Authorization: 'Bearer <paste the token printed by npm start>' }, null, 2),
-          shouldPersistHeaders: true,
+          shouldPersistHeaders: options.persistGraphiQLHeaders ?? false,
         }
       : false,
     context: async ({ request, connectionParams }) => {

@@ -16,7 +16,25 @@ export interface LivePubSub {
   pubsub: OrderPubSub;
   /** Publishes one committed change to the order's and the merchant's subscribers, on every instance. */
   publishChange(message: OrderChangeMessage): void;
+  /**
+   * With Redis: 'ok' when both connections are up and PING answers within `timeoutMs`, else why
+   * not. Without: 'not configured'.
+   */
+  redisHealth(timeoutMs: number): Promise<'ok' | 'not configured' | string>;
   close(): Promise<void>;
+}
+
+/** ioredis connection states in which nothing gets through. */
+const DOWN = new Set(['wait', 'reconnecting', 'close', 'end']);
+
+async function pingWithin(client: Redis, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([client.ping().then((answer) => answer === 'PONG', () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -41,6 +59,14 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
     publishChange(message) {
       pubsub.publish('order:changed', message.order.id, message);
       pubsub.publish('merchant:order-changed', message.merchantId, message);
+    },
+    async redisHealth(timeoutMs) {
+      const [publisher, subscriber] = clients;
+      if (!publisher || !subscriber) return 'not configured';
+      // Between reconnect attempts a command would only wait in ioredis' offline queue.
+      if (DOWN.has(publisher.status)) return `unreachable (${publisher.status})`;
+      if (!(await pingWithin(publisher, timeoutMs))) return `no answer to PING within ${timeoutMs} ms`;
+      return subscriber.status === 'ready' ? 'ok' : `subscriber connection not ready (${subscriber.status})`;
     },
     async close() {
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));

@@ -7,6 +7,12 @@ import type { TarsPayCallInfo } from '../tarspay/client.js';
 
 export const METRIC_PREFIX = 'tarspay_gateway_';
 
+interface OrderCountRow {
+  kind: string;
+  status: string;
+  count: string | number;
+}
+
 /** Seconds: 5 ms … 30 s, for HTTP, GraphQL and TarsPay calls alike. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -119,23 +125,33 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { orm: MikroORM; logger: Logger; defaultMetrics?: boolean }) {
+  constructor(options: { orm: MikroORM; logger: Logger; defaultMetrics?: boolean; orderCountMaxAgeMs?: number }) {
     const { orm, logger } = options;
+    const maxAgeMs = options.orderCountMaxAgeMs ?? 30_000;
+    // One count for every scrape within maxAgeMs: a scrape flood costs no more than one query per period.
+    let counted: { at: number; rows: OrderCountRow[] } | undefined;
+    let counting: Promise<void> | undefined;
+    const count = async () => {
+      try {
+        const rows = await orm.em.getConnection().execute<OrderCountRow[]>('select kind, status, count(*) as count from orders group by kind, status');
+        counted = { at: performance.now(), rows };
+      } catch (error) {
+        logger.warn({ err: error }, 'metrics: orders by status could not be counted');
+        counted = { at: performance.now(), rows: counted?.rows ?? [] };
+      }
+    };
     new Gauge({
       name: `${METRIC_PREFIX}orders`,
-      help: 'Orders in the database by kind and status (counted at scrape time)',
+      help: `Orders in the database by kind and status, all merchants together (counted at most once every ${maxAgeMs / 1000} s, whatever the scrape rate)`,
       labelNames: ['kind', 'status'] as const,
       registers: [this.registry],
       async collect() {
-        try {
-          const rows = await orm.em.getConnection().execute<Array<{ kind: string; status: string; count: string | number }>>(
-            'select kind, status, count(*) as count from orders group by kind, status',
-          );
-          this.reset();
-          for (const row of rows) this.set({ kind: row.kind, status: row.status }, Number(row.count));
-        } catch (error) {
-          logger.warn({ err: error }, 'metrics: orders by status could not be counted');
+        if (!counted || performance.now() - counted.at >= maxAgeMs) {
+          counting ??= count().finally(() => (counting = undefined));
+          await counting;
         }
+        this.reset();
+        for (const row of counted!.rows) this.set({ kind: row.kind, status: row.status }, Number(row.count));
       },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

@@ -3,24 +3,15 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
-/** Operation names come from clients: only sane ones become labels, and only so many. */
-const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const MAX_OPERATION_NAMES = 200;
-
 /**
  * GraphQL operation durations by name and type, and open subscriptions by root field. Works over
  * HTTP and over graphql-ws (which executes through Yoga's envelop too).
+ *
+ * Operation names come from callers: only `knownNames` (see known-operations.ts) become labels,
+ * any other name is "other", so no caller can fill the label space.
  */
-export function useGraphQLMetrics(metrics: GatewayMetrics): Plugin<GraphQLContext> {
-  const knownNames = new Set<string>();
-  const nameLabel = (name: string | undefined): string => {
-    if (!name) return 'anonymous';
-    if (!OPERATION_NAME.test(name)) return 'other';
-    if (knownNames.has(name)) return name;
-    if (knownNames.size >= MAX_OPERATION_NAMES) return 'other';
-    knownNames.add(name);
-    return name;
-  };
+export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlySet<string>): Plugin<GraphQLContext> {
+  const nameLabel = (name: string | undefined): string => (!name ? 'anonymous' : knownNames.has(name) ? name : 'other');
   const describe = (document: DocumentNode, operationName: string | null | undefined) => {
     const operation = getOperationAST(document, operationName);
     const field = operation?.selectionSet.selections[0];
@@ -45,22 +36,56 @@ export function useGraphQLMetrics(metrics: GatewayMetrics): Plugin<GraphQLContex
     onSubscribe({ args }) {
       const { field } = describe(args.document, args.operationName);
       return {
-        onSubscribeResult({ result }) {
+        onSubscribeResult({ result, setResult }) {
+          // Refused before streaming (validation, FORBIDDEN, a resolver that threw): no stream, not counted.
           if (!isAsyncIterable(result)) return;
           metrics.subscriptionsStarted.inc({ field });
           metrics.subscriptionsOpen.inc({ field });
-          let ended = false;
-          return {
-            onEnd() {
-              if (ended) return;
-              ended = true;
-              metrics.subscriptionsOpen.dec({ field });
-            },
-          };
+          setResult(onceEnded(result, () => metrics.subscriptionsOpen.dec({ field })));
         },
       };
     },
   };
+}
+
+/**
+ * The stream, calling `ended` exactly once however it ends: completed, failed on any `next()`
+ * (a NOT_FOUND thrown before the first value), or closed by `return()`/`throw()` (client stop,
+ * socket close, server shutdown). Envelop's own onEnd misses a `next()` that rejects.
+ */
+function onceEnded<T>(source: AsyncIterable<T>, ended: () => void): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  const end = () => {
+    if (done) return;
+    done = true;
+    ended();
+  };
+  const stream: AsyncIterableIterator<T> = {
+    async next() {
+      try {
+        const step = await iterator.next();
+        if (step.done) end();
+        return step;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      return (await iterator.return?.(value)) ?? { done: true, value: undefined as never };
+    },
+    async throw(error?: unknown) {
+      end();
+      if (iterator.throw) return iterator.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+  };
+  return stream;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -43,7 +45,8 @@ async function scrape(): Promise<{ text: string; samples: Sample[] }> {
 }
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  // Orders are counted at most once a second here (30 s by default), so the flow sees its changes.
+  t = await startTestGateway({ env: { METRICS_ORDERS_CACHE_MS: '1000' } });
   merchant = await t.addMerchant('M-METRICS-1');
   token = await t.token(merchant);
 });
@@ -60,17 +63,17 @@ describe('/metrics after a collection is created, watched, settled and called ba
     const during = await scrape();
     expect(value(during.samples, 'tarspay_gateway_graphql_subscriptions_open', { field: 'orderUpdated' })).toBe(1);
 
-    const settled = await t.graphql(token, `mutation Settle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) ${SETTLE.slice(SETTLE.indexOf('{'))}`, { id: order.id, outcome: 'SUCCEEDED' });
+    const settled = await t.graphql(token, `mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) ${SETTLE.slice(SETTLE.indexOf('{'))}`, { id: order.id, outcome: 'SUCCEEDED' });
     expect(settled.data!.sandboxOrderSettle.userErrors).toEqual([]);
     await updates.completed;
     expect(updates.values.map((update) => update.orderUpdated.status)).toEqual(['CREATED', 'SUCCEEDED']);
     await client.dispose();
 
     t.sandbox.faults.add({ path: '/api/balanceInfo', mode: 'http500', count: 10 });
-    const balance = await t.graphql(token, 'query Balance { balance { availableAmount } }');
+    const balance = await t.graphql(token, 'query GetBalance { balance { availableAmount } }');
     expect(balance.errors).toBeDefined();
     t.sandbox.faults.clear();
-    const logged = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.operationName === 'Balance');
+    const logged = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.operationName === 'GetBalance');
     expect(logged).toMatchObject({ level: 40, code: 'UPSTREAM_UNAVAILABLE', requestId: expect.any(String), merchant: 'M-METRICS-1' });
     await t.gateway.reconciler.runOnce();
 
@@ -82,8 +85,8 @@ describe('/metrics after a collection is created, watched, settled and called ba
     expect(m('http_request_duration_seconds_count', { route: '/metrics' })).toBeGreaterThanOrEqual(1);
     // GraphQL, by operation name and type (over HTTP and over the WebSocket)
     expect(m('graphql_operation_duration_seconds_count', { operation_name: 'CreateCollection', operation_type: 'mutation', outcome: 'ok' })).toBe(1);
-    expect(m('graphql_operation_duration_seconds_count', { operation_name: 'Settle', operation_type: 'mutation', outcome: 'ok' })).toBe(1);
-    expect(m('graphql_operation_duration_seconds_count', { operation_name: 'Balance', operation_type: 'query', outcome: 'error' })).toBe(1);
+    expect(m('graphql_operation_duration_seconds_count', { operation_name: 'SandboxSettle', operation_type: 'mutation', outcome: 'ok' })).toBe(1);
+    expect(m('graphql_operation_duration_seconds_count', { operation_name: 'GetBalance', operation_type: 'query', outcome: 'error' })).toBe(1);
     expect(m('graphql_subscriptions_started_total', { field: 'orderUpdated' })).toBe(1);
     await waitFor(async () => (value((await scrape()).samples, 'tarspay_gateway_graphql_subscriptions_open', { field: 'orderUpdated' }) === 0 ? true : undefined));
     // TarsPay calls, and their errors by endpoint and code
@@ -95,7 +98,7 @@ describe('/metrics after a collection is created, watched, settled and called ba
     expect(m('reconciler_runs_total')).toBeGreaterThanOrEqual(1);
     expect(m('reconciler_orders_claimed_total')).toBeGreaterThanOrEqual(0);
     expect(m('reconciler_orders_changed_total')).toBeGreaterThanOrEqual(0);
-    expect(m('orders', { kind: 'COLLECTION', status: 'SUCCEEDED' })).toBe(1);
+    await waitFor(async () => (value((await scrape()).samples, 'tarspay_gateway_orders', { kind: 'COLLECTION', status: 'SUCCEEDED' }) === 1 ? true : undefined));
     // process metrics from prom-client's defaults
     expect(value(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     // No secret ever becomes a label.
@@ -128,5 +131,68 @@ describe('request ids', () => {
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const refused = await fetch(`${t.gateway.url}/healthz`, { headers: { 'x-request-id': 'has spaces and "quotes"' } });
     expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('labels and gauges stay bounded and correct', () => {
+  it('labels only the operation names the project ships; any other name is "other"', async () => {
+    for (let i = 0; i < 30; i += 1) await t.graphql(token, `query Junk${i}x${'y'.repeat(i)} { paymentMethods { code } }`);
+    await t.graphql(token, 'query GetBalance { balance { availableAmount } }');
+    await t.graphql(token, '{ paymentMethods { code } }');
+    const { samples } = await scrape();
+    const names = new Set(samples.filter((sample) => sample.name === 'tarspay_gateway_graphql_operation_duration_seconds_count').map((sample) => sample.labels.operation_name));
+    expect([...names].filter((name) => name!.startsWith('Junk'))).toEqual([]);
+    expect(value(samples, 'tarspay_gateway_graphql_operation_duration_seconds_count', { operation_name: 'other' })).toBeGreaterThanOrEqual(30);
+    expect(names).toContain('GetBalance');
+    expect(names).toContain('anonymous');
+  });
+
+  it('counts subscriptions refused with NOT_FOUND and subscriptions whose client left as closed', async () => {
+    const open = async (field: string) => value((await scrape()).samples, 'tarspay_gateway_graphql_subscriptions_open', { field }) ?? 0;
+    const client = wsClient(t.gateway.url, token);
+    const missing = Array.from({ length: 5 }, () => collect(client, 'subscription OrderUpdated($id: ID!) { orderUpdated(id: $id) { status } }', { id: encodeGlobalID('Order', randomUUID()) }));
+    await Promise.all(missing.map((subscription) => subscription.completed));
+    for (const subscription of missing) expect(JSON.stringify(subscription.errors)).toMatch(/NOT_FOUND|No order/);
+    expect(await open('orderUpdated')).toBe(0);
+
+    // Streaming, then the client stops one and drops the socket with the others.
+    const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
+    const orderId = created.data!.collectionCreate.order.id as string;
+    const watching = collect(client, 'subscription OrderUpdated($id: ID!) { orderUpdated(id: $id) { status } }', { id: orderId });
+    await waitFor(() => (watching.values.length === 1 ? true : undefined));
+    const other = wsClient(t.gateway.url, token);
+    const events = [collect(other, 'subscription { orderEvents { status } }'), collect(other, 'subscription { orderEvents { status } }')];
+    await waitFor(async () => ((await open('orderEvents')) === 2 ? true : undefined));
+    // It joins the others' shared execution (see shared-subscriptions.ts), then leaves it.
+    const stopped = collect(client, 'subscription { orderEvents { status } }');
+    await waitFor(async () => ((await open('orderEvents')) === 3 ? true : undefined));
+    expect(await open('orderUpdated')).toBe(1);
+    stopped.dispose();
+    await waitFor(async () => ((await open('orderEvents')) === 2 ? true : undefined));
+    await client.dispose();
+    await other.dispose();
+    await Promise.all(events.map((subscription) => subscription.completed));
+    await waitFor(async () => ((await open('orderEvents')) === 0 && (await open('orderUpdated')) === 0 ? true : undefined));
+  });
+});
+
+describe('orders by status', () => {
+  let quiet: TestGateway;
+  beforeAll(async () => {
+    quiet = await startTestGateway(); // the default period: 30 s
+  });
+  afterAll(() => quiet?.close());
+
+  it('are counted by one query per period, however often Prometheus scrapes', async () => {
+    const merchantQ = await quiet.addMerchant('M-METRICS-Q');
+    await quiet.graphql(await quiet.token(merchantQ), COLLECTION_CREATE, { input: collectionInput() });
+    quiet.recordQueries = true;
+    const texts = await Promise.all(Array.from({ length: 10 }, () => fetch(`${quiet.gateway.url}/metrics`).then((response) => response.text())));
+    for (let i = 0; i < 10; i += 1) texts.push(await (await fetch(`${quiet.gateway.url}/metrics`)).text());
+    quiet.recordQueries = false;
+    expect(quiet.queries.filter((sql) => /group by/i.test(sql))).toHaveLength(1);
+    for (const text of texts) expect(value(parseMetrics(text), 'tarspay_gateway_orders', { kind: 'COLLECTION', status: 'CREATED' })).toBe(1);
+    expect(texts[0]).toMatch(/# HELP tarspay_gateway_orders .*at most once every 30 s/);
+    expect(texts[0]).not.toContain('M-METRICS-Q');
   });
 });
