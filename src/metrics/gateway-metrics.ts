@@ -11,6 +11,7 @@ interface OrderCountRow {
   kind: string;
   status: string;
   count: string | number;
+  attention: string | number;
 }
 
 /** Seconds: 5 ms … 30 s, for HTTP, GraphQL and TarsPay calls alike. */
@@ -131,14 +132,21 @@ export class GatewayMetrics {
     // One count for every scrape within maxAgeMs: a scrape flood costs no more than one query per period.
     let counted: { at: number; rows: OrderCountRow[] } | undefined;
     let counting: Promise<void> | undefined;
-    const count = async () => {
+    const countOnce = async () => {
       try {
-        const rows = await orm.em.getConnection().execute<OrderCountRow[]>('select kind, status, count(*) as count from orders group by kind, status');
+        const rows = await orm.em.getConnection().execute<OrderCountRow[]>('select kind, status, count(*) as count, count(attention_since) as attention from orders group by kind, status');
         counted = { at: performance.now(), rows };
       } catch (error) {
         logger.warn({ err: error }, 'metrics: orders by status could not be counted');
         counted = { at: performance.now(), rows: counted?.rows ?? [] };
       }
+    };
+    const freshCounts = async (): Promise<OrderCountRow[]> => {
+      if (!counted || performance.now() - counted.at >= maxAgeMs) {
+        counting ??= countOnce().finally(() => (counting = undefined));
+        await counting;
+      }
+      return counted!.rows;
     };
     new Gauge({
       name: `${METRIC_PREFIX}orders`,
@@ -146,12 +154,22 @@ export class GatewayMetrics {
       labelNames: ['kind', 'status'] as const,
       registers: [this.registry],
       async collect() {
-        if (!counted || performance.now() - counted.at >= maxAgeMs) {
-          counting ??= count().finally(() => (counting = undefined));
-          await counting;
-        }
+        const rows = await freshCounts();
         this.reset();
-        for (const row of counted!.rows) this.set({ kind: row.kind, status: row.status }, Number(row.count));
+        for (const row of rows) this.set({ kind: row.kind, status: row.status }, Number(row.count));
+      },
+    });
+    new Gauge({
+      name: `${METRIC_PREFIX}orders_needing_attention`,
+      help: `Orders flagged needsAttention (UNKNOWN too long: a person should look), by kind (counted with ${METRIC_PREFIX}orders)`,
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      async collect() {
+        const rows = await freshCounts();
+        this.reset();
+        const byKind = new Map<string, number>();
+        for (const row of rows) byKind.set(row.kind, (byKind.get(row.kind) ?? 0) + Number(row.attention));
+        for (const [kind, attention] of byKind) this.set({ kind }, attention);
       },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

@@ -139,19 +139,33 @@ export class TarsPayClient {
     };
   }
 
+  /**
+   * An inquiry answer fails closed: an unknown state, an amount that is present but not whole
+   * rupiah, a paid state without a paid amount, or ids other than the ones asked about make it a
+   * bad answer, never an order update.
+   */
   async #inquiry(path: string, request: InquiryRequest): Promise<InquiryAnswer> {
     const data = await this.#send(path, { ...request }, this.#options.readAttempts);
+    const bad = (what: string) => new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay answered ${path} with ${what}` });
     const status = statusFromState(data.state);
-    if (!status) {
-      throw new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay answered ${path} with an unknown state ${String(data.state)}` });
+    if (!status) throw bad(`an unknown state ${String(data.state)}`);
+    const amounts: Record<'orderAmount' | 'payAmount' | 'fee', string | undefined> = { orderAmount: undefined, payAmount: undefined, fee: undefined };
+    for (const name of ['orderAmount', 'payAmount', 'fee'] as const) {
+      if (isAbsentOnWire(data[name])) continue;
+      amounts[name] = parseWireAmount(data[name], ANSWER_AMOUNTS);
+      if (amounts[name] === undefined) throw bad(`${name} ${JSON.stringify(data[name])}, not whole rupiah`);
+    }
+    if ((status === 'SUCCEEDED' || status === 'PARTIALLY_PAID') && amounts.payAmount === undefined) throw bad(`state ${String(data.state)} without a payAmount`);
+    const payOrderId = optionalText(data.payOrderId);
+    const mchOrderNo = optionalText(data.mchOrderNo);
+    if ((request.payOrderId && payOrderId && payOrderId !== request.payOrderId) || (request.mchOrderNo && mchOrderNo && mchOrderNo !== request.mchOrderNo)) {
+      throw bad(`another order (${payOrderId ?? '?'} / ${mchOrderNo ?? '?'}) than the one asked about`);
     }
     return {
-      payOrderId: String(data.payOrderId ?? request.payOrderId ?? ''),
-      mchOrderNo: String(data.mchOrderNo || request.mchOrderNo || ''),
+      payOrderId: payOrderId ?? request.payOrderId ?? '',
+      mchOrderNo: mchOrderNo ?? request.mchOrderNo ?? '',
       status,
-      orderAmount: optionalAmount(data.orderAmount),
-      payAmount: optionalAmount(data.payAmount),
-      fee: optionalAmount(data.fee),
+      ...amounts,
       currency: String(data.currency ?? 'IDR'),
       failReason: typeof data.failReason === 'string' && data.failReason ? data.failReason : undefined,
       raw: data,
@@ -284,9 +298,6 @@ function describeCause(error: unknown): string {
 /** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
 const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;
 
-function optionalAmount(value: unknown): string | undefined {
-  return isAbsentOnWire(value) ? undefined : parseWireAmount(value, ANSWER_AMOUNTS);
-}
 
 function optionalText(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value);

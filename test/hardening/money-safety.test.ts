@@ -268,3 +268,19 @@ describe('the two bad outcomes are impossible, across every fault', () => {
     }
   });
 });
+
+describe('an inquiry answer fails closed', () => {
+  it.each([
+    ['a paid state with a payAmount that is not whole rupiah', { state: 2, payAmount: '1.5' }],
+    ['a paid state without a payAmount', { state: 2, payAmount: '' }],
+    ['a paid state about another order', { state: 2, payOrderId: 'P0000000000000000001' }],
+    ['a state TarsPay does not have', { state: 12 }],
+  ])('%s moves nothing', async (_name, data) => {
+    const created = (await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() })).data!.collectionCreate.order;
+    t.sandbox.faults.add({ path: '/api/payInInfo', mode: 'unsigned', data, count: 3 });
+    const refreshed = (await t.graphql(token, REFRESH, { id: created.id })).data!.orderRefresh;
+    t.sandbox.faults.clear();
+    expect(refreshed.userErrors).toEqual([expect.objectContaining({ code: 'UPSTREAM_UNAVAILABLE' })]);
+    expect((await read(created.id)).status).toBe('CREATED');
+  });
+});
