@@ -45,6 +45,8 @@ export type OrderFilter = {
   createdBefore?: string | null | undefined;
   kind?: OrderKind | null | undefined;
   method?: string | null | undefined;
+  /** Only orders that need (true) or do not need (false) a person */
+  needsAttention?: boolean | null | undefined;
   /** Any of these statuses */
   status?: Array<OrderStatus> | null | undefined;
 };

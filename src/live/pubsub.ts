@@ -37,6 +37,24 @@ async function pingWithin(client: Redis, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** True once the client is ready, waiting up to timeoutMs while it is still connecting. */
+async function readyWithin(client: Redis, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return true;
+  if (DOWN.has(client.status)) return false;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  try {
+    return await new Promise<boolean>((resolve) => {
+      onReady = () => resolve(true);
+      client.once('ready', onReady);
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onReady) client.off('ready', onReady);
+  }
+}
+
 /**
  * In process by default; with a Redis URL, over Redis pub/sub so that a callback received by one
  * instance reaches subscribers connected to any instance.
@@ -66,7 +84,7 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
       // Between reconnect attempts a command would only wait in ioredis' offline queue.
       if (DOWN.has(publisher.status)) return `unreachable (${publisher.status})`;
       if (!(await pingWithin(publisher, timeoutMs))) return `no answer to PING within ${timeoutMs} ms`;
-      return subscriber.status === 'ready' ? 'ok' : `subscriber connection not ready (${subscriber.status})`;
+      return (await readyWithin(subscriber, timeoutMs)) ? 'ok' : `subscriber connection not ready (${subscriber.status})`;
     },
     async close() {
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
