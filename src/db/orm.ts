@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { runWithMigrationContext, type MigrationContext } from './migration-context.js';
 import { createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
 
 export type { OrmOptions } from './mikro-orm.config.js';
@@ -35,8 +36,18 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
   return orm;
 }
 
-/** Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date). */
-export async function migrateUp(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+/**
+ * Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date).
+ * `keyRing` (from the configuration, see resolveKeyRing) lets a migration encrypt merchant private
+ * keys still stored in plain text; without it such a migration fails and changes nothing.
+ */
+export async function migrateUp(orm: MikroORM, context: MigrationContext = {}): Promise<string[]> {
+  const applied = await runWithMigrationContext(context, () => orm.getMigrator().up());
   return applied.map((migration) => migration.name);
+}
+
+/** Reverts migrations (the last one, or down to `to`), with the same context as migrateUp. */
+export async function migrateDown(orm: MikroORM, context: MigrationContext = {}, to?: string | 0): Promise<string[]> {
+  const reverted = await runWithMigrationContext(context, () => orm.getMigrator().down(to === undefined ? undefined : { to }));
+  return reverted.map((migration) => migration.name);
 }

@@ -96,7 +96,7 @@ export class OrderService {
     });
     if (!claim.created) return this.#replay(claim.order);
 
-    const client = this.options.upstream.forMerchant(merchant);
+    const client = await this.options.upstream.forMerchant(merchant);
     try {
       const answer = await client.createCollection({
         mchOrderNo: merchantOrderNo,
@@ -142,7 +142,7 @@ export class OrderService {
     });
     if (!claim.created) return this.#replay(claim.order);
 
-    const client = this.options.upstream.forMerchant(merchant);
+    const client = await this.options.upstream.forMerchant(merchant);
     try {
       const answer = await client.createPayout({
         mchOrderNo: input.merchantOrderNo,
@@ -178,8 +178,8 @@ export class OrderService {
   }
 
   /** TarsPay's inquiry endpoint for the order's kind, by TarsPay's id when known. Throws TarsPayError. */
-  inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
-    const client = this.options.upstream.forMerchant(merchant);
+  async inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
+    const client = await this.options.upstream.forMerchant(merchant);
     const query = order.platformOrderId ? { payOrderId: order.platformOrderId } : { mchOrderNo: order.merchantOrderNo };
     return order.kind === 'COLLECTION' ? client.collectionInquiry(query) : client.payoutInquiry(query);
   }

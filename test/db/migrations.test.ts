@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initOrm, migrateUp } from '../../src/db/orm.js';
+import { initOrm, migrateDown, migrateUp } from '../../src/db/orm.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 describe('migrations', () => {
   let database: TestDatabase;
   let orm: MikroORM;
+  let all: string[];
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -18,8 +19,9 @@ describe('migrations', () => {
 
   it('apply on an empty database', async () => {
     const applied = await migrateUp(orm);
-    expect(applied).toHaveLength(1);
+    all = applied;
     expect(applied[0]).toMatch(/^Migration\d{14}_initial$/);
+    expect(applied).toContainEqual(expect.stringMatching(/^Migration\d{14}_encrypt_merchant_keys$/));
     const tables = await orm.em
       .getConnection()
       .execute<{ table_name: string }[]>(
@@ -53,9 +55,9 @@ describe('migrations', () => {
   it('can be reverted and applied again', async () => {
     const tableCount = async () =>
       (await orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
-    await orm.getMigrator().down();
+    expect(await migrateDown(orm, {}, 0)).toEqual([...all].reverse());
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
-    expect(await migrateUp(orm)).toHaveLength(1);
+    expect(await migrateUp(orm)).toEqual(all);
     expect(Number(await tableCount())).toBe(6);
   });
 });

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { initOrm, migrateUp, type OrmOptions } from '../../src/db/orm.js';
+import { KeyRing } from '../../src/merchants/key-encryption.js';
 
 export interface TestDatabase {
   url: string;
@@ -25,18 +27,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export interface TestOrm {
   orm: MikroORM;
   url: string;
+  /** A random key ring of this database's own: merchant private keys are encrypted with it. */
+  keyRing: KeyRing;
+  /** Its key as hex, for KEY_ENCRYPTION_KEY in processes started on this database. */
+  keyEncryptionKey: string;
   close(): Promise<void>;
 }
 
 /** A migrated test database with an ORM on it; `close()` closes both. */
 export async function createTestOrm(options: Omit<OrmOptions, 'clientUrl'> = {}): Promise<TestOrm> {
   const database = await createTestDatabase();
+  const keyEncryptionKey = randomBytes(32).toString('hex');
+  const keyRing = new KeyRing(Buffer.from(keyEncryptionKey, 'hex'));
   try {
     const orm = await initOrm({ poolMax: 5, ...options, clientUrl: database.url });
-    await migrateUp(orm);
+    await migrateUp(orm, { keyRing });
     return {
       orm,
       url: database.url,
+      keyRing,
+      keyEncryptionKey,
       async close() {
         await orm.close(true);
         await database.close();
