@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
@@ -55,5 +58,29 @@ export async function createTestOrm(options: Omit<OrmOptions, 'clientUrl'> = {})
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/**
+ * Everything the database at `url` holds, as text: `pg_dump` (schema and data) on a PostgreSQL
+ * server; on embedded PGlite, where pg_dump cannot connect, every column of every table cast to text.
+ */
+export async function dumpDatabase(url: string): Promise<string> {
+  if (process.env.DATABASE_URL) {
+    const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', url, '--no-owner'], { maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public'`);
+    const parts: string[] = [];
+    for (const { table_name } of tables.rows) {
+      const rows = await client.query(`select t::text as row from "${table_name}" t`);
+      parts.push(`-- ${table_name}`, ...rows.rows.map((row: { row: string }) => row.row));
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
   }
 }

@@ -34,8 +34,11 @@ export interface TestGateway {
   keyEncryptionKey: string;
   token(merchant: Merchant, scopes?: readonly Scope[]): Promise<string>;
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  /** Another gateway instance on the same database and sandbox, as in a scaled-out deployment. */
-  startPeer(): Promise<Gateway>;
+  /**
+   * Another gateway instance on the same database and sandbox, as in a scaled-out deployment;
+   * `env` changes its settings (e.g. a new KEY_ENCRYPTION_KEY, as a restart with new settings would).
+   */
+  startPeer(env?: Record<string, string>): Promise<Gateway>;
   /** Time passes for the reconciler: the order (global id) is due for its next check now. */
   makeOrderDue(globalId: string): Promise<void>;
   close(): Promise<void>;
@@ -70,7 +73,8 @@ export async function startTestGateway(
   const queries: string[] = [];
   const harness = { recordQueries: false };
   const keyEncryptionKey = options.env?.KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
-  const config = parseEnvironment({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env, KEY_ENCRYPTION_KEY: keyEncryptionKey });
+  const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env, KEY_ENCRYPTION_KEY: keyEncryptionKey };
+  const config = parseEnvironment(env);
   const gatewayOptions: GatewayOptions = {
     config,
     databaseUrl: database.url,
@@ -126,8 +130,9 @@ export async function startTestGateway(
       const id = decodeGlobalID(globalId).id;
       await gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id = ?`, [id]);
     },
-    async startPeer() {
-      const peer = await startGateway({ ...gatewayOptions, onQuery: undefined });
+    async startPeer(peerEnv) {
+      const peerConfig = peerEnv ? parseEnvironment({ ...env, ...peerEnv }) : config;
+      const peer = await startGateway({ ...gatewayOptions, config: peerConfig, onQuery: undefined });
       peers.push(peer);
       return peer;
     },
