@@ -39,7 +39,7 @@ const gateway = await startGateway({
   },
 });
 const em = gateway.orm.em.fork();
-const merchant = await upsertMerchant(em, {
+const merchant = await upsertMerchant(em, gateway.keyRing, {
   mchNo: required('BENCH_MERCHANT_NO'),
   privateKeyHex: required('BENCH_MERCHANT_KEY'),
   platformPublicKey: required('BENCH_PLATFORM_PUBLIC_KEY'),

@@ -12,6 +12,10 @@ import type { Logger } from './logger.js';
 import { corsPolicy } from './http/cors.js';
 import { createReadinessCheck } from './http/readiness.js';
 import { useGraphiQLContentSecurityPolicy } from './http/security-headers.js';
+import type { KeyRing } from './merchants/key-encryption.js';
+import { resolveKeyRing } from './merchants/key-encryption-config.js';
+import { MerchantCredentials } from './merchants/merchant-credentials.js';
+import { reencryptMerchantKeys } from './merchants/merchant-keys.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { knownOperationNames } from './metrics/known-operations.js';
 import { metricsExposure } from './metrics/metrics-route.js';
@@ -35,6 +39,8 @@ export interface GatewayOptions {
   /** Every call to TarsPay, for metrics (and tests that count calls). */
   onUpstreamCall?: (info: TarsPayCallInfo) => void;
   poolMax?: number;
+  /** Encrypts and decrypts merchant private keys; default: resolved from `config` (KEY_ENCRYPTION_KEY…). */
+  keyRing?: KeyRing;
 }
 
 export interface Gateway {
@@ -43,6 +49,7 @@ export interface Gateway {
   metricsUrl?: string;
   publicUrl: string;
   orm: MikroORM;
+  keyRing: KeyRing;
   services: GatewayServices;
   reconciler: Reconciler;
   close(): Promise<void>;
@@ -51,22 +58,39 @@ export interface Gateway {
 /** Connects the database (migrating it), builds the services and serves HTTP + WebSocket. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  let keyRing = options.keyRing;
+  if (!keyRing) {
+    const resolved = resolveKeyRing(config);
+    if (resolved.notice) logger.warn(resolved.notice);
+    keyRing = resolved.keyRing;
+  }
   const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery });
-  const applied = await migrateUp(orm);
-  if (applied.length) logger.info({ applied }, 'database migrated');
+  try {
+    const applied = await migrateUp(orm, { keyRing });
+    if (applied.length) logger.info({ applied }, 'database migrated');
+    const reencrypted = await reencryptMerchantKeys(orm.em.fork(), keyRing);
+    if (reencrypted.length) logger.info({ merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId }, 'merchant private keys re-encrypted under the current key-encryption key');
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
   const metrics = new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS });
 
-  const upstream = new UpstreamClients({
-    baseUrl: options.tarspayBaseUrl,
-    timeoutMs: config.TARSPAY_TIMEOUT_MS,
-    responseSignMode: config.TARSPAY_RESPONSE_SIGN,
-    historyPath: config.TARSPAY_HISTORY_PATH,
-    onWarning: (message, fields) => logger.warn(fields, message),
-    onCall: (info) => {
-      metrics.observeUpstreamCall(info);
-      options.onUpstreamCall?.(info);
+  const credentials = new MerchantCredentials({ orm, keyRing });
+  const upstream = new UpstreamClients(
+    {
+      baseUrl: options.tarspayBaseUrl,
+      timeoutMs: config.TARSPAY_TIMEOUT_MS,
+      responseSignMode: config.TARSPAY_RESPONSE_SIGN,
+      historyPath: config.TARSPAY_HISTORY_PATH,
+      onWarning: (message, fields) => logger.warn(fields, message),
+      onCall: (info) => {
+        metrics.observeUpstreamCall(info);
+        options.onUpstreamCall?.(info);
+      },
     },
-  });
+    credentials,
+  );
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
   const orders = new OrderService({
@@ -152,5 +176,5 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await live.close();
       await orm.close();
     })());
-  return { url, metricsUrl: metricsServer?.url, publicUrl, orm, services, reconciler, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, orm, keyRing, services, reconciler, close };
 }

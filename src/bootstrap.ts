@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { SCOPES, type Scope } from './auth/scopes.js';
 import { createApiToken } from './auth/tokens.js';
 import type { Environment } from './config.js';
+import type { KeyRing } from './merchants/key-encryption.js';
+import { openPrivateKey } from './merchants/merchant-keys.js';
 import type { Merchant } from './merchants/merchant.entity.js';
 import { findMerchantByMchNo, upsertMerchant } from './merchants/merchant.service.js';
 import { PrivateKey } from './tarspay/signer.js';
@@ -10,10 +12,13 @@ export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
 
 /**
  * The merchant the environment describes (TARSPAY_MERCHANT_NO and keys). Against the sandbox,
- * a development merchant whose key is generated once and kept in the database.
+ * a development merchant whose key is generated once and kept (encrypted) in the database.
+ * The environment's keys are applied when they differ from what the environment said at the
+ * previous start: a key rotated since with the CLI stays in force until the environment changes.
  */
 export async function ensureConfiguredMerchant(
   em: EntityManager,
+  keyRing: KeyRing,
   config: Environment,
   sandboxPlatformPublicKey: string | null,
 ): Promise<Merchant> {
@@ -23,11 +28,13 @@ export async function ensureConfiguredMerchant(
     : config.TARSPAY_PRIVATE_KEY_FILE
       ? PrivateKey.fromFile(config.TARSPAY_PRIVATE_KEY_FILE)
       : undefined;
-  const existing = await findMerchantByMchNo(em, mchNo);
-  const privateKeyHex = configuredKey?.revealHex() ?? existing?.privateKey ?? PrivateKey.generate().revealHex();
   const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
   if (!platformPublicKey) throw new Error('TARSPAY_PLATFORM_PUBLIC_KEY is needed to verify TarsPay callbacks');
-  return upsertMerchant(em, { mchNo, privateKeyHex, platformPublicKey });
+  const configuredKeys = `${configuredKey?.publicKeyHex ?? 'stored'}:${platformPublicKey.toLowerCase()}`;
+  const existing = await findMerchantByMchNo(em, mchNo);
+  if (existing && existing.configuredKeys === configuredKeys) return existing;
+  const privateKey = configuredKey ?? (existing ? openPrivateKey(keyRing, existing) : PrivateKey.generate());
+  return upsertMerchant(em, keyRing, { mchNo, privateKeyHex: privateKey.revealHex(), platformPublicKey, configuredKeys });
 }
 
 /** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */

@@ -5,7 +5,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { parseScopes, ScopeError, SCOPES } from './auth/scopes.js';
 import type { ResolvedDatabase } from './db/database-url.js';
-import { generateKeyPair } from './tarspay/signer.js';
+import type { KeyRing } from './merchants/key-encryption.js';
+import { generateKeyPair, PrivateKey } from './tarspay/signer.js';
 
 // The ORM and the embedded database load only for commands that use them: `keys generate`,
 // `--help` and usage errors answer in a fraction of the time.
@@ -22,7 +23,13 @@ Commands:
   merchant add --mch-no <mchNo> (--private-key-file <file> | --private-key <hex>)
                --platform-public-key <hex> [--notify-url <url>]
       Add a merchant account, or replace the keys of an existing one.
+  merchant rotate-key --mch-no <mchNo> (--private-key-file <file> | --generate)
+               [--platform-public-key <hex>]
+      Replace a merchant's private key (from a file, or --generate a new one that never leaves
+      the database) and/or TarsPay's platform public key. Prints the new public key: upload it to
+      TarsPay at once. Running gateways, every instance, sign with the new key within 10 s.
   merchant list
+      Merchants with their public key and key version (never the private key).
   token create --merchant <mchNo> --scopes <scope,scope> [--name <name>]
       Create an API token and print it once (only its hash is stored).
       Scopes: ${SCOPES.join(', ')}
@@ -31,6 +38,8 @@ Commands:
 
 The database is DATABASE_URL when set; otherwise the embedded one in $DATA_DIR/pglite
 (default ./.data/pglite), through the running gateway when there is one.
+Private keys are stored encrypted with KEY_ENCRYPTION_KEY (or KEY_ENCRYPTION_KEY_FILE), the
+gateway's; outside production, without one, the development key in $DATA_DIR/key-encryption-key.
 Exit codes: 0 done, 1 failed, 2 usage error.
 `;
 
@@ -44,8 +53,11 @@ type Values = Record<string, string | boolean | undefined>;
 
 interface Command {
   options: Options;
-  /** Validates `values` first, then calls `database()` (connect and migrate) only if it needs it. */
-  run(values: Values, database: () => Promise<EntityManager>): Promise<void>;
+  /**
+   * Validates `values` first, then calls `database()` (connect and migrate) only if it needs it;
+   * `keyRing()` is the key ring the database was migrated with (call it after `database()`).
+   */
+  run(values: Values, database: () => Promise<EntityManager>, keyRing: () => KeyRing): Promise<void>;
 }
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -55,6 +67,19 @@ function required(values: Values, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
   return value.trim();
+}
+
+function readKeyFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CommandError(`cannot read --private-key-file ${file}: ${(error as Error).message}`);
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 }
 
 async function merchantOrFail(em: EntityManager, mchNo: string) {
@@ -90,7 +115,7 @@ const COMMANDS: Record<string, Command> = {
       'platform-public-key': { type: 'string' },
       'notify-url': { type: 'string' },
     },
-    async run(values, database) {
+    async run(values, database, keyRing) {
       const mchNo = required(values, 'mch-no');
       const platformPublicKey = required(values, 'platform-public-key');
       const inline = values['private-key'];
@@ -98,22 +123,14 @@ const COMMANDS: Record<string, Command> = {
       if ((inline === undefined) === (file === undefined)) {
         throw new UsageError('pass exactly one of --private-key-file <file> or --private-key <hex>');
       }
-      let privateKeyHex: string;
-      if (typeof file === 'string') {
-        try {
-          privateKeyHex = readFileSync(file, 'utf8');
-        } catch (error) {
-          throw new CommandError(`cannot read --private-key-file ${file}: ${(error as Error).message}`);
-        }
-      } else {
-        privateKeyHex = String(inline);
-      }
+      const privateKeyHex = typeof file === 'string' ? readKeyFile(file) : String(inline);
       const notifyUrl = typeof values['notify-url'] === 'string' ? values['notify-url'] : undefined;
       const em = await database();
       const { upsertMerchant, MerchantInputError } = await merchants();
       try {
-        const merchant = await upsertMerchant(em, { mchNo, privateKeyHex, platformPublicKey, notifyUrl });
-        print(`Merchant ${merchant.mchNo} saved (id ${merchant.id}, public key ${merchant.publicKey}).`);
+        const merchant = await upsertMerchant(em, keyRing(), { mchNo, privateKeyHex, platformPublicKey, notifyUrl });
+        print(`Merchant ${merchant.mchNo} saved (id ${merchant.id}, public key ${merchant.publicKey}, key version ${merchant.keyVersion}).`);
+        print(`Its private key is stored encrypted with key-encryption key ${keyRing().currentKeyId}.`);
       } catch (error) {
         if (error instanceof MerchantInputError) throw new UsageError(error.message);
         throw error;
@@ -121,13 +138,65 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 
+  'merchant rotate-key': {
+    options: {
+      'mch-no': { type: 'string' },
+      'private-key-file': { type: 'string' },
+      generate: { type: 'boolean' },
+      'platform-public-key': { type: 'string' },
+    },
+    async run(values, database, keyRing) {
+      const mchNo = required(values, 'mch-no');
+      const file = values['private-key-file'];
+      const generate = values.generate === true;
+      const platformPublicKey = typeof values['platform-public-key'] === 'string' ? values['platform-public-key'] : undefined;
+      if (file !== undefined && generate) throw new UsageError('pass --private-key-file <file> or --generate, not both');
+      if (file === undefined && !generate && platformPublicKey === undefined) {
+        throw new UsageError('pass --private-key-file <file> or --generate for a new private key, and/or --platform-public-key <hex>');
+      }
+      const privateKeyHex = typeof file === 'string' ? readKeyFile(file) : generate ? PrivateKey.generate().revealHex() : undefined;
+      const em = await database();
+      await merchantOrFail(em, mchNo);
+      const { rotateMerchantKeys, MerchantInputError } = await merchants();
+      let rotation;
+      try {
+        rotation = await rotateMerchantKeys(em, keyRing(), { mchNo, privateKeyHex, platformPublicKey });
+      } catch (error) {
+        if (error instanceof MerchantInputError) throw new UsageError(error.message);
+        throw error;
+      }
+      const { merchant, changed } = rotation;
+      if (changed.length === 0) {
+        print(`Merchant ${merchant.mchNo} already has these keys: nothing changed (key version ${merchant.keyVersion}).`);
+        print(`Public key: ${merchant.publicKey}`);
+        return;
+      }
+      print(`Merchant ${merchant.mchNo}: new ${changed.join(' and ')} stored (key version ${merchant.keyVersion}, private key encrypted with key-encryption key ${keyRing().currentKeyId}).`);
+      print(`Public key: ${merchant.publicKey}`);
+      print();
+      if (changed.includes('private key')) {
+        print('Upload this public key to TarsPay (merchant console) now: TarsPay refuses requests signed with a');
+        print('key it does not have, so creates fail (cleanly, nothing is charged) until it is uploaded.');
+      }
+      print('Running gateways, every instance, sign and verify with the new keys within 10 s; no restart needed.');
+      if (process.env.TARSPAY_MERCHANT_NO === merchant.mchNo && (process.env.TARSPAY_PRIVATE_KEY || process.env.TARSPAY_PRIVATE_KEY_FILE)) {
+        note(`note: ${merchant.mchNo} is also TARSPAY_MERCHANT_NO here. Restarts keep the rotated keys as long as the TARSPAY_* keys stay`);
+        note('as they are; changing them later makes the next start apply them instead.');
+      }
+    },
+  },
+
   'merchant list': {
     options: {},
     async run(_values, database) {
-      const { listMerchantNumbers } = await merchants();
-      const known = await listMerchantNumbers(await database());
-      if (known.length === 0) note('No merchants yet: add one with "merchant add".');
-      for (const mchNo of known) print(mchNo);
+      const { listMerchants } = await merchants();
+      const list = await listMerchants(await database());
+      if (list.length === 0) {
+        note('No merchants yet: add one with "merchant add".');
+        return;
+      }
+      const rows = list.map((m) => [m.mchNo, String(m.keyVersion), m.keysUpdatedAt.toISOString(), m.publicKey]);
+      printTable(['MCH_NO', 'KEY VERSION', 'KEYS UPDATED', 'PUBLIC KEY'], rows);
     },
   },
 
@@ -167,9 +236,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '-');
       const rows = list.map((t) => [t.id, t.name, t.scopes.join(','), iso(t.createdAt), iso(t.lastUsedAt), t.revokedAt ? `revoked ${iso(t.revokedAt)}` : 'active']);
-      const header = ['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'STATUS'];
-      const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-      for (const row of [header, ...rows]) print(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+      printTable(['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'STATUS'], rows);
     },
   },
 
@@ -194,15 +261,17 @@ const GLOBAL_OPTIONS: Options = { help: { type: 'boolean', short: 'h' }, 'data-d
 async function runWithDatabase(command: Command, values: Values): Promise<void> {
   let database: ResolvedDatabase | undefined;
   let orm: MikroORM | undefined;
+  let keyRing: KeyRing | undefined;
   const connect = async (): Promise<EntityManager> => {
     if (!orm) {
       const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : join(process.env.DATA_DIR || './.data', 'pglite');
+      keyRing = await resolveKeys();
       const { resolveDatabase } = await import('./db/database-url.js');
       const { DatabaseUnavailableError, initOrm, migrateUp } = await import('./db/orm.js');
       database = await resolveDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
       try {
         orm = await initOrm({ clientUrl: database.url, poolMax: 2 });
-        await migrateUp(orm);
+        await migrateUp(orm, { keyRing });
       } catch (error) {
         if (error instanceof DatabaseUnavailableError) throw new CommandError(error.message);
         throw new CommandError(`cannot migrate the database at ${redact(database.url)}: ${(error as Error).message}`);
@@ -210,11 +279,29 @@ async function runWithDatabase(command: Command, values: Values): Promise<void> 
     }
     return orm.em.fork();
   };
+  const ring = (): KeyRing => {
+    if (!keyRing) throw new Error('keyRing() called before database()');
+    return keyRing;
+  };
   try {
-    await command.run(values, connect);
+    await command.run(values, connect, ring);
   } finally {
     await orm?.close(true);
     await database?.close();
+  }
+}
+
+/** The gateway's key ring, from the same variables (KEY_ENCRYPTION_KEY…); a configuration problem is exit code 1. */
+async function resolveKeys(): Promise<KeyRing> {
+  const { ConfigError, parseKeyEncryptionSettings } = await import('./config.js');
+  const { resolveKeyRing } = await import('./merchants/key-encryption-config.js');
+  try {
+    const { keyRing, notice } = resolveKeyRing(parseKeyEncryptionSettings(process.env));
+    if (notice) note(notice);
+    return keyRing;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CommandError(error.message);
+    throw error;
   }
 }
 

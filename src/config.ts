@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeKeyEncryptionKey } from './merchants/key-encryption.js';
 import { PAYMENT_METHOD_TYPES, type PaymentMethodType } from './tarspay/catalogs.js';
 
 /** Every environment variable the gateway reads, parsed and checked once at start. */
@@ -9,6 +10,15 @@ const boolean = z
 const hexKey = z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
 const publicKey = z.string().trim().regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
 const positiveInt = z.coerce.number().int().positive();
+const KEK_FORMAT = 'must be 32 bytes as 64 hex characters or 44 base64 characters (make one with `openssl rand -hex 32`)';
+const keyEncryptionKey = z.string().trim().refine((text) => decodeKeyEncryptionKey(text) !== null, KEK_FORMAT);
+const keyEncryptionKeys = z.string().transform((text, context) => {
+  const keys = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  keys.forEach((key, index) => {
+    if (!decodeKeyEncryptionKey(key)) context.addIssue({ code: 'custom', message: `entry ${index + 1} ${KEK_FORMAT}` });
+  });
+  return keys;
+});
 
 export interface AmountLimit {
   min: bigint;
@@ -102,6 +112,12 @@ const environment = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  /** Encrypts merchant private keys in the database (AES-256-GCM); see src/merchants/key-encryption-config.ts. */
+  KEY_ENCRYPTION_KEY: keyEncryptionKey.optional(),
+  KEY_ENCRYPTION_KEY_FILE: z.string().trim().min(1).optional(),
+  /** Earlier KEKs, comma-separated: still decrypt, and rows under them are re-encrypted at start. */
+  KEY_ENCRYPTION_KEY_PREVIOUS: keyEncryptionKeys.optional(),
+
   TARSPAY_BASE_URL: z.url().optional(),
   TARSPAY_MERCHANT_NO: z.string().trim().min(1).optional(),
   TARSPAY_PRIVATE_KEY: hexKey.optional(),
@@ -153,14 +169,47 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+function parseWith<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const result = environment.safeParse(present);
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
-  const config = result.data;
+  return result.data;
+}
+
+const keyEncryptionSettings = environment.pick({
+  NODE_ENV: true,
+  DATA_DIR: true,
+  KEY_ENCRYPTION_KEY: true,
+  KEY_ENCRYPTION_KEY_FILE: true,
+  KEY_ENCRYPTION_KEY_PREVIOUS: true,
+});
+export type KeyEncryptionSettings = z.infer<typeof keyEncryptionSettings>;
+
+function checkKeyEncryption(settings: KeyEncryptionSettings): void {
+  if (settings.KEY_ENCRYPTION_KEY && settings.KEY_ENCRYPTION_KEY_FILE) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_KEY_FILE are both set: set only one');
+  }
+  if (settings.NODE_ENV === 'production' && !settings.KEY_ENCRYPTION_KEY && !settings.KEY_ENCRYPTION_KEY_FILE) {
+    throw new ConfigError(
+      'NODE_ENV=production needs KEY_ENCRYPTION_KEY (or KEY_ENCRYPTION_KEY_FILE): the 32-byte key, hex or base64, that encrypts ' +
+        'merchant private keys in the database. Make one with `openssl rand -hex 32` and keep it out of the database and its backups.',
+    );
+  }
+}
+
+/** Only the variables the key-encryption key needs (the CLI and `npm run migrate`, which need no TarsPay settings). */
+export function parseKeyEncryptionSettings(env: NodeJS.ProcessEnv = process.env): KeyEncryptionSettings {
+  const settings = parseWith(keyEncryptionSettings, env);
+  checkKeyEncryption(settings);
+  return settings;
+}
+
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const config = parseWith(environment, env);
+  checkKeyEncryption(config);
   if (config.METRICS_PORT && config.METRICS_PORT === config.PORT) {
     throw new ConfigError(`METRICS_PORT: ${config.METRICS_PORT} is PORT too: give /metrics a port of its own (or unset METRICS_PORT)`);
   }

@@ -17,6 +17,8 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'connectionParams.authorization',
   'TARSPAY_PRIVATE_KEY',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_ENCRYPTION_KEY_PREVIOUS',
   'SANDBOX_PLATFORM_PRIVATE_KEY',
 ];
 

@@ -3,6 +3,8 @@ import { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } fro
 import { ConfigError, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
+import { resolveKeyRing } from './merchants/key-encryption-config.js';
+import { MerchantKeyError } from './merchants/merchant-keys.js';
 import { sandboxOptionsFromEnv } from './sandbox/config.js';
 import { SandboxConfigError } from './sandbox/options.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
@@ -11,6 +13,8 @@ import { startSandbox, type Sandbox } from './sandbox/server.js';
 async function main(): Promise<void> {
   const config = parseEnvironment();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const { keyRing, source: keySource, notice: keyNotice } = resolveKeyRing(config);
+  if (keyNotice) logger.warn(keyNotice);
   const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite` });
   let sandbox: Sandbox | null = null;
   if (!config.TARSPAY_BASE_URL) {
@@ -30,9 +34,10 @@ async function main(): Promise<void> {
     sandboxUrl: sandbox?.url ?? (config.TARSPAY_SANDBOX ? config.TARSPAY_BASE_URL! : null),
     logger,
     poolMax: database.embedded ? 10 : undefined,
+    keyRing,
   });
   const em = gateway.orm.em.fork();
-  const merchant = await ensureConfiguredMerchant(em, config, sandbox?.platformPublicKey ?? null);
+  const merchant = await ensureConfiguredMerchant(em, keyRing, config, sandbox?.platformPublicKey ?? null);
   gateway.services.upstream.forget(merchant.id);
   sandbox?.registerMerchant({ mchNo: merchant.mchNo, publicKey: merchant.publicKey });
 
@@ -43,9 +48,11 @@ async function main(): Promise<void> {
     `  TarsPay callbacks:   ${gateway.publicUrl}/tarspay/notify`,
     `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${config.DATA_DIR}/pglite)` : 'DATABASE_URL'}`,
     `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
-    `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey})`,
+    `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey}, key version ${merchant.keyVersion})`,
+    `  private keys:        encrypted with key-encryption key ${keyRing.currentKeyId} from ${keySource}`,
   ];
   if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
+  if (keyNotice) lines.push(`  ${keyNotice}`);
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
     lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
@@ -66,7 +73,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SandboxConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof SandboxConfigError || error instanceof MerchantKeyError) console.error(error.message);
   else console.error('the gateway could not start:', error);
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { IpcPeer, startTsx, type Child } from './processes.js';
@@ -71,6 +72,8 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
       ipc: true,
       env: {
         NODE_ENV: 'production',
+        // Production refuses to start without one: a throwaway key for the throwaway database.
+        KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'info',

@@ -1,9 +1,12 @@
 /**
  * `npm run migrate`: applies the migrations in `migrations/` to DATABASE_URL, or to the embedded
- * database in `$DATA_DIR/pglite` (default ./.data/pglite) when DATABASE_URL is absent.
+ * database in `$DATA_DIR/pglite` (default ./.data/pglite) when DATABASE_URL is absent, with the
+ * key-encryption key the gateway uses (KEY_ENCRYPTION_KEY…): migrations encrypt private keys.
  */
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { parseKeyEncryptionSettings } from '../config.js';
+import { resolveKeyRing } from '../merchants/key-encryption-config.js';
 import { resolveDatabase, type ResolvedDatabase } from './database-url.js';
 import { DatabaseUnavailableError, initOrm, migrateUp } from './orm.js';
 
@@ -23,10 +26,12 @@ async function main(): Promise<number> {
   let orm: MikroORM | undefined;
   let target = process.env.DATABASE_URL ? 'DATABASE_URL' : `the embedded database in ${dataDir}`;
   try {
+    const { keyRing, notice } = resolveKeyRing(parseKeyEncryptionSettings(process.env));
+    if (notice) console.log(notice);
     database = await resolveDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
     target = describe(database.url, database.embedded);
     orm = await initOrm({ clientUrl: database.url, poolMax: 1 });
-    const applied = await migrateUp(orm);
+    const applied = await migrateUp(orm, { keyRing });
     if (applied.length === 0) console.log(`${target}: up to date, no migration to apply.`);
     for (const name of applied) console.log(`${target}: applied ${name}`);
     return 0;

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { runWithMigrationContext, type MigrationContext } from './migration-context.js';
 import { MIGRATIONS_PATH, createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
 
 export type { OrmOptions } from './mikro-orm.config.js';
@@ -36,9 +37,13 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
   return orm;
 }
 
-/** Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date). */
-export async function migrateUp(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+/**
+ * Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date).
+ * `keyRing` (from the configuration, see resolveKeyRing) lets a migration encrypt merchant private
+ * keys still stored in plain text; without it such a migration fails and changes nothing.
+ */
+export async function migrateUp(orm: MikroORM, context: MigrationContext = {}): Promise<string[]> {
+  const applied = await runWithMigrationContext(context, () => orm.getMigrator().up());
   return applied.map((migration) => migration.name);
 }
 
@@ -54,4 +59,10 @@ export function shippedMigrationNames(): string[] {
 export async function appliedMigrationNames(orm: MikroORM): Promise<Set<string>> {
   const rows = await orm.em.getConnection().execute<Array<{ name: string }>>('select name from mikro_orm_migrations');
   return new Set(rows.map((row) => row.name));
+}
+
+/** Reverts migrations (the last one, or down to `to`), with the same context as migrateUp. */
+export async function migrateDown(orm: MikroORM, context: MigrationContext = {}, to?: string | 0): Promise<string[]> {
+  const reverted = await runWithMigrationContext(context, () => orm.getMigrator().down(to === undefined ? undefined : { to }));
+  return reverted.map((migration) => migration.name);
 }

@@ -7,6 +7,7 @@ import { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
+import type { TarsPayClient } from '../tarspay/client.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import { classifyCreateFailure, createFailureMessage } from './create-outcome.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
@@ -95,6 +96,8 @@ export class OrderService {
     const customer = cleanCustomer(input.customer);
     const merchantOrderNo = input.merchantOrderNo || generateMerchantOrderNo('C');
     const fingerprint = requestFingerprint({ kind: 'COLLECTION', ...input, merchantOrderNo: undefined, customer });
+    // Before the order is stored: a merchant whose keys cannot be read gets an error and no order.
+    const client = await this.options.upstream.forMerchant(merchant);
     const claim = await this.#claim(em, merchant, {
       kind: 'COLLECTION',
       merchantOrderNo,
@@ -108,7 +111,7 @@ export class OrderService {
       expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
     });
     if (!claim.created) return this.#replay(claim.order);
-    return { order: await this.#firstCreate(em, merchant, claim.order), replayed: false };
+    return { order: await this.#firstCreate(em, client, merchant, claim.order), replayed: false };
   }
 
   async createPayout(em: EntityManager, merchant: Merchant, input: PayoutCreateInput): Promise<CreatedOrder> {
@@ -116,6 +119,7 @@ export class OrderService {
     const customer = cleanCustomer(input.customer);
     const beneficiary = { accountNumber: input.accountNumber, accountName: input.accountName, address: input.address ?? null };
     const fingerprint = requestFingerprint({ kind: 'PAYOUT', ...input, merchantOrderNo: undefined, customer });
+    const client = await this.options.upstream.forMerchant(merchant);
     const claim = await this.#claim(em, merchant, {
       kind: 'PAYOUT',
       merchantOrderNo: input.merchantOrderNo,
@@ -126,14 +130,14 @@ export class OrderService {
       beneficiary,
     });
     if (!claim.created) return this.#replay(claim.order);
-    return { order: await this.#firstCreate(em, merchant, claim.order), replayed: false };
+    return { order: await this.#firstCreate(em, client, merchant, claim.order), replayed: false };
   }
 
   /** Sends the create of an order just claimed and records TarsPay's answer, or what its absence proves. */
-  async #firstCreate(em: EntityManager, merchant: Merchant, order: Order): Promise<Order> {
+  async #firstCreate(em: EntityManager, client: TarsPayClient, merchant: Merchant, order: Order): Promise<Order> {
     let answer: OrderUpdate;
     try {
-      answer = await this.#sendCreate(merchant, order, 'API');
+      answer = await this.#sendCreate(client, merchant, order, 'API');
     } catch (error) {
       const failure = classifyCreateFailure(error);
       const change = await this.applyUpdate(em, order.id, {
@@ -159,10 +163,11 @@ export class OrderService {
    * once. A refusal proves nothing here (the first create may have been stored), nor does silence.
    */
   async resendCreate(em: EntityManager, merchant: Merchant, order: Order): Promise<ResendOutcome> {
+    const client = await this.options.upstream.forMerchant(merchant);
     await em.nativeUpdate(Order, { id: order.id }, { createAttempts: order.createAttempts + 1 });
     const fields = { orderId: order.id, attempt: order.createAttempts + 1 };
     try {
-      const answer = await this.#sendCreate(merchant, order, 'RECONCILIATION');
+      const answer = await this.#sendCreate(client, merchant, order, 'RECONCILIATION');
       await this.applyUpdate(em, order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
       this.options.logger.info(fields, 're-sent create: TarsPay created the order now');
       return 'created';
@@ -178,8 +183,7 @@ export class OrderService {
     }
   }
 
-  async #sendCreate(merchant: Merchant, order: Order, source: OrderUpdate['source']): Promise<OrderUpdate> {
-    const client = this.options.upstream.forMerchant(merchant);
+  async #sendCreate(client: TarsPayClient, merchant: Merchant, order: Order, source: OrderUpdate['source']): Promise<OrderUpdate> {
     const notifyUrl = this.notifyUrl(merchant);
     if (order.kind === 'PAYOUT') {
       const answer = await client.createPayout(payoutRequest(order, { notifyUrl }));
@@ -217,8 +221,8 @@ export class OrderService {
   }
 
   /** TarsPay's inquiry endpoint for the order's kind, by TarsPay's id when known. Throws TarsPayError. */
-  inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
-    const client = this.options.upstream.forMerchant(merchant);
+  async inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
+    const client = await this.options.upstream.forMerchant(merchant);
     const query = order.platformOrderId ? { payOrderId: order.platformOrderId } : { mchOrderNo: order.merchantOrderNo };
     return order.kind === 'COLLECTION' ? client.collectionInquiry(query) : client.payoutInquiry(query);
   }

@@ -18,7 +18,8 @@ builder.queryFields((t) => ({
     authScopes: { scope: 'balance:read' },
     resolve: async (_root, _args, context) => {
       try {
-        return await context.services.upstream.forMerchant(merchantOf(context)).balance();
+        const client = await context.services.upstream.forMerchant(merchantOf(context));
+        return await client.balance();
       } catch (error) {
         throw upstreamQueryError(error);
       }

@@ -54,7 +54,8 @@ builder.queryFields((t) => ({
       const pageSize = args.pageSize ?? 20;
       const filter = args.filter ?? {};
       try {
-        const answer = await context.services.upstream.forMerchant(merchantOf(context)).transactionHistory({
+        const client = await context.services.upstream.forMerchant(merchantOf(context));
+        const answer = await client.transactionHistory({
           bizType: filter.kind ? BIZ_TYPE[filter.kind] : undefined,
           startTime: filter.from ? Math.floor(filter.from.getTime() / 1000) : undefined,
           endTime: filter.to ? Math.floor(filter.to.getTime() / 1000) : undefined,

@@ -12,7 +12,7 @@ let merchant: Merchant;
 
 beforeAll(async () => {
   db = await createTestOrm({ onQuery: (sql) => statements.push(sql) });
-  merchant = await upsertMerchant(db.orm.em.fork(), {
+  merchant = await upsertMerchant(db.orm.em.fork(), db.keyRing, {
     mchNo: 'M-TOK',
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateToken } from '../../src/auth/tokens.js';
+import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { PrivateKey, generateKeyPair, isPublicKeyHex } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
@@ -22,14 +23,22 @@ interface Run {
   stderr: string;
 }
 
-/** `npx tsx src/cli.ts …` without npx's start-up cost, against this file's database. */
+/** `npx tsx src/cli.ts …` without npx's start-up cost, against this file's database and its key-encryption key. */
 function cli(...args: string[]): Promise<Run> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string | undefined>, ...args: string[]): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [tsxCli, 'src/cli.ts', ...args],
       // DATA_DIR points nowhere useful: a command that wrongly ignored DATABASE_URL would start an empty embedded database there.
-      { cwd: projectDir, env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: scratch }, timeout: 20_000 },
+      {
+        cwd: projectDir,
+        env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: scratch, KEY_ENCRYPTION_KEY: db.keyEncryptionKey, ...env },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -37,7 +46,7 @@ function cli(...args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   db = await createTestOrm();
-  await upsertMerchant(db.orm.em.fork(), {
+  await upsertMerchant(db.orm.em.fork(), db.keyRing, {
     mchNo: 'M-CLI',
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
@@ -94,7 +103,9 @@ describe.concurrent('cli', () => {
     expect(run.stdout).toContain(keys.publicKey);
     expect(run.stdout).not.toContain(keys.privateKey);
     const merchant = await findMerchantByMchNo(db.orm.em.fork(), 'M-ADDED');
-    expect(merchant).toMatchObject({ publicKey: keys.publicKey, privateKey: keys.privateKey, platformPublicKey });
+    expect(merchant).toMatchObject({ publicKey: keys.publicKey, platformPublicKey, keyVersion: 1, keyEncryptionKeyId: db.keyRing.currentKeyId });
+    expect(merchant!.privateKeyEncrypted).not.toContain(keys.privateKey);
+    expect(openPrivateKey(db.keyRing, merchant!).revealHex()).toBe(keys.privateKey);
   });
 
   it('an unknown merchant fails with exit 1 and lists the known ones', async ({ expect }) => {
@@ -123,8 +134,83 @@ describe.concurrent('cli', () => {
   it('--help lists every command', async ({ expect }) => {
     const run = await cli('--help');
     expect(run.code).toBe(0);
-    for (const command of ['keys generate', 'merchant add', 'token create', 'token list', 'token revoke']) {
+    for (const command of ['keys generate', 'merchant add', 'merchant rotate-key', 'merchant list', 'token create', 'token list', 'token revoke']) {
       expect(run.stdout).toContain(command);
     }
+  });
+});
+
+// Key commands, one process at a time: several start-ups at once on a small machine are slow enough to time out.
+describe('cli merchant keys', { timeout: 120_000 }, () => {
+  it('merchant rotate-key stores the new key encrypted, bumps the key version and prints only the public key', async () => {
+    const em = db.orm.em.fork();
+    const before = await upsertMerchant(em, db.keyRing, { mchNo: 'M-ROTATE', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: generateKeyPair().publicKey });
+    const keys = generateKeyPair();
+    const keyFile = join(scratch, 'rotated.key');
+    writeFileSync(keyFile, `${keys.privateKey}\n`);
+    const run = await cli('merchant', 'rotate-key', '--mch-no', 'M-ROTATE', '--private-key-file', keyFile);
+    expect(run.code, run.stderr).toBe(0);
+    expect(/^Public key: (0[23][0-9a-f]{64})$/m.exec(run.stdout)?.[1]).toBe(keys.publicKey);
+    expect(run.stdout).toMatch(/Upload this public key to TarsPay/);
+    expect(run.stdout).toMatch(/within 10 s/);
+    expect(run.stdout).toMatch(/key version 2/);
+    expect(run.stdout + run.stderr).not.toContain(keys.privateKey);
+    const after = await findMerchantByMchNo(db.orm.em.fork(), 'M-ROTATE');
+    expect(after).toMatchObject({ id: before.id, publicKey: keys.publicKey, platformPublicKey: before.platformPublicKey, keyVersion: 2 });
+    expect(openPrivateKey(db.keyRing, after!).revealHex()).toBe(keys.privateKey);
+
+    // The same key again changes nothing; a new platform key alone is a rotation too.
+    const again = await cli('merchant', 'rotate-key', '--mch-no', 'M-ROTATE', '--private-key-file', keyFile);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/nothing changed \(key version 2\)/);
+    const platformPublicKey = generateKeyPair().publicKey;
+    const platform = await cli('merchant', 'rotate-key', '--mch-no', 'M-ROTATE', '--platform-public-key', platformPublicKey);
+    expect(platform.code, platform.stderr).toBe(0);
+    expect(await findMerchantByMchNo(db.orm.em.fork(), 'M-ROTATE')).toMatchObject({ publicKey: keys.publicKey, platformPublicKey, keyVersion: 3 });
+  });
+
+  it('merchant rotate-key --generate makes a key that never leaves the database', async () => {
+    await upsertMerchant(db.orm.em.fork(), db.keyRing, { mchNo: 'M-GENERATE', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: generateKeyPair().publicKey });
+    const run = await cli('merchant', 'rotate-key', '--mch-no', 'M-GENERATE', '--generate');
+    expect(run.code, run.stderr).toBe(0);
+    const publicKey = /^Public key: (0[23][0-9a-f]{64})$/m.exec(run.stdout)?.[1];
+    const merchant = await findMerchantByMchNo(db.orm.em.fork(), 'M-GENERATE');
+    expect(merchant).toMatchObject({ publicKey, keyVersion: 2 });
+    const privateKey = openPrivateKey(db.keyRing, merchant!).revealHex();
+    expect(run.stdout + run.stderr).not.toContain(privateKey);
+    expect(run.stdout + run.stderr).not.toMatch(/\b[0-9a-f]{64}\b/);
+  });
+
+  it('merchant rotate-key refuses unclear or unknown input and changes nothing', async () => {
+    const keyFile = join(scratch, 'unused.key');
+    writeFileSync(keyFile, `${generateKeyPair().privateKey}\n`);
+    const [nothing, both, unknown, badPlatform] = await Promise.all([
+      cli('merchant', 'rotate-key', '--mch-no', 'M-CLI'),
+      cli('merchant', 'rotate-key', '--mch-no', 'M-CLI', '--private-key-file', keyFile, '--generate'),
+      cli('merchant', 'rotate-key', '--mch-no', 'M-NOPE', '--generate'),
+      cli('merchant', 'rotate-key', '--mch-no', 'M-CLI', '--platform-public-key', 'zz'),
+    ]);
+    expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--private-key-file <file> or --generate/) });
+    expect(both).toMatchObject({ code: 2, stderr: expect.stringMatching(/not both/) });
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/no merchant "M-NOPE"/) });
+    expect(badPlatform).toMatchObject({ code: 2, stderr: expect.stringMatching(/platform public key must be a compressed secp256k1 key/) });
+    expect(await findMerchantByMchNo(db.orm.em.fork(), 'M-CLI')).toMatchObject({ keyVersion: 1 });
+  });
+
+  it('merchant list shows public keys and key versions, never a private key', async () => {
+    const run = await cli('merchant', 'list');
+    expect(run.code, run.stderr).toBe(0);
+    const merchant = await findMerchantByMchNo(db.orm.em.fork(), 'M-CLI');
+    const line = run.stdout.split('\n').find((row) => row.startsWith('M-CLI '));
+    expect(line).toMatch(new RegExp(`^M-CLI +1 +\\S+ +${merchant!.publicKey}$`));
+    expect(run.stdout).toMatch(/^MCH_NO +KEY VERSION +KEYS UPDATED +PUBLIC KEY$/m);
+    expect(run.stdout).not.toContain(openPrivateKey(db.keyRing, merchant!).revealHex());
+    expect(run.stdout).not.toContain(merchant!.privateKeyEncrypted);
+  });
+
+  it('refuses to work on merchants without the key-encryption key in production', async () => {
+    const run = await cliWith({ NODE_ENV: 'production', KEY_ENCRYPTION_KEY: undefined }, 'merchant', 'list');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/NODE_ENV=production needs KEY_ENCRYPTION_KEY \(or KEY_ENCRYPTION_KEY_FILE\)/);
   });
 });

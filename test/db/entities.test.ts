@@ -3,6 +3,7 @@ import { UniqueConstraintViolationException, wrap } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallbackReceipt } from '../../src/callbacks/callback-receipt.entity.js';
 import { Merchant } from '../../src/merchants/merchant.entity.js';
+import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { OrderEvent } from '../../src/orders/order-event.entity.js';
 import { Order } from '../../src/orders/order.entity.js';
@@ -17,12 +18,12 @@ let orderCounter = 0;
 beforeAll(async () => {
   db = await createTestOrm();
   const em = db.orm.em.fork();
-  merchantA = await upsertMerchant(em, {
+  merchantA = await upsertMerchant(em, db.keyRing, {
     mchNo: 'M-A',
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
   });
-  merchantB = await upsertMerchant(em, {
+  merchantB = await upsertMerchant(em, db.keyRing, {
     mchNo: 'M-B',
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
@@ -53,43 +54,50 @@ describe('Merchant', () => {
   it('derives the public key and finds the merchant by mchNo', async () => {
     const em = db.orm.em.fork();
     const privateKeyHex = generateKeyPair().privateKey;
-    const created = await upsertMerchant(em, { mchNo: 'M-C', privateKeyHex, platformPublicKey: generateKeyPair().publicKey });
+    const created = await upsertMerchant(em, db.keyRing, { mchNo: 'M-C', privateKeyHex, platformPublicKey: generateKeyPair().publicKey });
     expect(created.publicKey).toBe(PrivateKey.fromHex(privateKeyHex).publicKeyHex);
 
     const found = await findMerchantByMchNo(db.orm.em.fork(), 'M-C');
     expect(found?.id).toBe(created.id);
-    expect(found?.privateKey).toBe(privateKeyHex);
+    expect(found?.privateKeyEncrypted).toMatch(new RegExp(`^v1:${db.keyRing.currentKeyId}:`));
+    expect(found?.keyEncryptionKeyId).toBe(db.keyRing.currentKeyId);
+    expect(found?.keyVersion).toBe(1);
+    expect(openPrivateKey(db.keyRing, found!).revealHex()).toBe(privateKeyHex);
     expect(found?.notifyUrl).toBeNull();
     expect(await findMerchantByMchNo(db.orm.em.fork(), 'M-nope')).toBeNull();
   });
 
   it('updates keys on a second upsert of the same mchNo', async () => {
     const newKey = generateKeyPair();
-    const updated = await upsertMerchant(db.orm.em.fork(), {
+    const updated = await upsertMerchant(db.orm.em.fork(), db.keyRing, {
       mchNo: 'M-B',
       privateKeyHex: newKey.privateKey,
       platformPublicKey: generateKeyPair().publicKey,
     });
     expect(updated.id).toBe(merchantB.id);
     expect(updated.publicKey).toBe(newKey.publicKey);
+    expect(updated.keyVersion).toBe(merchantB.keyVersion + 1);
+    expect(openPrivateKey(db.keyRing, updated).revealHex()).toBe(newKey.privateKey);
     expect(updated.notifyUrl).toBe('https://b.example/notify'); // left alone when not given
   });
 
   it('rejects a malformed private key or platform key with a message saying what is wrong', async () => {
     await expect(
-      upsertMerchant(db.orm.em.fork(), { mchNo: 'M-X', privateKeyHex: 'abc', platformPublicKey: generateKeyPair().publicKey }),
+      upsertMerchant(db.orm.em.fork(), db.keyRing, { mchNo: 'M-X', privateKeyHex: 'abc', platformPublicKey: generateKeyPair().publicKey }),
     ).rejects.toThrow(/64 hex characters/);
     await expect(
-      upsertMerchant(db.orm.em.fork(), { mchNo: 'M-X', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: 'zz' }),
+      upsertMerchant(db.orm.em.fork(), db.keyRing, { mchNo: 'M-X', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: 'zz' }),
     ).rejects.toThrow(/compressed secp256k1/);
   });
 
   it('never shows its private key in JSON or util.inspect', async () => {
     const merchant = await findMerchantByMchNo(db.orm.em.fork(), 'M-A');
-    const secret = merchant!.privateKey;
-    expect(JSON.stringify(merchant)).not.toContain(secret);
-    expect(JSON.stringify(wrap(merchant!).toObject())).not.toContain(secret);
-    expect(inspect(merchant, { depth: 5 })).not.toContain(secret);
+    const secrets = [openPrivateKey(db.keyRing, merchant!).revealHex(), merchant!.privateKeyEncrypted];
+    for (const secret of secrets) {
+      expect(JSON.stringify(merchant)).not.toContain(secret);
+      expect(JSON.stringify(wrap(merchant!).toObject())).not.toContain(secret);
+      expect(inspect(merchant, { depth: 5 })).not.toContain(secret);
+    }
     expect(inspect(merchant)).toContain('M-A');
   });
 });

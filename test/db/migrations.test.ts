@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_PATH } from '../../src/db/mikro-orm.config.js';
-import { initOrm, migrateUp } from '../../src/db/orm.js';
+import { initOrm, migrateDown, migrateUp } from '../../src/db/orm.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -28,6 +28,7 @@ describe('migrations', () => {
     const applied = await migrateUp(orm);
     expect(applied).toEqual(MIGRATIONS);
     expect(applied[0]).toMatch(/^Migration\d{14}_initial$/);
+    expect(applied).toContainEqual(expect.stringMatching(/^Migration\d{14}_encrypt_merchant_keys$/));
     const tables = await orm.em
       .getConnection()
       .execute<{ table_name: string }[]>(
@@ -61,7 +62,7 @@ describe('migrations', () => {
   it('can be reverted and applied again', async () => {
     const tableCount = async () =>
       (await orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
-    await orm.getMigrator().down({ to: 0 });
+    expect(await migrateDown(orm, {}, 0)).toEqual([...MIGRATIONS].reverse());
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
     expect(await migrateUp(orm)).toEqual(MIGRATIONS);
     expect(Number(await tableCount())).toBe(6);

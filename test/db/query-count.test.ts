@@ -14,8 +14,8 @@ afterAll(() => db?.close());
 it('onQuery sees every statement, with placeholders instead of values', async () => {
   statements.length = 0;
   const em = db.orm.em.fork();
-  const privateKey = generateKeyPair().privateKey;
-  em.create(Merchant, { mchNo: 'Q-1', publicKey: 'pub', privateKey, platformPublicKey: 'plat', notifyUrl: null });
+  const privateKeyEncrypted = db.keyRing.encrypt(generateKeyPair().privateKey, 'query-count');
+  em.create(Merchant, { mchNo: 'Q-1', publicKey: 'pub', privateKeyEncrypted, keyEncryptionKeyId: db.keyRing.currentKeyId, platformPublicKey: 'plat', notifyUrl: null });
   await em.flush(); // begin, insert, commit
   await em.fork().find(Merchant, {}); // select
   await em.fork().count(Merchant); // select count
@@ -26,7 +26,7 @@ it('onQuery sees every statement, with placeholders instead of values', async ()
   expect(statements[2]).toMatch(/^commit/i);
   expect(statements[3]).toMatch(/^select .* from "merchants"/);
   expect(statements[4]).toMatch(/^select count/);
-  expect(statements.join('\n')).not.toContain(privateKey);
+  expect(statements.join('\n')).not.toContain(privateKeyEncrypted);
 });
 
 it('counts nothing for work served from the identity map', async () => {

@@ -103,7 +103,7 @@ describe('/metrics after a collection is created, watched, settled and called ba
     expect(value(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     // No secret ever becomes a label.
     expect(text).not.toContain(token);
-    expect(text).not.toContain(merchant.privateKey);
+    expect(text).not.toContain(t.privateKeyOf(merchant).revealHex());
   });
 
   it('keeps each gateway instance in its own registry', async () => {

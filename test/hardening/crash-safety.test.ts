@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { waitFor } from '../helpers/wait.js';
 import { wsClient } from '../helpers/ws-client.js';
 
 const merchantKey = PrivateKey.generate();
+const keyEncryptionKey = randomBytes(32).toString('hex');
 const MCH_NO = 'M-CRASH';
 let database: TestDatabase;
 let sandbox: Sandbox;
@@ -32,6 +34,7 @@ async function spawnGateway(env: Record<string, string> = {}): Promise<RunningGa
     env: {
       ...process.env,
       NODE_ENV: 'test',
+      KEY_ENCRYPTION_KEY: keyEncryptionKey,
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: database.url,

@@ -45,7 +45,7 @@ describe('secrets never leave', () => {
     await waitFor(() => (t.logs.length > 5 ? true : undefined));
     const metrics = await fetch(`${t.gateway.url}/metrics`).then((response) => response.text());
 
-    const secrets = [merchant.privateKey, token, token.slice(4), platformKey.revealHex()];
+    const secrets = [t.privateKeyOf(merchant).revealHex(), merchant.privateKeyEncrypted, token, token.slice(4), platformKey.revealHex()];
     const everything = [...t.logs, ...responses, metrics].join('\n');
     for (const secret of secrets) expect(everything.includes(secret), `a secret of ${secret.length} chars leaked`).toBe(false);
     expect(everything).toContain(merchant.mchNo); // the haystack is real: it holds what was logged

@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { initOrm, migrateUp, type OrmOptions } from '../../src/db/orm.js';
+import { KeyRing } from '../../src/merchants/key-encryption.js';
 
 export interface TestDatabase {
   url: string;
@@ -25,18 +30,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export interface TestOrm {
   orm: MikroORM;
   url: string;
+  /** A random key ring of this database's own: merchant private keys are encrypted with it. */
+  keyRing: KeyRing;
+  /** Its key as hex, for KEY_ENCRYPTION_KEY in processes started on this database. */
+  keyEncryptionKey: string;
   close(): Promise<void>;
 }
 
 /** A migrated test database with an ORM on it; `close()` closes both. */
 export async function createTestOrm(options: Omit<OrmOptions, 'clientUrl'> = {}): Promise<TestOrm> {
   const database = await createTestDatabase();
+  const keyEncryptionKey = randomBytes(32).toString('hex');
+  const keyRing = new KeyRing(Buffer.from(keyEncryptionKey, 'hex'));
   try {
     const orm = await initOrm({ poolMax: 5, ...options, clientUrl: database.url });
-    await migrateUp(orm);
+    await migrateUp(orm, { keyRing });
     return {
       orm,
       url: database.url,
+      keyRing,
+      keyEncryptionKey,
       async close() {
         await orm.close(true);
         await database.close();
@@ -45,5 +58,29 @@ export async function createTestOrm(options: Omit<OrmOptions, 'clientUrl'> = {})
   } catch (error) {
     await database.close();
     throw error;
+  }
+}
+
+/**
+ * Everything the database at `url` holds, as text: `pg_dump` (schema and data) on a PostgreSQL
+ * server; on embedded PGlite, where pg_dump cannot connect, every column of every table cast to text.
+ */
+export async function dumpDatabase(url: string): Promise<string> {
+  if (process.env.DATABASE_URL) {
+    const { stdout } = await promisify(execFile)('pg_dump', ['--dbname', url, '--no-owner'], { maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public'`);
+    const parts: string[] = [];
+    for (const { table_name } of tables.rows) {
+      const rows = await client.query(`select t::text as row from "${table_name}" t`);
+      parts.push(`-- ${table_name}`, ...rows.rows.map((row: { row: string }) => row.row));
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
   }
 }

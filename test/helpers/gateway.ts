@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
@@ -5,6 +6,7 @@ import { SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { createApiToken } from '../../src/auth/tokens.js';
 import { parseEnvironment } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
@@ -24,11 +26,19 @@ export interface TestGateway {
   recordQueries: boolean;
   /** Every log line the gateway wrote, as text. */
   logs: string[];
+  /** A merchant with a new key, registered at the sandbox. */
   addMerchant(mchNo: string): Promise<Merchant>;
+  /** The merchant's private key, decrypted (to look for it where it must not be). */
+  privateKeyOf(merchant: Merchant): PrivateKey;
+  /** The KEY_ENCRYPTION_KEY the gateway (and its peers) run with, hex. */
+  keyEncryptionKey: string;
   token(merchant: Merchant, scopes?: readonly Scope[]): Promise<string>;
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  /** Another gateway instance on the same database and sandbox, as in a scaled-out deployment. */
-  startPeer(): Promise<Gateway>;
+  /**
+   * Another gateway instance on the same database and sandbox, as in a scaled-out deployment;
+   * `env` changes its settings (e.g. a new KEY_ENCRYPTION_KEY, as a restart with new settings would).
+   */
+  startPeer(env?: Record<string, string>): Promise<Gateway>;
   /** Time passes for the reconciler: the order (global id) is due for its next check now. */
   makeOrderDue(globalId: string): Promise<void>;
   close(): Promise<void>;
@@ -41,12 +51,13 @@ export interface GraphQLResponse<T> {
 
 /**
  * The real gateway on a loopback port, with its own database (PostgreSQL from DATABASE_URL, else
- * PGlite) and a real sandbox on another port.
+ * PGlite; or `database`, which close() then drops) and a real sandbox on another port. It gets a
+ * random KEY_ENCRYPTION_KEY unless `env` gives one, so no test writes a key into ./.data.
  */
 export async function startTestGateway(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; sandboxControls?: boolean; gateway?: Partial<GatewayOptions> } = {},
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; sandboxControls?: boolean; gateway?: Partial<GatewayOptions>; database?: TestDatabase } = {},
 ): Promise<TestGateway> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, callbackRetryMs: 50, log: () => {}, ...options.sandbox });
   const logs: string[] = [];
   const logger = createLogger({
@@ -61,7 +72,9 @@ export async function startTestGateway(
   const upstreamCalls: TarsPayCallInfo[] = [];
   const queries: string[] = [];
   const harness = { recordQueries: false };
-  const config = parseEnvironment({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const keyEncryptionKey = options.env?.KEY_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
+  const env = { NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', ...options.env, KEY_ENCRYPTION_KEY: keyEncryptionKey };
+  const config = parseEnvironment(env);
   const gatewayOptions: GatewayOptions = {
     config,
     databaseUrl: database.url,
@@ -85,6 +98,7 @@ export async function startTestGateway(
     upstreamCalls,
     queries,
     logs,
+    keyEncryptionKey,
     get recordQueries() {
       return harness.recordQueries;
     },
@@ -93,9 +107,12 @@ export async function startTestGateway(
     },
     async addMerchant(mchNo) {
       const key = PrivateKey.generate();
-      const merchant = await upsertMerchant(gateway.orm.em.fork(), { mchNo, privateKeyHex: key.revealHex(), platformPublicKey: sandbox.platformPublicKey });
+      const merchant = await upsertMerchant(gateway.orm.em.fork(), gateway.keyRing, { mchNo, privateKeyHex: key.revealHex(), platformPublicKey: sandbox.platformPublicKey });
       sandbox.registerMerchant({ mchNo, publicKey: key.publicKeyHex });
       return merchant;
+    },
+    privateKeyOf(merchant) {
+      return openPrivateKey(gateway.keyRing, merchant);
     },
     async token(merchant, scopes = SCOPES) {
       const { token } = await createApiToken(gateway.orm.em.fork(), { merchant, name: 'test', scopes });
@@ -113,8 +130,9 @@ export async function startTestGateway(
       const id = decodeGlobalID(globalId).id;
       await gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id = ?`, [id]);
     },
-    async startPeer() {
-      const peer = await startGateway({ ...gatewayOptions, onQuery: undefined });
+    async startPeer(peerEnv) {
+      const peerConfig = peerEnv ? parseEnvironment({ ...env, ...peerEnv }) : config;
+      const peer = await startGateway({ ...gatewayOptions, config: peerConfig, onQuery: undefined });
       peers.push(peer);
       return peer;
     },
