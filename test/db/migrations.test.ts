@@ -18,8 +18,9 @@ describe('migrations', () => {
 
   it('apply on an empty database', async () => {
     const applied = await migrateUp(orm);
-    expect(applied).toHaveLength(1);
+    expect(applied).toHaveLength(2);
     expect(applied[0]).toMatch(/^Migration\d{14}_initial$/);
+    expect(applied[1]).toMatch(/^Migration\d{14}_api_token_expiry$/);
     const tables = await orm.em
       .getConnection()
       .execute<{ table_name: string }[]>(
@@ -53,9 +54,9 @@ describe('migrations', () => {
   it('can be reverted and applied again', async () => {
     const tableCount = async () =>
       (await orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from information_schema.tables where table_schema = 'public'`))[0]!.n;
-    await orm.getMigrator().down();
+    await orm.getMigrator().down({ to: 0 });
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
-    expect(await migrateUp(orm)).toHaveLength(1);
+    expect(await migrateUp(orm)).toHaveLength(2);
     expect(Number(await tableCount())).toBe(6);
   });
 });
