@@ -90,10 +90,23 @@ const environment = z.object({
   RECONCILE_BATCH_SIZE: positiveInt.default(20),
   RECONCILE_NOT_FOUND_GRACE_MS: z.coerce.number().int().min(0).default(120_000),
 
-  RATE_LIMIT_MUTATION_BURST: positiveInt.default(300),
-  RATE_LIMIT_MUTATIONS_PER_SECOND: z.coerce.number().min(0).default(50),
+  /** Cost units (see src/graphql/operation-cost.ts) per token and per merchant; 0 per second turns a bucket off. */
+  RATE_LIMIT_TOKEN_BURST: positiveInt.default(300),
+  RATE_LIMIT_TOKEN_PER_SECOND: z.coerce.number().min(0).default(50),
+  RATE_LIMIT_MERCHANT_BURST: positiveInt.default(1000),
+  RATE_LIMIT_MERCHANT_PER_SECOND: z.coerce.number().min(0).default(150),
+
+  /** Longest list in any input (argument, input field or variable). */
+  GRAPHQL_MAX_LIST_ITEMS: positiveInt.default(50),
+  /** Values (scalars, list items, object fields) in an operation's variables, all counted. */
+  GRAPHQL_MAX_VARIABLE_VALUES: positiveInt.default(1000),
 
   WS_KEEPALIVE_MS: positiveInt.default(30_000),
+  /** 0: no cap. */
+  WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(0).default(100),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).default(25),
+  /** How often open connections' tokens are checked again: at most 5 s, so a revoked token stops within 5 s. */
+  WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(50).max(5000).default(4000),
 
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
@@ -105,8 +118,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Variables that were renamed: a deployment that still sets one must not silently lose its limit. */
+const RENAMED: Record<string, string> = {
+  RATE_LIMIT_MUTATION_BURST: 'RATE_LIMIT_TOKEN_BURST',
+  RATE_LIMIT_MUTATIONS_PER_SECOND: 'RATE_LIMIT_TOKEN_PER_SECOND',
+};
+
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const renamed = Object.keys(RENAMED).filter((name) => name in present);
+  if (renamed.length) {
+    const hints = renamed.map((name) => `${name} is now ${RENAMED[name]} (cost units: a mutation field costs 1, see README "Guarantees")`);
+    throw new ConfigError(`invalid configuration:\n  ${hints.join('\n  ')}`);
+  }
   const result = environment.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

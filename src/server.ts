@@ -6,6 +6,7 @@ import { handleGraphQL } from './http/graphql-route.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
+import type { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { serveDemo, type DemoOptions } from './demo/demo-route.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { serveMetrics } from './metrics/metrics-route.js';
@@ -22,6 +23,8 @@ export interface HttpRoutes {
   demo?: DemoOptions;
   /** graphql-ws ping interval (pong expected before the next). */
   webSocketKeepAliveMs?: number;
+  /** WebSocket connections by token: caps and token re-checks. */
+  webSocketSessions: WebSocketSessions;
 }
 
 /** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
@@ -34,7 +37,7 @@ export function createHttpServer(routes: HttpRoutes): { server: Server; closeWeb
       else res.destroy();
     });
   });
-  const websocket = attachGraphQLWebSocket(server, routes.yoga, { keepAliveMs: routes.webSocketKeepAliveMs });
+  const websocket = attachGraphQLWebSocket(server, routes.yoga, { keepAliveMs: routes.webSocketKeepAliveMs, orm: routes.orm, sessions: routes.webSocketSessions });
   return { server, closeWebSockets: websocket.close };
 }
 
