@@ -48,7 +48,8 @@ describe('connection_init authenticates', () => {
   it('an expired token is closed with 4403', async () => {
     const { token } = await createApiToken(t.gateway.orm.em.fork(), { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1000) });
     const connection = await open(bearer(token));
-    expect((await connection.closed).code).toBe(4403);
+    expect(await connection.closed).toEqual({ code: 4403, reason: 'Forbidden: the token is unknown, malformed, revoked or expired' });
+    expect(connection.messages).toEqual([]);
   });
 });
 
