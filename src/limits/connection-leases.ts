@@ -108,6 +108,8 @@ export class RedisConnectionLeases implements ConnectionLeases {
 
   async release(tokenId: string, connectionId: string): Promise<void> {
     await this.#local.release(tokenId, connectionId);
+    // Shutting down: the client is closed already and the lease lapses by itself.
+    if (this.redis.status === 'end') return;
     try {
       await this.redis.zrem(this.#key(tokenId), connectionId);
     } catch (error) {
