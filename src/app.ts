@@ -7,7 +7,9 @@ import { createLivePubSub } from './live/pubsub.js';
 import { toChangeMessage } from './orders/order-snapshot.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './graphql/context.js';
+import { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { createGatewayYoga } from './graphql/yoga.js';
+import { createLimitStores } from './limits/limit-stores.js';
 import type { Logger } from './logger.js';
 import { corsPolicy } from './http/cors.js';
 import { createReadinessCheck } from './http/readiness.js';
@@ -122,16 +124,35 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onRun: metrics.recordReconcileRun,
   });
   const development = config.NODE_ENV !== 'production';
+  // A connection lease outlives a few missed renewals, and lapses soon after an instance dies.
+  const limitStores = await createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) });
+  const introspection = config.INTROSPECTION ?? development;
   const yoga = createGatewayYoga({
     orm,
     services,
     graphiql: config.GRAPHIQL ?? development,
     persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
     cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
-    introspection: config.INTROSPECTION ?? development,
-    rateLimit: { burst: config.RATE_LIMIT_MUTATION_BURST, perSecond: config.RATE_LIMIT_MUTATIONS_PER_SECOND },
+    introspection,
+    suggestions: introspection && config.NODE_ENV !== 'production',
+    rateLimit: {
+      buckets: limitStores.buckets,
+      perToken: { burst: config.RATE_LIMIT_TOKEN_BURST, perSecond: config.RATE_LIMIT_TOKEN_PER_SECOND },
+      perMerchant: { burst: config.RATE_LIMIT_MERCHANT_BURST, perSecond: config.RATE_LIMIT_MERCHANT_PER_SECOND },
+    },
+    inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
     exposeErrors: config.NODE_ENV === 'development',
     plugins: [useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)), useErrorLogging(logger), useGraphiQLContentSecurityPolicy()],
+  });
+  const webSocketSessions = new WebSocketSessions({
+    orm,
+    leases: limitStores.leases,
+    logger,
+    limits: {
+      maxConnectionsPerToken: config.WS_MAX_CONNECTIONS_PER_TOKEN,
+      maxSubscriptionsPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      tokenRecheckMs: config.WS_TOKEN_RECHECK_MS,
+    },
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
   const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null } : undefined;
@@ -146,6 +167,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metricsExposure: exposure,
     demo,
     webSocketKeepAliveMs: config.WS_KEEPALIVE_MS,
+    webSocketSessions,
+    orm,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -174,6 +197,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeIdleConnections();
       });
       await live.close();
+      await limitStores.close();
       await orm.close();
     })());
   return { url, metricsUrl: metricsServer?.url, publicUrl, orm, keyRing, services, reconciler, close };

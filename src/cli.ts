@@ -31,7 +31,9 @@ Commands:
   merchant list
       Merchants with their public key and key version (never the private key).
   token create --merchant <mchNo> --scopes <scope,scope> [--name <name>]
-      Create an API token and print it once (only its hash is stored).
+               [--expires-in <90d|12h|30m> | --expires-at <ISO-8601 instant>]
+      Create an API token and print it once (only its hash is stored). Without an expiry it
+      works until revoked; past its expiry it is refused everywhere, as if revoked.
       Scopes: ${SCOPES.join(', ')}
   token list --merchant <mchNo>
   token revoke --id <tokenId>
@@ -91,6 +93,29 @@ async function merchantOrFail(em: EntityManager, mchNo: string) {
     ? `known merchants: ${known.join(', ')}`
     : 'no merchants yet: add one with "merchant add" (or start the gateway with TARSPAY_MERCHANT_NO set)';
   throw new CommandError(`no merchant "${mchNo}" in the database; ${hint}`);
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `--expires-in 90d` or `--expires-at 2027-01-01T00:00:00Z` → the instant; null when neither is given. */
+function expiryOf(values: Values, now = new Date()): Date | null {
+  const inText = values['expires-in'];
+  const atText = values['expires-at'];
+  if (inText !== undefined && atText !== undefined) throw new UsageError('pass at most one of --expires-in and --expires-at');
+  if (typeof inText === 'string') {
+    const match = /^(\d+)\s*([mhdw])$/.exec(inText.trim());
+    const amount = match ? Number(match[1]) : 0;
+    if (!match || amount <= 0) throw new UsageError(`--expires-in "${inText}" is not a duration: use a whole number and a unit, e.g. 30m, 12h, 90d or 4w`);
+    return new Date(now.getTime() + amount * DURATION_UNITS_MS[match[2]!]!);
+  }
+  if (typeof atText === 'string') {
+    // A zone is required: without one, the instant would depend on the machine's time zone.
+    const at = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(atText.trim()) ? new Date(atText.trim()) : new Date(Number.NaN);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires-at "${atText}" is not an ISO-8601 instant with a zone, e.g. 2027-01-31T00:00:00Z or 2027-01-31T07:00:00+07:00`);
+    if (at.getTime() <= now.getTime()) throw new UsageError(`--expires-at ${at.toISOString()} is in the past: give a future instant`);
+    return at;
+  }
+  return null;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -201,9 +226,10 @@ const COMMANDS: Record<string, Command> = {
   },
 
   'token create': {
-    options: { merchant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' } },
+    options: { merchant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, 'expires-in': { type: 'string' }, 'expires-at': { type: 'string' } },
     async run(values, database) {
       const mchNo = required(values, 'merchant');
+      const expiresAt = expiryOf(values);
       let scopes;
       try {
         scopes = parseScopes(required(values, 'scopes'));
@@ -215,8 +241,9 @@ const COMMANDS: Record<string, Command> = {
       const em = await database();
       const merchant = await merchantOrFail(em, mchNo);
       const { createApiToken } = await tokens();
-      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes });
-      note(`Created token ${apiToken.id} "${name}" for merchant ${mchNo} with scopes ${scopes.join(', ')}.`);
+      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes, expiresAt });
+      const expiry = expiresAt ? `, expiring at ${expiresAt.toISOString()}` : ', without expiry';
+      note(`Created token ${apiToken.id} "${name}" for merchant ${mchNo} with scopes ${scopes.join(', ')}${expiry}.`);
       note('It is shown only this once (only its hash is stored): keep it now.');
       print(token);
     },
@@ -235,7 +262,12 @@ const COMMANDS: Record<string, Command> = {
         return;
       }
       const iso = (date: Date | null | undefined) => (date ? date.toISOString() : '-');
-      const rows = list.map((t) => [t.id, t.name, t.scopes.join(','), iso(t.createdAt), iso(t.lastUsedAt), t.revokedAt ? `revoked ${iso(t.revokedAt)}` : 'active']);
+      const status = (t: (typeof list)[number]) => {
+        if (t.revokedAt) return `revoked ${iso(t.revokedAt)}`;
+        if (t.expiresAt) return `${t.expiresAt.getTime() > Date.now() ? 'expires' : 'expired'} ${iso(t.expiresAt)}`;
+        return 'active';
+      };
+      const rows = list.map((t) => [t.id, t.name, t.scopes.join(','), iso(t.createdAt), iso(t.lastUsedAt), status(t)]);
       printTable(['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'STATUS'], rows);
     },
   },

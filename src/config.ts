@@ -141,10 +141,23 @@ const environment = z.object({
   /** An order still UNKNOWN this long after it was stored is flagged for a person (needsAttention). */
   ATTENTION_AFTER_MS: z.coerce.number().int().min(0).default(900_000),
 
-  RATE_LIMIT_MUTATION_BURST: positiveInt.default(300),
-  RATE_LIMIT_MUTATIONS_PER_SECOND: z.coerce.number().min(0).default(50),
+  /** Cost units (see src/graphql/operation-cost.ts) per token and per merchant; 0 per second turns a bucket off. */
+  RATE_LIMIT_TOKEN_BURST: positiveInt.default(300),
+  RATE_LIMIT_TOKEN_PER_SECOND: z.coerce.number().min(0).default(50),
+  RATE_LIMIT_MERCHANT_BURST: positiveInt.default(1000),
+  RATE_LIMIT_MERCHANT_PER_SECOND: z.coerce.number().min(0).default(150),
+
+  /** Longest list in any input (argument, input field or variable). */
+  GRAPHQL_MAX_LIST_ITEMS: positiveInt.default(50),
+  /** Values (scalars, list items, object fields) in an operation's variables, all counted. */
+  GRAPHQL_MAX_VARIABLE_VALUES: positiveInt.default(1000),
 
   WS_KEEPALIVE_MS: positiveInt.default(30_000),
+  /** 0: no cap. */
+  WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(0).default(100),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).default(25),
+  /** How often open connections' tokens are checked again: at most 5 s, so a revoked token stops within 5 s. */
+  WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(50).max(5000).default(4000),
 
   GRAPHIQL: boolean.optional(),
   INTROSPECTION: boolean.optional(),
@@ -168,6 +181,12 @@ export type Environment = z.infer<typeof environment>;
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** Variables that were renamed: a deployment that still sets one must not silently lose its limit. */
+const RENAMED: Record<string, string> = {
+  RATE_LIMIT_MUTATION_BURST: 'RATE_LIMIT_TOKEN_BURST',
+  RATE_LIMIT_MUTATIONS_PER_SECOND: 'RATE_LIMIT_TOKEN_PER_SECOND',
+};
 
 function parseWith<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
@@ -208,6 +227,11 @@ export function parseKeyEncryptionSettings(env: NodeJS.ProcessEnv = process.env)
 }
 
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const renamed = Object.keys(RENAMED).filter((name) => env[name] !== undefined && env[name] !== '');
+  if (renamed.length) {
+    const hints = renamed.map((name) => `${name} is now ${RENAMED[name]} (cost units: a mutation field costs 1, see README "Guarantees")`);
+    throw new ConfigError(`invalid configuration:\n  ${hints.join('\n  ')}`);
+  }
   const config = parseWith(environment, env);
   checkKeyEncryption(config);
   if (config.METRICS_PORT && config.METRICS_PORT === config.PORT) {

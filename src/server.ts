@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CallbackService } from './callbacks/callback.service.js';
 import { handleNotify } from './callbacks/notify-route.js';
@@ -7,6 +8,7 @@ import { setSecurityHeaders } from './http/security-headers.js';
 import type { Logger } from './logger.js';
 import type { GatewayYoga } from './graphql/yoga.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
+import type { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { serveDemo, type DemoOptions } from './demo/demo-route.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { serveMetrics, type MetricsExposure } from './metrics/metrics-route.js';
@@ -25,6 +27,10 @@ export interface HttpRoutes {
   demo?: DemoOptions;
   /** graphql-ws ping interval (pong expected before the next). */
   webSocketKeepAliveMs?: number;
+  /** WebSocket connections by token: caps and token re-checks. */
+  webSocketSessions: WebSocketSessions;
+  /** graphql-ws authenticates connection_init against it. */
+  orm: MikroORM;
 }
 
 /** Wiring only: GraphQL over HTTP and WebSocket on one port, TarsPay callbacks, health probes, the payer's return page. */
@@ -38,7 +44,7 @@ export function createHttpServer(routes: HttpRoutes): { server: Server; closeWeb
       else res.destroy();
     });
   });
-  const websocket = attachGraphQLWebSocket(server, routes.yoga, { keepAliveMs: routes.webSocketKeepAliveMs });
+  const websocket = attachGraphQLWebSocket(server, routes.yoga, { keepAliveMs: routes.webSocketKeepAliveMs, orm: routes.orm, sessions: routes.webSocketSessions });
   return { server, closeWebSockets: websocket.close };
 }
 

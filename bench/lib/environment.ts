@@ -79,8 +79,11 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
         LOG_LEVEL: 'info',
         // The reconciler would add statements of its own to the counts; nothing here needs it.
         RECONCILE_INTERVAL_MS: '0',
-        // The bench is one token sending thousands of mutations: the per-token limit would refuse them.
-        RATE_LIMIT_MUTATIONS_PER_SECOND: '0',
+        // The bench is one token sending thousands of operations over thousands of connections:
+        // the rate limits and the per-token connection cap would refuse them.
+        RATE_LIMIT_TOKEN_PER_SECOND: '0',
+        RATE_LIMIT_MERCHANT_PER_SECOND: '0',
+        WS_MAX_CONNECTIONS_PER_TOKEN: '0',
         BENCH_DATABASE_URL: database.url,
         BENCH_SANDBOX_URL: sandboxUrl,
         BENCH_MERCHANT_NO: mchNo,

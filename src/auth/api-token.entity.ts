@@ -17,6 +17,8 @@ export const ApiToken = defineEntity({
     createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+    /** Past this instant the token is refused, as if revoked. Null: it does not expire. */
+    expiresAt: p.datetime().nullable(),
   }),
 });
 export interface ApiToken extends InferEntity<typeof ApiToken> {}

@@ -21,10 +21,13 @@ export interface CreatedApiToken {
   apiToken: ApiToken;
 }
 
-/** Creates a token for `merchant` and flushes. Only the SHA-256 of the returned `token` is stored. */
+/**
+ * Creates a token for `merchant` and flushes. Only the SHA-256 of the returned `token` is stored.
+ * With `expiresAt`, the token is refused from that instant on, as if revoked.
+ */
 export async function createApiToken(
   em: EntityManager,
-  input: { merchant: Merchant; name: string; scopes: readonly Scope[] },
+  input: { merchant: Merchant; name: string; scopes: readonly Scope[]; expiresAt?: Date | null },
 ): Promise<CreatedApiToken> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const apiToken = em.create(ApiToken, {
@@ -32,9 +35,15 @@ export async function createApiToken(
     name: input.name,
     tokenHash: hashToken(token),
     scopes: [...input.scopes],
+    expiresAt: input.expiresAt ?? null,
   });
   await em.flush();
   return { token, apiToken };
+}
+
+/** Neither revoked nor past its expiry. */
+export function isTokenActive(apiToken: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now = Date.now()): boolean {
+  return !apiToken.revokedAt && (!apiToken.expiresAt || apiToken.expiresAt.getTime() > now);
 }
 
 export interface Authenticated {
@@ -62,7 +71,7 @@ export class AuthCache {
   get(tokenHash: string, now: number): Authenticated | undefined {
     const entry = this.#entries.get(tokenHash);
     if (!entry) return undefined;
-    if (entry.expiresAt > now) return entry.auth;
+    if (entry.expiresAt > now && isTokenActive(entry.auth.apiToken, now)) return entry.auth;
     this.#entries.delete(tokenHash);
     return undefined;
   }
@@ -86,7 +95,7 @@ export class AuthCache {
 export const authCache = new AuthCache();
 
 /**
- * The token's merchant and scopes, or null when the token is unknown, malformed or revoked.
+ * The token's merchant and scopes, or null when the token is unknown, malformed, revoked or expired.
  * Accepts the bare token or the whole `Bearer …` header value. The lookup is by SHA-256, so its
  * timing says nothing about the secret. Refreshes `lastUsedAt` at most once a minute. With a
  * `cache`, a lookup made within its TTL is reused (see AuthCache).
@@ -111,7 +120,7 @@ export async function authenticateToken(
     return { ...cached, scopes: [...cached.scopes] };
   }
   const apiToken = await em.findOne(ApiToken, { tokenHash: presented }, { populate: ['merchant'] });
-  if (!apiToken || apiToken.revokedAt) return null;
+  if (!apiToken || !isTokenActive(apiToken)) return null;
   // The index found it by hash already; compare again in constant time so no path leaks timing.
   if (!timingSafeEqual(Buffer.from(apiToken.tokenHash, 'hex'), Buffer.from(presented, 'hex'))) return null;
   const now = new Date();
@@ -136,6 +145,22 @@ export async function revokeApiToken(em: EntityManager, id: string): Promise<Api
   await em.flush();
   authCache.forgetToken(apiToken.id);
   return apiToken;
+}
+
+/**
+ * Which of `ids` are still active (not revoked, not expired, not deleted), by the database's clock:
+ * one query for every token of every open WebSocket connection of this instance (one per 5,000
+ * tokens, to stay far below PostgreSQL's limit on parameters).
+ */
+export async function findActiveTokenIds(em: EntityManager, ids: readonly string[]): Promise<Set<string>> {
+  const active = new Set<string>();
+  for (let start = 0; start < ids.length; start += 5000) {
+    const rows = await em
+      .getConnection()
+      .execute<{ id: string }[]>('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [ids.slice(start, start + 5000)]);
+    for (const row of rows as { id: string }[]) active.add(row.id);
+  }
+  return active;
 }
 
 /** The merchant's tokens, newest first (hashes stay hidden from serialisation). */

@@ -2,16 +2,23 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
-import { useMutationRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { useHiddenSuggestions } from './hide-suggestions.js';
+import { useInputLimits, type InputLimits } from './input-limits.js';
+import { useCostRateLimit, type RateLimitOptions } from './rate-limit.js';
 
 export interface HardeningOptions {
   introspection: boolean;
-  /** "Did you mean …" hints reveal the schema: off when introspection is off. */
-  fieldSuggestions: boolean;
+  /** "Did you mean …" hints reveal the schema: off in production. */
+  suggestions: boolean;
   rateLimit: RateLimitOptions;
+  inputLimits: InputLimits;
 }
 
-/** Limits every operation passes before it runs, over HTTP and WebSocket alike. */
+/**
+ * Limits every operation passes before it runs, over HTTP and WebSocket alike, cheapest first:
+ * the document's shape (armor, list literals), then its variables, then its cost against the
+ * rate limits (a refused operation is not charged).
+ */
 export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLContext>[] {
   const plugins: Plugin<GraphQLContext>[] = [
     EnvelopArmorPlugin({
@@ -20,9 +27,11 @@ export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLConte
       maxDirectives: { n: 20 },
       maxTokens: { n: 2000 },
       costLimit: { maxCost: 5000 },
-      blockFieldSuggestion: { enabled: !options.fieldSuggestions },
+      // useHiddenSuggestions covers every kind of hint, not only fields'.
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin<GraphQLContext>,
-    useMutationRateLimit(options.rateLimit),
+    useInputLimits(options.inputLimits) as Plugin<GraphQLContext>,
+    useCostRateLimit(options.rateLimit),
   ];
   if (!options.introspection) {
     plugins.push({
@@ -31,5 +40,6 @@ export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLConte
       },
     });
   }
+  if (!options.suggestions) plugins.push(useHiddenSuggestions() as Plugin<GraphQLContext>);
   return plugins;
 }

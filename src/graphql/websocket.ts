@@ -1,9 +1,15 @@
 import type { Server } from 'node:http';
-import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { createGraphQLError } from 'graphql-yoga';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { authCache, authenticateToken } from '../auth/tokens.js';
+import { connectionBearer } from './authentication.js';
 import type { GraphQLContext } from './context.js';
 import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
+import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, type Session, type WebSocketSessions } from './websocket-sessions.js';
 import type { GatewayYoga } from './yoga.js';
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
@@ -40,19 +46,76 @@ function shareKeyOf(
   return JSON.stringify([context.auth.merchant.id, scopes, payload.operationName ?? null, payload.query, payload.variables ?? null]);
 }
 
+type Extra = { socket: WebSocket };
+
+/**
+ * Checks the token of connection_init: a missing, unknown, malformed, revoked or expired token is
+ * closed with 4403, one over the per-token connection cap with 4429, each with a reason that says
+ * what to do. Otherwise the connection is registered (see WebSocketSessions).
+ */
+async function admitConnection(orm: MikroORM, sessions: WebSocketSessions, context: Context<Record<string, unknown> | undefined, Extra>, max: number): Promise<Session | null> {
+  const { socket } = context.extra;
+  const bearer = connectionBearer(context.connectionParams);
+  if (bearer === undefined) {
+    socket.close(CLOSE_FORBIDDEN, 'Forbidden: send {"authorization": "Bearer <token>"} in connection_init');
+    return null;
+  }
+  const authenticated = await authenticateToken(orm.em.fork(), typeof bearer === 'string' ? bearer : null, { cache: authCache });
+  if (!authenticated) {
+    socket.close(CLOSE_FORBIDDEN, 'Forbidden: the token is unknown, malformed, revoked or expired');
+    return null;
+  }
+  const session = await sessions.open(authenticated.apiToken.id, socket, () => Object.keys(context.subscriptions));
+  if (!session) {
+    socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections for this token: at most ${max} at once; close one first`);
+    return null;
+  }
+  // The client may have gone while we looked: then nothing will call onClose for this session.
+  if (socket.readyState !== socket.OPEN) {
+    await sessions.close(session);
+    return null;
+  }
+  return session;
+}
+
+function tooManyOperations(max: number): GraphQLError[] {
+  return [
+    createGraphQLError(`Too many operations open on this connection: at most ${max} at once (subscriptions, and queries still running). Complete one first, or open another connection.`, {
+      extensions: { code: 'LIMIT_REACHED', maxOperations: max },
+    }),
+  ];
+}
+
+export interface WebSocketOptions {
+  keepAliveMs?: number;
+  orm: MikroORM;
+  sessions: WebSocketSessions;
+}
+
 /**
  * graphql-ws (`graphql-transport-ws`) on the same port and path as HTTP, executed through Yoga's
  * envelop so that authentication, scopes, validation rules and limits are the same as over HTTP.
+ * The token is checked once at connection_init and then every few seconds (WebSocketSessions).
  */
-export function attachGraphQLWebSocket(
-  server: Server,
-  yoga: GatewayYoga,
-  options: { keepAliveMs?: number } = {},
-): { close(): Promise<void>; wss: WebSocketServer } {
+export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: WebSocketOptions): { close(): Promise<void>; wss: WebSocketServer } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
   const shared = new SharedSubscriptions();
-  const disposable = useServer(
+  const { sessions } = options;
+  const limits = sessions.limits;
+  const sessionOf = new WeakMap<object, Session>();
+  sessions.start();
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
+      onConnect: async (context) => {
+        const session = await admitConnection(options.orm, sessions, context, limits.maxConnectionsPerToken);
+        if (!session) return false;
+        sessionOf.set(context, session);
+        return true;
+      },
+      onClose: async (context) => {
+        const session = sessionOf.get(context);
+        if (session) await sessions.close(session);
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
@@ -60,6 +123,10 @@ export function attachGraphQLWebSocket(
         return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult, root.deliver) as OperationResult;
       },
       onSubscribe: async (context, id, payload) => {
+        // graphql-ws has already entered this operation in `subscriptions`.
+        if (limits.maxSubscriptionsPerConnection > 0 && Object.keys(context.subscriptions).length > limits.maxSubscriptionsPerConnection) {
+          return tooManyOperations(limits.maxSubscriptionsPerConnection);
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...context,
           req: context.extra.request,
@@ -70,7 +137,14 @@ export function attachGraphQLWebSocket(
         const document = parse(payload.query);
         const errors = validate(schema, document);
         if (errors.length) return errors;
-        const contextValue = (await contextFactory()) as GraphQLContext;
+        let contextValue: GraphQLContext;
+        try {
+          contextValue = (await contextFactory()) as GraphQLContext;
+        } catch (error) {
+          // The token was revoked since connection_init (before the next re-check closes the socket).
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const shareKey = shareKeyOf(schema, document, payload, contextValue) ?? undefined;
         const socket = context.extra.socket;
         // The same frame graphql-ws would send (`{"id","type":"next","payload"}`), without serialising the payload per subscriber.
@@ -96,6 +170,7 @@ export function attachGraphQLWebSocket(
   return {
     wss,
     close: async () => {
+      sessions.stop();
       for (const client of wss.clients) client.close(1001, 'Going away: the gateway is shutting down');
       await disposable.dispose();
     },

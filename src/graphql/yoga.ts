@@ -2,12 +2,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
-import { authCache, authenticateToken } from '../auth/tokens.js';
 import { schema } from '../schema/index.js';
+import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './authentication.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
 import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
+import type { InputLimits } from './input-limits.js';
 import type { RateLimitOptions } from './rate-limit.js';
 
 export interface YogaOptions {
@@ -19,17 +20,17 @@ export interface YogaOptions {
   /** Cross-origin access to /graphql (see src/http/cors.ts); none when absent. */
   cors?: YogaServerOptions<ServerContext, GraphQLContext>['cors'];
   introspection: boolean;
+  /** "Did you mean …" hints in error messages (they reveal the schema): never in production. */
+  suggestions: boolean;
   rateLimit: RateLimitOptions;
+  inputLimits: InputLimits;
   /** Stack traces and original messages in errors: development only. */
   exposeErrors: boolean;
-  /** More envelop plugins (metrics, error logging), after the hardening ones. */
+  /** More envelop plugins (metrics, error logging), before the hardening ones so they also see what the limits refuse. */
   plugins?: Plugin<GraphQLContext>[];
 }
 
-interface ServerContext {
-  /** Set by the graphql-ws integration: the client's connection parameters. */
-  connectionParams?: Record<string, unknown>;
-}
+type ServerContext = AuthenticationServerContext;
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
@@ -42,8 +43,9 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     maskedErrors: { isDev: options.exposeErrors, maskError: maskErrorWithoutDatabaseValues },
     cors: options.cors ?? false,
     plugins: [
-      ...hardeningPlugins({ introspection: options.introspection, fieldSuggestions: options.introspection, rateLimit: options.rateLimit }),
+      useTokenAuthentication(options.orm),
       ...(options.plugins ?? []),
+      ...hardeningPlugins({ introspection: options.introspection, suggestions: options.suggestions, rateLimit: options.rateLimit, inputLimits: options.inputLimits }),
     ],
     renderGraphiQL,
     graphiql: options.graphiql
@@ -54,10 +56,15 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
           shouldPersistHeaders: options.persistGraphiQLHeaders ?? false,
         }
       : false,
-    context: async ({ request, connectionParams }) => {
-      const em = options.orm.em.fork();
-      const header = connectionParams ? connectionParams.authorization ?? connectionParams.Authorization : request.headers.get('authorization');
-      const authenticated = await authenticateToken(em, typeof header === 'string' ? header : null, { cache: authCache });
+    context: async ({ request, connectionParams, credential }) => {
+      // HTTP: authenticated in onParams already. WebSocket: at connection_init, and again here for
+      // each operation (through the 5 s cache), so an operation never starts on a revoked token.
+      const em = credential?.em ?? options.orm.em.fork();
+      const authenticated = connectionParams
+        ? await authenticatePresented(em, connectionBearer(connectionParams))
+        : credential
+          ? credential.authenticated
+          : await authenticatePresented(em, request.headers.get('authorization'));
       return {
         em,
         services: options.services,

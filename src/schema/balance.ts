@@ -16,6 +16,8 @@ builder.queryFields((t) => ({
   balance: t.field({
     type: BalanceRef,
     authScopes: { scope: 'balance:read' },
+    // One TarsPay call each time it resolves: charged by the rate limits (src/graphql/operation-cost.ts).
+    extensions: { upstreamCost: 1 },
     resolve: async (_root, _args, context) => {
       try {
         const client = await context.services.upstream.forMerchant(merchantOf(context));

@@ -221,7 +221,8 @@ builder.mutationFields((t) => ({
     type: OrderPayloadRef,
     description: "Asks TarsPay for the order's state now and applies the answer",
     authScopes: { scope: 'orders:read' },
-    extensions: { userErrors: true },
+    // upstreamCost: one TarsPay inquiry each time it resolves, charged by the rate limits on top of the mutation's 1.
+    extensions: { userErrors: true, upstreamCost: 1 },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const order = await loadOwnOrderOrFail(context, String(args.id));

@@ -45,6 +45,8 @@ builder.queryFields((t) => ({
     type: TransactionPageRef,
     description: "TarsPay's transaction history (settled orders), page by page",
     authScopes: { scope: 'orders:read' },
+    // One TarsPay call each time it resolves: charged by the rate limits (src/graphql/operation-cost.ts).
+    extensions: { upstreamCost: 1 },
     args: {
       filter: t.arg({ type: TransactionFilterInput }),
       page: t.arg.int({ description: 'From 1', validate: { min: 1, max: 100_000 } }),

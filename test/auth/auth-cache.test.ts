@@ -58,3 +58,12 @@ it('keeps at most `limit` tokens, dropping the oldest', async () => {
   await authenticateToken(db.orm.em.fork(), tokens[0]!.token, { cache });
   expect(lookups()).toBe(1);
 });
+
+it('never serves a cached token past its expiry', async () => {
+  const cache = new AuthCache({ ttlMs: 60_000, limit: 10 });
+  const expiresAt = new Date(Date.now() + 300);
+  const { token } = await createApiToken(db.orm.em.fork(), { merchant, name: 'expiring', scopes: ['orders:read'], expiresAt });
+  expect(await authenticateToken(db.orm.em.fork(), token, { cache })).not.toBeNull();
+  await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 20));
+  expect(await authenticateToken(db.orm.em.fork(), token, { cache })).toBeNull();
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiToken } from '../../src/auth/api-token.entity.js';
-import { authenticateToken, createApiToken, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens.js';
+import { authenticateToken, createApiToken, findActiveTokenIds, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
@@ -57,6 +57,26 @@ describe('API tokens', () => {
     const again = await revokeApiToken(db.orm.em.fork(), apiToken.id);
     expect(again?.revokedAt?.getTime()).toBe(revoked?.revokedAt?.getTime());
     expect(await revokeApiToken(db.orm.em.fork(), '00000000-0000-7000-8000-000000000000')).toBeNull();
+  });
+
+  it('stop working once expired, like revoked ones', async () => {
+    const em = db.orm.em.fork();
+    const expired = await createApiToken(em, { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1000) });
+    const later = await createApiToken(em, { merchant, name: 'expires later', scopes: ['orders:read'], expiresAt: new Date(Date.now() + 3_600_000) });
+    expect(await authenticateToken(db.orm.em.fork(), expired.token)).toBeNull();
+    expect((await authenticateToken(db.orm.em.fork(), later.token))?.apiToken.id).toBe(later.apiToken.id);
+  });
+
+  it('findActiveTokenIds answers for many tokens in one query: revoked, expired and unknown ones are not active', async () => {
+    const em = db.orm.em.fork();
+    const [active, revoked, expired] = await Promise.all([create('active'), create('revoked'), createApiToken(em, { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1) })]);
+    // Revoked by another process: a plain row update, as the CLI does it elsewhere.
+    await db.orm.em.fork().getConnection().execute('update api_tokens set revoked_at = now() where id = ?', [revoked.apiToken.id]);
+    const unknown = '00000000-0000-7000-8000-000000000000';
+    statements.length = 0;
+    const found = await findActiveTokenIds(db.orm.em.fork(), [active.apiToken.id, revoked.apiToken.id, expired.apiToken.id, unknown]);
+    expect([...found]).toEqual([active.apiToken.id]);
+    expect(statements.filter((sql) => /api_tokens/.test(sql))).toHaveLength(1);
   });
 
   it('store only the SHA-256 of the token', async () => {

@@ -93,6 +93,40 @@ describe.concurrent('cli', () => {
     expect(await authenticateToken(db.orm.em.fork(), token)).toBeNull();
   });
 
+  it('token create --expires-in / --expires-at set an expiry that token list shows', async ({ expect }) => {
+    const before = Date.now();
+    const [inAnHour, atInstant] = await Promise.all([
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--name', 'hourly', '--expires-in', '1h'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--name', 'dated', '--expires-at', '2099-01-31T07:00:00+07:00'),
+    ]);
+    expect(inAnHour.code, inAnHour.stderr).toBe(0);
+    expect(atInstant.code, atInstant.stderr).toBe(0);
+    expect(inAnHour.stderr).toMatch(/expiring at \d{4}-/);
+    const hourly = await authenticateToken(db.orm.em.fork(), inAnHour.stdout.trim());
+    const dated = await authenticateToken(db.orm.em.fork(), atInstant.stdout.trim());
+    expect(hourly!.apiToken.expiresAt!.getTime() - before).toBeGreaterThanOrEqual(3_600_000);
+    expect(hourly!.apiToken.expiresAt!.getTime() - before).toBeLessThan(3_600_000 + 60_000);
+    expect(dated!.apiToken.expiresAt!.toISOString()).toBe('2099-01-31T00:00:00.000Z');
+    const listed = await cli('token', 'list', '--merchant', 'M-CLI');
+    expect(listed.stdout).toMatch(new RegExp(`${dated!.apiToken.id}.*expires 2099-01-31T00:00:00.000Z`));
+  });
+
+  it('token create refuses a bad or past expiry, and both options at once', async ({ expect }) => {
+    const runs = await Promise.all([
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-in', 'soon'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-in', '0d'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-at', '2020-01-01T00:00:00Z'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-at', '2099-01-01T00:00'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-in', '1d', '--expires-at', '2099-01-01T00:00:00Z'),
+    ]);
+    const messages = [/--expires-in "soon" is not a duration/, /--expires-in "0d" is not a duration/, /is in the past/, /not an ISO-8601 instant with a zone/, /at most one of --expires-in and --expires-at/];
+    runs.forEach((run, index) => {
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(messages[index]!);
+    });
+  });
+
   it('merchant add stores a merchant from a key file, deriving its public key', async ({ expect }) => {
     const keys = generateKeyPair();
     const keyFile = join(scratch, 'merchant.key');

@@ -94,6 +94,53 @@ describe('authentication: a missing or bad token is a top-level UNAUTHENTICATED 
   });
 });
 
+describe('a present token that does not authenticate refuses the whole operation, whatever it asks', () => {
+  const documents = [
+    ['{ __typename }', '{ __typename }'],
+    ['introspection', '{ __schema { queryType { name } } }'],
+    ['a query', '{ paymentMethods { code } }'],
+    ['a mutation', `mutation { orderRefresh(id: "x") { userErrors { code } } }`],
+  ] as const;
+  const invalidTokens: Array<[string, () => Promise<string>]> = [
+    ['garbage', async () => 'garbage'],
+    ['an unknown token', async () => `tpg_${randomBytes(32).toString('base64url')}`],
+    [
+      'a token revoked by another process',
+      async () => {
+        const { token, apiToken } = await createApiToken(t.gateway.orm.em.fork(), { merchant: merchantA, name: 'revoked elsewhere', scopes: ['orders:read'] });
+        // What `token revoke` in another process does: a row update this process's cache never hears of.
+        await t.gateway.orm.em.fork().getConnection().execute('update api_tokens set revoked_at = now() where id = ?', [apiToken.id]);
+        return token;
+      },
+    ],
+    ['an expired token', async () => (await createApiToken(t.gateway.orm.em.fork(), { merchant: merchantA, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1000) })).token],
+  ];
+
+  it.each(invalidTokens)('%s', async (_name, makeToken) => {
+    const token = await makeToken();
+    for (const [, query] of documents) {
+      const { status, body } = await post({ authorization: `Bearer ${token}` }, query);
+      expect(body.data ?? null).toBeNull();
+      expect(codes(body)).toEqual(['UNAUTHENTICATED']);
+      expect(body.errors![0]!.message).toMatch(/revoked or expired.*Authorization: Bearer/);
+      expect(status).toBe(401);
+    }
+  });
+
+  it('without any Authorization header, __typename and (in development) introspection still answer', async () => {
+    expect((await post({}, '{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+    expect((await post({}, '{ __schema { queryType { name } } }')).body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('a token that expires stops working once its expiry passes, cache or not', async () => {
+    const expiresAt = new Date(Date.now() + 500);
+    const { token } = await createApiToken(t.gateway.orm.em.fork(), { merchant: merchantA, name: 'short-lived', scopes: ['orders:read'], expiresAt });
+    expect((await t.graphql(token, ORDER, { id: orderA.id })).data!.order.id).toBe(orderA.id);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt.getTime() - Date.now() + 20));
+    expect(codes(await t.graphql(token, ORDER, { id: orderA.id }))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
 describe('scopes: each one gates exactly what CONTRACT.md says', () => {
   interface Operation {
     field: string;

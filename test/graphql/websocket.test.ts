@@ -77,16 +77,19 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
     ['no authorization parameter', {}],
     ['a malformed token', { authorization: 'Bearer nope' }],
     ['an unknown token', { authorization: `Bearer tpg_${'A'.repeat(43)}` }],
-  ])('%s: UNAUTHENTICATED, nothing created', async (_name, params) => {
+  ])('%s: closed with 4403 at connection_init, nothing runs', async (_name, params) => {
     const client = connect(params);
-    const [query] = await execute(client, '{ paymentMethods { code } }');
-    expect(query!.data ?? null).toBeNull();
-    expect(query!.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
-
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => client.on('closed', (event) => resolve(event as { code: number; reason: string })));
     const input = collectionInput();
     const before = t.upstreamCalls.length;
-    const [mutation] = await execute(client, COLLECTION_CREATE, { input });
-    expect(mutation!.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    const failure = await execute(client, COLLECTION_CREATE, { input }).then(
+      () => null,
+      (error: unknown) => error as { code?: number },
+    );
+    expect(failure?.code).toBe(4403);
+    const { code, reason } = await closed;
+    expect(code).toBe(4403);
+    expect(reason).toMatch(/^Forbidden: /);
     expect(t.upstreamCalls.length).toBe(before);
     const rows = await t.gateway.orm.em.fork().getConnection().execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
     expect(rows[0]!.n).toBe(0);

@@ -10,7 +10,7 @@ let merchant: Merchant;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { RATE_LIMIT_MUTATION_BURST: '3', RATE_LIMIT_MUTATIONS_PER_SECOND: '0.2' } });
+  t = await startTestGateway({ env: { RATE_LIMIT_TOKEN_BURST: '3', RATE_LIMIT_TOKEN_PER_SECOND: '0.2' } });
   merchant = await t.addMerchant('M-HOSTILE');
   token = await t.token(merchant);
   production = await startTestGateway({ env: { NODE_ENV: 'production' } });
@@ -64,7 +64,7 @@ describe('query limits', () => {
     expect(response.status).toBe(413);
   });
 
-  it('limits mutations per token, with a clear error', async () => {
+  it('limits operations per token by cost, with a clear error', async () => {
     const limited = await t.token(merchant, ['collections:write']);
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await t.graphql(limited, COLLECTION_CREATE, { input: collectionInput() }));
@@ -72,8 +72,9 @@ describe('query limits', () => {
     expect(codes.slice(0, 3)).toEqual(['OK', 'OK', 'OK']);
     expect(codes.slice(3)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     expect(results[3]!.errors![0]!.message).toMatch(/Retry in \d+ s/);
-    // Queries and other tokens are not affected.
-    expect((await t.graphql(limited, '{ paymentMethods { code } }')).errors).toBeUndefined();
+    // Queries cost too; another token has its own budget.
+    expect((await t.graphql(limited, '{ paymentMethods { code } }')).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect((await t.graphql(await t.token(merchant), '{ paymentMethods { code } }')).errors).toBeUndefined();
   });
 });
 

@@ -1,0 +1,67 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { authCache, authenticateToken, type Authenticated } from '../auth/tokens.js';
+
+/**
+ * What an HTTP request presented, decided before its document is even parsed: no Authorization
+ * header at all (`authenticated: null`, fields then refuse through scope-auth), or a token that
+ * authenticated. A header whose token does not authenticate never gets this far.
+ */
+export interface RequestCredential {
+  authenticated: Authenticated | null;
+  /** The EntityManager the lookup used: the request's context goes on with it. */
+  em: EntityManager;
+}
+
+/** The server context fields this plugin and the graphql-ws integration set. */
+export interface AuthenticationServerContext {
+  credential?: RequestCredential;
+  /** Set by the graphql-ws integration: the client's connection parameters. */
+  connectionParams?: Record<string, unknown>;
+}
+
+/** A present token that is unknown, malformed, revoked or expired: the whole operation is refused. */
+export function invalidTokenError(): GraphQLError {
+  return createGraphQLError(
+    'The token is not valid: it is unknown, malformed, revoked or expired. Send "Authorization: Bearer <token>" with an active token.',
+    { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+  );
+}
+
+/** The bearer value of graphql-ws connection parameters (`authorization` or `Authorization`); undefined when absent. */
+export function connectionBearer(params: Record<string, unknown> | null | undefined): unknown {
+  if (!params) return undefined;
+  return params.authorization ?? params.Authorization;
+}
+
+/**
+ * The authentication of a presented credential (an Authorization header, a connection parameter):
+ * null when none was presented; throws UNAUTHENTICATED when one was and its token is not active.
+ */
+export async function authenticatePresented(em: EntityManager, presented: unknown): Promise<Authenticated | null> {
+  if (presented === undefined || presented === null) return null;
+  const authenticated = await authenticateToken(em, typeof presented === 'string' ? presented : null, { cache: authCache });
+  if (!authenticated) throw invalidTokenError();
+  return authenticated;
+}
+
+/**
+ * Authenticates the Authorization header of every GraphQL request over HTTP before anything else
+ * runs (parsing, validation, introspection, even `{ __typename }`): a present header whose token is
+ * unknown, malformed, revoked or expired gets UNAUTHENTICATED (401) and nothing else. A request
+ * without the header goes on anonymously. WebSocket connections authenticate once at
+ * connection_init instead (src/graphql/websocket.ts).
+ */
+export function useTokenAuthentication(orm: MikroORM): Plugin<Record<string, unknown>, AuthenticationServerContext> {
+  return {
+    async onParams({ request, context, setResult }) {
+      const em = orm.em.fork();
+      try {
+        context.credential = { authenticated: await authenticatePresented(em, request.headers.get('authorization')), em };
+      } catch (error) {
+        setResult({ errors: [error as GraphQLError] });
+      }
+    },
+  };
+}
