@@ -52,7 +52,6 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
       ? {
           title: 'TarsPay GraphQL gateway',
           defaultQuery: GRAPHIQL_EXAMPLE,
-          headers: JSON.stringify({ Authorization: 'Bearer <paste the token printed by npm start>' }, null, 2),
           shouldPersistHeaders: options.persistGraphiQLHeaders ?? false,
         }
       : false,

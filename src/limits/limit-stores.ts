@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { MemoryConnectionLeases, RedisConnectionLeases, type ConnectionLeases } from './connection-leases.js';
@@ -28,7 +27,8 @@ export async function createLimitStores(options: { redisUrl?: string; logger: Lo
   // Commands fail at once while disconnected (no offline queue): the fallback answers instead of a wait.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
   redis.on('error', (error) => options.logger.warn({ err: error.message }, 'redis connection problem (rate limits)'));
-  const ready = once(redis, 'ready').then(() => true);
+  // Not events.once: it rejects on the first 'error', and a Redis that is down must not stop the start.
+  const ready = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REDIS_READY_WAIT_MS).unref());
   if (!(await Promise.race([ready, timeout]))) options.logger.warn('rate limits: Redis not ready yet, limiting per instance until it answers');
   const buckets = new RedisTokenBuckets(redis, options.logger);
