@@ -1,4 +1,4 @@
-import { compactSortedJson } from '../../src/tarspay/message.js';
+import { signCallback } from '../../src/tarspay/signatures.js';
 import type { PrivateKey } from '../../src/tarspay/signer.js';
 import type { CreatedOrder } from './graphql.js';
 
@@ -10,7 +10,7 @@ export interface SignedCallback {
 }
 
 export function succeededCallback(platformKey: PrivateKey, mchNo: string, order: Pick<CreatedOrder, 'merchantOrderNo' | 'platformOrderId' | 'amount'>): SignedCallback {
-  const body = compactSortedJson({
+  const { body, signature } = signCallback(platformKey, {
     bizType: 1,
     currency: 'IDR',
     fee: '4500',
@@ -21,7 +21,7 @@ export function succeededCallback(platformKey: PrivateKey, mchNo: string, order:
     payOrderId: order.platformOrderId,
     state: 2,
   });
-  return { key: order.merchantOrderNo, body, signature: platformKey.sign(body) };
+  return { key: order.merchantOrderNo, body, signature };
 }
 
 export async function postCallback(gatewayUrl: string, callback: SignedCallback): Promise<void> {

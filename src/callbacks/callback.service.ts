@@ -5,7 +5,7 @@ import { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from '../orders/order.entity.js';
 import type { OrderService } from '../orders/order.service.js';
 import { applyToLockedOrder, type OrderChange, type OrderUpdate } from '../orders/order-updates.js';
-import { verifySignature } from '../tarspay/signer.js';
+import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
 import type { CallbackOutcome } from './callback-receipt.entity.js';
 import { readCallbackReport, type CallbackReport } from './callback-report.js';
@@ -146,8 +146,7 @@ export class CallbackService {
 
 function isSignedByTarsPay(merchant: Merchant, callback: ParsedCallback, signature: string | undefined): boolean {
   if (typeof signature !== 'string') return false;
-  if (verifySignature(merchant.platformPublicKey, callback.text, signature)) return true;
-  return callback.canonical !== callback.text && verifySignature(merchant.platformPublicKey, callback.canonical, signature);
+  return verifyCallbackSignature(merchant.platformPublicKey, callback.text, callback.canonical, signature);
 }
 
 function answerFor(stored: Stored, report: CallbackReport): CallbackAnswer {

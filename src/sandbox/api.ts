@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compactSortedJson } from '../tarspay/message.js';
+import { signAnswer } from '../tarspay/signatures.js';
 import { balanceInfo, orderList } from './account.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import { authenticate } from './auth.js';
@@ -35,7 +36,7 @@ const NGINX_500 =
  */
 function errorEnvelope(ctx: SandboxContext, code: number, msg: string, signed = true): string {
   if (!signed) return JSON.stringify({ code, msg });
-  return JSON.stringify({ code, msg, sign: ctx.platformKey.sign(compactSortedJson({ code, msg })) });
+  return JSON.stringify({ code, msg, sign: signAnswer(ctx.platformKey, { code, msg }) });
 }
 
 /** `data` is written exactly as signed: compact, keys sorted. */
@@ -96,9 +97,8 @@ function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | und
   if (fault?.mode === 'unsigned') {
     return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
   }
-  const dataText = compactSortedJson(result.data);
-  const sign = ctx.platformKey.sign(fault?.mode === 'badSign' ? `${dataText}#tampered` : dataText);
-  return successEnvelope(dataText, sign);
+  const sign = fault?.mode === 'badSign' ? signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } }) : signAnswer(ctx.platformKey, { code: 0, data: result.data });
+  return successEnvelope(compactSortedJson(result.data), sign);
 }
 
 export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {

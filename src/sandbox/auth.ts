@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { requestMessage } from '../tarspay/message.js';
-import { verifySignature } from '../tarspay/signer.js';
+import { verifyRequestSignature } from '../tarspay/signatures.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import type { RequestBody } from './parameters.js';
 import type { Merchant, SandboxStore } from './store.js';
@@ -81,11 +81,8 @@ export function authenticate(
   const signature = header(request.headers, 'x-api-signature');
   if (!signature) throw new TarsPayApiError(API_CODES.SIGNATURE, 'X-API-SIGNATURE header is missing');
 
-  const omitted = requestMessage(request.path, nonce, body, 'omit');
-  const kept = requestMessage(request.path, nonce, body, 'keep');
-  const verified =
-    verifySignature(merchant.publicKey, omitted, signature) || (kept !== omitted && verifySignature(merchant.publicKey, kept, signature));
-  if (!verified) {
+  if (!verifyRequestSignature(merchant.publicKey, request.path, nonce, body, signature)) {
+    const omitted = requestMessage(request.path, nonce, body, 'omit');
     throw new TarsPayApiError(
       API_CODES.SIGNATURE,
       `X-API-SIGNATURE (hex DER, ECDSA secp256k1 over SHA256(SHA256(message))) does not verify with X-API-KEY over ${JSON.stringify(omitted)}`,

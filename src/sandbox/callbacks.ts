@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { compactSortedJson } from '../tarspay/message.js';
+import { signCallback } from '../tarspay/signatures.js';
 import type { PrivateKey } from '../tarspay/signer.js';
 import { callbackPayload } from './order-views.js';
 import type { SandboxLogger } from './options.js';
@@ -67,8 +67,7 @@ export class CallbackSender {
   /** Starts delivering the order's current state; the body is fixed now, resends carry the same bytes. */
   send(order: SandboxOrder): void {
     if (this.#closed) return;
-    const body = compactSortedJson(callbackPayload(order));
-    const signature = this.#options.platformKey.sign(body);
+    const { body, signature } = signCallback(this.#options.platformKey, callbackPayload(order));
     void this.#deliver(order, body, signature, 1);
   }
 

@@ -1,8 +1,9 @@
 import { isAbsentOnWire, parseWireAmount } from './amounts.js';
-import { compactSortedJson, requestMessage, withoutEmptyValues, type SignableBody } from './message.js';
+import { withoutEmptyValues, type SignableBody } from './message.js';
 import { statusFromState } from './codes.js';
 import { TarsPayError } from './errors.js';
-import { verifySignature, type PrivateKey } from './signer.js';
+import { signRequest, verifyAnswerSign } from './signatures.js';
+import type { PrivateKey } from './signer.js';
 import type {
   BalanceAnswer,
   CreateCollectionAnswer,
@@ -208,19 +209,13 @@ export class TarsPayClient {
   }
 
   async #post(path: string, body: SignableBody): Promise<Envelope> {
-    const nonce = this.#nonce();
-    const signature = this.#options.privateKey.sign(requestMessage(path, nonce, body));
+    const signed = signRequest(this.#options.privateKey, path, this.#nonce(), body);
     let response: Response;
     let text: string;
     try {
       response = await fetch(`${this.#options.baseUrl}${path}`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json;charset=utf-8',
-          'x-api-key': this.#options.privateKey.publicKeyHex,
-          'x-api-nonce': nonce,
-          'x-api-signature': signature,
-        },
+        headers: { 'content-type': 'application/json;charset=utf-8', ...signed },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
@@ -238,17 +233,11 @@ export class TarsPayClient {
     throw new TarsPayError({ kind, endpoint: path, message: `TarsPay ${path}: HTTP ${response.status} without a TarsPay envelope` });
   }
 
-  /**
-   * `sign` covers the compact key-sorted JSON of `data` on a success, and of `{code, msg}` on an
-   * error answer (an assumption: see docs/TARSPAY.md). `strict` accepts no answer without a valid
-   * sign: the answer counts as lost, so nothing moves on its word.
-   */
+  /** `strict` accepts no answer without a valid `sign`: the answer counts as lost, so nothing moves on its word. */
   #checkResponseSign(path: string, envelope: Envelope): void {
     const { platformPublicKey, responseSignMode } = this.#options;
     if (!platformPublicKey || responseSignMode === 'off') return;
-    const signed = envelope.code === 0 ? compactSortedJson(isRecord(envelope.data) ? envelope.data : {}) : compactSortedJson({ code: envelope.code, msg: envelope.msg ?? '' });
-    const verified = envelope.sign !== undefined && verifySignature(platformPublicKey, signed, envelope.sign);
-    if (verified) return;
+    if (verifyAnswerSign(platformPublicKey, envelope, envelope.sign)) return;
     const problem = envelope.sign === undefined ? 'has no sign' : 'has a sign that does not verify with the platform public key';
     if (responseSignMode === 'strict') {
       throw new TarsPayError({

@@ -1,5 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { compactSortedJson } from '../../src/tarspay/message.js';
+import { callbackBody as wireCallbackBody } from '../../src/tarspay/signatures.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 
 /** Signs like TarsPay's signer, which does not normalise S: keeps signing until S has the wanted height. */
@@ -26,7 +26,7 @@ export interface CallbackFields {
 }
 
 export function callbackBody(fields: CallbackFields): string {
-  return compactSortedJson({ currency: 'IDR', ...fields });
+  return wireCallbackBody({ currency: 'IDR', ...fields });
 }
 
 export async function postCallback(baseUrl: string, body: string, signature?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {

@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compactSortedJson, requestMessage, type EmptyValueForm } from '../../src/tarspay/message.js';
-import { PrivateKey, verifySignature } from '../../src/tarspay/signer.js';
+import { verifyAnswerSign } from '../../src/tarspay/signatures.js';
+import { PrivateKey } from '../../src/tarspay/signer.js';
 import type { SandboxOptions } from '../../src/sandbox/options.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 
@@ -123,12 +124,12 @@ export async function startTestSandbox(options: SandboxOptions = {}): Promise<Te
 }
 
 export function signVerifies(envelope: Envelope, platformPublicKey: string): boolean {
-  return envelope.sign !== undefined && verifySignature(platformPublicKey, compactSortedJson(envelope.data), envelope.sign);
+  return envelope.code === 0 && verifyAnswerSign(platformPublicKey, envelope, envelope.sign);
 }
 
 /** Error answers are signed over `{code, msg}`. */
 export function errorSignVerifies(envelope: Envelope, platformPublicKey: string): boolean {
-  return envelope.sign !== undefined && verifySignature(platformPublicKey, compactSortedJson({ code: envelope.code, msg: envelope.msg }), envelope.sign);
+  return envelope.code !== 0 && verifyAnswerSign(platformPublicKey, envelope, envelope.sign);
 }
 
 export async function controlJson(
