@@ -1,6 +1,6 @@
 import type { OrderKind } from '../orders/order.entity.js';
 import { isAbsentOnWire, parseWireAmount } from '../tarspay/amounts.js';
-import { BIZ_TYPE, statusFromState, type OrderStatus } from '../tarspay/codes.js';
+import { BIZ_TYPE, stateFromCode, type TarsPayState } from '../tarspay/codes.js';
 import type { CallbackBody } from './callback-body.js';
 
 /**
@@ -13,7 +13,7 @@ export interface CallbackReport {
   mchOrderNo?: string;
   /** From bizType: 1 collection, 2 payout; undefined when the callback does not say. */
   kind?: OrderKind;
-  status?: OrderStatus;
+  status?: TarsPayState;
   paidAmount?: string;
   orderAmount?: string;
   fee?: string;
@@ -25,7 +25,7 @@ export interface CallbackReport {
 /** Callbacks are read as TarsPay documents them: whole rupiah digits, no fraction at all. */
 const CALLBACK_AMOUNTS = { zeroFraction: 'reject' } as const;
 /** States that say money was paid: the callback must say how much. */
-const PAID: readonly OrderStatus[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
+const PAID: readonly TarsPayState[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
 const KIND_BY_BIZ_TYPE = new Map<unknown, OrderKind>([
   [BIZ_TYPE.COLLECTION, 'COLLECTION'],
   [String(BIZ_TYPE.COLLECTION), 'COLLECTION'],
@@ -41,7 +41,7 @@ export function readCallbackReport(body: CallbackBody): CallbackReport {
   report.payOrderId = orderId(body, 'payOrderId', problems);
   report.mchOrderNo = orderId(body, 'mchOrderNo', problems);
 
-  report.status = statusFromState(body.state);
+  report.status = stateFromCode(body.state);
   if (!report.status) problems.push(`state ${shown(body.state)} is not a TarsPay state code (0 to 9)`);
 
   if (!isAbsentOnWire(body.bizType)) {

@@ -1,6 +1,6 @@
 import type { UserErrorCode } from '../errors.js';
 import { TarsPayError } from '../tarspay/errors.js';
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 
 /**
  * What a failed create proves, decided in this one place (the code table is tarspay/error-codes.ts):

@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 import { Order } from './order.entity.js';
 
 export const ORDER_EVENT_SOURCES = ['API', 'CALLBACK', 'RECONCILIATION', 'SANDBOX'] as const;

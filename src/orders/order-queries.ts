@@ -1,5 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 import { OrderEvent } from './order-event.entity.js';
 import { Order, type OrderKind } from './order.entity.js';
 

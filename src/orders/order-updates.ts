@@ -1,5 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 import { OrderEvent, type OrderEventSource } from './order-event.entity.js';
 import { Order, type OrderInstructions } from './order.entity.js';
 import { isLatePayment, isSettled, judgeTransition, type TransitionVerdict } from './state-machine.js';

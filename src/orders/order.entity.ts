@@ -1,5 +1,5 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 import { uuidv7 } from '../db/uuid.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 

@@ -3,10 +3,10 @@ import { UserFacingError } from '../errors.js';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
+import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 import type { OrderService } from './order.service.js';
 
-export const SANDBOX_OUTCOMES = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID', 'EXPIRED', 'REJECTED'] as const;
-export type SandboxOutcome = (typeof SANDBOX_OUTCOMES)[number];
+export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 
 interface SettledView {
   state: number;
@@ -16,7 +16,6 @@ interface SettledView {
 
 /** How long to wait for the sandbox's callback before asking it by inquiry. */
 const CALLBACK_WAIT_MS = 3000;
-const WITH_CALLBACK: readonly SandboxOutcome[] = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID'];
 
 /**
  * Asks the sandbox to settle the order. For a paid or failed order the sandbox then sends TarsPay's
@@ -55,7 +54,7 @@ export async function settleInSandbox(
     const code = response.status === 409 ? 'INVALID_STATE' : response.status === 404 ? 'NOT_FOUND' : 'VALIDATION';
     throw new UserFacingError({ code, field: code === 'VALIDATION' ? ['outcome'] : undefined, message }, order);
   }
-  const callbackSent = answer.callbackSent ?? WITH_CALLBACK.includes(outcome);
+  const callbackSent = answer.callbackSent === true;
   if (!callbackSent) await changes.return?.();
   if (callbackSent && (await callbackApplied)) return em.fork().findOneOrFail(Order, { id: order.id });
   return orders.refresh(em, merchant, order);

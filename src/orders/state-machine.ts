@@ -1,4 +1,4 @@
-import type { OrderStatus } from '../tarspay/codes.js';
+import type { OrderStatus } from './order-status.js';
 
 /**
  * The one state machine for every report about an order: create answers, callbacks, inquiry

@@ -1,4 +1,4 @@
-import { STATE_TO_STATUS } from '../tarspay/codes.js';
+import { TARSPAY_STATES } from '../tarspay/codes.js';
 import { findPaymentMethod } from '../tarspay/catalogs.js';
 import type { SandboxOrder } from './store.js';
 
@@ -14,7 +14,7 @@ function formatRupiah(amount: bigint): string {
 
 export function renderCheckoutPage(order: SandboxOrder, merchantName: string): string {
   const method = findPaymentMethod(order.wayCode)?.name ?? order.wayCode;
-  const status = STATE_TO_STATUS[order.state] ?? 'UNKNOWN';
+  const status = TARSPAY_STATES[order.state] ?? 'UNKNOWN';
   const open = order.state === 0 || order.state === 1;
   const settleUrl = `/sandbox/orders/${encodeURIComponent(order.payOrderId)}/settle`;
   const rows: Array<[string, string]> = [

@@ -1,4 +1,4 @@
-import { BIZ_TYPE, STATE_TO_STATUS } from '../tarspay/codes.js';
+import { BIZ_TYPE, TARSPAY_STATES } from '../tarspay/codes.js';
 import { findPaymentMethod, findPayoutBank } from '../tarspay/catalogs.js';
 import { COLLECTION_TYPE } from './pay-instructions.js';
 import type { Delivery, Merchant, SandboxOrder } from './store.js';
@@ -91,7 +91,7 @@ export function sandboxOrderView(order: SandboxOrder): SandboxOrderView {
     fee: order.fee.toString(),
     currency: order.currency,
     state: order.state,
-    status: STATE_TO_STATUS[order.state] ?? 'UNKNOWN',
+    status: TARSPAY_STATES[order.state] ?? 'UNKNOWN',
     failReason: order.failReason ?? null,
     notifyUrl: order.notifyUrl,
     returnUrl: order.returnUrl ?? null,

@@ -1,3 +1,4 @@
+import { parseWireAmount } from '../tarspay/amounts.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 
 /** Reading and checking the parameters of a TarsPay request body, with TarsPay's error codes. */
@@ -50,18 +51,22 @@ export interface AmountLimits {
   max?: bigint;
 }
 
-/** IDR amounts: a JSON string of whole rupiah, not zero, within the method's limits. */
+/**
+ * IDR amounts in a request: a JSON string of whole rupiah (TarsPay's wire rule, tarspay/amounts.ts),
+ * not zero, within the method's limits.
+ */
 export function parseAmount(value: unknown, limits: AmountLimits, what: string): bigint {
   if (isAbsent(value)) throw new TarsPayApiError(API_CODES.MISSING_PARAMETER, 'amount is required');
   if (typeof value !== 'string') {
     throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, 'amount must be a JSON string of whole rupiah, e.g. "150000"');
   }
-  if (!/^\d+$/.test(value)) {
-    throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, `amount must be whole rupiah digits without decimals or separators, got "${value}"`);
+  const whole = parseWireAmount(value, { zeroFraction: 'reject' });
+  if (whole === undefined) {
+    const problem = /^0\d/.test(value) ? 'must not have leading zeros' : 'must be whole rupiah digits without decimals or separators';
+    throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, `amount ${problem}, got "${value}"`);
   }
-  if (/^0+$/.test(value)) throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, 'amount cannot be zero');
-  if (value.startsWith('0')) throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, `amount must not have leading zeros, got "${value}"`);
-  const amount = BigInt(value);
+  if (whole === '0') throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, 'amount cannot be zero');
+  const amount = BigInt(whole);
   if (amount < limits.min || (limits.max !== undefined && amount > limits.max)) {
     const range = limits.max === undefined ? `at least ${limits.min}` : `from ${limits.min} to ${limits.max}`;
     throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, `${what} amount must be ${range} IDR, got ${value}`);

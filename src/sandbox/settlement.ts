@@ -1,3 +1,4 @@
+import { STATE_CODE } from '../tarspay/codes.js';
 import type { Merchant, OrderKind, SandboxOrder } from './store.js';
 
 /** How an order ends, and what that does to the merchant's balance. */
@@ -5,18 +6,8 @@ import type { Merchant, OrderKind, SandboxOrder } from './store.js';
 export const OUTCOMES = ['SUCCEEDED', 'FAILED', 'PARTIALLY_PAID', 'EXPIRED', 'REJECTED'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export const STATE = {
-  CREATED: 0,
-  PROCESSING: 1,
-  SUCCEEDED: 2,
-  FAILED: 3,
-  CANCELLED: 4,
-  REFUNDED: 5,
-  EXPIRED: 6,
-  QUEUED: 7,
-  REJECTED: 8,
-  PARTIALLY_PAID: 9,
-} as const;
+/** TarsPay's state codes (STATE.SUCCEEDED is 2). */
+export const STATE = STATE_CODE;
 
 /** States an order never leaves (TarsPay's "final data" of the transaction history). */
 export const FINAL_STATES: ReadonlySet<number> = new Set([

@@ -15,7 +15,7 @@ import {
   findMerchantOrdersByIds,
   findOrderPage,
 } from '../orders/order-queries.js';
-import { ORDER_STATUSES } from '../tarspay/codes.js';
+import { ORDER_STATUSES } from '../orders/order-status.js';
 import { UserErrorRef } from './user-error.js';
 
 export const OrderKindEnum = builder.enumType('OrderKind', { values: ORDER_KINDS });

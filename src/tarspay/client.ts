@@ -1,6 +1,6 @@
 import { isAbsentOnWire, parseWireAmount } from './amounts.js';
 import { withoutEmptyValues, type SignableBody } from './message.js';
-import { statusFromState } from './codes.js';
+import { stateFromCode } from './codes.js';
 import { TarsPayError } from './errors.js';
 import { signRequest, verifyAnswerSign } from './signatures.js';
 import type { PrivateKey } from './signer.js';
@@ -91,7 +91,7 @@ export class TarsPayClient {
     return {
       payOrderId: requiredText(data.payOrderId, TARSPAY_PATHS.createCollection, 'payOrderId'),
       mchOrderNo: optionalText(data.mchOrderNo),
-      status: statusFromState(data.orderState) ?? 'CREATED',
+      status: stateFromCode(data.orderState) ?? 'CREATED',
       payUrl: optionalText(data.payUrl),
       payData: optionalText(data.payData),
       accountNumber: optionalText(data.accountNumber),
@@ -135,7 +135,7 @@ export class TarsPayClient {
       page: Number(data.current ?? request.pageNumber),
       pages: Number(data.pages ?? 0),
       total: Number(data.total ?? records.length),
-      records: records.map((record) => ({ ...record, status: statusFromState(record.state) }) as HistoryAnswer['records'][number]),
+      records: records.map((record) => ({ ...record, status: stateFromCode(record.state) }) as HistoryAnswer['records'][number]),
       raw: data,
     };
   }
@@ -148,7 +148,7 @@ export class TarsPayClient {
   async #inquiry(path: string, request: InquiryRequest): Promise<InquiryAnswer> {
     const data = await this.#send(path, { ...request }, this.#options.readAttempts);
     const bad = (what: string) => new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay answered ${path} with ${what}` });
-    const status = statusFromState(data.state);
+    const status = stateFromCode(data.state);
     if (!status) throw bad(`an unknown state ${String(data.state)}`);
     const amounts: Record<'orderAmount' | 'payAmount' | 'fee', string | undefined> = { orderAmount: undefined, payAmount: undefined, fee: undefined };
     for (const name of ['orderAmount', 'payAmount', 'fee'] as const) {

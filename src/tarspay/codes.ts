@@ -1,39 +1,27 @@
-/** TarsPay's order state codes and business types. Error codes: error-codes.ts. */
+/** TarsPay's order states and business types. Error codes: error-codes.ts. */
 
-export const ORDER_STATUSES = [
-  'SUBMITTING',
+/** TarsPay's order states, each at the index of the code TarsPay sends as `state` / `orderState`. */
+export const TARSPAY_STATES = [
   'CREATED',
   'PROCESSING',
   'SUCCEEDED',
   'FAILED',
-  'PARTIALLY_PAID',
   'CANCELLED',
   'REFUNDED',
   'EXPIRED',
   'QUEUED',
   'REJECTED',
-  'UNKNOWN',
+  'PARTIALLY_PAID',
 ] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type TarsPayState = (typeof TARSPAY_STATES)[number];
 
-/** TarsPay `state` / `orderState` → the contract's OrderStatus. */
-export const STATE_TO_STATUS: Readonly<Record<number, OrderStatus>> = {
-  0: 'CREATED',
-  1: 'PROCESSING',
-  2: 'SUCCEEDED',
-  3: 'FAILED',
-  4: 'CANCELLED',
-  5: 'REFUNDED',
-  6: 'EXPIRED',
-  7: 'QUEUED',
-  8: 'REJECTED',
-  9: 'PARTIALLY_PAID',
-};
+/** The code TarsPay sends for each state: STATE_CODE.SUCCEEDED is 2. */
+export const STATE_CODE = Object.fromEntries(TARSPAY_STATES.map((state, code) => [state, code])) as Readonly<Record<TarsPayState, number>>;
 
 /** The doc's tables say "string" but the examples carry numbers: accept both. */
-export function statusFromState(state: unknown): OrderStatus | undefined {
-  const numeric = typeof state === 'string' && /^\d+$/.test(state) ? Number(state) : state;
-  return typeof numeric === 'number' ? STATE_TO_STATUS[numeric] : undefined;
+export function stateFromCode(value: unknown): TarsPayState | undefined {
+  const numeric = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof numeric === 'number' && Number.isInteger(numeric) ? TARSPAY_STATES[numeric] : undefined;
 }
 
 export const BIZ_TYPE = { COLLECTION: 1, PAYOUT: 2 } as const;

@@ -1,4 +1,4 @@
-import type { OrderStatus } from './codes.js';
+import type { TarsPayState } from './codes.js';
 
 /** Request and answer shapes of TarsPay's endpoints. Amounts are strings of whole rupiah. */
 
@@ -20,7 +20,7 @@ export interface CreateCollectionRequest {
 export interface CreateCollectionAnswer {
   payOrderId: string;
   mchOrderNo?: string;
-  status: OrderStatus;
+  status: TarsPayState;
   payUrl?: string;
   payData?: string;
   accountNumber?: string;
@@ -58,7 +58,7 @@ export interface InquiryRequest {
 export interface InquiryAnswer {
   payOrderId: string;
   mchOrderNo: string;
-  status: OrderStatus;
+  status: TarsPayState;
   orderAmount?: string;
   payAmount?: string;
   fee?: string;
@@ -89,7 +89,7 @@ export interface HistoryRecord {
   mchOrderNo: string;
   bizType: number;
   state: number;
-  status: OrderStatus | undefined;
+  status: TarsPayState | undefined;
   amount: string;
   orderAmount: string;
   mchFeeAmount: string;

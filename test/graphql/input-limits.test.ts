@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORDER_STATUSES } from '../../src/tarspay/codes.js';
+import { ORDER_STATUSES } from '../../src/orders/order-status.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from '../helpers/gateway.js';
 import { collect, wsClient } from '../helpers/ws-client.js';
 

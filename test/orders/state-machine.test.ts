@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ORDER_STATUSES } from '../../src/tarspay/codes.js';
+import { ORDER_STATUSES } from '../../src/orders/order-status.js';
 import { FINAL_STATUSES, isLatePayment, judgeTransition } from '../../src/orders/state-machine.js';
 
 const PAID = ['SUCCEEDED', 'PARTIALLY_PAID'] as const;
