@@ -6,7 +6,7 @@ import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { toChangeMessage } from './orders/order-snapshot.js';
 import { Reconciler } from './orders/reconciler.js';
-import type { GatewayServices } from './graphql/context.js';
+import type { GatewayServices } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createLimitStores } from './limits/limit-stores.js';

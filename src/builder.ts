@@ -5,10 +5,10 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Scope } from './auth/scopes.js';
-import { UserFacingError } from './errors.js';
-import type { GraphQLContext } from './graphql/context.js';
-import './graphql/storable-text-plugin.js';
-import './graphql/user-errors-plugin.js';
+import { InputError } from './user-errors.js';
+import type { GraphQLContext } from './context.js';
+import './storable-text-plugin.js';
+import './user-errors-plugin.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -45,7 +45,7 @@ export const builder = new SchemaBuilder<{
   },
   zod: {
     validationError: (zodError) =>
-      new UserFacingError(
+      new InputError(
         zodError.issues.map((issue) => ({
           code: 'VALIDATION' as const,
           field: issue.path.map(String),

@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext } from '../context.js';
 import { useHiddenSuggestions } from './hide-suggestions.js';
 import { useInputLimits, type InputLimits } from './input-limits.js';
 import { useCostRateLimit, type RateLimitOptions } from './rate-limit.js';

@@ -7,7 +7,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { authCache, authenticateToken } from '../auth/tokens.js';
 import { connectionBearer } from './authentication.js';
-import type { GraphQLContext } from './context.js';
+import type { GraphQLContext } from '../context.js';
 import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
 import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, type Session, type WebSocketSessions } from './websocket-sessions.js';
 import type { GatewayYoga } from './yoga.js';

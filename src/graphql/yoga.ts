@@ -4,7 +4,7 @@ import { createYoga, type Plugin, type YogaServerInstance, type YogaServerOption
 import { randomUUID } from 'node:crypto';
 import { schema } from '../schema/index.js';
 import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './authentication.js';
-import type { GatewayServices, GraphQLContext } from './context.js';
+import type { GatewayServices, GraphQLContext } from '../context.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
 import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';

@@ -1,6 +1,6 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../graphql/context.js';
+import type { GraphQLContext } from '../context.js';
 import type { Logger } from '../logger.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { UserErrorCode } from '../errors.js';
 import { TarsPayError } from '../tarspay/errors.js';
+import type { OrderErrorCode } from './order-errors.js';
 import type { OrderStatus } from './order-status.js';
 
 /**
@@ -12,8 +12,8 @@ import type { OrderStatus } from './order-status.js';
  */
 export interface CreateFailure {
   status: Extract<OrderStatus, 'FAILED' | 'UNKNOWN'>;
-  /** The user-facing error code of the mutation. */
-  userCode: UserErrorCode;
+  /** The error the create answers with. */
+  errorCode: OrderErrorCode;
   upstreamCode?: number;
   /** TarsPay proved it holds an order with this merchantOrderNo. */
   upstreamConfirmed: boolean;
@@ -21,28 +21,28 @@ export interface CreateFailure {
   explanation: string;
 }
 
-const REFUSAL_CODES: Partial<Record<NonNullable<TarsPayError['refusalReason']>, UserErrorCode>> = {
+const REFUSAL_CODES: Partial<Record<NonNullable<TarsPayError['refusalReason']>, OrderErrorCode>> = {
   method: 'METHOD_NOT_SUPPORTED',
   balance: 'INSUFFICIENT_BALANCE',
 };
 
 export function classifyCreateFailure(error: unknown): CreateFailure {
   if (!(error instanceof TarsPayError)) {
-    return { status: 'UNKNOWN', userCode: 'UPSTREAM_UNAVAILABLE', upstreamConfirmed: false, explanation: 'create outcome unknown: internal error' };
+    return { status: 'UNKNOWN', errorCode: 'UPSTREAM_UNAVAILABLE', upstreamConfirmed: false, explanation: 'create outcome unknown: internal error' };
   }
   const unknown = (explanation: string, upstreamConfirmed = false): CreateFailure => ({
     status: 'UNKNOWN',
-    userCode: 'UPSTREAM_UNAVAILABLE',
+    errorCode: 'UPSTREAM_UNAVAILABLE',
     upstreamCode: error.code,
     upstreamConfirmed,
     explanation,
   });
   if (error.kind === 'unavailable' && error.notSent) {
-    return { status: 'FAILED', userCode: 'UPSTREAM_UNAVAILABLE', upstreamConfirmed: false, explanation: `${error.message}: nothing was sent to TarsPay` };
+    return { status: 'FAILED', errorCode: 'UPSTREAM_UNAVAILABLE', upstreamConfirmed: false, explanation: `${error.message}: nothing was sent to TarsPay` };
   }
   switch (error.meaning) {
     case 'refused':
-      return { status: 'FAILED', userCode: REFUSAL_CODES[error.refusalReason!] ?? 'UPSTREAM_REJECTED', upstreamCode: error.code, upstreamConfirmed: false, explanation: error.message };
+      return { status: 'FAILED', errorCode: REFUSAL_CODES[error.refusalReason!] ?? 'UPSTREAM_REJECTED', upstreamCode: error.code, upstreamConfirmed: false, explanation: error.message };
     case 'exists':
       return unknown(`${error.message}: TarsPay holds an order with this merchantOrderNo`, true);
     default:
@@ -53,6 +53,6 @@ export function classifyCreateFailure(error: unknown): CreateFailure {
 /** The mutation's message for a create that did not end as CREATED/PROCESSING. */
 export function createFailureMessage(failure: CreateFailure): string {
   if (failure.status === 'UNKNOWN') return `${failure.explanation}. The order is kept as UNKNOWN and will be reconciled with TarsPay; do not create it again under another merchantOrderNo.`;
-  if (failure.userCode === 'UPSTREAM_UNAVAILABLE') return `${failure.explanation}. The order is FAILED: nothing was charged or paid; create it again with a new merchantOrderNo once TarsPay is reachable.`;
+  if (failure.errorCode === 'UPSTREAM_UNAVAILABLE') return `${failure.explanation}. The order is FAILED: nothing was charged or paid; create it again with a new merchantOrderNo once TarsPay is reachable.`;
   return failure.explanation;
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { AmountLimit } from '../config.js';
-import { UserFacingError, validationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
@@ -10,6 +9,7 @@ import type { InquiryAnswer } from '../tarspay/types.js';
 import type { TarsPayClient } from '../tarspay/client.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import { classifyCreateFailure, createFailureMessage } from './create-outcome.js';
+import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
 import { OrderEvent } from './order-event.entity.js';
@@ -91,7 +91,7 @@ export class OrderService {
 
   async createCollection(em: EntityManager, merchant: Merchant, input: CollectionCreateInput): Promise<CreatedOrder> {
     const method = findPaymentMethod(input.method);
-    if (!method) throw new UserFacingError({ code: 'METHOD_NOT_SUPPORTED', field: ['input', 'method'], message: `Unknown payment method "${input.method}"` });
+    if (!method) throw new OrderError('METHOD_NOT_SUPPORTED', `Unknown payment method "${input.method}"`, { field: 'method' });
     checkAmount(input.amount, this.options.collectionLimits[method.type], `for ${method.type} collections`);
     const customer = cleanCustomer(input.customer);
     const merchantOrderNo = input.merchantOrderNo || generateMerchantOrderNo('C');
@@ -151,7 +151,7 @@ export class OrderService {
       if (failure.status === 'FAILED') this.options.logger.info(fields, 'create failed: TarsPay refused it, or it never left');
       else this.options.logger.warn(fields, 'create outcome unknown: kept for reconciliation');
       if (!(error instanceof TarsPayError)) throw error;
-      throw new UserFacingError({ code: failure.userCode, message: createFailureMessage(failure), upstreamCode: failure.upstreamCode }, change.order);
+      throw new OrderError(failure.errorCode, createFailureMessage(failure), { upstreamCode: failure.upstreamCode, order: change.order });
     }
     return (await this.applyUpdate(em, order.id, answer)).order;
   }
@@ -213,9 +213,9 @@ export class OrderService {
       answer = await this.inquire(merchant, order);
     } catch (error) {
       if (!(error instanceof TarsPayError)) throw error;
-      const couldNotCheck = error.kind !== 'rejected' || error.meaning === 'could-not-check';
-      const message = `${error.message}. ${couldNotCheck ? 'TarsPay could not be asked about the order now: try again later' : 'TarsPay refused the inquiry'}; the order is unchanged`;
-      throw new UserFacingError({ code: couldNotCheck ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', message, upstreamCode: error.code }, order);
+      const code = upstreamErrorCode(error);
+      const message = `${error.message}. ${code === 'UPSTREAM_UNAVAILABLE' ? 'TarsPay could not be asked about the order now: try again later' : 'TarsPay refused the inquiry'}; the order is unchanged`;
+      throw new OrderError(code, message, { upstreamCode: error.code, order });
     }
     return (await this.applyInquiry(em, order.id, answer)).order;
   }
@@ -279,10 +279,8 @@ export class OrderService {
     }
     const existing = await em.fork().findOneOrFail(Order, { merchant: merchant.id, merchantOrderNo: fields.merchantOrderNo });
     if (existing.requestFingerprint !== fields.requestFingerprint || existing.kind !== fields.kind) {
-      throw new UserFacingError({
-        code: 'IDEMPOTENCY_CONFLICT',
-        field: ['input', 'merchantOrderNo'],
-        message: `merchantOrderNo "${fields.merchantOrderNo}" was already used for a different request; use a new merchantOrderNo`,
+      throw new OrderError('IDEMPOTENCY_CONFLICT', `merchantOrderNo "${fields.merchantOrderNo}" was already used for a different request; use a new merchantOrderNo`, {
+        field: 'merchantOrderNo',
       });
     }
     return { order: existing, created: false };
@@ -297,8 +295,8 @@ export class OrderService {
 
 function checkAmount(amount: string, limit: AmountLimit, what: string): void {
   const value = BigInt(amount);
-  if (value < limit.min) throw validationError(['input', 'amount'], `amount must be at least ${limit.min} ${what}`);
-  if (limit.max !== undefined && value > limit.max) throw validationError(['input', 'amount'], `amount must be at most ${limit.max} ${what}`);
+  if (value < limit.min) throw new OrderError('INVALID_INPUT', `amount must be at least ${limit.min} ${what}`, { field: 'amount' });
+  if (limit.max !== undefined && value > limit.max) throw new OrderError('INVALID_INPUT', `amount must be at most ${limit.max} ${what}`, { field: 'amount' });
 }
 
 function cleanCustomer(customer: CustomerInput | null | undefined): OrderCustomer | null {

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { UserFacingError } from '../errors.js';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
 import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
+import { OrderError } from './order-errors.js';
 import type { OrderService } from './order.service.js';
 
 export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';
@@ -34,10 +34,10 @@ export async function settleInSandbox(
 ): Promise<Order> {
   const { orders, sandboxUrl } = services;
   if (!sandboxUrl) {
-    throw new UserFacingError({ code: 'SANDBOX_ONLY', message: 'sandboxOrderSettle works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset)' }, order);
+    throw new OrderError('SANDBOX_ONLY', 'Settling works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset, or TARSPAY_SANDBOX=true)', { order });
   }
   if (!order.platformOrderId) {
-    throw new UserFacingError({ code: 'INVALID_STATE', field: ['id'], message: `The order is ${order.status} and has no TarsPay order yet; nothing to settle` }, order);
+    throw new OrderError('INVALID_STATE', `The order is ${order.status} and has no TarsPay order yet; nothing to settle`, { field: 'id', order });
   }
   const changes = services.live.pubsub.subscribe('order:changed', order.id);
   const callbackApplied = waitForChange(changes, CALLBACK_WAIT_MS);
@@ -51,8 +51,8 @@ export async function settleInSandbox(
   if (!response.ok) {
     await changes.return?.();
     const message = answer.message ?? answer.error ?? `sandbox answered HTTP ${response.status}`;
-    const code = response.status === 409 ? 'INVALID_STATE' : response.status === 404 ? 'NOT_FOUND' : 'VALIDATION';
-    throw new UserFacingError({ code, field: code === 'VALIDATION' ? ['outcome'] : undefined, message }, order);
+    const code = response.status === 409 ? 'INVALID_STATE' : response.status === 404 ? 'NOT_FOUND' : 'INVALID_INPUT';
+    throw new OrderError(code, message, { field: code === 'INVALID_INPUT' ? 'outcome' : undefined, order });
   }
   const callbackSent = answer.callbackSent === true;
   if (!callbackSent) await changes.return?.();

@@ -1,7 +1,6 @@
 import { builder } from '../builder.js';
-import { merchantOf } from '../graphql/context.js';
+import { merchantOf } from '../context.js';
 import type { BalanceAnswer } from '../tarspay/types.js';
-import { upstreamQueryError } from './upstream-errors.js';
 
 const BalanceRef = builder.objectRef<BalanceAnswer>('Balance').implement({
   description: "The merchant's balance at TarsPay, in whole rupiah",
@@ -19,12 +18,8 @@ builder.queryFields((t) => ({
     // One TarsPay call each time it resolves: charged by the rate limits (src/graphql/operation-cost.ts).
     extensions: { upstreamCost: 1 },
     resolve: async (_root, _args, context) => {
-      try {
-        const client = await context.services.upstream.forMerchant(merchantOf(context));
-        return await client.balance();
-      } catch (error) {
-        throw upstreamQueryError(error);
-      }
+      const client = await context.services.upstream.forMerchant(merchantOf(context));
+      return await client.balance();
     },
   }),
 }));

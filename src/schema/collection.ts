@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { merchantOf } from '../graphql/context.js';
+import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
 import { OrderPayloadRef, replayedOrderFor } from './order.js';
 
@@ -30,7 +30,7 @@ builder.mutationFields((t) => ({
     type: OrderPayloadRef,
     description: 'Creates a collection (pay-in). Safe to retry with the same merchantOrderNo.',
     authScopes: { scope: 'collections:write' },
-    extensions: { userErrors: true },
+    extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: CollectionCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { order, replayed } = await context.services.orders.createCollection(context.em, merchantOf(context), input);

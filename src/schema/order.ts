@@ -3,8 +3,7 @@ import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { UserFacingError } from '../errors.js';
-import { merchantOf, type GraphQLContext } from '../graphql/context.js';
+import { merchantOf, type GraphQLContext } from '../context.js';
 import { ORDER_EVENT_SOURCES } from '../orders/order-event.entity.js';
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
@@ -16,6 +15,8 @@ import {
   findOrderPage,
 } from '../orders/order-queries.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
+import { OrderError } from '../orders/order-errors.js';
+import type { UserErrorDetail } from '../user-errors.js';
 import { UserErrorRef } from './user-error.js';
 
 export const OrderKindEnum = builder.enumType('OrderKind', { values: ORDER_KINDS });
@@ -134,7 +135,7 @@ builder.objectType(OrderEventRef, {
 
 export interface OrderPayloadShape {
   order: OrderView | null;
-  userErrors: UserFacingError['details'];
+  userErrors: UserErrorDetail[];
 }
 
 export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayload').implement({
@@ -175,7 +176,7 @@ export async function loadOwnOrder(context: GraphQLContext, globalId: string): P
 
 export async function loadOwnOrderOrFail(context: GraphQLContext, globalId: string): Promise<Order> {
   const order = await loadOwnOrder(context, globalId);
-  if (!order) throw new UserFacingError({ code: 'NOT_FOUND', field: ['id'], message: 'No order with this id for this merchant' });
+  if (!order) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant', { field: 'id' });
   return order;
 }
 
@@ -222,7 +223,7 @@ builder.mutationFields((t) => ({
     description: "Asks TarsPay for the order's state now and applies the answer",
     authScopes: { scope: 'orders:read' },
     // upstreamCost: one TarsPay inquiry each time it resolves, charged by the rate limits on top of the mutation's 1.
-    extensions: { userErrors: true, upstreamCost: 1 },
+    extensions: { userErrors: { subject: 'order' }, upstreamCost: 1 },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const order = await loadOwnOrderOrFail(context, String(args.id));

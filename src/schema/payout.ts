@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { merchantOf } from '../graphql/context.js';
+import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
 import { CustomerInput } from './collection.js';
 import { OrderPayloadRef, replayedOrderFor } from './order.js';
@@ -25,7 +25,7 @@ builder.mutationFields((t) => ({
     type: OrderPayloadRef,
     description: 'Sends money to a bank account. Never sent twice for one merchantOrderNo, whatever the retries.',
     authScopes: { scope: 'payouts:write' },
-    extensions: { userErrors: true },
+    extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: PayoutCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const { order, replayed } = await context.services.orders.createPayout(context.em, merchantOf(context), input);

@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { merchantOf } from '../graphql/context.js';
+import { merchantOf } from '../context.js';
 import { amountRule } from '../orders/input-rules.js';
 import { SANDBOX_OUTCOMES, settleInSandbox } from '../orders/sandbox-settlement.js';
 import { loadOwnOrderOrFail, OrderPayloadRef } from './order.js';
@@ -13,7 +13,7 @@ builder.mutationFields((t) => ({
     description:
       'Sandbox only: settles the order at the sandbox, which sends the signed callback as TarsPay would. Needs collections:write for collections, payouts:write for payouts.',
     authScopes: { authenticated: true },
-    extensions: { userErrors: true },
+    extensions: { userErrors: { subject: 'order' } },
     args: {
       id: t.arg.id({ required: true }),
       outcome: t.arg({ type: SandboxOutcomeEnum, required: true }),

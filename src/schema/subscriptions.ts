@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { merchantOf, type GraphQLContext } from '../graphql/context.js';
+import { merchantOf, type GraphQLContext } from '../context.js';
 import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, freshReadsFor, loadOwnOrder, parseOrderId } from './order.js';

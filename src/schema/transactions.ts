@@ -1,9 +1,8 @@
 import { builder } from '../builder.js';
-import { merchantOf } from '../graphql/context.js';
+import { merchantOf } from '../context.js';
 import { BIZ_TYPE } from '../tarspay/codes.js';
 import type { HistoryAnswer, HistoryRecord } from '../tarspay/types.js';
 import { OrderKindEnum, OrderStatusEnum } from './order.js';
-import { upstreamQueryError } from './upstream-errors.js';
 
 const TransactionRef = builder.objectRef<HistoryRecord>('Transaction').implement({
   description: "A settled order from TarsPay's transaction history",
@@ -55,19 +54,15 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const pageSize = args.pageSize ?? 20;
       const filter = args.filter ?? {};
-      try {
-        const client = await context.services.upstream.forMerchant(merchantOf(context));
-        const answer = await client.transactionHistory({
-          bizType: filter.kind ? BIZ_TYPE[filter.kind] : undefined,
-          startTime: filter.from ? Math.floor(filter.from.getTime() / 1000) : undefined,
-          endTime: filter.to ? Math.floor(filter.to.getTime() / 1000) : undefined,
-          pageNumber: args.page ?? 1,
-          pageSize,
-        });
-        return { ...answer, pageSize };
-      } catch (error) {
-        throw upstreamQueryError(error);
-      }
+      const client = await context.services.upstream.forMerchant(merchantOf(context));
+      const answer = await client.transactionHistory({
+        bizType: filter.kind ? BIZ_TYPE[filter.kind] : undefined,
+        startTime: filter.from ? Math.floor(filter.from.getTime() / 1000) : undefined,
+        endTime: filter.to ? Math.floor(filter.to.getTime() / 1000) : undefined,
+        pageNumber: args.page ?? 1,
+        pageSize,
+      });
+      return { ...answer, pageSize };
     },
   }),
 }));

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { USER_ERROR_CODES, type UserErrorDetail } from '../errors.js';
+import { USER_ERROR_CODES, type UserErrorDetail } from '../user-errors.js';
 
 export const UserErrorRef = builder.objectRef<UserErrorDetail>('UserError').implement({
   description: 'A business error: the request was understood but not carried out (or only partly, see the payload).',

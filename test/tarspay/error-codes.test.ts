@@ -18,7 +18,7 @@ describe("TarsPay's code table", () => {
 
   it('reads an unknown code as ambiguous', () => {
     expect(describeTarsPayCode(4242424).meaning).toBe('ambiguous');
-    expect(classifyCreateFailure(rejected(4242424))).toMatchObject({ status: 'UNKNOWN', userCode: 'UPSTREAM_UNAVAILABLE', upstreamCode: 4242424 });
+    expect(classifyCreateFailure(rejected(4242424))).toMatchObject({ status: 'UNKNOWN', errorCode: 'UPSTREAM_UNAVAILABLE', upstreamCode: 4242424 });
   });
 
   it('makes an order FAILED for refusals only, and keeps "already exists" as proof', () => {
@@ -34,6 +34,6 @@ describe("TarsPay's code table", () => {
     expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'timeout' })).status).toBe('UNKNOWN');
     expect(classifyCreateFailure(new TarsPayError({ kind: 'bad_response', endpoint, code: 5003001, message: 'unsigned refusal' })).status).toBe('UNKNOWN');
     expect(classifyCreateFailure(new Error('bug')).status).toBe('UNKNOWN');
-    expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'refused', notSent: true }))).toMatchObject({ status: 'FAILED', userCode: 'UPSTREAM_UNAVAILABLE' });
+    expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'refused', notSent: true }))).toMatchObject({ status: 'FAILED', errorCode: 'UPSTREAM_UNAVAILABLE' });
   });
 });

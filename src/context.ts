@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Scope } from '../auth/scopes.js';
-import type { LivePubSub } from '../live/pubsub.js';
-import type { Logger } from '../logger.js';
-import type { Merchant } from '../merchants/merchant.entity.js';
-import type { OrderService } from '../orders/order.service.js';
-import type { UpstreamClients } from '../tarspay/upstream.js';
+import type { Scope } from './auth/scopes.js';
+import type { LivePubSub } from './live/pubsub.js';
+import type { Logger } from './logger.js';
+import type { Merchant } from './merchants/merchant.entity.js';
+import type { OrderService } from './orders/order.service.js';
+import type { UpstreamClients } from './tarspay/upstream.js';
 
 export interface AuthInfo {
   merchant: Merchant;

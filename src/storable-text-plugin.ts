@@ -1,8 +1,8 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../db/storable-text.js';
-import { UserFacingError, type UserErrorDetail } from '../errors.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './db/storable-text.js';
+import { InputError, type UserErrorDetail } from './user-errors.js';
 
 /**
  * Refuses text PostgreSQL or TarsPay cannot carry (NUL, lone surrogates) in any argument of any
@@ -34,7 +34,7 @@ export class StorableTextPlugin<Types extends SchemaTypes> extends BasePlugin<Ty
     const globalIds = globalIdArguments(fieldConfig);
     return (parent, args, context, info) => {
       const problems = unstorableArguments(args, globalIds);
-      if (problems.length > 0) throw new UserFacingError(problems);
+      if (problems.length > 0) throw new InputError(problems);
       return resolver(parent, args, context, info);
     };
   }
