@@ -4,7 +4,6 @@ import type { Environment } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { createLivePubSub } from './live/pubsub.js';
-import { toChangeMessage } from './orders/order-snapshot.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
@@ -24,6 +23,7 @@ import { metricsExposure } from './metrics/metrics-route.js';
 import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
 import { useErrorLogging } from './metrics/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
+import { OrderUpdates } from './orders/order-updates.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
@@ -95,19 +95,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
+  const updates = new OrderUpdates({
+    listeners: {
+      publish: (message) => live.publishChange(message),
+      onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
+    },
+    logger,
+  });
   const orders = new OrderService({
     upstream,
+    updates,
     get publicUrl() {
       return publicUrl;
     },
     collectionLimits: config.COLLECTION_LIMITS,
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
-    onChange: ({ order, event }) => live.publishChange(toChangeMessage(order.merchant.id, order, event!)),
-    onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
   });
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger, live };
-  const callbacks = new CallbackService({ orm, orders, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ orm, updates, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     orders,

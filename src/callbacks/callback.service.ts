@@ -3,8 +3,7 @@ import { LockMode } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from '../orders/order.entity.js';
-import type { OrderService } from '../orders/order.service.js';
-import { applyToLockedOrder, type OrderChange, type OrderUpdate } from '../orders/order-updates.js';
+import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
 import type { CallbackOutcome } from './callback-receipt.entity.js';
@@ -29,7 +28,6 @@ interface Stored {
   order: Order | null;
   mismatch?: string;
   change?: OrderChange;
-  update?: OrderUpdate;
 }
 
 /** A callback's ids, checked against each other and against the orders they name. */
@@ -50,7 +48,7 @@ const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORE
  * refused, and change nothing.
  */
 export class CallbackService {
-  constructor(private readonly deps: { orm: MikroORM; orders: OrderService; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
+  constructor(private readonly deps: { orm: MikroORM; updates: OrderUpdates; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
 
   async receive(rawBody: Buffer, signature: string | undefined): Promise<CallbackAnswer> {
     const answer = await this.#receive(rawBody, signature);
@@ -79,7 +77,6 @@ export class CallbackService {
     const report = readCallbackReport(body);
     try {
       const stored = await this.#store(em, merchant, callback, report, signature!);
-      if (stored.change && stored.update) this.deps.orders.announce(stored.change, stored.update);
       this.#log(stored, body, report);
       return answerFor(stored, report);
     } catch (error) {
@@ -90,7 +87,7 @@ export class CallbackService {
 
   /** One transaction: lock the order(s) named, count a replay or judge and apply, store the receipt. */
   async #store(em: EntityManager, merchant: Merchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
-    return em.transactional(async (tx) => {
+    return this.deps.updates.transaction(em, async (tx, applyLocked) => {
       const named = await lockNamedOrders(tx, merchant.id, report);
       // After the row locks: a concurrent first delivery of the same content has committed by now.
       const replay = await countReplay(tx, merchant.id, callback.contentHash);
@@ -98,12 +95,11 @@ export class CallbackService {
       const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
       let outcome: CallbackOutcome;
       let change: OrderChange | undefined;
-      let update: OrderUpdate | undefined;
       if (report.problems.length > 0) outcome = 'MALFORMED';
       else if (match.mismatch) outcome = 'MISMATCH';
       else if (!match.order) outcome = 'UNKNOWN_ORDER';
       else {
-        update = {
+        const update: OrderUpdate = {
           status: report.status!,
           source: 'CALLBACK',
           payload: callback.body,
@@ -113,11 +109,11 @@ export class CallbackService {
           failureReason: report.failureReason,
           note: amountNote(match.order, report),
         };
-        change = await applyToLockedOrder(tx, match.order, update);
+        change = await applyLocked(match.order, update);
         outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
       await insertReceipt(tx, { merchant, order: match.order, callback, signature, outcome });
-      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change, update };
+      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change };
     });
   }
 

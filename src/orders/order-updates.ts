@@ -2,7 +2,10 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import type { OrderStatus } from './order-status.js';
 import { OrderEvent, type OrderEventSource } from './order-event.entity.js';
 import { Order, type OrderInstructions } from './order.entity.js';
-import { isLatePayment, isSettled, judgeTransition, type TransitionVerdict } from './state-machine.js';
+import type { Logger } from '../logger.js';
+import { nextCheckAt } from './check-schedule.js';
+import { toChangeMessage, type OrderChangeMessage } from './order-snapshot.js';
+import { isLatePayment, judgeTransition, type TransitionVerdict } from './state-machine.js';
 
 /** A report about an order from any source: a create answer, a callback, an inquiry, the sandbox. */
 export interface OrderUpdate {
@@ -31,33 +34,68 @@ export interface OrderChange {
   latePayment: boolean;
 }
 
-const SECOND = 1000;
+/** Where committed changes go: pub/sub to every instance's subscribers, and metrics. */
+export interface OrderUpdateListeners {
+  publish(message: OrderChangeMessage): void;
+  /** A payment TarsPay reported for an order that had ended (FAILED, EXPIRED, CANCELLED). */
+  onLatePayment?(change: OrderChange): void;
+}
 
-/** When reconciliation should next ask TarsPay, given the status an order is in now. */
-export function nextCheckAt(order: Pick<Order, 'status' | 'kind' | 'expiresAt'>, now = Date.now()): Date | null {
-  if (isSettled(order.status)) return null;
-  if (order.status === 'UNKNOWN' || order.status === 'SUBMITTING') return new Date(now + 30 * SECOND);
-  if (order.kind === 'COLLECTION' && order.expiresAt) return new Date(Math.max(order.expiresAt.getTime() + 60 * SECOND, now + 60 * SECOND));
-  return new Date(now + 10 * 60 * SECOND);
+/** Applies a report to an order it holds the row lock of; usable only inside OrderUpdates.transaction. */
+export type ApplyLocked = (order: Order, update: OrderUpdate) => Promise<OrderChange>;
+
+/**
+ * The one way to change an order's status: an update goes through the state machine under the
+ * order's row lock, and every change written is announced (published, logged, counted) after the
+ * transaction commits, never before and never forgotten.
+ */
+export class OrderUpdates {
+  constructor(private readonly options: { listeners: OrderUpdateListeners; logger: Logger }) {}
+
+  /** Applies one update in its own transaction (locking the order), then announces it. */
+  apply(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
+    return this.transaction(em, async (tx, applyLocked) => {
+      const order = await tx.findOneOrFail(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      return applyLocked(order, update);
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction. `applyLocked` applies an update to an order `work` read with
+   * its row lock (PESSIMISTIC_WRITE) in that transaction; its changes are announced once the
+   * transaction has committed, and dropped if it rolls back.
+   */
+  async transaction<T>(em: EntityManager, work: (tx: EntityManager, applyLocked: ApplyLocked) => Promise<T>): Promise<T> {
+    const changes: Array<{ change: OrderChange; update: OrderUpdate }> = [];
+    const result = await em.transactional((tx) =>
+      work(tx, async (order, update) => {
+        const change = await applyToLockedOrder(tx, order, update);
+        changes.push({ change, update });
+        return change;
+      }),
+    );
+    for (const { change, update } of changes) this.#announce(change, update);
+    return result;
+  }
+
+  #announce(change: OrderChange, update: OrderUpdate): void {
+    const { listeners, logger } = this.options;
+    if (change.event) listeners.publish(toChangeMessage(change.order.merchant.id, change.order, change.event));
+    const fields = { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source };
+    if (change.latePayment) {
+      logger.warn({ ...fields, previousStatus: change.event?.previousStatus, paidAmount: change.order.paidAmount }, 'late payment: TarsPay reported a payment for an order that had ended; applied');
+      listeners.onLatePayment?.(change);
+    } else if (change.verdict === 'ignore') {
+      logger.warn(fields, 'order update ignored: it would move the order backwards');
+    }
+  }
 }
 
 /**
- * Applies one update through the state machine, in a transaction holding the order's row lock, so
- * concurrent callbacks and inquiry answers for one order are judged one after the other.
+ * Judges `update` against the locked order through the state machine and writes what it decides.
  * Facts that never go backwards (TarsPay's order id, payment instructions) are kept whatever the verdict.
  */
-export async function applyOrderUpdate(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
-  return em.transactional(async (tx) => {
-    const order = await tx.findOneOrFail(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    return applyToLockedOrder(tx, order, update);
-  });
-}
-
-/**
- * The same, for a caller already inside a transaction that read `order` with its row lock
- * (PESSIMISTIC_WRITE) in that transaction: no savepoint, no second read. Flushes `tx`.
- */
-export async function applyToLockedOrder(tx: EntityManager, order: Order, update: OrderUpdate): Promise<OrderChange> {
+async function applyToLockedOrder(tx: EntityManager, order: Order, update: OrderUpdate): Promise<OrderChange> {
   mergeFacts(order, update);
   const verdict = judgeTransition(order.status, update.status);
   const latePayment = verdict === 'apply' && isLatePayment(order.status, update.status);

@@ -13,7 +13,8 @@ import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
 import { OrderEvent } from './order-event.entity.js';
-import { applyOrderUpdate, nextCheckAt, type OrderChange, type OrderUpdate } from './order-updates.js';
+import { nextCheckAt } from './check-schedule.js';
+import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
 import { Order, type OrderBeneficiary, type OrderCustomer, type OrderKind } from './order.entity.js';
 
 export interface CustomerInput {
@@ -66,10 +67,8 @@ export interface OrderServiceOptions {
   /** How long TarsPay keeps an unpaid collection open (~30 minutes). */
   collectionExpiryMs?: number;
   logger: Logger;
-  /** Called after commit for every change written (applied or ignored). */
-  onChange?: (change: OrderChange) => void;
-  /** Called after commit for a payment TarsPay reported on an order that had ended (for metrics). */
-  onLatePayment?: (change: OrderChange) => void;
+  /** Every status change goes through it. */
+  updates: OrderUpdates;
 }
 
 /** A create's order; `replayed` when it already existed for this merchantOrderNo and input. */
@@ -140,7 +139,7 @@ export class OrderService {
       answer = await this.#sendCreate(client, merchant, order, 'API');
     } catch (error) {
       const failure = classifyCreateFailure(error);
-      const change = await this.applyUpdate(em, order.id, {
+      const change = await this.options.updates.apply(em, order.id, {
         status: failure.status,
         source: 'API',
         upstreamCode: failure.upstreamCode,
@@ -153,7 +152,7 @@ export class OrderService {
       if (!(error instanceof TarsPayError)) throw error;
       throw new OrderError(failure.errorCode, createFailureMessage(failure), { upstreamCode: failure.upstreamCode, order: change.order });
     }
-    return (await this.applyUpdate(em, order.id, answer)).order;
+    return (await this.options.updates.apply(em, order.id, answer)).order;
   }
 
   /**
@@ -168,13 +167,13 @@ export class OrderService {
     const fields = { orderId: order.id, attempt: order.createAttempts + 1 };
     try {
       const answer = await this.#sendCreate(client, merchant, order, 'RECONCILIATION');
-      await this.applyUpdate(em, order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
+      await this.options.updates.apply(em, order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
       this.options.logger.info(fields, 're-sent create: TarsPay created the order now');
       return 'created';
     } catch (error) {
       const failure = classifyCreateFailure(error);
       if (failure.upstreamConfirmed) {
-        await this.applyUpdate(em, order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
+        await this.options.updates.apply(em, order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
         this.options.logger.info({ ...fields, upstreamCode: failure.upstreamCode }, 're-sent create: TarsPay already holds the order');
         return 'confirmed';
       }
@@ -228,7 +227,7 @@ export class OrderService {
   }
 
   applyInquiry(em: EntityManager, orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
-    return this.applyUpdate(em, orderId, {
+    return this.options.updates.apply(em, orderId, {
       status: answer.status,
       source: 'RECONCILIATION',
       payload: answer.raw,
@@ -237,25 +236,6 @@ export class OrderService {
       fee: answer.fee,
       failureReason: answer.failReason,
     });
-  }
-
-  /** Applies an update in its own transaction and tells listeners after commit. */
-  async applyUpdate(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
-    const change = await applyOrderUpdate(em, orderId, update);
-    this.announce(change, update);
-    return change;
-  }
-
-  /** Tells listeners about a change; call it only once the change is committed. */
-  announce(change: OrderChange, update: Pick<OrderUpdate, 'status' | 'source'>): void {
-    if (change.event) this.options.onChange?.(change);
-    const fields = { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source };
-    if (change.latePayment) {
-      this.options.logger.warn({ ...fields, previousStatus: change.event?.previousStatus, paidAmount: change.order.paidAmount }, 'late payment: TarsPay reported a payment for an order that had ended; applied');
-      this.options.onLatePayment?.(change);
-    } else if (change.verdict === 'ignore') {
-      this.options.logger.warn(fields, 'order update ignored: it would move the order backwards');
-    }
   }
 
   notifyUrl(merchant: Merchant): string {

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import { Order } from './order.entity.js';
 import type { OrderService } from './order.service.js';
-import { FINAL_STATUSES } from './state-machine.js';
+import { CHECK_BACKOFF, SETTLED_STATUSES } from './check-schedule.js';
 
 export interface ReconcilerOptions {
   orm: MikroORM;
@@ -16,8 +16,6 @@ export interface ReconcilerOptions {
   resend: ResendRules;
   /** An order still UNKNOWN (or SUBMITTING) this long after creation is flagged for a person. */
   attentionAfterMs: number;
-  /** Longest wait between two checks of one order. */
-  maxBackoffMs?: number;
   onRun?: (result: ReconcileResult) => void;
 }
 
@@ -47,7 +45,7 @@ interface ClaimedRow {
   check_attempts: number;
 }
 
-const NOT_SETTLED_SQL = ['SUCCEEDED', ...FINAL_STATUSES].map((status) => `'${status}'`).join(', ');
+const SETTLED_SQL = SETTLED_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /**
  * Asks TarsPay about orders whose state is unknown or overdue (UNKNOWN, SUBMITTING for too long,
@@ -109,25 +107,25 @@ export class Reconciler {
     return result;
   }
 
-  /** Claims due orders and leases them (next check pushed out by a backoff growing with attempts). */
+  /** Claims due orders and leases them: the next check moves out by checkDelaySeconds(check_attempts), in SQL. */
   async #claim(): Promise<ClaimedRow[]> {
     const batch = this.options.batchSize ?? 20;
-    const maxBackoffSeconds = Math.ceil((this.options.maxBackoffMs ?? 30 * 60_000) / 1000);
+    const { firstSeconds, maxSeconds, maxDoublings } = CHECK_BACKOFF;
     return this.options.orm.em.getConnection().execute<ClaimedRow[]>(
       `with due as (
          select id from orders
-         where next_check_at <= now() and status not in (${NOT_SETTLED_SQL})
+         where next_check_at <= now() and status not in (${SETTLED_SQL})
          order by next_check_at
          limit ?
          for update skip locked
        )
        update orders o
-          set next_check_at = now() + least(?::int, 15 * power(2, least(o.check_attempts, 16))::int) * interval '1 second',
+          set next_check_at = now() + least(?::int, ? * power(2, least(o.check_attempts, ?))::int) * interval '1 second',
               check_attempts = o.check_attempts + 1
          from due
         where o.id = due.id
        returning o.id, o.check_attempts`,
-      [batch, maxBackoffSeconds],
+      [batch, maxSeconds, firstSeconds, maxDoublings],
     );
   }
 
