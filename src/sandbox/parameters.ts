@@ -1,3 +1,4 @@
+import type { AmountLimit } from '../tarspay/catalogs.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 
 /** Reading and checking the parameters of a TarsPay request body, with TarsPay's error codes. */
@@ -45,13 +46,8 @@ export function requireIdr(currency: string): 'IDR' {
   return currency;
 }
 
-export interface AmountLimits {
-  min: bigint;
-  max?: bigint;
-}
-
 /** IDR amounts: a JSON string of whole rupiah, not zero, within the method's limits. */
-export function parseAmount(value: unknown, limits: AmountLimits, what: string): bigint {
+export function parseAmount(value: unknown, limits: AmountLimit, what: string): bigint {
   if (isAbsent(value)) throw new TarsPayApiError(API_CODES.MISSING_PARAMETER, 'amount is required');
   if (typeof value !== 'string') {
     throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, 'amount must be a JSON string of whole rupiah, e.g. "150000"');
