@@ -1,8 +1,20 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { decodeKeyEncryptionKey } from './merchants/key-encryption.js';
-import { PAYMENT_METHOD_TYPES, type PaymentMethodType } from './tarspay/catalogs.js';
+import {
+  COLLECTION_AMOUNT_LIMITS,
+  PAYMENT_METHOD_TYPES,
+  PAYOUT_AMOUNT_LIMIT,
+  type AmountLimit,
+  type PaymentMethodType,
+} from './tarspay/catalogs.js';
 
-/** Every environment variable the gateway reads, parsed and checked once at start. */
+/**
+ * Every environment variable the gateway, `npm run cli` and `npm run migrate` read, parsed and
+ * checked once at start: nothing else reads `process.env` (the TarsPay sandbox's SANDBOX_* are
+ * src/sandbox/config.ts's). The gateway parses all of it (parseEnvironment); the CLI and migrate
+ * only what they use (parseDatabaseSettings), so they run without TarsPay settings.
+ */
 
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -20,33 +32,21 @@ const keyEncryptionKeys = z.string().transform((text, context) => {
   return keys;
 });
 
-export interface AmountLimit {
-  min: bigint;
-  max?: bigint;
-}
-
-/** `BANK_VA:10000-50000000,EWALLET:10000-` → limits per method type; unlisted types keep their defaults. */
-const DEFAULT_COLLECTION_LIMITS: Record<PaymentMethodType, AmountLimit> = {
-  BANK_VA: { min: 10_000n, max: 50_000_000n },
-  EWALLET: { min: 10_000n },
-  QRIS: { min: 10_000n },
-  MART: { min: 10_000n },
-  CASHIER: { min: 10_000n },
-};
-
 function parseLimit(text: string): AmountLimit {
   const match = /^(\d+)-(\d*)$/.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not MIN-MAX or MIN- in whole rupiah`);
-  const limit: AmountLimit = { min: BigInt(match[1]!) };
-  if (match[2]) limit.max = BigInt(match[2]);
-  if (limit.max !== undefined && limit.max < limit.min) throw new Error(`"${text}": MAX is below MIN`);
-  return limit;
+  const min = BigInt(match[1]!);
+  if (!match[2]) return { min };
+  const max = BigInt(match[2]);
+  if (max < min) throw new Error(`"${text}": MAX is below MIN`);
+  return { min, max };
 }
 
+/** `BANK_VA:10000-50000000,EWALLET:10000-` → limits per method type; unlisted types keep TarsPay's (COLLECTION_AMOUNT_LIMITS). */
 const collectionLimits = z
   .string()
   .transform((text, context) => {
-    const limits = { ...DEFAULT_COLLECTION_LIMITS };
+    const limits: Record<PaymentMethodType, AmountLimit> = { ...COLLECTION_AMOUNT_LIMITS };
     for (const entry of text.split(',').filter(Boolean)) {
       const [type, range] = entry.split(':');
       if (!PAYMENT_METHOD_TYPES.includes(type as PaymentMethodType) || !range) {
@@ -129,8 +129,8 @@ const environment = z.object({
   /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
   TARSPAY_SANDBOX: boolean.default(false),
 
-  COLLECTION_LIMITS: collectionLimits.default(DEFAULT_COLLECTION_LIMITS),
-  PAYOUT_LIMIT: payoutLimit.default({ min: 10_000n }),
+  COLLECTION_LIMITS: collectionLimits.default({ ...COLLECTION_AMOUNT_LIMITS }),
+  PAYOUT_LIMIT: payoutLimit.default(PAYOUT_AMOUNT_LIMIT),
 
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
   RECONCILE_BATCH_SIZE: positiveInt.default(20),
@@ -198,14 +198,11 @@ function parseWith<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.in
   return result.data;
 }
 
-const keyEncryptionSettings = environment.pick({
-  NODE_ENV: true,
-  DATA_DIR: true,
-  KEY_ENCRYPTION_KEY: true,
-  KEY_ENCRYPTION_KEY_FILE: true,
-  KEY_ENCRYPTION_KEY_PREVIOUS: true,
-});
-export type KeyEncryptionSettings = z.infer<typeof keyEncryptionSettings>;
+/** The subset resolveKeyRing (src/merchants/key-encryption-config.ts) reads. */
+export type KeyEncryptionSettings = Pick<
+  Environment,
+  'NODE_ENV' | 'DATA_DIR' | 'KEY_ENCRYPTION_KEY' | 'KEY_ENCRYPTION_KEY_FILE' | 'KEY_ENCRYPTION_KEY_PREVIOUS'
+>;
 
 function checkKeyEncryption(settings: KeyEncryptionSettings): void {
   if (settings.KEY_ENCRYPTION_KEY && settings.KEY_ENCRYPTION_KEY_FILE) {
@@ -219,11 +216,38 @@ function checkKeyEncryption(settings: KeyEncryptionSettings): void {
   }
 }
 
-/** Only the variables the key-encryption key needs (the CLI and `npm run migrate`, which need no TarsPay settings). */
-export function parseKeyEncryptionSettings(env: NodeJS.ProcessEnv = process.env): KeyEncryptionSettings {
-  const settings = parseWith(keyEncryptionSettings, env);
+/** What `npm run cli` and `npm run migrate` need: where the database is and its key-encryption key; no TarsPay settings. */
+const databaseSettings = environment.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  DATA_DIR: true,
+  KEY_ENCRYPTION_KEY: true,
+  KEY_ENCRYPTION_KEY_FILE: true,
+  KEY_ENCRYPTION_KEY_PREVIOUS: true,
+});
+export type DatabaseSettings = z.infer<typeof databaseSettings>;
+
+export function parseDatabaseSettings(env: NodeJS.ProcessEnv = process.env): DatabaseSettings {
+  const settings = parseWith(databaseSettings, env);
   checkKeyEncryption(settings);
   return settings;
+}
+
+/** The merchant the gateway's TARSPAY_* variables configure (bootstrap.ts applies its keys at start); the CLI warns when it rotates that one's key. */
+const configuredMerchantSettings = environment.pick({
+  TARSPAY_MERCHANT_NO: true,
+  TARSPAY_PRIVATE_KEY: true,
+  TARSPAY_PRIVATE_KEY_FILE: true,
+});
+export type ConfiguredMerchantSettings = z.infer<typeof configuredMerchantSettings>;
+
+export function parseConfiguredMerchantSettings(env: NodeJS.ProcessEnv = process.env): ConfiguredMerchantSettings {
+  return parseWith(configuredMerchantSettings, env);
+}
+
+/** `${DATA_DIR}/pglite`: the embedded database's files, used when DATABASE_URL is unset. */
+export function embeddedDatabaseDir(settings: Pick<Environment, 'DATA_DIR'>): string {
+  return join(settings.DATA_DIR, 'pglite');
 }
 
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {

@@ -1,6 +1,6 @@
 import { startGateway } from './app.js';
 import { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
-import { ConfigError, parseEnvironment } from './config.js';
+import { ConfigError, embeddedDatabaseDir, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
@@ -15,13 +15,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const { keyRing, source: keySource, notice: keyNotice } = resolveKeyRing(config);
   if (keyNotice) logger.warn(keyNotice);
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite` });
+  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: embeddedDatabaseDir(config) });
   let sandbox: Sandbox | null = null;
   if (!config.TARSPAY_BASE_URL) {
     const sandboxLogger = logger.child({ component: 'sandbox' });
     // In process it takes a free loopback port; SANDBOX_PORT/HOST are for `npm run sandbox`.
+    // src/sandbox/config.ts reads the SANDBOX_* variables (the sandbox imports nothing of the gateway).
     sandbox = await startSandbox({
-      ...sandboxOptionsFromEnv(process.env),
+      ...sandboxOptionsFromEnv(),
       host: '127.0.0.1',
       port: 0,
       log: (level, msg, fields) => sandboxLogger[level](fields ?? {}, msg),
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
     `  TarsPay GraphQL gateway on ${gateway.publicUrl}`,
     `  GraphQL + GraphiQL:  ${gateway.publicUrl}/graphql`,
     `  TarsPay callbacks:   ${gateway.publicUrl}/tarspay/notify`,
-    `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${config.DATA_DIR}/pglite)` : 'DATABASE_URL'}`,
+    `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${embeddedDatabaseDir(config)})` : 'DATABASE_URL'}`,
     `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
     `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey}, key version ${merchant.keyVersion})`,
     `  private keys:        encrypted with key-encryption key ${keyRing.currentKeyId} from ${keySource}`,

@@ -1,10 +1,9 @@
-/** What an API token may do (CONTRACT.md, "Authentication and scopes"). */
+/** What an API token may do (README, "Operations": the scope table). */
 export const SCOPES = ['collections:write', 'payouts:write', 'orders:read', 'balance:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export class ScopeError extends Error {
   override name = 'ScopeError';
-  readonly code = 'INVALID_SCOPE';
 }
 
 export function isScope(value: string): value is Scope {

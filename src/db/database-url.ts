@@ -1,7 +1,5 @@
 import { findRunningServer, startEmbeddedPostgres } from './embedded.js';
 
-export const DEFAULT_DATA_DIR = './.data/pglite';
-
 export interface ResolvedDatabase {
   url: string;
   /** True when this call started an embedded PGlite (closed by `close()`). */
@@ -11,10 +9,10 @@ export interface ResolvedDatabase {
 }
 
 export interface ResolveDatabaseOptions {
-  /** Usually `process.env.DATABASE_URL`; empty counts as absent. */
+  /** DATABASE_URL from the configuration; empty counts as absent. */
   databaseUrl?: string;
-  /** The embedded database's files (default `./.data/pglite`). */
-  dataDir?: string;
+  /** The embedded database's files: embeddedDatabaseDir(config) from src/config.ts. */
+  dataDir: string;
   /** For a database started here (default: see startEmbeddedPostgres). */
   maxConnections?: number;
 }
@@ -23,10 +21,10 @@ export interface ResolveDatabaseOptions {
  * Where the database is: `databaseUrl` when set; else the embedded database another process
  * (e.g. a running gateway) already serves from `dataDir`; else an embedded one started here.
  */
-export async function resolveDatabase(options: ResolveDatabaseOptions = {}): Promise<ResolvedDatabase> {
+export async function resolveDatabase(options: ResolveDatabaseOptions): Promise<ResolvedDatabase> {
   const noop = async () => {};
   if (options.databaseUrl) return { url: options.databaseUrl, embedded: false, close: noop };
-  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const { dataDir } = options;
   const running = await findRunningServer(dataDir);
   if (running) return { url: running.url, embedded: false, close: noop };
   const started = await startEmbeddedPostgres({ dataDir, maxConnections: options.maxConnections });

@@ -2,10 +2,10 @@
  * `npm run migrate`: applies the migrations in `migrations/` to DATABASE_URL, or to the embedded
  * database in `$DATA_DIR/pglite` (default ./.data/pglite) when DATABASE_URL is absent, with the
  * key-encryption key the gateway uses (KEY_ENCRYPTION_KEY…): migrations encrypt private keys.
+ * It reads its configuration through src/config.ts (parseDatabaseSettings): no TarsPay settings needed.
  */
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { parseKeyEncryptionSettings } from '../config.js';
+import { ConfigError, embeddedDatabaseDir, parseDatabaseSettings } from '../config.js';
 import { resolveKeyRing } from '../merchants/key-encryption-config.js';
 import { resolveDatabase, type ResolvedDatabase } from './database-url.js';
 import { DatabaseUnavailableError, initOrm, migrateUp } from './orm.js';
@@ -21,14 +21,16 @@ function describe(url: string, embedded: boolean): string {
 }
 
 async function main(): Promise<number> {
-  const dataDir = join(process.env.DATA_DIR || './.data', 'pglite');
   let database: ResolvedDatabase | undefined;
   let orm: MikroORM | undefined;
-  let target = process.env.DATABASE_URL ? 'DATABASE_URL' : `the embedded database in ${dataDir}`;
+  let target: string | undefined;
   try {
-    const { keyRing, notice } = resolveKeyRing(parseKeyEncryptionSettings(process.env));
+    const settings = parseDatabaseSettings();
+    const dataDir = embeddedDatabaseDir(settings);
+    target = settings.DATABASE_URL ? 'DATABASE_URL' : `the embedded database in ${dataDir}`;
+    const { keyRing, notice } = resolveKeyRing(settings);
     if (notice) console.log(notice);
-    database = await resolveDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
+    database = await resolveDatabase({ databaseUrl: settings.DATABASE_URL, dataDir });
     target = describe(database.url, database.embedded);
     orm = await initOrm({ clientUrl: database.url, poolMax: 1 });
     const applied = await migrateUp(orm, { keyRing });
@@ -37,7 +39,8 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     const message = (error as Error).message.replace(/\s+/g, ' ').trim();
-    const where = error instanceof DatabaseUnavailableError ? '' : ` on ${target}`;
+    // A configuration problem (a variable, named) or an unreachable database says where itself.
+    const where = error instanceof DatabaseUnavailableError || error instanceof ConfigError || !target ? '' : ` on ${target}`;
     console.error(`migrate failed${where}: ${message}`);
     return 1;
   } finally {

@@ -33,7 +33,6 @@ export interface KeyRotation {
 
 export class MerchantInputError extends Error {
   override name = 'MerchantInputError';
-  readonly code = 'VALIDATION';
 }
 
 function checkMchNo(mchNo: string): string {

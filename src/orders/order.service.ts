@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import type { AmountLimit } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Merchant } from '../merchants/merchant.entity.js';
-import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
+import { findPaymentMethod, type AmountLimit, type PaymentMethodType } from '../tarspay/catalogs.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
 import type { TarsPayClient } from '../tarspay/client.js';

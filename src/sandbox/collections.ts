@@ -1,4 +1,4 @@
-import { findPaymentMethod, type PaymentMethodType } from '../tarspay/catalogs.js';
+import { COLLECTION_AMOUNT_LIMITS, findPaymentMethod } from '../tarspay/catalogs.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import type { SandboxContext } from './context.js';
 import { inquiryData } from './order-views.js';
@@ -9,7 +9,6 @@ import {
   requireHttpUrl,
   requireIdr,
   requiredStrings,
-  type AmountLimits,
   type RequestBody,
 } from './parameters.js';
 import { payInstructions } from './pay-instructions.js';
@@ -18,18 +17,6 @@ import type { Merchant, SandboxOrder } from './store.js';
 
 /** /api/pay/unifiedOrder and /api/payInInfo: collections (pay-ins). */
 
-/**
- * Amount limits per method. TarsPay documents bank VA 10,000–50,000,000 and e-wallet from 10,000;
- * the rest are the sandbox's choice.
- */
-export const COLLECTION_LIMITS: Readonly<Record<PaymentMethodType, AmountLimits>> = {
-  BANK_VA: { min: 10_000n, max: 50_000_000n },
-  EWALLET: { min: 10_000n },
-  QRIS: { min: 10_000n },
-  MART: { min: 10_000n },
-  CASHIER: { min: 10_000n },
-};
-
 const REQUIRED = ['mchOrderNo', 'wayCode', 'amount', 'body', 'currency', 'notifyUrl', 'returnUrl'] as const;
 
 export function createCollection(ctx: SandboxContext, merchant: Merchant, body: RequestBody): Record<string, unknown> {
@@ -37,7 +24,7 @@ export function createCollection(ctx: SandboxContext, merchant: Merchant, body: 
   const currency = requireIdr(fields.currency);
   const method = findPaymentMethod(fields.wayCode);
   if (!method) throw new TarsPayApiError(API_CODES.METHOD_NOT_SUPPORTED, `wayCode ${fields.wayCode} is not a collection method`);
-  const amount = parseAmount(body.amount, COLLECTION_LIMITS[method.type], method.code);
+  const amount = parseAmount(body.amount, COLLECTION_AMOUNT_LIMITS[method.type], method.code);
   const notifyUrl = requireHttpUrl(fields.notifyUrl, 'notifyUrl');
   if (ctx.store.hasMerchantOrderNo('collection', merchant.mchNo, fields.mchOrderNo)) {
     throw new TarsPayApiError(API_CODES.DUPLICATE_ORDER, `a collection with mchOrderNo ${fields.mchOrderNo} already exists`);

@@ -22,6 +22,9 @@ function merchantList(text: string, ctx: z.RefinementCtx): SandboxMerchantInput[
 }
 
 const milliseconds = z.coerce.number().int().min(0);
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], 'must be true or false (or 1/0, yes/no, on/off)')
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 const wholeRupiah = z.string().regex(/^\d+$/, 'must be whole rupiah digits, e.g. "5000"');
 
 const envSchema = z.object({
@@ -41,11 +44,21 @@ const envSchema = z.object({
   SANDBOX_INITIAL_BALANCE: wholeRupiah.default(SANDBOX_DEFAULTS.initialBalance),
   SANDBOX_COLLECTION_FEE_PERCENT: z.coerce.number().min(0).max(100).default(SANDBOX_DEFAULTS.collectionFeePercent),
   SANDBOX_PAYOUT_FEE: wholeRupiah.default(SANDBOX_DEFAULTS.payoutFee),
+  SANDBOX_DEBUG: boolean.default(false),
 });
 
-export type SandboxEnvOptions = Omit<SandboxOptions, 'log'> & { port: number; host: string };
+export type SandboxEnvOptions = Omit<SandboxOptions, 'log'> & {
+  port: number;
+  host: string;
+  /** SANDBOX_DEBUG: `npm run sandbox` also prints debug lines (every API request). In the gateway, LOG_LEVEL decides. */
+  debug: boolean;
+};
 
-/** Reads the SANDBOX_* variables; empty values count as unset. Throws SandboxConfigError naming each bad variable. */
+/**
+ * Reads the SANDBOX_* variables; empty values count as unset. Throws SandboxConfigError naming each
+ * bad variable. The one reader of SANDBOX_*: `npm run sandbox` and the gateway's in-process sandbox
+ * (src/main.ts) call it without arguments, tests with their own variables.
+ */
 export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SandboxEnvOptions {
   const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('SANDBOX_') && value !== ''));
   const parsed = envSchema.safeParse(present);
@@ -67,5 +80,6 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
     initialBalance: config.SANDBOX_INITIAL_BALANCE,
     collectionFeePercent: config.SANDBOX_COLLECTION_FEE_PERCENT,
     payoutFee: config.SANDBOX_PAYOUT_FEE,
+    debug: config.SANDBOX_DEBUG,
   };
 }

@@ -5,20 +5,22 @@ import { startSandbox } from './server.js';
 
 /** `npm run sandbox`: the TarsPay sandbox alone, configured by SANDBOX_* variables (src/sandbox/README.md). */
 
-const consoleLog: SandboxLogger = (level, msg, fields) => {
-  if (level === 'debug' && !process.env.SANDBOX_DEBUG) return;
-  const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
-  (level === 'error' || level === 'warn' ? console.error : console.log)(line);
-};
+function consoleLog(debug: boolean): SandboxLogger {
+  return (level, msg, fields) => {
+    if (level === 'debug' && !debug) return;
+    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+    (level === 'error' || level === 'warn' ? console.error : console.log)(line);
+  };
+}
 
 async function main(): Promise<void> {
-  const config = sandboxOptionsFromEnv(process.env);
+  const { debug, ...config } = sandboxOptionsFromEnv();
   let generatedKey: PrivateKey | undefined;
   if (!config.platformPrivateKey) {
     generatedKey = PrivateKey.generate();
     config.platformPrivateKey = generatedKey.revealHex();
   }
-  const sandbox = await startSandbox({ ...config, log: consoleLog });
+  const sandbox = await startSandbox({ ...config, log: consoleLog(debug) });
 
   console.log(`TarsPay sandbox listening on ${sandbox.url} (state is in memory: it is lost on restart)`);
   console.log(`  platform public key (TARSPAY_PLATFORM_PUBLIC_KEY): ${sandbox.platformPublicKey}`);

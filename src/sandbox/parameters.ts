@@ -1,4 +1,5 @@
 import { parseWireAmount } from '../tarspay/amounts.js';
+import type { AmountLimit } from '../tarspay/catalogs.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 
 /** Reading and checking the parameters of a TarsPay request body, with TarsPay's error codes. */
@@ -46,16 +47,11 @@ export function requireIdr(currency: string): 'IDR' {
   return currency;
 }
 
-export interface AmountLimits {
-  min: bigint;
-  max?: bigint;
-}
-
 /**
  * IDR amounts in a request: a JSON string of whole rupiah (TarsPay's wire rule, tarspay/amounts.ts),
  * not zero, within the method's limits.
  */
-export function parseAmount(value: unknown, limits: AmountLimits, what: string): bigint {
+export function parseAmount(value: unknown, limits: AmountLimit, what: string): bigint {
   if (isAbsent(value)) throw new TarsPayApiError(API_CODES.MISSING_PARAMETER, 'amount is required');
   if (typeof value !== 'string') {
     throw new TarsPayApiError(API_CODES.AMOUNT_FORMAT, 'amount must be a JSON string of whole rupiah, e.g. "150000"');

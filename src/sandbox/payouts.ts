@@ -1,4 +1,4 @@
-import { findPayoutBank } from '../tarspay/catalogs.js';
+import { findPayoutBank, PAYOUT_AMOUNT_LIMIT } from '../tarspay/catalogs.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import type { SandboxContext } from './context.js';
 import { inquiryData } from './order-views.js';
@@ -9,15 +9,12 @@ import {
   requireHttpUrl,
   requireIdr,
   requiredStrings,
-  type AmountLimits,
   type RequestBody,
 } from './parameters.js';
 import { STATE, payoutHold } from './settlement.js';
 import type { Merchant, SandboxOrder } from './store.js';
 
-/** /api/payOut/unifiedOrder and /api/payOutInfo: payouts. TarsPay does not document payout limits: the minimum is the sandbox's choice. */
-
-export const PAYOUT_LIMITS: AmountLimits = { min: 10_000n };
+/** /api/payOut/unifiedOrder and /api/payOutInfo: payouts. */
 
 const REQUIRED = [
   'mchOrderNo',
@@ -37,7 +34,7 @@ export function createPayout(ctx: SandboxContext, merchant: Merchant, body: Requ
   const currency = requireIdr(fields.currency);
   const bank = findPayoutBank(fields.wayCode);
   if (!bank) throw new TarsPayApiError(API_CODES.METHOD_NOT_SUPPORTED, `wayCode ${fields.wayCode} is not a payout bank code`);
-  const amount = parseAmount(body.amount, PAYOUT_LIMITS, 'payout');
+  const amount = parseAmount(body.amount, PAYOUT_AMOUNT_LIMIT, 'payout');
   const notifyUrl = requireHttpUrl(fields.notifyUrl, 'notifyUrl');
   if (ctx.store.hasMerchantOrderNo('payout', merchant.mchNo, fields.mchOrderNo)) {
     throw new TarsPayApiError(API_CODES.DUPLICATE_ORDER, `a payout with mchOrderNo ${fields.mchOrderNo} already exists`);

@@ -9,6 +9,28 @@ export interface PaymentMethod {
   readonly type: PaymentMethodType;
 }
 
+/** An amount range in whole rupiah; no `max`: no upper limit. */
+export interface AmountLimit {
+  readonly min: bigint;
+  readonly max?: bigint;
+}
+
+/**
+ * The amounts TarsPay takes per collection method type: it documents bank VA 10,000–50,000,000 and
+ * e-wallet from 10,000; the QRIS, MART and CASHIER minimums are our assumption (it documents none).
+ * The sandbox enforces these; the gateway checks them before calling TarsPay (COLLECTION_LIMITS overrides).
+ */
+export const COLLECTION_AMOUNT_LIMITS: Readonly<Record<PaymentMethodType, AmountLimit>> = {
+  BANK_VA: { min: 10_000n, max: 50_000_000n },
+  EWALLET: { min: 10_000n },
+  QRIS: { min: 10_000n },
+  MART: { min: 10_000n },
+  CASHIER: { min: 10_000n },
+};
+
+/** TarsPay documents no payout limits: this minimum is our assumption (PAYOUT_LIMIT overrides it in the gateway). */
+export const PAYOUT_AMOUNT_LIMIT: AmountLimit = { min: 10_000n };
+
 /** Collection `wayCode`s: the doc's table, plus BANK_BSI and BANK_DANAMON that TarsPay's other docs add. */
 export const PAYMENT_METHODS: readonly PaymentMethod[] = [
   { code: 'CASHIER', name: 'TarsPay hosted cashier', type: 'CASHIER' },

@@ -23,7 +23,7 @@ interface Run {
   stderr: string;
 }
 
-/** `npx tsx src/cli.ts …` without npx's start-up cost, against this file's database and its key-encryption key. */
+/** `npx tsx src/cli/main.ts …` without npx's start-up cost, against this file's database and its key-encryption key. */
 function cli(...args: string[]): Promise<Run> {
   return cliWith({}, ...args);
 }
@@ -32,7 +32,7 @@ function cliWith(env: Record<string, string | undefined>, ...args: string[]): Pr
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [tsxCli, 'src/cli.ts', ...args],
+      [tsxCli, 'src/cli/main.ts', ...args],
       // DATA_DIR points nowhere useful: a command that wrongly ignored DATABASE_URL would start an empty embedded database there.
       {
         cwd: projectDir,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseEnvironment, parseKeyEncryptionSettings } from '../../src/config.js';
+import { ConfigError, parseEnvironment, parseDatabaseSettings } from '../../src/config.js';
 import { decodeKeyEncryptionKey, KeyEncryptionError, keyIdOf, KeyRing, privateKeyContext, sealedKeyId } from '../../src/merchants/key-encryption.js';
 import { developmentKeyPath, resolveKeyRing } from '../../src/merchants/key-encryption-config.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
@@ -118,12 +118,12 @@ describe('key-encryption key configuration', () => {
   it('reads KEY_ENCRYPTION_KEY_FILE, and names it when the file is wrong', () => {
     const good = join(scratch, 'kek');
     writeFileSync(good, `${key.toString('base64')}\n`);
-    expect(resolveKeyRing(parseKeyEncryptionSettings({ KEY_ENCRYPTION_KEY_FILE: good }))).toMatchObject({ source: 'KEY_ENCRYPTION_KEY_FILE' });
-    expect(resolveKeyRing(parseKeyEncryptionSettings({ KEY_ENCRYPTION_KEY_FILE: good })).keyRing.currentKeyId).toBe(keyIdOf(key));
+    expect(resolveKeyRing(parseDatabaseSettings({ KEY_ENCRYPTION_KEY_FILE: good }))).toMatchObject({ source: 'KEY_ENCRYPTION_KEY_FILE' });
+    expect(resolveKeyRing(parseDatabaseSettings({ KEY_ENCRYPTION_KEY_FILE: good })).keyRing.currentKeyId).toBe(keyIdOf(key));
     const short = join(scratch, 'short');
     writeFileSync(short, randomBytes(16).toString('hex'));
-    expect(() => resolveKeyRing(parseKeyEncryptionSettings({ KEY_ENCRYPTION_KEY_FILE: short }))).toThrow(/KEY_ENCRYPTION_KEY_FILE: .*must hold 32 bytes/);
-    expect(() => resolveKeyRing(parseKeyEncryptionSettings({ KEY_ENCRYPTION_KEY_FILE: join(scratch, 'missing') }))).toThrow(/KEY_ENCRYPTION_KEY_FILE: cannot read/);
+    expect(() => resolveKeyRing(parseDatabaseSettings({ KEY_ENCRYPTION_KEY_FILE: short }))).toThrow(/KEY_ENCRYPTION_KEY_FILE: .*must hold 32 bytes/);
+    expect(() => resolveKeyRing(parseDatabaseSettings({ KEY_ENCRYPTION_KEY_FILE: join(scratch, 'missing') }))).toThrow(/KEY_ENCRYPTION_KEY_FILE: cannot read/);
   });
 
   it('adds KEY_ENCRYPTION_KEY_PREVIOUS to the ring', () => {
@@ -135,18 +135,18 @@ describe('key-encryption key configuration', () => {
   it('refuses production without a key, naming the variables', () => {
     expect(() => parseEnvironment({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => parseEnvironment({ NODE_ENV: 'production' })).toThrow(/NODE_ENV=production needs KEY_ENCRYPTION_KEY \(or KEY_ENCRYPTION_KEY_FILE\)/);
-    expect(() => parseKeyEncryptionSettings({ NODE_ENV: 'production' })).toThrow(/KEY_ENCRYPTION_KEY/);
+    expect(() => parseDatabaseSettings({ NODE_ENV: 'production' })).toThrow(/KEY_ENCRYPTION_KEY/);
   });
 
   it('outside production without a key: makes one file under DATA_DIR (mode 0600) once, then reuses it', () => {
     const dataDir = join(scratch, 'data');
-    const first = resolveKeyRing(parseKeyEncryptionSettings({ NODE_ENV: 'development', DATA_DIR: dataDir }));
+    const first = resolveKeyRing(parseDatabaseSettings({ NODE_ENV: 'development', DATA_DIR: dataDir }));
     const path = developmentKeyPath(dataDir);
     expect(first.source).toBe('development file');
     expect(first.notice).toMatch(/generated a development key-encryption key in .*data\/key-encryption-key/);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(keyIdOf(decodeKeyEncryptionKey(readFileSync(path, 'utf8'))!)).toBe(first.keyRing.currentKeyId);
-    const second = resolveKeyRing(parseKeyEncryptionSettings({ NODE_ENV: 'test', DATA_DIR: dataDir }));
+    const second = resolveKeyRing(parseDatabaseSettings({ NODE_ENV: 'test', DATA_DIR: dataDir }));
     expect(second.keyRing.currentKeyId).toBe(first.keyRing.currentKeyId);
     expect(second.notice).toMatch(/using the development key-encryption key in/);
   });

@@ -29,12 +29,12 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** `npx tsx src/cli.ts …` as an operator would run it next to the gateways: same database, same KEY_ENCRYPTION_KEY. */
+/** `npx tsx src/cli/main.ts …` as an operator would run it next to the gateways: same database, same KEY_ENCRYPTION_KEY. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [tsxCli, 'src/cli.ts', ...args],
+      [tsxCli, 'src/cli/main.ts', ...args],
       { cwd: projectDir, env: { ...process.env, DATABASE_URL: t.database.url, KEY_ENCRYPTION_KEY: t.keyEncryptionKey, DATA_DIR: scratch }, timeout: 60_000 },
       (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

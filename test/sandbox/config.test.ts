@@ -21,6 +21,7 @@ describe('sandboxOptionsFromEnv', () => {
       initialBalance: '100000000',
       collectionFeePercent: 3,
       payoutFee: '5000',
+      debug: false,
     });
   });
 
@@ -37,6 +38,7 @@ describe('sandboxOptionsFromEnv', () => {
       SANDBOX_INITIAL_BALANCE: '5',
       SANDBOX_COLLECTION_FEE_PERCENT: '2.5',
       SANDBOX_PAYOUT_FEE: '',
+      SANDBOX_DEBUG: '1',
     });
     expect(options).toMatchObject({
       port: 4200,
@@ -53,7 +55,14 @@ describe('sandboxOptionsFromEnv', () => {
       initialBalance: '5',
       collectionFeePercent: 2.5,
       payoutFee: '5000',
+      debug: true,
     });
+  });
+
+  it('reads SANDBOX_DEBUG as a boolean: "0" and "false" are off', () => {
+    expect(sandboxOptionsFromEnv({ SANDBOX_DEBUG: 'true' }).debug).toBe(true);
+    expect(sandboxOptionsFromEnv({ SANDBOX_DEBUG: '0' }).debug).toBe(false);
+    expect(sandboxOptionsFromEnv({ SANDBOX_DEBUG: 'false' }).debug).toBe(false);
   });
 
   it('names every bad variable', () => {
@@ -64,13 +73,14 @@ describe('sandboxOptionsFromEnv', () => {
         SANDBOX_MERCHANTS: 'M1:02abc,justtext',
         SANDBOX_PLATFORM_PRIVATE_KEY: '-----BEGIN EC PRIVATE KEY-----',
         SANDBOX_INITIAL_BALANCE: '1e6',
+        SANDBOX_DEBUG: 'verbose',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(SandboxConfigError);
     const message = (error as Error).message;
-    for (const part of ['SANDBOX_PORT', 'M1: the public key', '"justtext" is not mchNo:publicKeyHex', 'SANDBOX_PLATFORM_PRIVATE_KEY', 'SANDBOX_INITIAL_BALANCE']) {
+    for (const part of ['SANDBOX_PORT', 'M1: the public key', '"justtext" is not mchNo:publicKeyHex', 'SANDBOX_PLATFORM_PRIVATE_KEY', 'SANDBOX_INITIAL_BALANCE', 'SANDBOX_DEBUG']) {
       expect(message).toContain(part);
     }
   });

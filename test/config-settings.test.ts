@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, embeddedDatabaseDir, parseConfiguredMerchantSettings, parseDatabaseSettings, parseEnvironment } from '../src/config.js';
+import { COLLECTION_AMOUNT_LIMITS, PAYOUT_AMOUNT_LIMIT } from '../src/tarspay/catalogs.js';
+
+const KEK = 'ab'.repeat(32);
+
+function messageOf(parse: () => unknown): string {
+  try {
+    parse();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseDatabaseSettings (npm run cli, npm run migrate)', () => {
+  it('has the gateway defaults and needs no TarsPay settings', () => {
+    // TARSPAY_BASE_URL without its companions stops the gateway, not the CLI or migrate.
+    const env = { TARSPAY_BASE_URL: 'https://payment.tarspay.com' };
+    expect(() => parseEnvironment(env)).toThrow(/TARSPAY_MERCHANT_NO/);
+    expect(parseDatabaseSettings(env)).toEqual({ NODE_ENV: 'development', DATA_DIR: './.data' });
+  });
+
+  it('reads DATABASE_URL and DATA_DIR as the gateway does; empty counts as unset', () => {
+    const env = { DATABASE_URL: 'postgres://u@db:5432/tarspay', DATA_DIR: '/var/lib/tpg', KEY_ENCRYPTION_KEY: KEK };
+    expect(parseDatabaseSettings(env)).toMatchObject({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: '/var/lib/tpg', KEY_ENCRYPTION_KEY: KEK });
+    expect(parseDatabaseSettings({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names each bad variable, without echoing a key', () => {
+    const message = messageOf(() => parseDatabaseSettings({ DATABASE_URL: 'mysql://db/tarspay', KEY_ENCRYPTION_KEY: 'secret-but-short', NODE_ENV: 'staging' }));
+    expect(message).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(message).toMatch(/KEY_ENCRYPTION_KEY: must be 32 bytes/);
+    expect(message).toMatch(/NODE_ENV/);
+    expect(message).not.toContain('secret-but-short');
+  });
+
+  it('refuses production without a key-encryption key, and both forms of it at once', () => {
+    expect(messageOf(() => parseDatabaseSettings({ NODE_ENV: 'production' }))).toMatch(/NODE_ENV=production needs KEY_ENCRYPTION_KEY/);
+    expect(messageOf(() => parseDatabaseSettings({ KEY_ENCRYPTION_KEY: KEK, KEY_ENCRYPTION_KEY_FILE: '/run/kek' }))).toMatch(/both set/);
+  });
+});
+
+describe('embeddedDatabaseDir', () => {
+  it('is DATA_DIR/pglite, for the gateway, the CLI and migrate alike', () => {
+    expect(embeddedDatabaseDir(parseEnvironment({}))).toBe(join('.data', 'pglite'));
+    expect(embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' }))).toBe('/var/lib/tpg/pglite');
+    expect(embeddedDatabaseDir(parseEnvironment({ DATA_DIR: '/var/lib/tpg' }))).toBe(embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' })));
+  });
+});
+
+describe('parseConfiguredMerchantSettings (the CLI key-rotation note)', () => {
+  it('reads which merchant the TARSPAY_* variables configure', () => {
+    expect(parseConfiguredMerchantSettings({ TARSPAY_MERCHANT_NO: ' M1 ', TARSPAY_PRIVATE_KEY_FILE: '/run/key', PORT: 'not read' })).toEqual({
+      TARSPAY_MERCHANT_NO: 'M1',
+      TARSPAY_PRIVATE_KEY_FILE: '/run/key',
+    });
+  });
+
+  it('names a bad TARSPAY_PRIVATE_KEY without echoing it', () => {
+    const message = messageOf(() => parseConfiguredMerchantSettings({ TARSPAY_PRIVATE_KEY: 'not-a-key-0123' }));
+    expect(message).toMatch(/TARSPAY_PRIVATE_KEY: must be 64 hex characters/);
+    expect(message).not.toContain('not-a-key-0123');
+  });
+});
+
+describe('amount limits', () => {
+  it("default to TarsPay's, the ones the sandbox enforces", () => {
+    const config = parseEnvironment({});
+    expect(config.COLLECTION_LIMITS).toEqual(COLLECTION_AMOUNT_LIMITS);
+    expect(config.PAYOUT_LIMIT).toEqual(PAYOUT_AMOUNT_LIMIT);
+    expect(COLLECTION_AMOUNT_LIMITS.BANK_VA).toEqual({ min: 10_000n, max: 50_000_000n });
+    expect(COLLECTION_AMOUNT_LIMITS.EWALLET).toEqual({ min: 10_000n });
+  });
+
+  it('COLLECTION_LIMITS overrides the types it lists and keeps the others', () => {
+    const config = parseEnvironment({ COLLECTION_LIMITS: 'EWALLET:1000-2000000', PAYOUT_LIMIT: '50000-' });
+    expect(config.COLLECTION_LIMITS).toEqual({ ...COLLECTION_AMOUNT_LIMITS, EWALLET: { min: 1000n, max: 2_000_000n } });
+    expect(config.PAYOUT_LIMIT).toEqual({ min: 50_000n });
+    expect(COLLECTION_AMOUNT_LIMITS.EWALLET).toEqual({ min: 10_000n });
+  });
+
+  it('names a bad limit', () => {
+    expect(messageOf(() => parseEnvironment({ COLLECTION_LIMITS: 'BANK_VA:500-100' }))).toMatch(/COLLECTION_LIMITS: "500-100": MAX is below MIN/);
+    expect(messageOf(() => parseEnvironment({ COLLECTION_LIMITS: 'CRYPTO:1-' }))).toMatch(/COLLECTION_LIMITS: "CRYPTO:1-": expected TYPE:MIN-MAX/);
+    expect(messageOf(() => parseEnvironment({ PAYOUT_LIMIT: 'lots' }))).toMatch(/PAYOUT_LIMIT: "lots" is not MIN-MAX/);
+  });
+});
