@@ -112,7 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
   });
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, logger, live };
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live };
   const callbacks = new CallbackService({ orm, updates, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,

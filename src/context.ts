@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from './auth/scopes.js';
 import type { LivePubSub } from './live/pubsub.js';
-import type { Logger } from './logger.js';
 import type { Merchant } from './merchants/merchant.entity.js';
 import type { OrderService } from './orders/order.service.js';
 import type { UpstreamClients } from './tarspay/upstream.js';
@@ -18,7 +17,6 @@ export interface GatewayServices {
   upstream: UpstreamClients;
   /** The sandbox's base URL when it is the upstream (sandbox controls are refused otherwise). */
   sandboxUrl: string | null;
-  logger: Logger;
   /** Committed order changes, to every instance's subscribers. */
   live: LivePubSub;
 }

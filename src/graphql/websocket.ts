@@ -97,7 +97,7 @@ export interface WebSocketOptions {
  * envelop so that authentication, scopes, validation rules and limits are the same as over HTTP.
  * The token is checked once at connection_init and then every few seconds (WebSocketSessions).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: WebSocketOptions): { close(): Promise<void>; wss: WebSocketServer } {
+export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: WebSocketOptions): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
   const shared = new SharedSubscriptions();
   const { sessions } = options;
@@ -168,7 +168,6 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
     options.keepAliveMs ?? 30_000,
   );
   return {
-    wss,
     close: async () => {
       sessions.stop();
       for (const client of wss.clients) client.close(1001, 'Going away: the gateway is shutting down');

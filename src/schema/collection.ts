@@ -1,7 +1,8 @@
 import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
-import { OrderPayloadRef, replayedOrderFor } from './order.js';
+import { OrderPayloadRef } from './order-payload.js';
+import { replayedOrderFor } from './order.js';
 
 export const CustomerInput = builder.inputType('CustomerInput', {
   description: 'Who pays (collections) or who is paid (payouts)',

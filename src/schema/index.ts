@@ -1,5 +1,7 @@
 import { builder } from '../builder.js';
 import './order.js';
+import './order-event.js';
+import './order-payload.js';
 import './collection.js';
 import './payout.js';
 import './balance.js';

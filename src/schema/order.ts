@@ -1,23 +1,13 @@
-import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
-import DataLoader from 'dataloader';
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import { merchantOf, type GraphQLContext } from '../context.js';
-import { ORDER_EVENT_SOURCES } from '../orders/order-event.entity.js';
-import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
-import { ORDER_KINDS, Order } from '../orders/order.entity.js';
-import {
-  decodeOrderCursor,
-  encodeOrderCursor,
-  findEventsByOrderIds,
-  findMerchantOrdersByIds,
-  findOrderPage,
-} from '../orders/order-queries.js';
-import { ORDER_STATUSES } from '../orders/order-status.js';
 import { OrderError } from '../orders/order-errors.js';
-import type { UserErrorDetail } from '../user-errors.js';
-import { UserErrorRef } from './user-error.js';
+import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
+import { restrictedView, type OrderView } from '../orders/order-snapshot.js';
+import { ORDER_STATUSES } from '../orders/order-status.js';
+import { ORDER_KINDS, Order } from '../orders/order.entity.js';
+import { eventsOf, OrderEventRef } from './order-event.js';
 
 export const OrderKindEnum = builder.enumType('OrderKind', { values: ORDER_KINDS });
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
@@ -25,55 +15,19 @@ export const OrderStatusEnum = builder.enumType('OrderStatus', {
     "TarsPay's state codes (0 CREATED … 9 PARTIALLY_PAID), plus SUBMITTING (stored, TarsPay not yet answered) and UNKNOWN (TarsPay's answer was lost; reconciliation will settle it).",
   values: ORDER_STATUSES,
 });
-export const OrderEventSourceEnum = builder.enumType('OrderEventSource', { values: ORDER_EVENT_SOURCES });
-
-export const OrderRef = builder.objectRef<OrderView>('Order');
-export const OrderEventRef = builder.objectRef<OrderEventView>('OrderEvent');
-
-/** Loads orders of the caller's merchant only: another merchant's id reads as "not found". */
-function loadOrders(ids: readonly string[], context: GraphQLContext): Promise<(Order | null)[]> {
-  if (!context.auth) return Promise.resolve(ids.map(() => null));
-  return findMerchantOrdersByIds(context.em, context.auth.merchant.id, ids);
-}
-
-interface ContextLoaders {
-  orders: DataLoader<string, OrderView>;
-  events: DataLoader<string, OrderEventView[]>;
-}
-
-const loaders = new WeakMap<GraphQLContext, ContextLoaders>();
 
 /**
- * A subscription keeps one context for its whole life: before each event, forget what earlier
- * events loaded (dataloader caches, the EntityManager's identity map) so that each is read fresh.
+ * The one Order node, loaded in batches per request (Pothos dataloader) by every field that returns
+ * an order by id: order(id), node(id), OrderEvent.order, subscriptions. Only the caller's merchant's
+ * orders load; another merchant's id reads as not found.
  */
-export function freshReadsFor(context: GraphQLContext): void {
-  clearAllDataLoaders(context);
-  loaders.delete(context);
-  context.em.clear();
-}
-
-function loadersOf(context: GraphQLContext): ContextLoaders {
-  let found = loaders.get(context);
-  if (!found) {
-    found = {
-      orders: new DataLoader(async (ids: readonly string[]) => (await loadOrders(ids, context)).map((order) => order ?? new Error('order not found'))),
-      events: new DataLoader((orderIds: readonly string[]) => findEventsByOrderIds(context.em, orderIds)),
-    };
-    loaders.set(context, found);
-  }
-  return found;
-}
-
-/** The order a create replayed, as this token may see it: whole with orders:read, else id and status only. */
-export function replayedOrderFor(context: GraphQLContext, order: OrderView): OrderView {
-  return context.auth?.scopes.includes('orders:read') ? order : restrictedView(order);
-}
-
-builder.node(OrderRef, {
+export const OrderRef = builder.loadableNode('Order', {
   description: 'A collection (pay-in) or payout, as the gateway knows it.',
-  id: { resolve: (order) => order.id },
-  loadMany: loadOrders,
+  id: { resolve: (order: OrderView) => order.id },
+  // null for an id that is not one of the merchant's orders: node(id) and order(id) then answer null.
+  load: async (ids: string[], context: GraphQLContext) =>
+    (context.auth ? await findMerchantOrdersByIds(context.em, context.auth.merchant.id, ids) : ids.map(() => null)) as OrderView[],
+  cacheResolved: (order: OrderView) => order.id,
   fields: (t) => ({
     kind: t.field({ type: OrderKindEnum, resolve: (order) => order.kind }),
     merchantOrderNo: t.exposeString('merchantOrderNo'),
@@ -110,50 +64,8 @@ builder.node(OrderRef, {
     events: t.field({
       type: [OrderEventRef],
       description: 'Every status report about the order, oldest first (ignored ones have applied: false)',
-      resolve: (order, _args, context) => ('restricted' in order ? [] : loadersOf(context).events.load(order.id)),
+      resolve: (order, _args, context) => ('restricted' in order ? [] : eventsOf(context, order.id)),
     }),
-  }),
-});
-
-builder.objectType(OrderEventRef, {
-  description: 'A status change of an order, or a report that was recorded but not applied.',
-  fields: (t) => ({
-    id: t.globalID({ resolve: (event) => ({ type: 'OrderEvent', id: event.id }) }),
-    order: t.field({
-      type: OrderRef,
-      // Events from pub/sub carry the order as it was then; events from the database load it in batches.
-      resolve: (event, _args, context) => ('status' in event.order ? event.order : loadersOf(context).orders.load(event.order.id)),
-    }),
-    status: t.field({ type: OrderStatusEnum, resolve: (event) => event.status }),
-    previousStatus: t.field({ type: OrderStatusEnum, nullable: true, resolve: (event) => event.previousStatus ?? null }),
-    source: t.string({ description: 'API, CALLBACK, RECONCILIATION or SANDBOX', resolve: (event) => event.source }),
-    applied: t.boolean({ description: 'false: recorded but not applied (it would have moved the order backwards)', resolve: (event) => event.applied }),
-    note: t.string({ nullable: true, resolve: (event) => event.note ?? null }),
-    createdAt: t.field({ type: 'DateTime', resolve: (event) => event.createdAt }),
-  }),
-});
-
-export interface OrderPayloadShape {
-  order: OrderView | null;
-  userErrors: UserErrorDetail[];
-}
-
-export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayload').implement({
-  description: 'A mutation result: the order (also when there are userErrors, if one exists) and what went wrong.',
-  fields: (t) => ({
-    order: t.field({ type: OrderRef, nullable: true, resolve: (payload) => payload.order }),
-    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
-  }),
-});
-
-const OrderFilterInput = builder.inputType('OrderFilter', {
-  fields: (t) => ({
-    kind: t.field({ type: OrderKindEnum }),
-    status: t.field({ type: [OrderStatusEnum], description: 'Any of these statuses' }),
-    method: t.string({ validate: { maxLength: 64 } }),
-    createdAfter: t.field({ type: 'DateTime', description: 'Inclusive' }),
-    createdBefore: t.field({ type: 'DateTime', description: 'Exclusive' }),
-    needsAttention: t.boolean({ description: 'Only orders that need (true) or do not need (false) a person' }),
   }),
 });
 
@@ -167,11 +79,11 @@ export function parseOrderId(globalId: string): string | null {
   }
 }
 
+/** The caller's order by global ID (through the node's loader), or null. */
 export async function loadOwnOrder(context: GraphQLContext, globalId: string): Promise<Order | null> {
   const id = parseOrderId(globalId);
   if (!id) return null;
-  const [order] = await findMerchantOrdersByIds(context.em, merchantOf(context).id, [id]);
-  return order ?? null;
+  return (await OrderRef.getDataloader(context).load(id)) as Order | null;
 }
 
 export async function loadOwnOrderOrFail(context: GraphQLContext, globalId: string): Promise<Order> {
@@ -179,6 +91,22 @@ export async function loadOwnOrderOrFail(context: GraphQLContext, globalId: stri
   if (!order) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant', { field: 'id' });
   return order;
 }
+
+/** The order a create replayed, as this token may see it: whole with orders:read, else id and status only. */
+export function replayedOrderFor(context: GraphQLContext, order: OrderView): OrderView {
+  return context.auth?.scopes.includes('orders:read') ? order : restrictedView(order);
+}
+
+const OrderFilterInput = builder.inputType('OrderFilter', {
+  fields: (t) => ({
+    kind: t.field({ type: OrderKindEnum }),
+    status: t.field({ type: [OrderStatusEnum], description: 'Any of these statuses' }),
+    method: t.string({ validate: { maxLength: 64 } }),
+    createdAfter: t.field({ type: 'DateTime', description: 'Inclusive' }),
+    createdBefore: t.field({ type: 'DateTime', description: 'Exclusive' }),
+    needsAttention: t.boolean({ description: 'Only orders that need (true) or do not need (false) a person' }),
+  }),
+});
 
 builder.queryFields((t) => ({
   order: t.field({
@@ -215,22 +143,6 @@ builder.queryFields((t) => ({
     { name: 'OrderConnection' },
     { name: 'OrderEdge' },
   ),
-}));
-
-builder.mutationFields((t) => ({
-  orderRefresh: t.field({
-    type: OrderPayloadRef,
-    description: "Asks TarsPay for the order's state now and applies the answer",
-    authScopes: { scope: 'orders:read' },
-    // upstreamCost: one TarsPay inquiry each time it resolves, charged by the rate limits on top of the mutation's 1.
-    extensions: { userErrors: { subject: 'order' }, upstreamCost: 1 },
-    args: { id: t.arg.id({ required: true }) },
-    resolve: async (_root, args, context) => {
-      const order = await loadOwnOrderOrFail(context, String(args.id));
-      const refreshed = await context.services.orders.refresh(context.em, merchantOf(context), order);
-      return { order: refreshed, userErrors: [] };
-    },
-  }),
 }));
 
 function stringOrNull(value: unknown): string | null {

@@ -2,7 +2,8 @@ import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
 import { CustomerInput } from './collection.js';
-import { OrderPayloadRef, replayedOrderFor } from './order.js';
+import { OrderPayloadRef } from './order-payload.js';
+import { replayedOrderFor } from './order.js';
 
 const PayoutCreateInput = builder.inputType('PayoutCreateInput', {
   fields: (t) => ({

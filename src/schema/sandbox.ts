@@ -3,7 +3,8 @@ import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import { amountRule } from '../orders/input-rules.js';
 import { SANDBOX_OUTCOMES, settleInSandbox } from '../orders/sandbox-settlement.js';
-import { loadOwnOrderOrFail, OrderPayloadRef } from './order.js';
+import { OrderPayloadRef } from './order-payload.js';
+import { loadOwnOrderOrFail } from './order.js';
 
 const SandboxOutcomeEnum = builder.enumType('SandboxOutcome', { values: SANDBOX_OUTCOMES });
 

@@ -3,7 +3,9 @@ import { builder } from '../builder.js';
 import { merchantOf, type GraphQLContext } from '../context.js';
 import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
-import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, freshReadsFor, loadOwnOrder, parseOrderId } from './order.js';
+import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
+import { forgetEvents, OrderEventRef } from './order-event.js';
+import { OrderKindEnum, OrderRef, OrderStatusEnum, loadOwnOrder, parseOrderId } from './order.js';
 
 const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
   fields: (t) => ({
@@ -55,6 +57,16 @@ async function* merchantEvents(
   } finally {
     await changes.return?.();
   }
+}
+
+/**
+ * A subscription keeps one context for its whole life: before each event, forget what earlier
+ * events loaded (dataloader caches, the EntityManager's identity map) so that each is read fresh.
+ */
+function freshReadsFor(context: GraphQLContext): void {
+  clearAllDataLoaders(context);
+  forgetEvents(context);
+  context.em.clear();
 }
 
 builder.subscriptionType({});

@@ -1,0 +1,35 @@
+import { builder } from '../builder.js';
+import { merchantOf } from '../context.js';
+import type { OrderView } from '../orders/order-snapshot.js';
+import type { UserErrorDetail } from '../user-errors.js';
+import { loadOwnOrderOrFail, OrderRef } from './order.js';
+import { UserErrorRef } from './user-error.js';
+
+export interface OrderPayloadShape {
+  order: OrderView | null;
+  userErrors: UserErrorDetail[];
+}
+
+export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayload').implement({
+  description: 'A mutation result: the order (also when there are userErrors, if one exists) and what went wrong.',
+  fields: (t) => ({
+    order: t.field({ type: OrderRef, nullable: true, resolve: (payload) => payload.order }),
+    userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  orderRefresh: t.field({
+    type: OrderPayloadRef,
+    description: "Asks TarsPay for the order's state now and applies the answer",
+    authScopes: { scope: 'orders:read' },
+    // upstreamCost: one TarsPay inquiry each time it resolves, charged by the rate limits on top of the mutation's 1.
+    extensions: { userErrors: { subject: 'order' }, upstreamCost: 1 },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const order = await loadOwnOrderOrFail(context, String(args.id));
+      const refreshed = await context.services.orders.refresh(context.em, merchantOf(context), order);
+      return { order: refreshed, userErrors: [] };
+    },
+  }),
+}));
