@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GatewayMetrics } from './gateway-metrics.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /**
  * Where /metrics is served and who may read it:

@@ -9,8 +9,8 @@ export interface DemoOptions {
 
 const require = createRequire(import.meta.url);
 const ASSETS: Record<string, { file: string; type: string }> = {
-  '/demo': { file: new URL('./checkout.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
-  '/demo/checkout.js': { file: new URL('./checkout.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
+  '/demo': { file: new URL('../demo/checkout.html', import.meta.url).pathname, type: 'text/html; charset=utf-8' },
+  '/demo/checkout.js': { file: new URL('../demo/checkout.js', import.meta.url).pathname, type: 'text/javascript; charset=utf-8' },
   // qrcode-generator's browser build (MIT): defines the global `qrcode`.
   '/demo/qrcode.js': { file: require.resolve('qrcode-generator'), type: 'text/javascript; charset=utf-8' },
 };

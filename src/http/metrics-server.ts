@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
-import { setSecurityHeaders } from '../http/security-headers.js';
-import type { GatewayMetrics } from './gateway-metrics.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { setSecurityHeaders } from './security-headers.js';
 import { serveMetrics } from './metrics-route.js';
 
 export interface MetricsServer {
