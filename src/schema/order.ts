@@ -139,7 +139,7 @@ builder.queryFields((t) => ({
           return findOrderPage(context.em, merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
         }),
     },
-    // The names CONTRACT.md gives (Pothos would call them QueryOrdersConnection / QueryOrdersConnectionEdge).
+    // The public names of the API (Pothos would call them QueryOrdersConnection / QueryOrdersConnectionEdge).
     { name: 'OrderConnection' },
     { name: 'OrderEdge' },
   ),

@@ -1,5 +1,5 @@
 /**
- * The text TarsPay signs (PROTOCOL.md): `POST|path|nonce|params`, where params are the body's
+ * The text TarsPay signs (docs/TARSPAY.md): `POST|path|nonce|params`, where params are the body's
  * top-level keys in byte order, `key=value` joined by `&`, values raw (no URL-encoding, no quotes).
  */
 export type SignableBody = Record<string, unknown>;

@@ -5,7 +5,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 
 /**
- * TarsPay's signature rule (PROTOCOL.md): ECDSA on secp256k1 over SHA256(SHA256(utf8(message))),
+ * TarsPay's signature rule (docs/TARSPAY.md): ECDSA on secp256k1 over SHA256(SHA256(utf8(message))),
  * DER-encoded, lowercase hex. TarsPay does not normalise S, so every verifier accepts high S.
  *
  * Two interchangeable backends: `noble` (@noble/curves, the reference) and `openssl`

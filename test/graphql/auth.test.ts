@@ -141,7 +141,7 @@ describe('a present token that does not authenticate refuses the whole operation
   });
 });
 
-describe('scopes: each one gates exactly what CONTRACT.md says', () => {
+describe('scopes: each one gates exactly what the README says', () => {
   interface Operation {
     field: string;
     /** null: any valid token. */

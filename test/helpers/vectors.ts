@@ -31,15 +31,7 @@ export interface Vectors {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** TarsPay's shared vectors (made with OpenSSL), kept beside the project in ../shared; a copy ships in test/fixtures. */
+/** Signature vectors made with OpenSSL, independently of this project (test/fixtures/vectors.json). */
 export function loadVectors(): Vectors {
-  const candidates = [join(here, '../../../shared/tarspay/vectors.json'), join(here, '../fixtures/vectors.json')];
-  for (const path of candidates) {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8')) as Vectors;
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error(`vectors.json not found in ${candidates.join(' or ')}`);
+  return JSON.parse(readFileSync(join(here, '../fixtures/vectors.json'), 'utf8')) as Vectors;
 }
