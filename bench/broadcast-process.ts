@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { readBody } from '../src/http/read-body.js';
+import { readBody } from '../src/lib/read-body.js';
 
 /**
  * The liveStatus floor: a raw `ws` broadcast, nothing else. It speaks just enough

@@ -48,7 +48,7 @@ const { token } = await createApiToken(em, { merchant, name: 'bench', scopes: SC
 
 type Command = { id: number; command: string; gc?: boolean; path?: string };
 
-const handlers: Record<string, (message: Command) => Promise<unknown> | unknown> = {
+const handlers: Record<string, (message: Command) => unknown> = {
   memory(message) {
     if (message.gc && globalThis.gc) {
       globalThis.gc();

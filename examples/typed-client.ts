@@ -23,7 +23,7 @@ export interface TarsPayClientOptions {
 /** The gateway answered with top-level GraphQL errors (UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT, …). */
 export class GraphQLRequestError extends Error {
   constructor(readonly errors: readonly GraphQLFormattedError[]) {
-    super(errors.map((error) => `${String(error.extensions?.code ?? 'ERROR')}: ${error.message}`).join('; '));
+    super(errors.map((error) => `${typeof error.extensions?.code === 'string' ? error.extensions.code : 'ERROR'}: ${error.message}`).join('; '));
     this.name = 'GraphQLRequestError';
   }
 }

@@ -27,7 +27,7 @@ export class Migration20261203090000_encrypt_merchant_keys extends Migration {
       try {
         key = PrivateKey.fromHex(row.private_key);
       } catch (error) {
-        throw new Error(`merchant ${row.mch_no}: its stored private key is unusable (${(error as Error).message}); fix the row, then migrate again`);
+        throw new Error(`merchant ${row.mch_no}: its stored private key is unusable (${(error as Error).message}); fix the row, then migrate again`, { cause: error });
       }
       if (key.publicKeyHex !== row.public_key) throw new Error(`merchant ${row.mch_no}: its stored private key does not match its public key; fix the row, then migrate again`);
       await this.execute(`update "merchants" set "private_key_encrypted" = ?, "key_encryption_key_id" = ? where "id" = ?;`, [

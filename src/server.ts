@@ -19,7 +19,7 @@ export interface HttpServerOptions extends RouteDependencies {
 }
 
 /** Wiring only: the routes of src/http/routes.ts over HTTP, and GraphQL over WebSocket, on one port. */
-export function createHttpServer(options: HttpServerOptions): { server: Server; closeWebSockets(): Promise<void> } {
+export function createHttpServer(options: HttpServerOptions): { server: Server; closeWebSockets: () => Promise<void> } {
   const routes = gatewayRoutes(options);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

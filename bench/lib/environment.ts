@@ -39,7 +39,7 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
   let dropDatabase = async () => {};
   try {
     const database = await startDatabase(children);
-    dropDatabase = database.drop;
+    dropDatabase = () => database.drop();
 
     const platformKey = PrivateKey.generate();
     const merchantKey = PrivateKey.generate();

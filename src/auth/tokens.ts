@@ -155,10 +155,10 @@ export async function revokeApiToken(em: EntityManager, id: string): Promise<Api
 export async function findActiveTokenIds(em: EntityManager, ids: readonly string[]): Promise<Set<string>> {
   const active = new Set<string>();
   for (let start = 0; start < ids.length; start += 5000) {
-    const rows = await em
+    const rows = (await em
       .getConnection()
-      .execute<{ id: string }[]>('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [ids.slice(start, start + 5000)]);
-    for (const row of rows as { id: string }[]) active.add(row.id);
+      .execute('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [ids.slice(start, start + 5000)])) as Array<{ id: string }>;
+    for (const row of rows) active.add(row.id);
   }
   return active;
 }

@@ -82,6 +82,6 @@ function amount(body: CallbackBody, field: 'payAmount' | 'orderAmount' | 'fee', 
 
 /** A value for a message: JSON, at most 40 characters. */
 function shown(value: unknown): string {
-  const text = value === undefined ? 'missing' : (JSON.stringify(value) ?? String(value));
+  const text = value === undefined ? 'missing' : (JSON.stringify(value) ?? typeof value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

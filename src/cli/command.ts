@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { EntityManager } from '@mikro-orm/core';
 import type { KeyRing } from '../merchants/key-encryption.js';
+import type * as ConfigModule from '../config.js';
 
 /** What every command is made of: its options, its errors (exit codes 2 and 1) and its output. */
 
@@ -40,7 +41,7 @@ export function printTable(header: string[], rows: string[][]): void {
  * Runs `read` with src/config.ts, the one reader of the environment (loaded on first use, so that
  * `keys generate` and usage errors stay fast). A bad variable, named in the message, is exit code 1.
  */
-export async function readConfiguration<T>(read: (config: typeof import('../config.js')) => T): Promise<T> {
+export async function readConfiguration<T>(read: (config: typeof ConfigModule) => T): Promise<T> {
   const config = await import('../config.js');
   try {
     return read(config);

@@ -116,7 +116,7 @@ function lockDataDir(dataDir: string): () => void {
       const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
       if (Number.isInteger(holder) && isProcessAlive(holder)) {
         const who = holder === process.pid ? 'this process' : `process ${holder}`;
-        throw new Error(`the embedded database in ${dataDir} is already open in ${who}: use its URL (DATABASE_URL) or stop it first`);
+        throw new Error(`the embedded database in ${dataDir} is already open in ${who}: use its URL (DATABASE_URL) or stop it first`, { cause: error });
       }
       rmSync(lockPath, { force: true }); // left by a process that died
     }

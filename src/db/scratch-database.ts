@@ -4,7 +4,7 @@ import pg from 'pg';
 export interface ScratchDatabase {
   url: string;
   /** Drops the database, terminating its connections. Safe to call twice. */
-  drop(): Promise<void>;
+  drop: () => Promise<void>;
 }
 
 /** A fresh, empty database on the server of `serverUrl` (for tests and benchmarks), named `<prefix>_<random>`. */

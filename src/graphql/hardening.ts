@@ -29,7 +29,7 @@ export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLConte
       costLimit: { maxCost: 5000 },
       // useHiddenSuggestions covers every kind of hint, not only fields'.
       blockFieldSuggestion: { enabled: false },
-    }) as Plugin<GraphQLContext>,
+    }),
     useInputLimits(options.inputLimits) as Plugin<GraphQLContext>,
     useCostRateLimit(options.rateLimit),
   ];

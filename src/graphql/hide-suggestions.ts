@@ -16,7 +16,7 @@ function scrub(errors: readonly (GraphQLError | Error)[] | undefined): void {
   for (const error of errors ?? []) error.message = withoutSuggestions(error.message);
 }
 
-function scrubResult(result: ExecutionResult | AsyncIterable<ExecutionResult> | unknown): void {
+function scrubResult(result: unknown): void {
   if (!isAsyncIterable(result)) scrub((result as ExecutionResult | undefined)?.errors);
 }
 

@@ -88,7 +88,7 @@ export function checkVariables(schema: GraphQLSchema, args: Pick<ExecutionArgs, 
           }),
         );
       }
-      const item = inner && isListType(inner) ? (inner.ofType as GraphQLInputType) : undefined;
+      const item = inner && isListType(inner) ? (inner.ofType) : undefined;
       value.forEach((entry, index) => walk(entry, item, [...path, String(index)], owner));
       return;
     }
@@ -116,11 +116,11 @@ export function useInputLimits(limits: InputLimits): Plugin {
       addValidationRule(maxListItemsRule(limits.maxListItems));
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const error = checkVariables(args.schema, args, limits);
+      const error = checkVariables(args.schema as GraphQLSchema, args, limits);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const error = checkVariables(args.schema, args, limits);
+      const error = checkVariables(args.schema as GraphQLSchema, args, limits);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };

@@ -4,6 +4,7 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
@@ -35,7 +36,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const fragmentCosts = new Map<string, number>();
-  const countRootFields = operation.operation === 'mutation';
+  const countRootFields = operation.operation === OperationTypeNode.MUTATION;
 
   const costOf = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined | null, visiting: Set<string>): number => {
     let cost = 0;

@@ -85,6 +85,8 @@ class Member implements AsyncIterableIterator<Result> {
     if (this.#error) {
       const { value } = this.#error;
       this.#error = undefined;
+      // Whatever the source stream threw, passed on as it was.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(value);
     }
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
@@ -141,9 +143,9 @@ export class SharedSubscriptions {
       existing.members.add(member);
       return member;
     }
-    let group: Group | undefined;
-    const owner = new Member(own, (leaving) => this.#leave(key, group!, leaving), deliver);
-    group = { source: own[Symbol.asyncIterator](), owner, members: new Set([owner]) };
+    // The owner's leave callback runs only once the group below exists.
+    const owner = new Member(own, (leaving) => this.#leave(key, group, leaving), deliver);
+    const group: Group = { source: own[Symbol.asyncIterator](), owner, members: new Set([owner]) };
     this.#groups.set(key, group);
     void this.#pump(key, group);
     return owner;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
@@ -13,6 +13,16 @@ import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, type Session, type WebSock
 import type { GatewayYoga } from './yoga.js';
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
+
+/** What Yoga's envelop hands graphql-ws for one operation (its own typings say `any`). */
+interface Enveloped {
+  schema: GraphQLSchema;
+  execute: EnvelopedRoot['execute'];
+  subscribe: EnvelopedRoot['subscribe'];
+  contextFactory: () => Promise<GraphQLContext>;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+}
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
@@ -37,9 +47,9 @@ function shareKeyOf(
   if (!context.auth) return null;
   const operation = getOperationAST(document, payload.operationName);
   const fields = schema.getSubscriptionType()?.getFields();
-  if (operation?.operation !== 'subscription' || !fields) return null;
+  if (operation?.operation !== OperationTypeNode.SUBSCRIPTION || !fields) return null;
   const shareable = operation.selectionSet.selections.every(
-    (selection) => selection.kind === 'Field' && fields[selection.name.value]?.extensions?.sharedStream === true,
+    (selection) => selection.kind === Kind.FIELD && fields[selection.name.value]?.extensions?.sharedStream === true,
   );
   if (!shareable) return null;
   const scopes = [...context.auth.scopes].sort().join(',');
@@ -97,7 +107,7 @@ export interface WebSocketOptions {
  * envelop so that authentication, scopes, validation rules and limits are the same as over HTTP.
  * The token is checked once at connection_init and then every few seconds (WebSocketSessions).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: WebSocketOptions): { close(): Promise<void> } {
+export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, options: WebSocketOptions): { close: () => Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
   const shared = new SharedSubscriptions();
   const { sessions } = options;
@@ -133,13 +143,13 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           socket: context.extra.socket,
           params: payload,
           connectionParams: context.connectionParams ?? {},
-        });
+        }) as unknown as Enveloped;
         const document = parse(payload.query);
         const errors = validate(schema, document);
         if (errors.length) return errors;
         let contextValue: GraphQLContext;
         try {
-          contextValue = (await contextFactory()) as GraphQLContext;
+          contextValue = await contextFactory();
         } catch (error) {
           // The token was revoked since connection_init (before the next re-check closes the socket).
           if (error instanceof GraphQLError) return [error];
@@ -160,7 +170,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute, subscribe, shareKey, deliver } as EnvelopedRoot,
+          rootValue: { execute, subscribe, shareKey, deliver },
         };
       },
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayYoga } from '../graphql/yoga.js';
-import { readBody } from './read-body.js';
+import { readBody } from '../lib/read-body.js';
 
 /** GraphQL documents and variables fit easily; a larger body is refused before parsing. */
 export const GRAPHQL_BODY_LIMIT = 1024 * 1024;

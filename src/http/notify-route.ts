@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallbackService } from '../callbacks/callback.service.js';
-import { readBody } from './read-body.js';
+import { readBody } from '../lib/read-body.js';
 
 /** A TarsPay callback is a few hundred bytes; anything near this is not one. */
 export const CALLBACK_BODY_LIMIT = 64 * 1024;

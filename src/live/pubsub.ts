@@ -20,7 +20,7 @@ export interface LivePubSub {
    * With Redis: 'ok' when both connections are up and PING answers within `timeoutMs`, else why
    * not. Without: 'not configured'.
    */
-  redisHealth(timeoutMs: number): Promise<'ok' | 'not configured' | string>;
+  redisHealth(timeoutMs: number): Promise<string>;
   close(): Promise<void>;
 }
 

@@ -29,7 +29,7 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onExecuteDone({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.document, args.operationName, errors);
+          if (errors?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, errors);
         },
       };
     },
@@ -37,11 +37,11 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onSubscribeResult({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.document, args.operationName, errors);
+          if (errors?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, errors);
           return {
             onNext({ result: next }) {
               const streamed = (next as ExecutionResult).errors;
-              if (streamed?.length) log(args.contextValue, args.document, args.operationName, streamed);
+              if (streamed?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, streamed);
             },
           };
         },

@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { Kind, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -18,14 +18,14 @@ export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlyS
     return {
       name: nameLabel(operation?.name?.value),
       type: operation?.operation ?? 'unknown',
-      field: field?.kind === 'Field' ? field.name.value : 'unknown',
+      field: field?.kind === Kind.FIELD ? field.name.value : 'unknown',
     };
   };
 
   return {
     onExecute({ args }) {
       const started = performance.now();
-      const { name, type } = describe(args.document, args.operationName);
+      const { name, type } = describe(args.document as DocumentNode, args.operationName as string | null | undefined);
       return {
         onExecuteDone({ result }) {
           const failed = isAsyncIterable(result) ? false : Boolean((result as ExecutionResult).errors?.length);
@@ -34,7 +34,7 @@ export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlyS
       };
     },
     onSubscribe({ args }) {
-      const { field } = describe(args.document, args.operationName);
+      const { field } = describe(args.document as DocumentNode, args.operationName as string | null | undefined);
       return {
         onSubscribeResult({ result, setResult }) {
           // Refused before streaming (validation, FORBIDDEN, a resolver that threw): no stream, not counted.

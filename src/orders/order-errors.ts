@@ -1,4 +1,4 @@
-import { TarsPayError } from '../tarspay/errors.js';
+import { type TarsPayError } from '../tarspay/errors.js';
 import type { Order } from './order.entity.js';
 
 /** Why an order could not be created, read or moved, in the domain's words. */

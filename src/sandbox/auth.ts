@@ -74,7 +74,7 @@ export function authenticate(
     throw new TarsPayApiError(API_CODES.MISSING_PARAMETER, 'mchNo is required');
   }
   if (body.mchNo !== merchant.mchNo) {
-    throw new TarsPayApiError(API_CODES.UNKNOWN_MERCHANT, `mchNo ${String(body.mchNo)} is not the merchant of this X-API-KEY`);
+    throw new TarsPayApiError(API_CODES.UNKNOWN_MERCHANT, `mchNo ${JSON.stringify(body.mchNo)} is not the merchant of this X-API-KEY`);
   }
 
   const nonce = checkNonce(header(request.headers, 'x-api-nonce'), options);

@@ -14,5 +14,5 @@ export interface SandboxContext {
   readonly log: SandboxLogger;
   /** Base of the URLs handed out to payers; known once the server listens. */
   baseUrl: string;
-  now(): number;
+  readonly now: () => number;
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody as readLimitedBody, type BodyResult } from '../http/read-body.js';
+import { readBody as readLimitedBody, type BodyResult } from '../lib/read-body.js';
 
 /** Reading request bodies with a size limit, and writing answers. */
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export type { BodyResult } from '../http/read-body.js';
+export type { BodyResult } from '../lib/read-body.js';
 
 export function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<BodyResult> {
   return readLimitedBody(req, limit);

@@ -37,7 +37,7 @@ export function requiredStrings<const Names extends readonly string[]>(
   for (const name of names) requirePresent(body, name);
   const values = {} as Record<string, string>;
   for (const name of names) if (name !== 'amount') values[name] = requiredString(body, name);
-  return values as Record<Exclude<Names[number], 'amount'>, string>;
+  return values;
 }
 
 export function requireIdr(currency: string): 'IDR' {

@@ -167,7 +167,7 @@ export class TarsPayClient {
       mchOrderNo: mchOrderNo ?? request.mchOrderNo ?? '',
       status,
       ...amounts,
-      currency: String(data.currency ?? 'IDR'),
+      currency: optionalText(data.currency) ?? 'IDR',
       failReason: typeof data.failReason === 'string' && data.failReason ? data.failReason : undefined,
       raw: data,
     };

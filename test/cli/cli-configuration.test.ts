@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';

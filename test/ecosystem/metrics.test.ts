@@ -122,7 +122,7 @@ describe('request ids', () => {
       body: JSON.stringify({ query: 'query Anonymous { balance { availableAmount } }' }),
     });
     expect(given.headers.get('x-request-id')).toBe('req-metrics-test-1');
-    expect(((await given.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await given.json())).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const line = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.requestId === 'req-metrics-test-1');
     expect(line).toMatchObject({ code: 'UNAUTHENTICATED', operationName: 'Anonymous', level: 30 });
     expect(t.logs.some((text) => text.includes('"requestId":"req-metrics-test-1"') && text.includes('"route":"/graphql"'))).toBe(true);

@@ -16,7 +16,7 @@ beforeAll(async () => {
   token = await t.token(merchant, ['collections:write', 'orders:read']);
 });
 afterAll(async () => {
-  await Promise.all(clients.map((client) => client.dispose()));
+  for (const client of clients) await client.dispose();
   await t.close();
 });
 

@@ -49,9 +49,9 @@ async function spawnGateway(env: Record<string, string> = {}): Promise<RunningGa
   });
   children.push(child);
   const output: string[] = [];
-  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr.on('data', (chunk) => output.push(String(chunk)));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => {
       output.push(String(chunk));
       const match = /gateway on (http:\/\/localhost:\d+)/.exec(output.join(''));
       if (match) resolve(match[1]!);

@@ -1,6 +1,6 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { callbackBody as wireCallbackBody } from '../../src/tarspay/signatures.js';
-import { PrivateKey } from '../../src/tarspay/signer.js';
+import { type PrivateKey } from '../../src/tarspay/signer.js';
 
 /** Signs like TarsPay's signer, which does not normalise S: keeps signing until S has the wanted height. */
 export function signWithS(key: PrivateKey, message: string, wanted: 'high' | 'low'): string {

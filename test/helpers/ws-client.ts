@@ -29,7 +29,7 @@ export function collect<T = any>(client: Client, query: string, variables: Recor
       {
         next: (value) => {
           if (value.errors) errors.push(...value.errors);
-          if (value.data) values.push(value.data as T);
+          if (value.data) values.push(value.data);
         },
         error: (error) => {
           errors.push(error);

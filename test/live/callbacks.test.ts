@@ -92,7 +92,7 @@ describe('POST /tarspay/notify', () => {
       const receipts = await count('callback_receipts');
       const events = await count('order_events');
       const logsBefore = t.logs.length;
-      const answer = await postCallback(t.gateway.url, alter(body), sign(body) as string | undefined);
+      const answer = await postCallback(t.gateway.url, alter(body), sign(body));
       expect(answer.status).toBe(401);
       expect(answer.text).not.toBe('OK');
       expect(await count('callback_receipts')).toBe(receipts);

@@ -38,8 +38,8 @@ function start(env: Record<string, string>): Started {
   });
   children.push(child);
   let output = '';
-  child.stdout!.on('data', (chunk) => (output += String(chunk)));
-  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  child.stdout.on('data', (chunk) => (output += String(chunk)));
+  child.stderr.on('data', (chunk) => (output += String(chunk)));
   const exited = once(child, 'exit').then(([code]) => Number(code));
   return { child, output: () => output, exited };
 }

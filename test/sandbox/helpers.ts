@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compactSortedJson, requestMessage, type EmptyValueForm } from '../../src/tarspay/message.js';
+import { requestMessage, type EmptyValueForm } from '../../src/tarspay/message.js';
 import { verifyAnswerSign } from '../../src/tarspay/signatures.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import type { SandboxOptions } from '../../src/sandbox/options.js';

@@ -1,0 +1,67 @@
+/**
+ * The layering rules of src/ (docs/ARCHITECTURE.md), checked by `npm run lint:layers` in `npm test`.
+ * Leaf helpers (src/lib) import nothing of ours and may be used by anyone.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle means two modules are one: merge them or move what both need into a third.',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { pathNot: '^src/schema/' } },
+    },
+    {
+      name: 'tarspay-is-a-leaf',
+      severity: 'error',
+      comment: "src/tarspay speaks TarsPay's wire protocol and nothing else: it knows no entity, no ORM, no GraphQL.",
+      from: { path: '^src/tarspay/' },
+      to: { path: '^src/', pathNot: '^src/(tarspay|lib)/' },
+    },
+    {
+      name: 'tarspay-knows-no-orm',
+      severity: 'error',
+      from: { path: '^src/tarspay/' },
+      to: { path: '(^|/)node_modules/(@mikro-orm|graphql|graphql-yoga|@pothos)/' },
+    },
+    {
+      name: 'sandbox-imports-only-tarspay',
+      severity: 'error',
+      comment: 'The sandbox stands in for TarsPay: it shares the wire rules (src/tarspay) and nothing of the gateway.',
+      from: { path: '^src/sandbox/' },
+      to: { path: '^src/', pathNot: '^src/(sandbox|tarspay|lib)/' },
+    },
+    {
+      name: 'domain-speaks-no-graphql',
+      severity: 'error',
+      comment: 'Domain modules raise domain errors; the API layer (src/schema, the builder, src/user-errors.ts) maps them.',
+      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db)/' },
+      to: { path: '^src/(schema|graphql|http)/|^src/(builder|context|user-errors|user-errors-plugin|storable-text-plugin)\\.ts$' },
+    },
+    {
+      name: 'domain-knows-no-graphql-libraries',
+      severity: 'error',
+      from: { path: '^src/(orders|callbacks|auth|merchants|tarspay|sandbox)/' },
+      to: { path: '(^|/)node_modules/(graphql|graphql-yoga|@pothos)/' },
+    },
+    {
+      name: 'schema-is-not-transport',
+      severity: 'error',
+      comment: 'src/graphql is transport (Yoga, WebSocket, envelop limits); the schema must not depend on it.',
+      from: { path: '^src/schema/' },
+      to: { path: '^src/(graphql|http)/' },
+    },
+    {
+      name: 'lib-is-a-leaf',
+      severity: 'error',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/', pathNot: '^src/lib/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};
