@@ -2,6 +2,7 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.js';
 import { authCache } from '../../src/auth/tokens.js';
+import { checkDelaySeconds } from '../../src/orders/check-schedule.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, collectionInput, payoutInput } from '../helpers/operations.js';
@@ -135,6 +136,21 @@ describe('reconciliation', () => {
       await t.gateway.orm.em.fork().getConnection().execute('update merchants set notify_url = null where mch_no = ?', ['M-RECONCILE']);
       authCache.clear();
     }
+  });
+
+  it('leases a claimed order for the back-off of check-schedule.ts', async () => {
+    const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
+    const id = localId(created.data!.collectionCreate.order.id);
+    const sql = t.gateway.orm.em.fork().getConnection();
+    await sql.execute(`update orders set next_check_at = now() - interval '1 second', check_attempts = 3 where id = ?`, [id]);
+    await t.gateway.reconciler.runOnce();
+    const [row] = await sql.execute<Array<{ lease: number; check_attempts: number }>>(
+      `select extract(epoch from next_check_at - now())::float as lease, check_attempts from orders where id = ?`,
+      [id],
+    );
+    expect(row!.check_attempts).toBe(4);
+    expect(row!.lease).toBeGreaterThan(checkDelaySeconds(3) - 10);
+    expect(row!.lease).toBeLessThanOrEqual(checkDelaySeconds(3));
   });
 
   it('two instances never check the same order twice in one round (SKIP LOCKED claims)', async () => {

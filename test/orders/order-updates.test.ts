@@ -1,0 +1,165 @@
+import { Writable } from 'node:stream';
+import { LockMode } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import type { Merchant } from '../../src/merchants/merchant.entity.js';
+import { upsertMerchant } from '../../src/merchants/merchant.service.js';
+import { CHECK_BACKOFF, checkDelaySeconds, nextCheckAt } from '../../src/orders/check-schedule.js';
+import { OrderEvent } from '../../src/orders/order-event.entity.js';
+import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
+import type { OrderStatus } from '../../src/orders/order-status.js';
+import { OrderUpdates, type OrderChange } from '../../src/orders/order-updates.js';
+import { Order } from '../../src/orders/order.entity.js';
+import { generateKeyPair } from '../../src/tarspay/signer.js';
+import { createTestOrm, type TestOrm } from '../helpers/database.js';
+
+let db: TestOrm;
+let merchant: Merchant;
+let counter = 0;
+const published: OrderChangeMessage[] = [];
+const latePayments: OrderChange[] = [];
+const logs: string[] = [];
+let updates: OrderUpdates;
+
+beforeAll(async () => {
+  db = await createTestOrm();
+  merchant = await upsertMerchant(db.orm.em.fork(), db.keyRing, {
+    mchNo: 'M-UPDATES',
+    privateKeyHex: generateKeyPair().privateKey,
+    platformPublicKey: generateKeyPair().publicKey,
+  });
+  const logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  updates = new OrderUpdates({ listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) }, logger });
+});
+afterAll(() => db?.close());
+
+async function storedOrder(status: OrderStatus, fields: Partial<Order> = {}): Promise<string> {
+  const em = db.orm.em.fork();
+  counter += 1;
+  const order = em.create(Order, {
+    merchant,
+    kind: 'COLLECTION',
+    merchantOrderNo: `U-${counter}`,
+    status,
+    amount: '150000',
+    method: 'BANK_BCA',
+    requestFingerprint: 'f',
+    customer: null,
+    ...fields,
+  });
+  await em.flush();
+  return order.id;
+}
+
+const eventsOf = (orderId: string) => db.orm.em.fork().find(OrderEvent, { order: orderId }, { orderBy: { id: 'asc' } });
+
+describe('OrderUpdates.apply', () => {
+  it('applies a move the state machine allows, writes its event and publishes it after commit', async () => {
+    const id = await storedOrder('CREATED');
+    published.length = 0;
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000', fee: '4500' });
+    expect(change).toMatchObject({ verdict: 'apply', latePayment: false });
+    expect(change.order).toMatchObject({ status: 'SUCCEEDED', paidAmount: '150000', fee: '4500', amountMismatch: false, nextCheckAt: null });
+    expect((await eventsOf(id)).map((event) => [event.previousStatus, event.status, event.applied])).toEqual([['CREATED', 'SUCCEEDED', true]]);
+    expect(published).toEqual([expect.objectContaining({ merchantId: merchant.id, order: expect.objectContaining({ id, status: 'SUCCEEDED' }) })]);
+  });
+
+  it('records a backward move as an event not applied, keeps facts that never go back, and logs it', async () => {
+    const id = await storedOrder('SUCCEEDED');
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'FAILED', source: 'CALLBACK', platformOrderId: 'P-LATE-FACT' });
+    expect(change.verdict).toBe('ignore');
+    expect(change.order).toMatchObject({ status: 'SUCCEEDED', platformOrderId: 'P-LATE-FACT', upstreamConfirmed: true });
+    expect((await eventsOf(id)).map((event) => [event.status, event.applied])).toEqual([['FAILED', false]]);
+    expect(logs.some((line) => line.includes(id) && line.includes('would move the order backwards'))).toBe(true);
+  });
+
+  it('writes nothing for a repeat, but fills a paid amount it did not know', async () => {
+    const id = await storedOrder('SUCCEEDED');
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'RECONCILIATION', paidAmount: '150000' });
+    expect(change).toMatchObject({ verdict: 'duplicate', event: null });
+    expect(change.order.paidAmount).toBe('150000');
+    expect(await eventsOf(id)).toEqual([]);
+  });
+
+  it('applies a payment TarsPay reports for an EXPIRED order as a late payment: note, listener, warning, failure reason cleared', async () => {
+    const id = await storedOrder('EXPIRED', { failureReason: 'Order expired' });
+    latePayments.length = 0;
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+    expect(change).toMatchObject({ verdict: 'apply', latePayment: true });
+    expect(change.order).toMatchObject({ status: 'SUCCEEDED', failureReason: null });
+    expect((await eventsOf(id))[0]!.note).toMatch(/^late payment: TarsPay reported SUCCEEDED for an order that was EXPIRED/);
+    expect(latePayments.map((late) => late.order.id)).toEqual([id]);
+    expect(logs.some((line) => line.includes('"level":40') && line.includes(id) && line.includes('late payment'))).toBe(true);
+  });
+
+  it('flags a paid amount that differs from the order amount', async () => {
+    const id = await storedOrder('CREATED');
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '149999' });
+    expect(change.order.amountMismatch).toBe(true);
+  });
+
+  it('clears needsAttention once the order leaves UNKNOWN, and restarts the check back-off', async () => {
+    const id = await storedOrder('UNKNOWN', { attentionSince: new Date(), checkAttempts: 5 });
+    const change = await updates.apply(db.orm.em.fork(), id, { status: 'CREATED', source: 'RECONCILIATION' });
+    expect(change.order).toMatchObject({ attentionSince: null, checkAttempts: 0 });
+  });
+});
+
+describe('OrderUpdates.transaction', () => {
+  it('announces nothing when the transaction rolls back', async () => {
+    const id = await storedOrder('CREATED');
+    published.length = 0;
+    await expect(
+      updates.transaction(db.orm.em.fork(), async (tx, applyLocked) => {
+        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+        throw new Error('the receipt could not be stored');
+      }),
+    ).rejects.toThrow('the receipt could not be stored');
+    expect(published).toEqual([]);
+    expect((await db.orm.em.fork().findOneOrFail(Order, { id })).status).toBe('CREATED');
+    expect(await eventsOf(id)).toEqual([]);
+  });
+
+  it('announces every change of the transaction once it has committed', async () => {
+    const [first, second] = [await storedOrder('CREATED'), await storedOrder('PROCESSING', { kind: 'PAYOUT' })];
+    published.length = 0;
+    const seenInside: number[] = [];
+    await updates.transaction(db.orm.em.fork(), async (tx, applyLocked) => {
+      for (const id of [first, second]) {
+        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: order.amount });
+        seenInside.push(published.length);
+      }
+    });
+    expect(seenInside).toEqual([0, 0]);
+    expect(published.map((message) => message.order.id)).toEqual([first, second]);
+  });
+});
+
+describe('the check schedule', () => {
+  it('checks an unknown order soon, a collection after its expiry, and a settled one never', () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    expect(nextCheckAt({ status: 'UNKNOWN', kind: 'PAYOUT', expiresAt: null }, now)!.getTime() - now).toBe(30_000);
+    const expiresAt = new Date(now + 30 * 60_000);
+    expect(nextCheckAt({ status: 'CREATED', kind: 'COLLECTION', expiresAt }, now)!.getTime()).toBe(expiresAt.getTime() + 60_000);
+    expect(nextCheckAt({ status: 'PROCESSING', kind: 'PAYOUT', expiresAt: null }, now)!.getTime() - now).toBe(10 * 60_000);
+    for (const status of ['SUCCEEDED', 'FAILED', 'EXPIRED', 'REFUNDED', 'REJECTED', 'CANCELLED'] as const) {
+      expect(nextCheckAt({ status, kind: 'COLLECTION', expiresAt }, now)).toBeNull();
+    }
+  });
+
+  it('doubles the delay between checks up to its maximum', () => {
+    expect([0, 1, 2, 3].map(checkDelaySeconds)).toEqual([15, 30, 60, 120]);
+    expect(checkDelaySeconds(7)).toBe(CHECK_BACKOFF.maxSeconds);
+    expect(checkDelaySeconds(1_000)).toBe(CHECK_BACKOFF.maxSeconds);
+  });
+});
