@@ -4,10 +4,10 @@ import { builder } from '../builder.js';
 import { merchantOf, type GraphQLContext } from '../context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
-import { restrictedView, type OrderView } from '../orders/order-snapshot.js';
+import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
-import { eventsOf, OrderEventRef } from './order-event.js';
+import { eventsOf } from './event-loader.js';
 
 export const OrderKindEnum = builder.enumType('OrderKind', { values: ORDER_KINDS });
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
@@ -15,6 +15,9 @@ export const OrderStatusEnum = builder.enumType('OrderStatus', {
     "TarsPay's state codes (0 CREATED … 9 PARTIALLY_PAID), plus SUBMITTING (stored, TarsPay not yet answered) and UNKNOWN (TarsPay's answer was lost; reconciliation will settle it).",
   values: ORDER_STATUSES,
 });
+
+/** Implemented in order-event.ts. */
+export const OrderEventRef = builder.objectRef<OrderEventView>('OrderEvent');
 
 /**
  * The one Order node, loaded in batches per request (Pothos dataloader) by every field that returns

@@ -4,8 +4,8 @@ import { merchantOf, type GraphQLContext } from '../context.js';
 import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import { forgetEvents, OrderEventRef } from './order-event.js';
-import { OrderKindEnum, OrderRef, OrderStatusEnum, loadOwnOrder, parseOrderId } from './order.js';
+import { forgetEvents } from './event-loader.js';
+import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, loadOwnOrder, parseOrderId } from './order.js';
 
 const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
   fields: (t) => ({
