@@ -202,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      upstream.close();
       await live.close();
       await limitStores.close();
       await orm.close();

@@ -4,6 +4,7 @@ import { stateFromCode } from './codes.js';
 import { TarsPayError } from './errors.js';
 import { signRequest, verifyAnswerSign } from './signatures.js';
 import type { PrivateKey } from './signer.js';
+import { TarsPayTransport, TransportError, type PostAnswer } from './transport.js';
 import type {
   BalanceAnswer,
   CreateCollectionAnswer,
@@ -51,6 +52,8 @@ export interface TarsPayClientOptions {
   historyPath?: string;
   onCall?: (info: TarsPayCallInfo) => void;
   onWarning?: (message: string, fields: Record<string, unknown>) => void;
+  /** Kept-alive connections to `baseUrl`, shared by the clients of every merchant; made here when absent. */
+  transport?: TarsPayTransport;
 }
 
 interface Envelope {
@@ -69,8 +72,9 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export class TarsPayClient {
   readonly merchantNo: string;
-  readonly #options: Required<Omit<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning'>> &
+  readonly #options: Required<Omit<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning' | 'transport'>> &
     Pick<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning'>;
+  readonly #transport: TarsPayTransport;
   #lastNonce = 0;
 
   constructor(options: TarsPayClientOptions) {
@@ -84,6 +88,7 @@ export class TarsPayClient {
       ...options,
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
+    this.#transport = options.transport ?? new TarsPayTransport(options.baseUrl);
   }
 
   async createCollection(request: CreateCollectionRequest): Promise<CreateCollectionAnswer> {
@@ -210,27 +215,17 @@ export class TarsPayClient {
 
   async #post(path: string, body: SignableBody): Promise<Envelope> {
     const signed = signRequest(this.#options.privateKey, path, this.#nonce(), body);
-    let response: Response;
-    let text: string;
+    let answer: PostAnswer;
     try {
-      response = await fetch(`${this.#options.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=utf-8', ...signed },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
-      });
-      text = await response.text();
+      answer = await this.#transport.post(path, JSON.stringify(body), { 'content-type': 'application/json;charset=utf-8', ...signed }, this.#options.timeoutMs);
     } catch (error) {
-      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-      const cause = causeCode(error);
-      const notSent = !timedOut && cause !== undefined && NOT_CONNECTED.has(cause);
-      const reason = timedOut ? `no answer within ${this.#options.timeoutMs} ms` : `connection failed (${cause ?? describeCause(error)})`;
-      throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${reason}`, notSent, cause: error });
+      const failure = error instanceof TransportError ? error : new TransportError(String(error), false, false);
+      throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${failure.message}`, notSent: failure.notSent, cause: error });
     }
-    const envelope = parseEnvelope(text);
+    const envelope = parseEnvelope(answer.text);
     if (envelope) return envelope;
-    const kind = response.status >= 500 || response.status === 429 ? 'unavailable' : 'bad_response';
-    throw new TarsPayError({ kind, endpoint: path, message: `TarsPay ${path}: HTTP ${response.status} without a TarsPay envelope` });
+    const kind = answer.status >= 500 || answer.status === 429 ? 'unavailable' : 'bad_response';
+    throw new TarsPayError({ kind, endpoint: path, message: `TarsPay ${path}: HTTP ${answer.status} without a TarsPay envelope` });
   }
 
   /** `strict` accepts no answer without a valid `sign`: the answer counts as lost, so nothing moves on its word. */
@@ -268,21 +263,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Failures that happen before a connection exists: the request cannot have reached TarsPay. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/** The system error code under fetch's "fetch failed" (Happy Eyeballs wraps several in an AggregateError). */
-function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } })?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  const codes = (cause?.errors ?? []).map((inner) => inner.code).filter((code): code is string => typeof code === 'string');
-  return codes.length && codes.every((code) => NOT_CONNECTED.has(code)) ? codes[0] : undefined;
-}
-
-function describeCause(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown';
-}
 
 /** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
 const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;

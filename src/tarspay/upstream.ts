@@ -1,7 +1,8 @@
 import { TarsPayClient, type TarsPayClientOptions } from './client.js';
 import type { PrivateKey } from './signer.js';
+import { TarsPayTransport } from './transport.js';
 
-export type SharedClientOptions = Omit<TarsPayClientOptions, 'merchantNo' | 'privateKey' | 'platformPublicKey'>;
+export type SharedClientOptions = Omit<TarsPayClientOptions, 'merchantNo' | 'privateKey' | 'platformPublicKey' | 'transport'>;
 
 /** What signing for one merchant account takes. `keyVersion` changes whenever the keys do. */
 export interface UpstreamCredentials {
@@ -26,11 +27,15 @@ export interface CredentialsSource {
  */
 export class UpstreamClients {
   readonly #clients = new Map<string, { client: TarsPayClient; keys: string }>();
+  /** One pool of kept-alive connections to TarsPay for every merchant. */
+  readonly #transport: TarsPayTransport;
 
   constructor(
     readonly options: SharedClientOptions,
     readonly credentials: CredentialsSource,
-  ) {}
+  ) {
+    this.#transport = new TarsPayTransport(options.baseUrl);
+  }
 
   /** The client that signs with the merchant's current keys. */
   async forMerchant(merchant: { id: string }): Promise<TarsPayClient> {
@@ -47,9 +52,15 @@ export class UpstreamClients {
       merchantNo: credentials.mchNo,
       privateKey: credentials.privateKey,
       platformPublicKey: credentials.platformPublicKey,
+      transport: this.#transport,
     });
     this.#clients.set(credentials.merchantId, { client, keys });
     return client;
+  }
+
+  /** Closes the connections to TarsPay (at shutdown). */
+  close(): void {
+    this.#transport.close();
   }
 
   /** After a merchant's keys change in this process: the next call reads them afresh. */
