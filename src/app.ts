@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Environment } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
+import { Sql } from './db/sql.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './context.js';
@@ -95,7 +96,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
+  const sql = new Sql(orm, options.onQuery);
   const updates = new OrderUpdates({
+    sql,
     listeners: {
       publish: (message) => live.publishChange(message),
       onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
@@ -105,6 +108,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const orders = new OrderService({
     upstream,
     updates,
+    sql,
     get publicUrl() {
       return publicUrl;
     },
@@ -113,9 +117,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live };
-  const callbacks = new CallbackService({ orm, updates, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, updates, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
+    sql,
     orders,
     logger: logger.child({ component: 'reconciler' }),
     intervalMs: config.RECONCILE_INTERVAL_MS,

@@ -1,8 +1,6 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/postgresql';
+import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../logger.js';
-import { Merchant } from '../merchants/merchant.entity.js';
-import { Order } from '../orders/order.entity.js';
+import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
@@ -25,17 +23,28 @@ interface Stored {
   /** For a replay: what the first delivery's outcome was. */
   firstOutcome: CallbackOutcome;
   deliveries: number;
-  order: Order | null;
+  order: OrderRecord | null;
   mismatch?: string;
   change?: OrderChange;
 }
 
 /** A callback's ids, checked against each other and against the orders they name. */
 interface OrderMatch {
-  order: Order | null;
+  order: OrderRecord | null;
   /** Why the ids do not name one order of the kind the callback says: nothing is applied. */
   mismatch?: string;
 }
+
+/** What verifying and storing a callback needs of its merchant. */
+interface CallbackMerchant {
+  id: string;
+  mchNo: string;
+  platformPublicKey: string;
+}
+
+/** A merchant's platform key is read again at most this often: a rotated key applies to callbacks within 5 s. */
+const MERCHANT_CACHE_MS = 5_000;
+const MERCHANT_CACHE_LIMIT = 1_000;
 
 /** Outcomes TarsPay must not resend: answered `OK`. MALFORMED and MISMATCH are answered 400. */
 const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORED', 'UNKNOWN_ORDER'];
@@ -48,7 +57,9 @@ const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORE
  * refused, and change nothing.
  */
 export class CallbackService {
-  constructor(private readonly deps: { orm: MikroORM; updates: OrderUpdates; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
+  readonly #merchants = new Map<string, { merchant: CallbackMerchant; at: number }>();
+
+  constructor(private readonly deps: { sql: Sql; updates: OrderUpdates; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
 
   async receive(rawBody: Buffer, signature: string | undefined): Promise<CallbackAnswer> {
     const answer = await this.#receive(rawBody, signature);
@@ -65,8 +76,7 @@ export class CallbackService {
     }
     const { callback } = parsed;
     const { body } = callback;
-    const em = this.deps.orm.em.fork();
-    const merchant = await em.findOne(Merchant, { mchNo: body.mchNo });
+    const merchant = await this.#merchant(body.mchNo);
     if (!merchant || !isSignedByTarsPay(merchant, callback, signature)) {
       logger.warn(
         { mchNo: body.mchNo, payOrderId: body.payOrderId, knownMerchant: merchant !== null, signaturePresent: Boolean(signature) },
@@ -76,7 +86,7 @@ export class CallbackService {
     }
     const report = readCallbackReport(body);
     try {
-      const stored = await this.#store(em, merchant, callback, report, signature!);
+      const stored = await this.#store(merchant, callback, report, signature!);
       this.#log(stored, body, report);
       return answerFor(stored, report);
     } catch (error) {
@@ -85,12 +95,27 @@ export class CallbackService {
     }
   }
 
+  /** The merchant a callback names, by mchNo (known merchants are reused for a few seconds). */
+  async #merchant(mchNo: string): Promise<CallbackMerchant | null> {
+    const cached = this.#merchants.get(mchNo);
+    if (cached && performance.now() - cached.at < MERCHANT_CACHE_MS) return cached.merchant;
+    const [row] = await this.deps.sql.query<{ id: string; mch_no: string; platform_public_key: string }>(
+      'select id, mch_no, platform_public_key from merchants where mch_no = $1',
+      [mchNo],
+    );
+    if (!row) return null;
+    const merchant = { id: row.id, mchNo: row.mch_no, platformPublicKey: row.platform_public_key };
+    if (this.#merchants.size >= MERCHANT_CACHE_LIMIT) this.#merchants.clear();
+    this.#merchants.set(mchNo, { merchant, at: performance.now() });
+    return merchant;
+  }
+
   /** One transaction: lock the order(s) named, count a replay or judge and apply, store the receipt. */
-  async #store(em: EntityManager, merchant: Merchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
-    return this.deps.updates.transaction(em, async (tx, applyLocked) => {
-      const named = await lockNamedOrders(tx, merchant.id, report);
+  async #store(merchant: CallbackMerchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
+    return this.deps.updates.transaction(async (query, applyLocked) => {
+      const named = await lockNamedOrders(query, merchant.id, report);
       // After the row locks: a concurrent first delivery of the same content has committed by now.
-      const replay = await countReplay(tx, merchant.id, callback.contentHash);
+      const replay = await countReplay(query, merchant.id, callback.contentHash);
       if (replay) return { outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: named.byPlatformId ?? named.byMerchantNo };
       const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
       let outcome: CallbackOutcome;
@@ -112,7 +137,7 @@ export class CallbackService {
         change = await applyLocked(match.order, update);
         outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
-      await insertReceipt(tx, { merchant, order: match.order, callback, signature, outcome });
+      await insertReceipt(query, { merchant, order: match.order, callback, signature, outcome });
       return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change };
     });
   }
@@ -140,7 +165,7 @@ export class CallbackService {
   }
 }
 
-function isSignedByTarsPay(merchant: Merchant, callback: ParsedCallback, signature: string | undefined): boolean {
+function isSignedByTarsPay(merchant: CallbackMerchant, callback: ParsedCallback, signature: string | undefined): boolean {
   if (typeof signature !== 'string') return false;
   return verifyCallbackSignature(merchant.platformPublicKey, callback.text, callback.canonical, signature);
 }
@@ -153,11 +178,14 @@ function answerFor(stored: Stored, report: CallbackReport): CallbackAnswer {
 }
 
 /** The orders the callback's ids name, each looked up on its own, with their row locks. */
-async function lockNamedOrders(tx: EntityManager, merchantId: string, report: CallbackReport): Promise<{ byPlatformId: Order | null; byMerchantNo: Order | null }> {
+async function lockNamedOrders(query: Query, merchantId: string, report: CallbackReport): Promise<{ byPlatformId: OrderRecord | null; byMerchantNo: OrderRecord | null }> {
   const { payOrderId, mchOrderNo } = report;
-  const conditions = [...(payOrderId !== undefined ? [{ platformOrderId: payOrderId }] : []), ...(mchOrderNo !== undefined ? [{ merchantOrderNo: mchOrderNo }] : [])];
-  if (conditions.length === 0) return { byPlatformId: null, byMerchantNo: null };
-  const orders = await tx.find(Order, { merchant: merchantId, $or: conditions }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (payOrderId === undefined && mchOrderNo === undefined) return { byPlatformId: null, byMerchantNo: null };
+  const rows = await query(
+    `select ${ORDER_COLUMNS} from orders where merchant_id = $1 and (platform_order_id = $2 or merchant_order_no = $3) order by id for update`,
+    [merchantId, payOrderId ?? null, mchOrderNo ?? null],
+  );
+  const orders = rows.map(orderFromRow);
   return {
     byPlatformId: payOrderId === undefined ? null : (orders.find((order) => order.platformOrderId === payOrderId) ?? null),
     byMerchantNo: mchOrderNo === undefined ? null : (orders.find((order) => order.merchantOrderNo === mchOrderNo) ?? null),
@@ -169,7 +197,7 @@ async function lockNamedOrders(tx: EntityManager, merchantId: string, report: Ca
  * answer never reached (no platformOrderId yet) matched by mchOrderNo is fine: the callback
  * supplies its payOrderId.
  */
-function matchOrder(report: CallbackReport, byPlatformId: Order | null, byMerchantNo: Order | null): OrderMatch {
+function matchOrder(report: CallbackReport, byPlatformId: OrderRecord | null, byMerchantNo: OrderRecord | null): OrderMatch {
   const { payOrderId, mchOrderNo } = report;
   if (byPlatformId && mchOrderNo !== undefined && byPlatformId.merchantOrderNo !== mchOrderNo) {
     return { order: byPlatformId, mismatch: `payOrderId ${payOrderId} is order ${byPlatformId.merchantOrderNo}, not mchOrderNo ${mchOrderNo}` };
@@ -186,25 +214,27 @@ function matchOrder(report: CallbackReport, byPlatformId: Order | null, byMercha
 }
 
 /** Counts one more delivery of content already stored; undefined when this content is new. */
-async function countReplay(tx: EntityManager, merchantId: string, contentHash: string): Promise<{ outcome: CallbackOutcome; deliveries: number } | undefined> {
-  const rows = await tx.execute<Array<{ outcome: CallbackOutcome; deliveries: number }>>(
-    `update "callback_receipts" set "deliveries" = "deliveries" + 1, "last_received_at" = now() where "merchant_id" = ? and "content_hash" = ? returning "outcome", "deliveries"`,
+async function countReplay(query: Query, merchantId: string, contentHash: string): Promise<{ outcome: CallbackOutcome; deliveries: number } | undefined> {
+  const [row] = await query<{ outcome: CallbackOutcome; deliveries: number }>(
+    `update callback_receipts set deliveries = deliveries + 1, last_received_at = now() where merchant_id = $1 and content_hash = $2 returning outcome, deliveries`,
     [merchantId, contentHash],
   );
-  return rows[0];
+  return row;
 }
 
 /** The receipt, once its outcome is known. ON CONFLICT: the same content stored meanwhile (no order to lock) counts as a delivery. */
-async function insertReceipt(tx: EntityManager, receipt: { merchant: Merchant; order: Order | null; callback: ParsedCallback; signature: string; outcome: CallbackOutcome }): Promise<void> {
-  await tx.execute(
-    `insert into "callback_receipts" ("mch_no", "merchant_id", "order_id", "raw_body", "signature", "verified", "outcome", "content_hash") values (?, ?, ?, ?, ?, true, ?, ?)
-     on conflict ("merchant_id", "content_hash") do update set "deliveries" = "callback_receipts"."deliveries" + 1, "last_received_at" = now()`,
+async function insertReceipt(
+  query: Query,
+  receipt: { merchant: CallbackMerchant; order: OrderRecord | null; callback: ParsedCallback; signature: string; outcome: CallbackOutcome },
+): Promise<void> {
+  await query(
+    `insert into callback_receipts (mch_no, merchant_id, order_id, raw_body, signature, verified, outcome, content_hash) values ($1, $2, $3, $4, $5, true, $6, $7)
+     on conflict (merchant_id, content_hash) do update set deliveries = callback_receipts.deliveries + 1, last_received_at = now()`,
     [receipt.merchant.mchNo, receipt.merchant.id, receipt.order?.id ?? null, receipt.callback.text, receipt.signature, receipt.outcome, receipt.callback.contentHash],
-    'run',
   );
 }
 
-function amountNote(order: Order, report: CallbackReport): string | undefined {
+function amountNote(order: OrderRecord, report: CallbackReport): string | undefined {
   const ordered = report.orderAmount;
   return ordered !== undefined && ordered !== order.amount ? `callback orderAmount ${ordered} differs from the order amount ${order.amount}` : undefined;
 }

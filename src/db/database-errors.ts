@@ -71,8 +71,8 @@ export class RedactedDatabaseError extends Error {
     const message = redactDatabaseMessage(original.message);
     super(message);
     this.name = original.name;
-    const statement = statementOf(original.message);
-    if (statement) this.statement = statement;
+    const statement = statementOf(original.message) ?? (original as { statement?: unknown }).statement;
+    if (typeof statement === 'string') this.statement = statement;
     for (const field of SAFE_FIELDS) {
       const value = (original as unknown as Record<string, unknown>)[field];
       if (typeof value === 'string' || typeof value === 'number') Object.assign(this, { [field]: value });

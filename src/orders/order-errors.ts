@@ -1,5 +1,5 @@
 import { type TarsPayError } from '../tarspay/errors.js';
-import type { Order } from './order.entity.js';
+import type { OrderView } from './order-snapshot.js';
 
 /** Why an order could not be created, read or moved, in the domain's words. */
 export const ORDER_ERROR_CODES = [
@@ -26,9 +26,9 @@ export class OrderError extends Error {
   readonly field: string | undefined;
   readonly upstreamCode: number | undefined;
   /** The order the error is about, when one exists (e.g. kept as UNKNOWN). */
-  readonly order: Order | undefined;
+  readonly order: OrderView | undefined;
 
-  constructor(code: OrderErrorCode, message: string, details: { field?: string; upstreamCode?: number; order?: Order } = {}) {
+  constructor(code: OrderErrorCode, message: string, details: { field?: string; upstreamCode?: number; order?: OrderView } = {}) {
     super(message);
     this.code = code;
     this.field = details.field;

@@ -1,5 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import type { OrderStatus } from './order-status.js';
+import { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
 
 export const ORDER_EVENT_SOURCES = ['API', 'CALLBACK', 'RECONCILIATION', 'SANDBOX'] as const;
@@ -16,6 +17,10 @@ export const OrderEvent = defineEntity({
   properties: (p) => ({
     id: p.bigint('string').primary().autoincrement(),
     order: p.manyToOne(Order),
+    /** The merchant's, so that its events can be read in order without a join. */
+    merchant: p.manyToOne(Merchant),
+    /** The event's place in its merchant's stream, in commit order (see order-store.ts). */
+    seq: p.bigint('string'),
     status: p.text().$type<OrderStatus>(),
     previousStatus: p.text().$type<OrderStatus>().nullable(),
     source: p.text().$type<OrderEventSource>(),
@@ -26,5 +31,6 @@ export const OrderEvent = defineEntity({
     createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
   }),
   indexes: [{ name: 'order_events_order_id_id_index', properties: ['order', 'id'] }],
+  uniques: [{ name: 'order_events_merchant_id_seq_unique', properties: ['merchant', 'seq'] }],
 });
 export interface OrderEvent extends InferEntity<typeof OrderEvent> {}

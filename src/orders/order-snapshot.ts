@@ -50,7 +50,7 @@ export function restrictedView(order: OrderView): OrderView & { restricted: true
 }
 
 /** What the GraphQL OrderEvent type reads; `order` is a snapshot when the event came over pub/sub. */
-export interface OrderEventView extends Pick<OrderEvent, 'id' | 'status' | 'previousStatus' | 'source' | 'applied' | 'note' | 'createdAt'> {
+export interface OrderEventView extends Pick<OrderEvent, 'id' | 'seq' | 'status' | 'previousStatus' | 'source' | 'applied' | 'note' | 'createdAt'> {
   order: OrderView | { id: string };
 }
 
@@ -87,12 +87,13 @@ export function toOrderView(order: OrderView): OrderView {
   };
 }
 
-export function toChangeMessage(merchantId: string, order: OrderView, event: OrderEvent): OrderChangeMessage {
+export function toChangeMessage(merchantId: string, order: OrderView, event: Omit<OrderEventView, 'order'>): OrderChangeMessage {
   return {
     merchantId,
     order: toOrderView(order),
     event: {
       id: event.id,
+      seq: event.seq,
       status: event.status,
       previousStatus: event.previousStatus ?? null,
       source: event.source,

@@ -1,35 +1,18 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import type { OrderStatus } from './order-status.js';
-import { OrderEvent, type OrderEventSource } from './order-event.entity.js';
-import { Order, type OrderInstructions } from './order.entity.js';
+import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../logger.js';
-import { nextCheckAt } from './check-schedule.js';
+import { decideUpdate, type OrderUpdate } from './order-decision.js';
+import type { OrderEventRecord, OrderRecord } from './order-record.js';
 import { toChangeMessage, type OrderChangeMessage } from './order-snapshot.js';
-import { isLatePayment, judgeTransition, type TransitionVerdict } from './state-machine.js';
+import { readOrder, writeDecision, type WrittenOrder } from './order-store.js';
+import type { TransitionVerdict } from './state-machine.js';
 
-/** A report about an order from any source: a create answer, a callback, an inquiry, the sandbox. */
-export interface OrderUpdate {
-  status: OrderStatus;
-  source: OrderEventSource;
-  payload?: Record<string, unknown> | null;
-  note?: string;
-  platformOrderId?: string;
-  paidAmount?: string;
-  fee?: string;
-  failureReason?: string;
-  upstreamCode?: number;
-  payUrl?: string;
-  payData?: string;
-  instructions?: OrderInstructions;
-  /** TarsPay proved it holds the order (e.g. "already exists" to a re-sent create). */
-  upstreamConfirmed?: boolean;
-}
+export type { OrderUpdate } from './order-decision.js';
 
 export interface OrderChange {
-  order: Order;
+  order: OrderRecord;
   verdict: TransitionVerdict;
   /** The event written: applied for 'apply', not applied for 'ignore', none for a duplicate. */
-  event: OrderEvent | null;
+  event: OrderEventRecord | null;
   /** TarsPay reported a payment for an order that had ended without one (FAILED, EXPIRED, CANCELLED). */
   latePayment: boolean;
 }
@@ -41,41 +24,65 @@ export interface OrderUpdateListeners {
   onLatePayment?(change: OrderChange): void;
 }
 
-/** Applies a report to an order it holds the row lock of; usable only inside OrderUpdates.transaction. */
-export type ApplyLocked = (order: Order, update: OrderUpdate) => Promise<OrderChange>;
+/** Applies a report to an order the transaction read with its row lock (`for update`). */
+export type ApplyLocked = (order: OrderRecord, update: OrderUpdate) => Promise<OrderChange>;
+
+/** Compare-and-set attempts before giving up: each lost one means another report moved the order meanwhile. */
+const MAX_ATTEMPTS = 20;
 
 /**
- * The one way to change an order's status: an update goes through the state machine under the
- * order's row lock, and every change written is announced (published, logged, counted) after the
- * transaction commits, never before and never forgotten.
+ * The one way to change an order's status: an update goes through the state machine
+ * (decideUpdate), is written in one statement, and every change written is announced (published,
+ * logged, counted) after it is committed, never before and never forgotten.
  */
 export class OrderUpdates {
-  constructor(private readonly options: { listeners: OrderUpdateListeners; logger: Logger }) {}
+  constructor(private readonly options: { sql: Sql; listeners: OrderUpdateListeners; logger: Logger }) {}
 
-  /** Applies one update in its own transaction (locking the order), then announces it. */
-  apply(em: EntityManager, orderId: string, update: OrderUpdate): Promise<OrderChange> {
-    return this.transaction(em, async (tx, applyLocked) => {
-      const order = await tx.findOneOrFail(Order, { id: orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      return applyLocked(order, update);
-    });
+  /**
+   * Applies one update: read the order, decide, write as a compare-and-set on the status it was
+   * decided from (two statements, no lock held in between); when another report moved the order
+   * meanwhile, decide again from a fresh read. Announced once written.
+   */
+  async apply(orderId: string, update: OrderUpdate, known?: OrderRecord): Promise<OrderChange> {
+    const { query } = this.options.sql;
+    let order = known ?? (await readOrder(query, orderId));
+    for (let attempt = 1; order && attempt <= MAX_ATTEMPTS; attempt++) {
+      const decision = decideUpdate(order, update);
+      const written = await writeDecision(query, order, decision);
+      if (written) {
+        const change: OrderChange = { order: written.order, verdict: decision.verdict, event: written.event, latePayment: decision.latePayment };
+        this.#announce(change, update);
+        return change;
+      }
+      order = await readOrder(query, orderId);
+    }
+    throw new Error(order ? `order ${orderId}: status kept moving while an update was applied, ${MAX_ATTEMPTS} times` : `order ${orderId} does not exist`);
   }
 
   /**
    * Runs `work` in one transaction. `applyLocked` applies an update to an order `work` read with
-   * its row lock (PESSIMISTIC_WRITE) in that transaction; its changes are announced once the
-   * transaction has committed, and dropped if it rolls back.
+   * its row lock; its changes are announced once the transaction has committed, and dropped if it
+   * rolls back.
    */
-  async transaction<T>(em: EntityManager, work: (tx: EntityManager, applyLocked: ApplyLocked) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (query: Query, applyLocked: ApplyLocked) => Promise<T>): Promise<T> {
     const changes: Array<{ change: OrderChange; update: OrderUpdate }> = [];
-    const result = await em.transactional((tx) =>
-      work(tx, async (order, update) => {
-        const change = await applyToLockedOrder(tx, order, update);
+    const result = await this.options.sql.transaction((query) =>
+      work(query, async (order, update) => {
+        const decision = decideUpdate(order, update);
+        const written = await writeDecision(query, order, decision);
+        if (!written) throw new Error(`order ${order.id} was not locked: its status moved under the transaction`);
+        const change: OrderChange = { order: written.order, verdict: decision.verdict, event: written.event, latePayment: decision.latePayment };
         changes.push({ change, update });
         return change;
       }),
     );
     for (const { change, update } of changes) this.#announce(change, update);
     return result;
+  }
+
+  /** Announces the first event of an order just stored (SUBMITTING). */
+  announceCreated(written: WrittenOrder): void {
+    if (written.event) this.options.listeners.publish(toChangeMessage(written.order.merchant.id, written.order, written.event));
   }
 
   #announce(change: OrderChange, update: OrderUpdate): void {
@@ -89,70 +96,4 @@ export class OrderUpdates {
       logger.warn(fields, 'order update ignored: it would move the order backwards');
     }
   }
-}
-
-/**
- * Judges `update` against the locked order through the state machine and writes what it decides.
- * Facts that never go backwards (TarsPay's order id, payment instructions) are kept whatever the verdict.
- */
-async function applyToLockedOrder(tx: EntityManager, order: Order, update: OrderUpdate): Promise<OrderChange> {
-  mergeFacts(order, update);
-  const verdict = judgeTransition(order.status, update.status);
-  const latePayment = verdict === 'apply' && isLatePayment(order.status, update.status);
-  let event: OrderEvent | null = null;
-  if (verdict === 'apply') {
-    const previousStatus = order.status;
-    order.status = update.status;
-    if (update.paidAmount !== undefined) order.paidAmount = update.paidAmount;
-    if (update.fee !== undefined) order.fee = update.fee;
-    if (update.failureReason !== undefined) order.failureReason = update.failureReason;
-    else if (latePayment) order.failureReason = null;
-    if (update.upstreamCode !== undefined) order.upstreamCode = update.upstreamCode;
-    order.amountMismatch = isAmountMismatch(order);
-    order.nextCheckAt = nextCheckAt(order);
-    order.checkAttempts = 0; // the reconciliation backoff starts over from the new status
-    if (order.status !== 'UNKNOWN' && order.status !== 'SUBMITTING') order.attentionSince = null;
-    const note = latePayment ? `late payment: TarsPay reported ${update.status} for an order that was ${previousStatus}` : undefined;
-    event = tx.create(OrderEvent, {
-      order,
-      status: update.status,
-      previousStatus,
-      source: update.source,
-      applied: true,
-      note: [note, update.note].filter(Boolean).join('; ') || null,
-      payload: update.payload ?? null,
-    });
-  } else if (verdict === 'ignore') {
-    event = tx.create(OrderEvent, {
-      order,
-      status: update.status,
-      previousStatus: order.status,
-      source: update.source,
-      applied: false,
-      note: `ignored: ${order.status} does not move to ${update.status}${update.note ? ` (${update.note})` : ''}`,
-      payload: update.payload ?? null,
-    });
-  } else {
-    if (update.paidAmount !== undefined && order.paidAmount === null) order.paidAmount = update.paidAmount;
-    if (update.fee !== undefined && order.fee === null) order.fee = update.fee;
-  }
-  await tx.flush();
-  return { order, verdict, event, latePayment };
-}
-
-function mergeFacts(order: Order, update: OrderUpdate): void {
-  if (update.platformOrderId && !order.platformOrderId) order.platformOrderId = update.platformOrderId;
-  if (update.platformOrderId || update.upstreamConfirmed) order.upstreamConfirmed = true;
-  if (update.payUrl && !order.payUrl) order.payUrl = update.payUrl;
-  if (update.payData && !order.payData) order.payData = update.payData;
-  if (update.instructions && !order.instructions) order.instructions = update.instructions;
-}
-
-function isAmountMismatch(order: Order): boolean {
-  if (order.paidAmount === null || order.paidAmount === undefined) return false;
-  const paid = BigInt(order.paidAmount);
-  const amount = BigInt(order.amount);
-  if (order.status === 'SUCCEEDED') return paid !== amount;
-  if (order.status === 'PARTIALLY_PAID') return paid >= amount;
-  return false;
 }

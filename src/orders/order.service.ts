@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
-import { Merchant } from '../merchants/merchant.entity.js';
+import type { Sql } from '../db/sql.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type AmountLimit, type PaymentMethodType } from '../tarspay/catalogs.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
@@ -11,10 +11,11 @@ import { classifyCreateFailure, createFailureMessage } from './create-outcome.js
 import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
-import { OrderEvent } from './order-event.entity.js';
-import { nextCheckAt } from './check-schedule.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
-import { Order, type OrderBeneficiary, type OrderCustomer, type OrderKind } from './order.entity.js';
+import type { OrderRecord } from './order-record.js';
+import type { OrderView } from './order-snapshot.js';
+import { insertSubmittingOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
+import type { OrderCustomer } from './order.entity.js';
 
 export interface CustomerInput {
   name?: string | null;
@@ -43,20 +44,6 @@ export interface PayoutCreateInput {
   address?: string | null;
 }
 
-interface ClaimFields {
-  kind: OrderKind;
-  merchantOrderNo: string;
-  requestFingerprint: string;
-  amount: string;
-  method: string;
-  subject?: string;
-  description?: string;
-  returnUrl?: string | null;
-  customer: OrderCustomer | null;
-  beneficiary?: OrderBeneficiary;
-  expiresAt?: Date;
-}
-
 export interface OrderServiceOptions {
   upstream: UpstreamClients;
   /** Base URL TarsPay reaches: callbacks go to `${publicUrl}/tarspay/notify`. */
@@ -68,11 +55,15 @@ export interface OrderServiceOptions {
   logger: Logger;
   /** Every status change goes through it. */
   updates: OrderUpdates;
+  sql: Sql;
 }
+
+/** What TarsPay needs to find an order: an OrderRecord or an Order entity. */
+export type OrderIdentity = Pick<OrderView, 'id' | 'kind' | 'platformOrderId' | 'merchantOrderNo'>;
 
 /** A create's order; `replayed` when it already existed for this merchantOrderNo and input. */
 export interface CreatedOrder {
-  order: Order;
+  order: OrderRecord;
   replayed: boolean;
 }
 
@@ -87,7 +78,7 @@ export type ResendOutcome = 'created' | 'confirmed' | 'unknown';
 export class OrderService {
   constructor(readonly options: OrderServiceOptions) {}
 
-  async createCollection(em: EntityManager, merchant: Merchant, input: CollectionCreateInput): Promise<CreatedOrder> {
+  async createCollection(merchant: Merchant, input: CollectionCreateInput): Promise<CreatedOrder> {
     const method = findPaymentMethod(input.method);
     if (!method) throw new OrderError('METHOD_NOT_SUPPORTED', `Unknown payment method "${input.method}"`, { field: 'method' });
     checkAmount(input.amount, this.options.collectionLimits[method.type], `for ${method.type} collections`);
@@ -96,7 +87,8 @@ export class OrderService {
     const fingerprint = requestFingerprint({ kind: 'COLLECTION', ...input, merchantOrderNo: undefined, customer });
     // Before the order is stored: a merchant whose keys cannot be read gets an error and no order.
     const client = await this.options.upstream.forMerchant(merchant);
-    const claim = await this.#claim(em, merchant, {
+    const claim = await this.#claim({
+      merchantId: merchant.id,
       kind: 'COLLECTION',
       merchantOrderNo,
       requestFingerprint: fingerprint,
@@ -109,16 +101,17 @@ export class OrderService {
       expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
     });
     if (!claim.created) return this.#replay(claim.order);
-    return { order: await this.#firstCreate(em, client, merchant, claim.order), replayed: false };
+    return { order: await this.#firstCreate(client, merchant, claim.order), replayed: false };
   }
 
-  async createPayout(em: EntityManager, merchant: Merchant, input: PayoutCreateInput): Promise<CreatedOrder> {
+  async createPayout(merchant: Merchant, input: PayoutCreateInput): Promise<CreatedOrder> {
     checkAmount(input.amount, this.options.payoutLimit, 'for payouts');
     const customer = cleanCustomer(input.customer);
     const beneficiary = { accountNumber: input.accountNumber, accountName: input.accountName, address: input.address ?? null };
     const fingerprint = requestFingerprint({ kind: 'PAYOUT', ...input, merchantOrderNo: undefined, customer });
     const client = await this.options.upstream.forMerchant(merchant);
-    const claim = await this.#claim(em, merchant, {
+    const claim = await this.#claim({
+      merchantId: merchant.id,
       kind: 'PAYOUT',
       merchantOrderNo: input.merchantOrderNo,
       requestFingerprint: fingerprint,
@@ -128,17 +121,17 @@ export class OrderService {
       beneficiary,
     });
     if (!claim.created) return this.#replay(claim.order);
-    return { order: await this.#firstCreate(em, client, merchant, claim.order), replayed: false };
+    return { order: await this.#firstCreate(client, merchant, claim.order), replayed: false };
   }
 
   /** Sends the create of an order just claimed and records TarsPay's answer, or what its absence proves. */
-  async #firstCreate(em: EntityManager, client: TarsPayClient, merchant: Merchant, order: Order): Promise<Order> {
+  async #firstCreate(client: TarsPayClient, merchant: Merchant, order: OrderRecord): Promise<OrderRecord> {
     let answer: OrderUpdate;
     try {
       answer = await this.#sendCreate(client, merchant, order, 'API');
     } catch (error) {
       const failure = classifyCreateFailure(error);
-      const change = await this.options.updates.apply(em, order.id, {
+      const change = await this.options.updates.apply(order.id, {
         status: failure.status,
         source: 'API',
         upstreamCode: failure.upstreamCode,
@@ -151,7 +144,7 @@ export class OrderService {
       if (!(error instanceof TarsPayError)) throw error;
       throw new OrderError(failure.errorCode, createFailureMessage(failure), { upstreamCode: failure.upstreamCode, order: change.order });
     }
-    return (await this.options.updates.apply(em, order.id, answer)).order;
+    return (await this.options.updates.apply(order.id, answer, order)).order;
   }
 
   /**
@@ -160,19 +153,19 @@ export class OrderService {
    * which proves the order exists) and otherwise creates it now: the order the merchant asked for,
    * once. A refusal proves nothing here (the first create may have been stored), nor does silence.
    */
-  async resendCreate(em: EntityManager, merchant: Merchant, order: Order): Promise<ResendOutcome> {
+  async resendCreate(merchant: Merchant, order: OrderRecord): Promise<ResendOutcome> {
     const client = await this.options.upstream.forMerchant(merchant);
-    await em.nativeUpdate(Order, { id: order.id }, { createAttempts: order.createAttempts + 1 });
+    await this.options.sql.query('update orders set create_attempts = create_attempts + 1 where id = $1', [order.id]);
     const fields = { orderId: order.id, attempt: order.createAttempts + 1 };
     try {
       const answer = await this.#sendCreate(client, merchant, order, 'RECONCILIATION');
-      await this.options.updates.apply(em, order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
+      await this.options.updates.apply(order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
       this.options.logger.info(fields, 're-sent create: TarsPay created the order now');
       return 'created';
     } catch (error) {
       const failure = classifyCreateFailure(error);
       if (failure.upstreamConfirmed) {
-        await this.options.updates.apply(em, order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
+        await this.options.updates.apply(order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
         this.options.logger.info({ ...fields, upstreamCode: failure.upstreamCode }, 're-sent create: TarsPay already holds the order');
         return 'confirmed';
       }
@@ -181,7 +174,7 @@ export class OrderService {
     }
   }
 
-  async #sendCreate(client: TarsPayClient, merchant: Merchant, order: Order, source: OrderUpdate['source']): Promise<OrderUpdate> {
+  async #sendCreate(client: TarsPayClient, merchant: Merchant, order: OrderRecord, source: OrderUpdate['source']): Promise<OrderUpdate> {
     const notifyUrl = this.notifyUrl(merchant);
     if (order.kind === 'PAYOUT') {
       const answer = await client.createPayout(payoutRequest(order, { notifyUrl }));
@@ -205,7 +198,7 @@ export class OrderService {
    * Asks TarsPay for the order's state now and applies the answer like any other report. An
    * inquiry that fails, whatever its code, changes nothing.
    */
-  async refresh(em: EntityManager, merchant: Merchant, order: Order): Promise<Order> {
+  async refresh(merchant: Merchant, order: OrderView): Promise<OrderRecord> {
     let answer: InquiryAnswer;
     try {
       answer = await this.inquire(merchant, order);
@@ -215,18 +208,18 @@ export class OrderService {
       const message = `${error.message}. ${code === 'UPSTREAM_UNAVAILABLE' ? 'TarsPay could not be asked about the order now: try again later' : 'TarsPay refused the inquiry'}; the order is unchanged`;
       throw new OrderError(code, message, { upstreamCode: error.code, order });
     }
-    return (await this.applyInquiry(em, order.id, answer)).order;
+    return (await this.applyInquiry(order.id, answer)).order;
   }
 
   /** TarsPay's inquiry endpoint for the order's kind, by TarsPay's id when known. Throws TarsPayError. */
-  async inquire(merchant: Merchant, order: Pick<Order, 'kind' | 'platformOrderId' | 'merchantOrderNo'>): Promise<InquiryAnswer> {
+  async inquire(merchant: Merchant, order: OrderIdentity): Promise<InquiryAnswer> {
     const client = await this.options.upstream.forMerchant(merchant);
     const query = order.platformOrderId ? { payOrderId: order.platformOrderId } : { mchOrderNo: order.merchantOrderNo };
     return order.kind === 'COLLECTION' ? client.collectionInquiry(query) : client.payoutInquiry(query);
   }
 
-  applyInquiry(em: EntityManager, orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
-    return this.options.updates.apply(em, orderId, {
+  applyInquiry(orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
+    return this.options.updates.apply(orderId, {
       status: answer.status,
       source: 'RECONCILIATION',
       payload: answer.raw,
@@ -241,22 +234,16 @@ export class OrderService {
     return merchant.notifyUrl ?? `${this.options.publicUrl}/tarspay/notify`;
   }
 
-  async #claim(
-    em: EntityManager,
-    merchant: Merchant,
-    fields: ClaimFields,
-  ): Promise<{ order: Order; created: boolean }> {
-    const fork = em.fork();
-    const order = fork.create(Order, { ...fields, merchant: fork.getReference(Merchant, merchant.id), status: 'SUBMITTING', createAttempts: 1 });
-    order.nextCheckAt = nextCheckAt(order);
-    fork.create(OrderEvent, { order, status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note: 'stored before calling TarsPay' });
-    try {
-      await fork.flush();
-      return { order, created: true };
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+  /** Stores the order as SUBMITTING, or finds the one this merchantOrderNo already names (a retry, or a conflict). */
+  async #claim(fields: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
+    const { query } = this.options.sql;
+    const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay');
+    if (written) {
+      this.options.updates.announceCreated(written);
+      return { order: written.order, created: true };
     }
-    const existing = await em.fork().findOneOrFail(Order, { merchant: merchant.id, merchantOrderNo: fields.merchantOrderNo });
+    const existing = await readOrderByMerchantOrderNo(query, fields.merchantId, fields.merchantOrderNo);
+    if (!existing) throw new Error(`order ${fields.merchantOrderNo} is neither new nor stored`);
     if (existing.requestFingerprint !== fields.requestFingerprint || existing.kind !== fields.kind) {
       throw new OrderError('IDEMPOTENCY_CONFLICT', `merchantOrderNo "${fields.merchantOrderNo}" was already used for a different request; use a new merchantOrderNo`, {
         field: 'merchantOrderNo',
@@ -266,7 +253,7 @@ export class OrderService {
   }
 
   /** A retry of an order #claim just read: answer with it, never call TarsPay's create again. */
-  #replay(order: Order): CreatedOrder {
+  #replay(order: OrderRecord): CreatedOrder {
     this.options.logger.info({ orderId: order.id, status: order.status }, 'idempotent replay: returning the existing order');
     return { order, replayed: true };
   }

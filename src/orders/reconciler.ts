@@ -1,12 +1,16 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
-import { Order } from './order.entity.js';
+import type { Sql } from '../db/sql.js';
+import { Merchant } from '../merchants/merchant.entity.js';
+import type { OrderRecord } from './order-record.js';
+import { readOrder } from './order-store.js';
 import type { OrderService } from './order.service.js';
 import { CHECK_BACKOFF, SETTLED_STATUSES } from './check-schedule.js';
 
 export interface ReconcilerOptions {
   orm: MikroORM;
+  sql: Sql;
   orders: OrderService;
   logger: Logger;
   /** Between runs; 0 disables the loop (runOnce still works). */
@@ -135,11 +139,12 @@ export class Reconciler {
    * finding, the identical create may be re-sent (see mayResend).
    */
   async #check(orderId: string, result: ReconcileResult): Promise<CheckOutcome> {
-    const em = this.options.orm.em.fork();
-    const order = await em.findOneOrFail(Order, { id: orderId }, { populate: ['merchant'] });
+    const order = await readOrder(this.options.sql.query, orderId);
+    if (!order) return 'unchanged';
+    const merchant = await this.options.orm.em.fork().findOneOrFail(Merchant, { id: order.merchant.id });
     try {
-      const answer = await this.options.orders.inquire(order.merchant, order);
-      const change = await this.options.orders.applyInquiry(em, order.id, answer);
+      const answer = await this.options.orders.inquire(merchant, order);
+      const change = await this.options.orders.applyInquiry(order.id, answer);
       return change.verdict === 'apply' ? 'changed' : 'unchanged';
     } catch (error) {
       if (!(error instanceof TarsPayError)) throw error;
@@ -147,7 +152,7 @@ export class Reconciler {
       if (error.kind !== 'rejected' || !this.#mayResend(order, Date.now())) throw error;
     }
     result.resent += 1;
-    const outcome = await this.options.orders.resendCreate(em, order.merchant, order);
+    const outcome = await this.options.orders.resendCreate(merchant, order);
     return outcome === 'created' ? 'changed' : 'unchanged';
   }
 
@@ -156,7 +161,7 @@ export class Reconciler {
    * A payout moves money, so it is re-sent only within the payout window after the merchant asked
    * for it, while the merchant still waits for its outcome; later it waits for a person.
    */
-  #mayResend(order: Order, now: number): boolean {
+  #mayResend(order: OrderRecord, now: number): boolean {
     const { resend } = this.options;
     if (order.status !== 'UNKNOWN' && order.status !== 'SUBMITTING') return false;
     if (order.upstreamConfirmed || order.createAttempts >= resend.maxAttempts) return false;

@@ -4,6 +4,7 @@ import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
 import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 import { OrderError } from './order-errors.js';
+import type { OrderView } from './order-snapshot.js';
 import type { OrderService } from './order.service.js';
 
 export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';
@@ -27,11 +28,11 @@ const CALLBACK_WAIT_MS = 3000;
 export async function settleInSandbox(
   em: EntityManager,
   services: { orders: OrderService; live: LivePubSub; sandboxUrl: string | null },
-  order: Order,
+  order: OrderView,
   merchant: Merchant,
   outcome: SandboxOutcome,
   paidAmount?: string | null,
-): Promise<Order> {
+): Promise<OrderView> {
   const { orders, sandboxUrl } = services;
   if (!sandboxUrl) {
     throw new OrderError('SANDBOX_ONLY', 'Settling works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset, or TARSPAY_SANDBOX=true)', { order });
@@ -57,7 +58,7 @@ export async function settleInSandbox(
   const callbackSent = answer.callbackSent === true;
   if (!callbackSent) await changes.return?.();
   if (callbackSent && (await callbackApplied)) return em.fork().findOneOrFail(Order, { id: order.id });
-  return orders.refresh(em, merchant, order);
+  return orders.refresh(merchant, order);
 }
 
 async function waitForChange(changes: AsyncIterator<unknown> & { return?: () => unknown }, timeoutMs: number): Promise<boolean> {

@@ -34,7 +34,7 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: CollectionCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { order, replayed } = await context.services.orders.createCollection(context.em, merchantOf(context), input);
+      const { order, replayed } = await context.services.orders.createCollection(merchantOf(context), input);
       return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
     },
   }),

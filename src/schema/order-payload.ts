@@ -28,7 +28,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const order = await loadOwnOrderOrFail(context, String(args.id));
-      const refreshed = await context.services.orders.refresh(context.em, merchantOf(context), order);
+      const refreshed = await context.services.orders.refresh(merchantOf(context), order);
       return { order: refreshed, userErrors: [] };
     },
   }),

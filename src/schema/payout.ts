@@ -29,7 +29,7 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: PayoutCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { order, replayed } = await context.services.orders.createPayout(context.em, merchantOf(context), input);
+      const { order, replayed } = await context.services.orders.createPayout(merchantOf(context), input);
       return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
     },
   }),

@@ -173,6 +173,8 @@ describe('OrderEvent and CallbackReceipt', () => {
     for (const [index, status] of statuses.entries()) {
       em.create(OrderEvent, {
         order,
+        merchant: merchantA,
+        seq: String(index + 1),
         status,
         previousStatus: index === 0 ? null : statuses[index - 1]!,
         source: index === 3 ? 'CALLBACK' : 'API',
@@ -181,7 +183,7 @@ describe('OrderEvent and CallbackReceipt', () => {
       });
       await em.flush();
     }
-    em.create(OrderEvent, { order, status: 'PROCESSING', previousStatus: 'SUCCEEDED', source: 'CALLBACK', applied: false, note: 'would move backwards' });
+    em.create(OrderEvent, { order, merchant: merchantA, seq: '5', status: 'PROCESSING', previousStatus: 'SUCCEEDED', source: 'CALLBACK', applied: false, note: 'would move backwards' });
     await em.flush();
 
     const events = await db.orm.em.fork().find(OrderEvent, { order: order.id }, { orderBy: { id: 'asc' } });

@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
-import { LockMode } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sql, type Query } from '../../src/db/sql.js';
 import { createLogger } from '../../src/logger.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { CHECK_BACKOFF, checkDelaySeconds, nextCheckAt } from '../../src/orders/check-schedule.js';
 import { OrderEvent } from '../../src/orders/order-event.entity.js';
+import { ORDER_COLUMNS, orderFromRow } from '../../src/orders/order-record.js';
 import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
 import type { OrderStatus } from '../../src/orders/order-status.js';
 import { OrderUpdates, type OrderChange } from '../../src/orders/order-updates.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
       },
     }),
   });
-  updates = new OrderUpdates({ listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) }, logger });
+  updates = new OrderUpdates({ sql: new Sql(db.orm), listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) }, logger });
 });
 afterAll(() => db?.close());
 
@@ -59,13 +60,18 @@ async function storedOrder(status: OrderStatus, fields: Partial<Order> = {}): Pr
   return order.id;
 }
 
+async function lockedOrder(query: Query, id: string) {
+  const [row] = await query(`select ${ORDER_COLUMNS} from orders where id = $1 for update`, [id]);
+  return orderFromRow(row!);
+}
+
 const eventsOf = (orderId: string) => db.orm.em.fork().find(OrderEvent, { order: orderId }, { orderBy: { id: 'asc' } });
 
 describe('OrderUpdates.apply', () => {
   it('applies a move the state machine allows, writes its event and publishes it after commit', async () => {
     const id = await storedOrder('CREATED');
     published.length = 0;
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000', fee: '4500' });
+    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000', fee: '4500' });
     expect(change).toMatchObject({ verdict: 'apply', latePayment: false });
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', paidAmount: '150000', fee: '4500', amountMismatch: false, nextCheckAt: null });
     expect((await eventsOf(id)).map((event) => [event.previousStatus, event.status, event.applied])).toEqual([['CREATED', 'SUCCEEDED', true]]);
@@ -74,7 +80,7 @@ describe('OrderUpdates.apply', () => {
 
   it('records a backward move as an event not applied, keeps facts that never go back, and logs it', async () => {
     const id = await storedOrder('SUCCEEDED');
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'FAILED', source: 'CALLBACK', platformOrderId: 'P-LATE-FACT' });
+    const change = await updates.apply(id, { status: 'FAILED', source: 'CALLBACK', platformOrderId: 'P-LATE-FACT' });
     expect(change.verdict).toBe('ignore');
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', platformOrderId: 'P-LATE-FACT', upstreamConfirmed: true });
     expect((await eventsOf(id)).map((event) => [event.status, event.applied])).toEqual([['FAILED', false]]);
@@ -83,7 +89,7 @@ describe('OrderUpdates.apply', () => {
 
   it('writes nothing for a repeat, but fills a paid amount it did not know', async () => {
     const id = await storedOrder('SUCCEEDED');
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'RECONCILIATION', paidAmount: '150000' });
+    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'RECONCILIATION', paidAmount: '150000' });
     expect(change).toMatchObject({ verdict: 'duplicate', event: null });
     expect(change.order.paidAmount).toBe('150000');
     expect(await eventsOf(id)).toEqual([]);
@@ -92,7 +98,7 @@ describe('OrderUpdates.apply', () => {
   it('applies a payment TarsPay reports for an EXPIRED order as a late payment: note, listener, warning, failure reason cleared', async () => {
     const id = await storedOrder('EXPIRED', { failureReason: 'Order expired' });
     latePayments.length = 0;
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
     expect(change).toMatchObject({ verdict: 'apply', latePayment: true });
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', failureReason: null });
     expect((await eventsOf(id))[0]!.note).toMatch(/^late payment: TarsPay reported SUCCEEDED for an order that was EXPIRED/);
@@ -102,13 +108,13 @@ describe('OrderUpdates.apply', () => {
 
   it('flags a paid amount that differs from the order amount', async () => {
     const id = await storedOrder('CREATED');
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '149999' });
+    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '149999' });
     expect(change.order.amountMismatch).toBe(true);
   });
 
   it('clears needsAttention once the order leaves UNKNOWN, and restarts the check back-off', async () => {
     const id = await storedOrder('UNKNOWN', { attentionSince: new Date(), checkAttempts: 5 });
-    const change = await updates.apply(db.orm.em.fork(), id, { status: 'CREATED', source: 'RECONCILIATION' });
+    const change = await updates.apply(id, { status: 'CREATED', source: 'RECONCILIATION' });
     expect(change.order).toMatchObject({ attentionSince: null, checkAttempts: 0 });
   });
 });
@@ -118,8 +124,8 @@ describe('OrderUpdates.transaction', () => {
     const id = await storedOrder('CREATED');
     published.length = 0;
     await expect(
-      updates.transaction(db.orm.em.fork(), async (tx, applyLocked) => {
-        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      updates.transaction(async (query, applyLocked) => {
+        const order = await lockedOrder(query, id);
         await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
         throw new Error('the receipt could not be stored');
       }),
@@ -133,9 +139,9 @@ describe('OrderUpdates.transaction', () => {
     const [first, second] = [await storedOrder('CREATED'), await storedOrder('PROCESSING', { kind: 'PAYOUT' })];
     published.length = 0;
     const seenInside: number[] = [];
-    await updates.transaction(db.orm.em.fork(), async (tx, applyLocked) => {
+    await updates.transaction(async (query, applyLocked) => {
       for (const id of [first, second]) {
-        const order = await tx.findOneOrFail(Order, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        const order = await lockedOrder(query, id);
         await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: order.amount });
         seenInside.push(published.length);
       }

@@ -1,0 +1,79 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+
+/** A pg connection as the ORM's pool hands it out. */
+interface PgConnection {
+  query(text: string, values?: readonly unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
+interface PoolClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
+export type Query = <T = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<T[]>;
+
+/**
+ * Plain SQL on the ORM's own connection pool, for the hot write paths (create, apply an update,
+ * a callback): one statement per step, `$1` placeholders, no unit of work. Entities remain the way
+ * to read and for everything cold. Statements also reach the ORM's query hook (`onQuery`).
+ */
+export class Sql {
+  readonly #pool: PoolClient;
+  readonly #onQuery: ((sql: string) => void) | undefined;
+  /** PostgreSQL's errors become the ORM's typed exceptions (UniqueConstraintViolationException, …), as for its own queries. */
+  readonly #convert: (error: Error) => Error;
+
+  constructor(orm: MikroORM, onQuery?: (sql: string) => void) {
+    this.#pool = orm.em.getConnection().getKnex().client;
+    this.#onQuery = onQuery;
+    const driver = orm.em.getDriver();
+    this.#convert = (error) => driver.convertException(error);
+  }
+
+  /** One statement, in its own implicit transaction. */
+  readonly query: Query = async <T>(text: string, values: readonly unknown[] = []) => {
+    const connection = await this.#pool.acquireConnection();
+    try {
+      return await this.#run<T>(connection, text, values);
+    } finally {
+      await this.#pool.releaseConnection(connection);
+    }
+  };
+
+  /** `work` on one connection inside BEGIN … COMMIT (ROLLBACK when it throws). */
+  async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const connection = await this.#pool.acquireConnection();
+    try {
+      await this.#run(connection, 'begin');
+      try {
+        const result = await work((text, values) => this.#run(connection, text, values ?? []));
+        await this.#run(connection, 'commit');
+        return result;
+      } catch (error) {
+        await this.#run(connection, 'rollback').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await this.#pool.releaseConnection(connection);
+    }
+  }
+
+  async #run<T>(connection: PgConnection, text: string, values: readonly unknown[] = []): Promise<T[]> {
+    this.#onQuery?.(text);
+    try {
+      return (await connection.query(text, values)).rows as T[];
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      // The statement's kind and table (its text holds placeholders, never values), for the logs.
+      throw Object.assign(this.#convert(error), { statement: statementKind(text) });
+    }
+  }
+}
+
+/** `with o as (insert into orders …` → `insert into "orders"`: the first write (or the read) of the statement. */
+function statementKind(text: string): string | undefined {
+  const write = /\b(insert into|update|delete from)\s+"?(\w+)"?/i.exec(text);
+  if (write) return `${write[1]!.toLowerCase()} "${write[2]}"`;
+  const read = /\bselect\b[\s\S]*?\bfrom\s+"?(\w+)"?/i.exec(text);
+  return read ? `select … from "${read[1]}"` : undefined;
+}
