@@ -24,7 +24,8 @@ export class Sql {
   readonly #convert: (error: Error) => Error;
 
   constructor(orm: MikroORM, onQuery?: (sql: string) => void) {
-    this.#pool = orm.em.getConnection().getKnex().client;
+    const knexClient: unknown = orm.em.getConnection().getKnex().client;
+    this.#pool = knexClient as PoolClient;
     this.#onQuery = onQuery;
     const driver = orm.em.getDriver();
     this.#convert = (error) => driver.convertException(error);
