@@ -24,6 +24,7 @@ import { metricsExposure } from './http/metrics-route.js';
 import { startMetricsServer, type MetricsServer } from './http/metrics-server.js';
 import { useErrorLogging } from './metrics/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
+import { EventFeed } from './orders/event-feed.js';
 import { OrderUpdates } from './orders/order-updates.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
@@ -116,7 +117,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
   });
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live };
+  const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events };
   const callbacks = new CallbackService({ sql, updates, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
@@ -196,11 +198,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
   reconciler.start();
+  const stopRetention = events.startRetention(logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await reconciler.stop();
+      stopRetention();
       await metricsServer?.close();
       await closeWebSockets();
       await new Promise<void>((resolve) => {

@@ -152,6 +152,9 @@ const environment = z.object({
   /** Values (scalars, list items, object fields) in an operation's variables, all counted. */
   GRAPHQL_MAX_VARIABLE_VALUES: positiveInt.default(1000),
 
+  /** How long order events stay resumable (orderEvents(after:), events): older cursors get CURSOR_EXPIRED. */
+  EVENT_RETENTION_DAYS: positiveInt.default(90),
+
   WS_KEEPALIVE_MS: positiveInt.default(30_000),
   /** 0: no cap. */
   WS_MAX_CONNECTIONS_PER_TOKEN: z.coerce.number().int().min(0).default(100),

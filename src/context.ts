@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Scope } from './auth/scopes.js';
 import type { LivePubSub } from './live/pubsub.js';
 import type { Merchant } from './merchants/merchant.entity.js';
+import type { EventFeed } from './orders/event-feed.js';
 import type { OrderService } from './orders/order.service.js';
 import type { UpstreamClients } from './tarspay/upstream.js';
 
@@ -19,6 +20,8 @@ export interface GatewayServices {
   sandboxUrl: string | null;
   /** Committed order changes, to every instance's subscribers. */
   live: LivePubSub;
+  /** The merchants' order events: pages and resumable streams. */
+  events: EventFeed;
 }
 
 export interface GraphQLContext {

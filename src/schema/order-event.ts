@@ -1,10 +1,18 @@
+import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { OrderEventRef, OrderRef, OrderStatusEnum } from './order.js';
+import { merchantOf } from '../context.js';
+import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
+import { eventViewOf } from '../orders/order-snapshot.js';
+import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';
 
 builder.objectType(OrderEventRef, {
   description: 'A status change of an order, or a report that was recorded but not applied.',
   fields: (t) => ({
     id: t.globalID({ resolve: (event) => ({ type: 'OrderEvent', id: event.id }) }),
+    cursor: t.string({
+      description: "The event's place in the merchant's stream, in commit order (opaque, stable): resume orderEvents or page events after it",
+      resolve: (event) => encodeEventCursor(event),
+    }),
     order: t.field({
       type: OrderRef,
       // Events from pub/sub carry the order as it was then; events from the database load it by id.
@@ -18,3 +26,57 @@ builder.objectType(OrderEventRef, {
     createdAt: t.field({ type: 'DateTime', resolve: (event) => event.createdAt }),
   }),
 });
+
+export const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
+  fields: (t) => ({
+    kind: t.field({ type: OrderKindEnum }),
+    status: t.field({ type: [OrderStatusEnum], description: 'Only changes to any of these statuses' }),
+    orderId: t.id({ description: 'Only this order' }),
+    includeIgnored: t.boolean({ description: 'Also reports recorded but not applied (e.g. late or replayed callbacks); default false' }),
+  }),
+});
+
+export function eventFilterOf(filter: { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null } | null | undefined): EventFilter {
+  const orderId = filter?.orderId ? parseOrderId(String(filter.orderId)) : null;
+  // An orderId that is not an Order's global ID matches no order.
+  return { ...filter, orderId: filter?.orderId && !orderId ? '00000000-0000-0000-0000-000000000000' : orderId };
+}
+
+/** A bad or expired `after`: a top-level error with its code (CURSOR_EXPIRED or BAD_USER_INPUT). */
+export function cursorError(error: unknown): unknown {
+  if (!(error instanceof CursorError)) return error;
+  return createGraphQLError(error.message, { extensions: { code: error.code === 'CURSOR_EXPIRED' ? 'CURSOR_EXPIRED' : 'BAD_USER_INPUT' } });
+}
+
+const PAGE_DEFAULT = 50;
+const PAGE_MAX = 500;
+
+const OrderEventConnectionRef = builder.connectionObject({ type: OrderEventRef, name: 'OrderEventConnection' }, { name: 'OrderEventEdge' });
+
+builder.queryFields((t) => ({
+  events: t.field({
+    type: OrderEventConnectionRef,
+    description: "The merchant's committed order events in commit order, oldest first: for backfill and polling. Resume with `after` = the last edge's cursor.",
+    authScopes: { scope: 'orders:read' },
+    args: {
+      first: t.arg.int({ description: `At most ${PAGE_MAX} (default ${PAGE_DEFAULT})`, validate: { min: 1, max: PAGE_MAX } }),
+      after: t.arg.string({ description: "An OrderEvent's cursor" }),
+      filter: t.arg({ type: OrderEventFilterInput }),
+    },
+    resolve: async (_root, args, context) => {
+      try {
+        const page = await context.services.events.page(merchantOf(context).id, { first: args.first ?? PAGE_DEFAULT, after: args.after }, eventFilterOf(args.filter));
+        const edges = page.messages.map((message) => {
+          const node = eventViewOf(message);
+          return { cursor: encodeEventCursor(node), node };
+        });
+        return {
+          edges,
+          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        };
+      } catch (error) {
+        throw cursorError(error);
+      }
+    },
+  }),
+}));

@@ -5,16 +5,8 @@ import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage,
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { forgetEvents } from './event-loader.js';
-import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, loadOwnOrder, parseOrderId } from './order.js';
-
-const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
-  fields: (t) => ({
-    kind: t.field({ type: OrderKindEnum }),
-    status: t.field({ type: [OrderStatusEnum], description: 'Only changes to any of these statuses' }),
-    orderId: t.id({ description: 'Only this order' }),
-    includeIgnored: t.boolean({ description: 'Also reports recorded but not applied (e.g. late or replayed callbacks); default false' }),
-  }),
-});
+import { cursorError, eventFilterOf, OrderEventFilterInput } from './order-event.js';
+import { OrderEventRef, OrderRef, loadOwnOrder, parseOrderId } from './order.js';
 
 async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGenerator<OrderView> {
   const id = parseOrderId(globalId);
@@ -33,26 +25,6 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
       if (!message.event.applied || message.order.updatedAt <= snapshot.updatedAt) continue;
       yield message.order;
       if (isSettled(message.order.status)) return;
-    }
-  } finally {
-    await changes.return?.();
-  }
-}
-
-async function* merchantEvents(
-  context: GraphQLContext,
-  filter: { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null },
-): AsyncGenerator<OrderChangeMessage> {
-  const changes = context.services.live.pubsub.subscribe('merchant:order-changed', merchantOf(context).id);
-  const orderId = filter.orderId ? parseOrderId(String(filter.orderId)) : null;
-  try {
-    for await (const raw of changes) {
-      const message = reviveChangeMessage(raw);
-      if (!message.event.applied && !filter.includeIgnored) continue;
-      if (filter.kind && message.order.kind !== filter.kind) continue;
-      if (filter.status?.length && !filter.status.includes(message.event.status)) continue;
-      if (orderId && message.order.id !== orderId) continue;
-      yield message;
     }
   } finally {
     await changes.return?.();
@@ -85,12 +57,25 @@ builder.subscriptionFields((t) => ({
   }),
   orderEvents: t.field({
     type: OrderEventRef,
-    description: "Every status change of the merchant's orders, as it is committed",
+    description: "Every status change of the merchant's orders, in commit order; with `after`, resumed from that event's cursor",
     authScopes: { scope: 'orders:read' },
     // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one execution.
     extensions: { sharedStream: true },
-    args: { filter: t.arg({ type: OrderEventFilterInput }) },
-    subscribe: (_root, args, context) => merchantEvents(context, args.filter ?? {}),
+    args: {
+      filter: t.arg({ type: OrderEventFilterInput }),
+      after: t.arg.string({ description: "An OrderEvent's cursor: first replays what was committed after it, in commit order, then goes live (nothing missed, nothing twice)" }),
+    },
+    subscribe: (_root, args, context) => {
+      const merchantId = merchantOf(context).id;
+      // Listening starts before the replay reads, so that nothing committed in between is missed.
+      const live = context.services.live.pubsub.subscribe('merchant:order-changed', merchantId);
+      try {
+        return context.services.events.stream(merchantId, live, args.after, eventFilterOf(args.filter));
+      } catch (error) {
+        void live.return?.();
+        throw cursorError(error);
+      }
+    },
     resolve: (message: OrderChangeMessage, _args, context) => {
       freshReadsFor(context);
       return eventViewOf(message);

@@ -1,0 +1,61 @@
+import type { Sql } from '../db/sql.js';
+import type { Logger } from '../logger.js';
+import { readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
+import type { OrderChangeMessage } from './order-snapshot.js';
+
+export interface EventPage {
+  messages: OrderChangeMessage[];
+  hasNextPage: boolean;
+}
+
+/**
+ * A merchant's order events: pages for the `events` query, resumable streams for `orderEvents`,
+ * and their retention (EVENT_RETENTION_DAYS). Cursors older than the retention are refused with
+ * CURSOR_EXPIRED rather than answered with a silent gap.
+ */
+export class EventFeed {
+  constructor(
+    private readonly sql: Sql,
+    readonly retentionDays: number,
+  ) {}
+
+  async page(merchantId: string, options: { first: number; after?: string | null }, filter: EventFilter): Promise<EventPage> {
+    const after = options.after ? readCursor(options.after, this.retentionDays).seq : 0n;
+    const rows = await readEvents(this.sql.query, merchantId, { after, limit: options.first + 1 }, filter);
+    return { messages: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
+  }
+
+  /** Checks `after` at once (a bad cursor fails the subscribe, not its first event); see resumableEvents. */
+  stream(merchantId: string, live: AsyncIterator<OrderChangeMessage>, after: string | null | undefined, filter: EventFilter): AsyncGenerator<OrderChangeMessage> {
+    const from = after ? readCursor(after, this.retentionDays).seq : null;
+    return resumableEvents(this.sql.query, merchantId, live, from, filter);
+  }
+
+  /** Prunes every `everyMs` (first a minute after start), logging what it deleted; returns the stop function. */
+  startRetention(logger: Logger, everyMs = 3_600_000): () => void {
+    const run = () =>
+      void this.prune().then(
+        (deleted) => deleted > 0 && logger.info({ deleted, retentionDays: this.retentionDays }, 'order events past their retention deleted'),
+        (error: unknown) => logger.warn({ err: error }, 'order events could not be pruned; will try again'),
+      );
+    const first = setTimeout(run, Math.min(60_000, everyMs)).unref();
+    const timer = setInterval(run, everyMs).unref();
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
+  }
+
+  /** Deletes events older than the retention period, a batch at a time; returns how many. */
+  async prune(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const rows = await this.sql.query(
+        `delete from order_events where id in (select id from order_events where created_at < now() - $1 * interval '1 day' limit 5000) returning id`,
+        [this.retentionDays],
+      );
+      deleted += rows.length;
+      if (rows.length < 5000) return deleted;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import type { Query } from '../db/sql.js';
+import type { OrderEventSource } from './order-event.entity.js';
+import { ORDER_COLUMNS, orderFromRow } from './order-record.js';
+import { reviveChangeMessage, toOrderView, type OrderChangeMessage } from './order-snapshot.js';
+import type { OrderStatus } from './order-status.js';
+
+/**
+ * A merchant's order events in commit order, resumable from a cursor.
+ *
+ * Every event has `seq`, its place in its merchant's stream, taken from the merchant's row in the
+ * statement that writes it (order-store.ts): the row lock holds until commit, so a merchant's
+ * events commit in seq order and seq has no holes. A reader that has seen seq N and reads
+ * `seq > N` can never miss an event that commits later. Live messages that arrive out of order
+ * (two instances publishing) or not at all (a lost publish) leave a hole in what a stream has
+ * seen; the stream fills it from the database before going on, so each event is delivered once,
+ * in seq order.
+ */
+
+/** What a stream reads: the merchant's events after a seq, with the order each belongs to. */
+export interface EventFilter {
+  kind?: string | null;
+  status?: readonly string[] | null;
+  /** The order's local id. */
+  orderId?: string | null;
+  includeIgnored?: boolean | null;
+}
+
+export interface EventCursor {
+  seq: bigint;
+  /** When the event was committed: a cursor older than the retention period has lost its events. */
+  createdAt: Date;
+}
+
+const CURSOR_PREFIX = 'ev1:';
+
+/** Opaque to clients: base64url of `ev1:<seq>:<createdAt ms>`. */
+export function encodeEventCursor(cursor: { seq: string | bigint; createdAt: Date }): string {
+  return Buffer.from(`${CURSOR_PREFIX}${String(cursor.seq)}:${cursor.createdAt.getTime()}`).toString('base64url');
+}
+
+export function decodeEventCursor(text: string): EventCursor | null {
+  const decoded = Buffer.from(text, 'base64url').toString('utf8');
+  const match = /^ev1:(\d{1,19}):(\d{1,15})$/.exec(decoded);
+  if (!match) return null;
+  return { seq: BigInt(match[1]!), createdAt: new Date(Number(match[2])) };
+}
+
+export class CursorError extends Error {
+  override name = 'CursorError';
+  constructor(
+    readonly code: 'CURSOR_EXPIRED' | 'INVALID_CURSOR',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The cursor `after`, checked: malformed, or older than the retention period (its events are gone). */
+export function readCursor(after: string, retentionDays: number, now = Date.now()): EventCursor {
+  const cursor = decodeEventCursor(after);
+  if (!cursor) throw new CursorError('INVALID_CURSOR', 'after: not a cursor of this API: pass an OrderEvent cursor as it was given');
+  if (cursor.createdAt.getTime() < now - retentionDays * 86_400_000) {
+    throw new CursorError(
+      'CURSOR_EXPIRED',
+      `after: the cursor is older than the ${retentionDays} days events are kept (EVENT_RETENTION_DAYS): the events after it may be gone. Read the orders' current state (orders query) and resume from a new cursor.`,
+    );
+  }
+  return cursor;
+}
+
+export function matchesFilter(message: OrderChangeMessage, filter: EventFilter): boolean {
+  if (!message.event.applied && !filter.includeIgnored) return false;
+  if (filter.kind && message.order.kind !== filter.kind) return false;
+  if (filter.status?.length && !filter.status.includes(message.event.status)) return false;
+  if (filter.orderId && message.order.id !== filter.orderId) return false;
+  return true;
+}
+
+/**
+ * The merchant's events with `seq` in (after, before), in seq order, as change messages (the order
+ * as it is now). With `filter`, only matching ones (for pages of the events query); a stream reads
+ * unfiltered, because it keeps track of every seq it passes.
+ */
+export async function readEvents(
+  query: Query,
+  merchantId: string,
+  range: { after: bigint; before?: bigint; limit: number },
+  filter?: EventFilter,
+): Promise<OrderChangeMessage[]> {
+  const rows = await query(
+    `select e.id as event_id, e.seq as event_seq, e.status as event_status, e.previous_status as event_previous_status,
+            e.source as event_source, e.applied as event_applied, e.note as event_note, e.created_at as event_created_at,
+            ${ORDER_COLUMNS.split(',')
+              .map((column) => `o.${column.trim()}`)
+              .join(', ')}
+       from order_events e join orders o on o.id = e.order_id
+      where e.merchant_id = $1 and e.seq > $2 and ($3::bigint is null or e.seq < $3)
+        and ($5::boolean or e.applied) and ($6::text is null or o.kind = $6) and ($7::text[] is null or e.status = any($7)) and ($8::uuid is null or e.order_id = $8)
+      order by e.seq
+      limit $4`,
+    [
+      merchantId,
+      range.after.toString(),
+      range.before?.toString() ?? null,
+      range.limit,
+      filter ? Boolean(filter.includeIgnored) : true,
+      filter?.kind ?? null,
+      filter?.status?.length ? filter.status : null,
+      filter?.orderId ?? null,
+    ],
+  );
+  return rows.map((row) => ({
+    merchantId,
+    order: toOrderView(orderFromRow(row)),
+    event: {
+      id: String(row.event_id),
+      seq: String(row.event_seq),
+      status: row.event_status as OrderStatus,
+      previousStatus: row.event_previous_status as OrderStatus | null,
+      source: row.event_source as OrderEventSource,
+      applied: row.event_applied as boolean,
+      note: row.event_note as string | null,
+      createdAt: new Date(row.event_created_at as string | Date),
+    },
+  }));
+}
+
+const PAGE = 500;
+
+/**
+ * Replays the merchant's events after `after` (when given), then goes on with `live` (messages
+ * published after commit; subscribe before calling, so that nothing falls between the two), with
+ * no event missed and none twice, in seq order. Filtered events are skipped, but counted as seen.
+ */
+export async function* resumableEvents(
+  query: Query,
+  merchantId: string,
+  live: AsyncIterator<OrderChangeMessage>,
+  after: bigint | null,
+  filter: EventFilter,
+): AsyncGenerator<OrderChangeMessage> {
+  try {
+    yield* replayThenLive(query, merchantId, live, after, filter);
+  } finally {
+    // Also when the subscriber leaves during the replay, before `live` was ever read.
+    await live.return?.();
+  }
+}
+
+async function* replayThenLive(
+  query: Query,
+  merchantId: string,
+  live: AsyncIterator<OrderChangeMessage>,
+  after: bigint | null,
+  filter: EventFilter,
+): AsyncGenerator<OrderChangeMessage> {
+  let last = after;
+  if (last !== null) {
+    for (let page = await readEvents(query, merchantId, { after: last, limit: PAGE }); page.length > 0; page = await readEvents(query, merchantId, { after: last, limit: PAGE })) {
+      for (const message of page) {
+        last = BigInt(message.event.seq);
+        if (matchesFilter(message, filter)) yield message;
+      }
+    }
+  }
+  for (let next = await live.next(); !next.done; next = await live.next()) {
+    // Dates arrive as text when the message crossed Redis.
+    const message = reviveChangeMessage(next.value);
+    const seq = BigInt(message.event.seq);
+    if (last !== null && seq <= last) continue;
+    if (last !== null && seq > last + 1n) {
+      // A hole: events committed before this one whose messages came late or never. Fill it from the database.
+      for (const missed of await readEvents(query, merchantId, { after: last, before: seq, limit: Number(seq - last) })) {
+        last = BigInt(missed.event.seq);
+        if (matchesFilter(missed, filter)) yield missed;
+      }
+    }
+    last = seq;
+    if (matchesFilter(message, filter)) yield message;
+  }
+}
