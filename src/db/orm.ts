@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { runWithMigrationContext, type MigrationContext } from './migration-context.js';
 import { MIGRATIONS_PATH, createOrmConfig, type OrmOptions } from './mikro-orm.config.js';
 
@@ -43,8 +44,29 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
  * keys still stored in plain text; without it such a migration fails and changes nothing.
  */
 export async function migrateUp(orm: MikroORM, context: MigrationContext = {}): Promise<string[]> {
-  const applied = await runWithMigrationContext(context, () => orm.getMigrator().up());
-  return applied.map((migration) => migration.name);
+  return withMigrationLock(orm, async () => {
+    const applied = await runWithMigrationContext(context, () => orm.getMigrator().up());
+    return applied.map((migration) => migration.name);
+  });
+}
+
+/** Any fixed number: every instance of the gateway (and `npm run migrate`) takes the same advisory lock. */
+const MIGRATION_LOCK_KEY = 7_403_118_265;
+
+/**
+ * Runs `work` holding a PostgreSQL advisory lock, so instances starting together migrate one after
+ * the other (the second finds nothing left to do) instead of racing on the same DDL. The lock is
+ * held on a connection of its own, outside the ORM's pool, and ends with it even if this process dies.
+ */
+async function withMigrationLock<T>(orm: MikroORM, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** The migrations this code ships (`migrations/Migration….ts`), by the name the migrator records them under. */
@@ -63,6 +85,8 @@ export async function appliedMigrationNames(orm: MikroORM): Promise<Set<string>>
 
 /** Reverts migrations (the last one, or down to `to`), with the same context as migrateUp. */
 export async function migrateDown(orm: MikroORM, context: MigrationContext = {}, to?: string | 0): Promise<string[]> {
-  const reverted = await runWithMigrationContext(context, () => orm.getMigrator().down(to === undefined ? undefined : { to }));
-  return reverted.map((migration) => migration.name);
+  return withMigrationLock(orm, async () => {
+    const reverted = await runWithMigrationContext(context, () => orm.getMigrator().down(to === undefined ? undefined : { to }));
+    return reverted.map((migration) => migration.name);
+  });
 }

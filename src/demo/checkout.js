@@ -50,14 +50,39 @@
     return body.data;
   }
 
-  /** graphql-transport-ws: connection_init with the token, subscribe, then next… until complete. */
+  /**
+   * graphql-transport-ws: connection_init with the token, subscribe, then next… until complete.
+   * The page pings every PING_EVERY_MS: a socket that stays silent for PONG_WITHIN_MS is taken as
+   * dead (a phone that lost the network rarely sees its socket close) and `handlers.lost` is called.
+   */
+  const PING_EVERY_MS = 5000;
+  const PONG_WITHIN_MS = 4000;
+
   function subscribe(query, variables, handlers) {
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
     const socket = new WebSocket(url, 'graphql-transport-ws');
     const id = String(Date.now());
     let done = false;
+    let heardAt = Date.now();
+    const heartbeat = setInterval(() => {
+      if (Date.now() - heardAt > PING_EVERY_MS + PONG_WITHIN_MS) return lose('no answer from the gateway for ' + Math.round((Date.now() - heardAt) / 1000) + ' s');
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' }));
+    }, PING_EVERY_MS);
+
+    function finish() {
+      done = true;
+      clearInterval(heartbeat);
+    }
+    function lose(reason) {
+      if (done) return;
+      finish();
+      socket.close();
+      handlers.lost(reason);
+    }
+
     socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer ' + token() } }));
     socket.onmessage = (event) => {
+      heardAt = Date.now();
       const message = JSON.parse(event.data);
       switch (message.type) {
         case 'connection_ack':
@@ -71,28 +96,98 @@
           else handlers.next(message.payload.data);
           break;
         case 'error':
-          done = true;
+          finish();
           handlers.error(new Error(message.payload.map((e) => e.message).join('\n')));
           socket.close(1000);
           break;
         case 'complete':
-          done = true;
+          finish();
           handlers.complete();
           socket.close(1000);
           break;
       }
     };
     socket.onclose = (event) => {
-      if (!done) handlers.error(new Error('live connection closed (' + event.code + (event.reason ? ': ' + event.reason : '') + ')'));
+      // 4400-4499: the gateway refused (bad token, forbidden, …): trying again would not help.
+      if (event.code >= 4400 && event.code < 4500 && !done) {
+        finish();
+        return handlers.error(new Error('live connection refused (' + event.code + (event.reason ? ': ' + event.reason : '') + ')'));
+      }
+      lose('connection closed (' + event.code + ')');
     };
     return {
       close() {
         if (done) return;
-        done = true;
+        finish();
         if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ id, type: 'complete' }));
         socket.close(1000);
       },
     };
+  }
+
+  /**
+   * Follows one order until it is final, across network drops: orderUpdated answers with the
+   * order's current state first, so a reconnect shows at once whatever happened while away.
+   * Reconnects with exponential back-off (1 s doubling to 15 s, with jitter), and at once when the
+   * browser says it is back online.
+   */
+  function followOrder(orderId) {
+    let current = null;
+    let attempt = 0;
+    let retryTimer = null;
+    let stopped = false;
+
+    function connect() {
+      retryTimer = null;
+      if (stopped) return;
+      current = subscribe(ORDER_UPDATED, { id: orderId }, {
+        next: (data) => {
+          if (attempt > 0) logLine('reconnected: current state from the gateway');
+          attempt = 0;
+          setConnection('live');
+          showStatus(data.orderUpdated, 'subscription');
+        },
+        error: (error) => {
+          setConnection('stopped');
+          showError('Live status: ' + error.message);
+        },
+        complete: () => setConnection('done'),
+        lost: (reason) => {
+          if (stopped) return;
+          attempt += 1;
+          const delay = Math.min(15000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+          setConnection('reconnecting');
+          logLine('live status lost (' + reason + '); reconnecting in ' + (delay / 1000).toFixed(1) + ' s');
+          retryTimer = setTimeout(connect, delay);
+        },
+      });
+    }
+
+    function reconnectNow() {
+      if (retryTimer === null) return;
+      clearTimeout(retryTimer);
+      connect();
+    }
+
+    window.addEventListener('online', reconnectNow);
+    connect();
+    return {
+      close() {
+        stopped = true;
+        window.removeEventListener('online', reconnectNow);
+        if (retryTimer !== null) clearTimeout(retryTimer);
+        if (current) current.close();
+      },
+    };
+  }
+
+  function setConnection(state) {
+    $('status').dataset.connection = state;
+    $('connection').textContent = state === 'reconnecting' ? '(offline: reconnecting…)' : '';
+  }
+
+  function logLine(text) {
+    $('log').append(element('li', {}, new Date().toLocaleTimeString() + ' ' + text));
   }
 
   async function loadMethods() {
@@ -197,7 +292,7 @@
     status.dataset.via = via;
     $('paid-banner').hidden = order.status !== 'SUCCEEDED';
     if (FINAL.includes(order.status)) $('simulate').hidden = true;
-    $('log').append(element('li', {}, new Date().toLocaleTimeString() + ' ' + order.status + (order.paidAmount ? ' (paid IDR ' + order.paidAmount + ')' : '') + ' via ' + via));
+    logLine(order.status + (order.paidAmount ? ' (paid IDR ' + order.paidAmount + ')' : '') + ' via ' + via);
   }
 
   async function createPayment(event) {
@@ -224,11 +319,7 @@
       instructionsFor(order);
       $('simulate').hidden = !sandbox;
       $('simulate').disabled = false;
-      subscription = subscribe(ORDER_UPDATED, { id: order.id }, {
-        next: (data) => showStatus(data.orderUpdated, 'subscription'),
-        error: (error) => showError('Live status: ' + error.message),
-        complete: () => {},
-      });
+      subscription = followOrder(order.id);
     } catch (error) {
       showError(error.message);
     } finally {

@@ -49,7 +49,7 @@ export function cursorError(error: unknown): unknown {
 }
 
 const PAGE_DEFAULT = 50;
-const PAGE_MAX = 500;
+const PAGE_MAX = 100; // as for orders: a page of 100 stays under the query cost limit with a full selection
 
 const OrderEventConnectionRef = builder.connectionObject({ type: OrderEventRef, name: 'OrderEventConnection' }, { name: 'OrderEventEdge' });
 

@@ -68,3 +68,17 @@ describe('migrations', () => {
     expect(Number(await tableCount())).toBe(6);
   });
 });
+
+describe('migrations run by instances starting together', () => {
+  it('apply once: the second waits for the first, then finds nothing left to do', async () => {
+    const database = await createTestDatabase();
+    const orms = await Promise.all([1, 2, 3].map(() => initOrm({ clientUrl: database.url, poolMax: 2 })));
+    try {
+      const results = await Promise.all(orms.map((orm) => migrateUp(orm)));
+      expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+    } finally {
+      await Promise.all(orms.map((orm) => orm.close(true)));
+      await database.close();
+    }
+  });
+});

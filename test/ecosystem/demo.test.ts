@@ -93,6 +93,39 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     await page.close();
   });
 
+  it('loses the network while the order is paid, reconnects with back-off once back online and shows the final state', async () => {
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const sockets: number[] = [];
+    page.on('websocket', () => sockets.push(Date.now()));
+    await page.goto(`${t.gateway.url}/demo?token=${token}`);
+    await expect.poll(() => page.locator('#method option[value="BANK_BNI"]').count()).toBe(1);
+    await page.selectOption('#method', 'BANK_BNI');
+    await page.click('#create');
+    await expect.poll(() => page.locator('#status').getAttribute('data-status')).toBe('CREATED');
+    const orderId = await page.locator('#payment').getAttribute('data-order-id');
+
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#status').getAttribute('data-connection'), { timeout: 20_000 }).toBe('reconnecting');
+    expect(await page.textContent('#connection')).toContain('reconnecting');
+    // Paid while the phone is offline: the page cannot hear it.
+    const settled = await t.graphql(token, `mutation ($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { userErrors { code } } }`, { id: orderId });
+    expect(settled.data!.sandboxOrderSettle.userErrors).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // at least one reconnect attempt fails while offline
+    expect(await page.locator('#status').getAttribute('data-status')).toBe('CREATED');
+
+    await context.setOffline(false);
+    await expect.poll(() => page.textContent('#status'), { timeout: 20_000 }).toBe('paid');
+    expect(await page.locator('#status').getAttribute('data-connection')).toBe('done');
+    expect(await page.locator('#paid-banner').isVisible()).toBe(true);
+    expect(await page.textContent('#log')).toContain('reconnected: current state from the gateway');
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    expect(pageErrors).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/demo-resumed.png`, fullPage: true });
+    await page.close();
+  }, 60_000);
+
   it('shows the virtual account number for a bank VA collection', async () => {
     const page = await context.newPage();
     await page.goto(`${t.gateway.url}/demo?token=${token}`);

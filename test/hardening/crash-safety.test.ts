@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
+import { spawnGateway, type SpawnedGateway } from '../helpers/spawned-gateway.js';
 import { waitFor } from '../helpers/wait.js';
 import { wsClient } from '../helpers/ws-client.js';
 
@@ -22,43 +23,19 @@ let sandbox: Sandbox;
 let orm: MikroORM;
 const children: ChildProcess[] = [];
 
-interface RunningGateway {
-  child: ChildProcess;
-  url: string;
-  output: string[];
-}
-
-/** The gateway as users run it (`npm start`'s entry point), in its own process. */
-async function spawnGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      KEY_ENCRYPTION_KEY: keyEncryptionKey,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      TARSPAY_BASE_URL: sandbox.url,
-      TARSPAY_MERCHANT_NO: MCH_NO,
-      TARSPAY_PRIVATE_KEY: merchantKey.revealHex(),
-      TARSPAY_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** The gateway in its own process, against this file's database and sandbox. */
+async function startGateway(env: Record<string, string> = {}): Promise<SpawnedGateway> {
+  const gateway = await spawnGateway({
+    KEY_ENCRYPTION_KEY: keyEncryptionKey,
+    DATABASE_URL: database.url,
+    TARSPAY_BASE_URL: sandbox.url,
+    TARSPAY_MERCHANT_NO: MCH_NO,
+    TARSPAY_PRIVATE_KEY: merchantKey.revealHex(),
+    TARSPAY_PLATFORM_PUBLIC_KEY: sandbox.platformPublicKey,
+    ...env,
   });
-  children.push(child);
-  const output: string[] = [];
-  child.stderr.on('data', (chunk) => output.push(String(chunk)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output.push(String(chunk));
-      const match = /gateway on (http:\/\/localhost:\d+)/.exec(output.join(''));
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('')}`)));
-  });
-  return { child, url, output };
+  children.push(gateway.child);
+  return gateway;
 }
 
 async function token(): Promise<string> {
@@ -98,7 +75,7 @@ afterAll(async () => {
 
 describe('crash safety', () => {
   it('a gateway killed between TarsPay accepting a create and its own commit loses nothing', async () => {
-    const first = await spawnGateway({ RECONCILE_INTERVAL_MS: '0' });
+    const first = await startGateway({ RECONCILE_INTERVAL_MS: '0' });
     const bearer = await token();
     sandbox.faults.add({ path: '/api/pay/unifiedOrder', mode: 'latency', latencyMs: 10_000, count: 1 });
     const input = collectionInput();
@@ -111,7 +88,7 @@ describe('crash safety', () => {
     expect(await pending).toBeInstanceOf(Error);
     expect((await orderRow(input.merchantOrderNo as string))!.status).toBe('SUBMITTING');
 
-    const second = await spawnGateway({ RECONCILE_INTERVAL_MS: '100' });
+    const second = await startGateway({ RECONCILE_INTERVAL_MS: '100' });
     await orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where merchant_order_no = ?`, [input.merchantOrderNo]);
     const recovered = await waitFor(async () => {
       const row = await orderRow(input.merchantOrderNo as string);
@@ -124,7 +101,7 @@ describe('crash safety', () => {
   }, 120_000);
 
   it('SIGTERM: in-flight requests finish, subscriptions close with 1001, then the process exits 0', async () => {
-    const gateway = await spawnGateway({ RECONCILE_INTERVAL_MS: '0' });
+    const gateway = await startGateway({ RECONCILE_INTERVAL_MS: '0' });
     const bearer = await token();
     let closeCode: number | undefined;
     const client = wsClient(gateway.url, bearer);
