@@ -41,15 +41,16 @@ const settings = {
   checkout: {
     subscribers: Number(args['checkout-subscribers'] ?? 10_000),
     ratePerS: 200,
-    // 2,000 of the 10,000 orders get a measured callback (10 s at 200/s), a random sample.
-    warmupCallbacks: 200,
+    // 2,000 of the 10,000 orders get a measured callback (10 s at 200/s), a random sample, after
+    // 400 (2 s) that warm the restarted gateway's callback path up.
+    warmupCallbacks: 400,
     measuredCallbacks: 2_000,
     workers: 4,
     lanes: 25,
     drainTimeoutMs: 60_000,
     createConcurrency: 32,
   },
-  // 2 × 2.5 s windows: at 1,000 callbacks/s that is 5,000 orders, about what checkout leaves unsettled.
+  // 2 × 2.5 s windows: at 1,000 callbacks/s that is 5,000 orders; checkout leaves 7,600 unsettled.
   callbackIngest: { concurrency: 32, warmupMs: 1_500, windowMs: 2_500, windows: 2, ordersIfAlone: 3_000 },
 };
 settings.checkout.measuredCallbacks = Math.min(settings.checkout.measuredCallbacks, Math.floor(settings.checkout.subscribers / 2));
