@@ -16,6 +16,12 @@ export interface BenchEnvironment {
   gateway: { url: string; token: string; merchantId: string; mchNo: string; pid: number; ipc: IpcPeer };
   /** A second merchant, known to the sandbox only: the bare floor's caller. */
   bareMerchant: { mchNo: string; key: PrivateKey };
+  /**
+   * Stops the gateway process and starts a fresh one on the same database, merchant and keys (a new
+   * token, url and pid): `gateway` is updated in place. For figures that need a gateway with
+   * nothing else in its heap yet.
+   */
+  restartGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,7 +31,13 @@ async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 
     const scratch = await createScratchDatabase(serverUrl, 'tpg_bench');
     return { kind: 'postgresql', url: scratch.url, drop: scratch.drop };
   }
-  const { child, match } = await startTsx({ name: 'embedded database', script: 'bench/database-process.ts', env: {}, ready: /^BENCH_DATABASE_READY (\S+)/, ipc: true });
+  const { child, match } = await startTsx({
+    name: 'embedded database',
+    script: 'bench/database-process.ts',
+    env: {},
+    ready: /^BENCH_DATABASE_READY (\S+)/,
+    ipc: true,
+  });
   children.push(child);
   return { kind: 'pglite', url: match[1]!, pid: child.process.pid, drop: async () => {} };
 }
@@ -65,47 +77,60 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
     children.push(sandbox.child);
     const sandboxUrl = sandbox.match[1]!;
 
-    const gatewayStart = await startTsx({
-      name: 'gateway',
-      script: 'bench/gateway-process.ts',
-      nodeArgs: ['--expose-gc', ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-      ipc: true,
-      env: {
-        NODE_ENV: 'production',
-        // Production refuses to start without one: a throwaway key for the throwaway database.
-        KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        // The reconciler would add statements of its own to the counts; nothing here needs it.
-        RECONCILE_INTERVAL_MS: '0',
-        // The bench is one token sending thousands of operations over thousands of connections:
-        // the rate limits and the per-token connection cap would refuse them.
-        RATE_LIMIT_TOKEN_PER_SECOND: '0',
-        RATE_LIMIT_MERCHANT_PER_SECOND: '0',
-        WS_MAX_CONNECTIONS_PER_TOKEN: '0',
-        BENCH_DATABASE_URL: database.url,
-        BENCH_SANDBOX_URL: sandboxUrl,
-        BENCH_MERCHANT_NO: mchNo,
-        BENCH_MERCHANT_KEY: merchantKey.revealHex(),
-        BENCH_PLATFORM_PUBLIC_KEY: platformKey.publicKeyHex,
-        BENCH_POOL_MAX: String(options.poolMax),
-      },
-      ready: /^BENCH_GATEWAY_READY (\{.*\})$/,
-    });
-    children.push(gatewayStart.child);
-    const ready = JSON.parse(gatewayStart.match[1]!) as { url: string; token: string; merchantId: string; pid: number };
-    const ipc = new IpcPeer(gatewayStart.child.process);
+    // One key for every gateway process of the run: a restarted gateway reads what the first one sealed.
+    const keyEncryptionKey = randomBytes(32).toString('hex');
+    const startGatewayProcess = async () => {
+      const started = await startTsx({
+        name: 'gateway',
+        script: 'bench/gateway-process.ts',
+        nodeArgs: ['--expose-gc', ...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+        ipc: true,
+        env: {
+          NODE_ENV: 'production',
+          // Production refuses to start without one: a throwaway key for the throwaway database.
+          KEY_ENCRYPTION_KEY: keyEncryptionKey,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'info',
+          // The reconciler would add statements of its own to the counts; nothing here needs it.
+          RECONCILE_INTERVAL_MS: '0',
+          // The bench is one token sending thousands of operations over thousands of connections:
+          // the rate limits and the per-token connection cap would refuse them.
+          RATE_LIMIT_TOKEN_PER_SECOND: '0',
+          RATE_LIMIT_MERCHANT_PER_SECOND: '0',
+          WS_MAX_CONNECTIONS_PER_TOKEN: '0',
+          BENCH_DATABASE_URL: database.url,
+          BENCH_SANDBOX_URL: sandboxUrl,
+          BENCH_MERCHANT_NO: mchNo,
+          BENCH_MERCHANT_KEY: merchantKey.revealHex(),
+          BENCH_PLATFORM_PUBLIC_KEY: platformKey.publicKeyHex,
+          BENCH_POOL_MAX: String(options.poolMax),
+        },
+        ready: /^BENCH_GATEWAY_READY (\{.*\})$/,
+      });
+      children.push(started.child);
+      const ready = JSON.parse(started.match[1]!) as { url: string; token: string; merchantId: string; pid: number };
+      return { child: started.child, gateway: { ...ready, mchNo, ipc: new IpcPeer(started.child.process) } };
+    };
+    let current = await startGatewayProcess();
+    const gateway = current.gateway;
 
     let closing: Promise<void> | undefined;
     return {
       database: { kind: database.kind, url: database.url, pid: database.pid },
       sandbox: { url: sandboxUrl, platformKey, pid: sandbox.child.process.pid! },
-      gateway: { ...ready, mchNo, ipc },
+      gateway,
       bareMerchant: { mchNo: bareMchNo, key: bareKey },
+      async restartGateway() {
+        await current.gateway.ipc.call('close').catch(() => {});
+        await current.child.stop();
+        children.splice(children.indexOf(current.child), 1);
+        current = await startGatewayProcess();
+        Object.assign(gateway, current.gateway);
+      },
       close() {
         closing ??= (async () => {
-          await ipc.call('close').catch(() => {});
+          await current.gateway.ipc.call('close').catch(() => {});
           for (const child of [...children].reverse()) await child.stop();
           await dropDatabase();
           process.off('exit', killAll);

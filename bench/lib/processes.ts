@@ -98,3 +98,20 @@ export function processCpuMs(pid: number): number {
     return Number.NaN;
   }
 }
+
+/** Memory once garbage is collected and the heap has had a moment to give pages back. */
+export async function settledMemory(memory: (gc: boolean) => Promise<{ rss: number; heapUsed: number }>): Promise<{ rss: number; heapUsed: number }> {
+  await memory(true);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return memory(true);
+}
+
+/** Waits (at most `timeoutMs`) until process `pid` uses under a tenth of a core over 250 ms. */
+export async function awaitQuiet(pid: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const before = processCpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (!(processCpuMs(pid) - before > 25)) return;
+  }
+}

@@ -21,6 +21,12 @@ export interface CollectionCreateResult {
   bare_per_s: number;
   latency_ratio: number;
   throughput_ratio: number;
+  /**
+   * The gateway's own CPU per create ÷ the floor's: what the bare path costs (the sandbox plus the
+   * signing client, per request of the bare run). The work the gateway adds is the gateway
+   * process's CPU; its sandbox and client CPU are the floor's work done again.
+   */
+  cpu_ratio: number;
   requests: number;
   bare_requests: number;
   /** CPU per request of each process (ms, all threads): where the time of a create goes. */
@@ -82,7 +88,15 @@ export async function runCollectionCreate(
     };
   };
   for (let window = 0; window < options.windows; window++) {
-    for (const [target, request] of window % 2 === 0 ? ([[full, viaGateway], [floor, bare]] as const) : ([[floor, bare], [full, viaGateway]] as const)) {
+    for (const [target, request] of window % 2 === 0
+      ? ([
+          [full, viaGateway],
+          [floor, bare],
+        ] as const)
+      : ([
+          [floor, bare],
+          [full, viaGateway],
+        ] as const)) {
       const before = cpuNow();
       const run = await closedLoop({ concurrency: options.concurrency, durationMs: options.windowMs, request });
       const after = cpuNow();
@@ -98,6 +112,7 @@ export async function runCollectionCreate(
   const floorSummary = summarize(floor.latencies);
   const perS = full.count / full.seconds;
   const barePerS = floor.count / floor.seconds;
+  const floorCpuPerRequest = (floor.cpu.sandbox + floor.cpu.load_generator) / floor.count;
   return {
     orders,
     result: {
@@ -110,6 +125,7 @@ export async function runCollectionCreate(
       bare_per_s: round(barePerS, 1),
       latency_ratio: round(fullSummary.p50 / floorSummary.p50, 3),
       throughput_ratio: round(perS / barePerS, 3),
+      cpu_ratio: round(full.cpu.gateway / full.count / floorCpuPerRequest, 3),
       requests: full.count,
       bare_requests: floor.count,
       cpu_ms_per_request: {

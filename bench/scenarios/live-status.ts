@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BenchEnvironment } from '../lib/environment.js';
-import { succeededCallback, type SignedCallback } from '../lib/callbacks.js';
+import { sendPaced, succeededCallback, type SignedCallback } from '../lib/callbacks.js';
 import type { CreatedOrder } from '../lib/graphql.js';
-import { post } from '../lib/http.js';
-import { IpcPeer, startTsx } from '../lib/processes.js';
+import { IpcPeer, settledMemory, startTsx } from '../lib/processes.js';
 import { round, sleep, summarize } from '../lib/stats.js';
+import { ask, shareOf, startTsWorker } from '../lib/workers.js';
 
 /**
  * 1,000 graphql-ws subscribers to `orderEvents`, then signed SUCCEEDED callbacks POSTed to
@@ -20,63 +20,28 @@ export const ORDER_EVENTS = `subscription OrderEvents {
   }
 }`;
 
-export interface LiveStatusResult {
-  subscribers: number;
-  callbacks_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  rss_mb_per_1000_subscribers: number;
-  connections: number;
-  callbacks_sent: number;
-  deliveries: number;
-  missing_deliveries: number;
-  achieved_callbacks_per_s: number;
-  max_ms: number;
-  heap_mb_per_1000_subscribers: number;
-  bare_p50_ms: number;
-  bare_p99_ms: number;
-  bare_rss_mb_per_1000_subscribers: number;
-  p50_ratio: number;
-  p99_ratio: number;
-  /** From sending a callback to its `OK`: the gateway's verify-store-commit path alone. */
-  callback_answer_p50_ms: number;
-  callback_answer_p99_ms: number;
-  /** Server CPU per delivered event (all of the gateway's work, callbacks included, over deliveries). */
-  cpu_us_per_delivery: number;
-  bare_cpu_us_per_delivery: number;
-}
-
-const WORKER_URL = new URL('../lib/subscriber-worker.ts', import.meta.url).href;
+const WORKER_URL = new URL('../lib/subscriber-worker.ts', import.meta.url);
 
 class Subscribers {
   readonly #workers: Worker[];
 
   constructor(count: number) {
-    // Node 20 workers do not inherit tsx's loader: the worker registers it, then imports the .ts file.
-    const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL)}); })`;
-    this.#workers = Array.from({ length: count }, () => new Worker(bootstrap, { eval: true }));
-  }
-
-  #ask<T>(worker: Worker, command: Record<string, unknown>, transfer?: ArrayBuffer[]): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (message: T) => {
-        worker.off('error', onError);
-        resolve(message);
-      };
-      const onError = (error: Error) => {
-        worker.off('message', onMessage);
-        reject(error);
-      };
-      worker.once('message', onMessage);
-      worker.once('error', onError);
-      worker.postMessage(command, transfer);
-    });
+    this.#workers = Array.from({ length: count }, () => startTsWorker(WORKER_URL));
   }
 
   async connect(url: string, token: string, total: number): Promise<void> {
-    const share = (index: number) => Math.floor(total / this.#workers.length) + (index < total % this.#workers.length ? 1 : 0);
+    const workers = this.#workers.length;
     const answers = await Promise.all(
-      this.#workers.map((worker, index) => this.#ask<{ count: number; errors: string[] }>(worker, { type: 'connect', url, token, count: share(index), query: ORDER_EVENTS, lanes: 25 })),
+      this.#workers.map((worker, index) =>
+        ask<{ count: number; errors: string[] }>(worker, {
+          type: 'connect',
+          url,
+          token,
+          count: shareOf(total, workers, index),
+          query: ORDER_EVENTS,
+          lanes: 25,
+        }),
+      ),
     );
     const connected = answers.reduce((sum, answer) => sum + answer.count, 0);
     if (connected !== total) throw new Error(`only ${connected} of ${total} subscribers connected: ${answers.flatMap((a) => a.errors).join('; ')}`);
@@ -84,18 +49,18 @@ class Subscribers {
 
   /** How many subscribers got `key`, waiting up to `timeoutMs` for all of them. */
   async awaitKey(key: string, timeoutMs: number): Promise<number> {
-    const answers = await Promise.all(this.#workers.map((worker) => this.#ask<{ count: number }>(worker, { type: 'await', key, timeoutMs })));
+    const answers = await Promise.all(this.#workers.map((worker) => ask<{ count: number }>(worker, { type: 'await', key, timeoutMs })));
     return answers.reduce((sum, answer) => sum + answer.count, 0);
   }
 
   async reset(): Promise<void> {
-    await Promise.all(this.#workers.map((worker) => this.#ask(worker, { type: 'reset' })));
+    await Promise.all(this.#workers.map((worker) => ask(worker, { type: 'reset' })));
   }
 
   async report(sent: Map<string, number>): Promise<{ latencies: number[]; missing: number; errors: string[] }> {
     const entries = [...sent];
     const answers = await Promise.all(
-      this.#workers.map((worker) => this.#ask<{ latencies: Float64Array; missing: number; errors: string[] }>(worker, { type: 'report', sent: entries })),
+      this.#workers.map((worker) => ask<{ latencies: Float64Array; missing: number; errors: string[] }>(worker, { type: 'report', sent: entries })),
     );
     return {
       latencies: answers.flatMap((answer) => Array.from(answer.latencies)),
@@ -105,50 +70,12 @@ class Subscribers {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#workers.map((worker) => this.#ask(worker, { type: 'close' })));
+    await Promise.all(this.#workers.map((worker) => ask(worker, { type: 'close' })));
   }
 
   async terminate(): Promise<void> {
     await Promise.all(this.#workers.map((worker) => worker.terminate()));
   }
-}
-
-const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-/**
- * Sends `callbacks` at `ratePerS` on a fixed schedule (a late one goes at once, not later ones
- * later); the send time of each is taken just before its request starts.
- */
-async function sendPaced(
-  url: string,
-  callbacks: readonly SignedCallback[],
-  ratePerS: number,
-  sent: Map<string, number>,
-): Promise<{ seconds: number; failures: string[]; answerMs: number[] }> {
-  const interval = 1000 / ratePerS;
-  const failures: string[] = [];
-  const answerMs: number[] = [];
-  const pending: Promise<void>[] = [];
-  const started = performance.now();
-  for (let index = 0; index < callbacks.length; index++) {
-    const wait = started + index * interval - performance.now();
-    if (wait >= 1) await sleep(wait);
-    const callback = callbacks[index]!;
-    const sentAt = monotonicMs();
-    sent.set(callback.key, sentAt);
-    pending.push(
-      post(url, { 'content-type': 'application/json', 'x-resp-signature': callback.signature }, callback.body).then(
-        ({ status, text }) => {
-          answerMs.push(monotonicMs() - sentAt);
-          if (status !== 200 || text !== 'OK') failures.push(`${status} ${text}`);
-        },
-        (error: unknown) => void failures.push(`${String(error)} (${String((error as { cause?: unknown }).cause)})`),
-      ),
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await Promise.all(pending);
-  return { seconds, failures, answerMs };
 }
 
 /** One load: callbacks at a steady rate, after a warm-up at that rate. */
@@ -176,20 +103,16 @@ interface PhaseResult {
   heapGrowth: number;
 }
 
-/** Memory once garbage is collected and the heap has had a moment to give pages back. */
-async function settledMemory(memory: (gc: boolean) => Promise<{ rss: number; heapUsed: number }>): Promise<{ rss: number; heapUsed: number }> {
-  await memory(true);
-  await sleep(500);
-  return memory(true);
-}
-
 /**
  * What subscribers cost the gateway in memory, measured on a gateway with little else in its heap
  * yet (bench/run.ts calls this first): RSS and heap before and after connecting them, each after
  * a full garbage collection. Later in a run the heap holds the garbage of other scenarios, and
  * returning it to the system hides the subscribers' growth.
  */
-export async function measureSubscriberMemory(env: BenchEnvironment, options: { subscribers: number; workers: number }): Promise<{ rssGrowth: number; heapGrowth: number }> {
+export async function measureSubscriberMemory(
+  env: BenchEnvironment,
+  options: { subscribers: number; workers: number },
+): Promise<{ rssGrowth: number; heapGrowth: number }> {
   const subscribers = new Subscribers(options.workers);
   const memory = (gc: boolean) => env.gateway.ipc.call<{ rss: number; heapUsed: number }>('memory', { gc });
   try {
@@ -266,7 +189,14 @@ async function runPhase(options: {
 }
 
 async function runFloor(options: { subscribers: number; workers: number; probes: SignedCallback[]; loads: Load[] }): Promise<PhaseResult> {
-  const broadcast = await startTsx({ name: 'broadcast floor', script: 'bench/broadcast-process.ts', env: {}, ready: /^BENCH_BROADCAST_READY (\S+)/, ipc: true, nodeArgs: ['--expose-gc'] });
+  const broadcast = await startTsx({
+    name: 'broadcast floor',
+    script: 'bench/broadcast-process.ts',
+    env: {},
+    ready: /^BENCH_BROADCAST_READY (\S+)/,
+    ipc: true,
+    nodeArgs: ['--expose-gc'],
+  });
   try {
     const peer = new IpcPeer(broadcast.child.process);
     // Bodies of the same size under other keys: the floor's deliveries are told apart from the gateway's.
@@ -331,6 +261,8 @@ export interface LiveStatusLoadFigures {
   /** Server CPU per delivered event (all its work, callback handling included, over deliveries). */
   cpu_us_per_delivery: number;
   bare_cpu_us_per_delivery: number;
+  /** cpu_us_per_delivery ÷ bare_cpu_us_per_delivery: what the gateway's fan-out costs over a raw `ws` broadcast. */
+  cpu_per_delivery_ratio: number;
 }
 
 export interface LiveStatusResult extends LiveStatusLoadFigures {
@@ -351,6 +283,8 @@ function withMissing(load: LoadResult): number[] {
 function loadFigures(ratePerS: number, full: LoadResult, floor: LoadResult): LiveStatusLoadFigures {
   const fullSummary = summarize(withMissing(full));
   const floorSummary = summarize(withMissing(floor));
+  const cpuUs = (full.cpuMs * 1000) / Math.max(1, full.latencies.length);
+  const bareCpuUs = (floor.cpuMs * 1000) / Math.max(1, floor.latencies.length);
   return {
     callbacks_per_s: ratePerS,
     p50_ms: round(fullSummary.p50),
@@ -367,8 +301,9 @@ function loadFigures(ratePerS: number, full: LoadResult, floor: LoadResult): Liv
     bare_missing_deliveries: floor.missing,
     callback_answer_p50_ms: round(summarize(full.answerMs).p50),
     callback_answer_p99_ms: round(summarize(full.answerMs).p99),
-    cpu_us_per_delivery: round((full.cpuMs * 1000) / Math.max(1, full.latencies.length), 2),
-    bare_cpu_us_per_delivery: round((floor.cpuMs * 1000) / Math.max(1, floor.latencies.length), 2),
+    cpu_us_per_delivery: round(cpuUs, 2),
+    bare_cpu_us_per_delivery: round(bareCpuUs, 2),
+    cpu_per_delivery_ratio: round(cpuUs / bareCpuUs, 2),
   };
 }
 

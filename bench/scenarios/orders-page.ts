@@ -25,7 +25,10 @@ export interface OrdersPageResult {
   statements: string[];
 }
 
-export async function runOrdersPage(env: BenchEnvironment, options: { orders: number; runs: number; warmup: number; runId: string }): Promise<OrdersPageResult> {
+export async function runOrdersPage(
+  env: BenchEnvironment,
+  options: { orders: number; runs: number; warmup: number; runId: string },
+): Promise<OrdersPageResult> {
   const { gateway, sandbox } = env;
   // The newest `orders` orders of the merchant are these ones: this scenario runs before any other creates.
   const keys = Array.from({ length: options.orders }, (_, index) => `OP-${options.runId}-${index}`);

@@ -1,0 +1,155 @@
+import type { CallbackIngestResult } from '../scenarios/callback-ingest.js';
+import type { CheckoutResult } from '../scenarios/checkout.js';
+import type { CollectionCreateResult } from '../scenarios/collection-create.js';
+import type { LiveStatusResult } from '../scenarios/live-status.js';
+import type { OrdersPageResult } from '../scenarios/orders-page.js';
+import type { SigningResult } from '../scenarios/signing.js';
+
+/** What bench/results.json holds, the goals each figure is held to, and the table printed at the end. */
+
+export interface CheckoutFigures extends CheckoutResult {
+  /** Orders created through collectionCreate for the scenario (the rest were left over from earlier ones), and how long that took. */
+  orders_created: number;
+  orders_create_s: number;
+}
+
+export interface Measured {
+  machine: { cpus: number; node: string; cpu_model: string; platform: string; date: string; database: string };
+  signing?: SigningResult;
+  collectionCreate?: CollectionCreateResult;
+  callbackIngest?: CallbackIngestResult;
+  liveStatus?: LiveStatusResult;
+  checkout?: CheckoutFigures;
+  ordersPage?: OrdersPageResult;
+}
+
+export type Goals = Record<string, { goal: string; value: number; met: boolean }>;
+
+export interface Results extends Measured {
+  goals: Goals;
+  seconds: number;
+}
+
+/** The goals of the figures that were measured (a run of some scenarios only has only theirs). */
+export function goals(results: Measured): Goals {
+  const { signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
+  const found: Goals = {};
+  const goal = (name: string, text: string, value: number, met: boolean) => (found[name] = { goal: text, value, met });
+  if (s) {
+    goal('sign_ratio', '>= 0.9', s.sign_ratio, s.sign_ratio >= 0.9);
+    goal('verify_ratio', '>= 0.9', s.verify_ratio, s.verify_ratio >= 0.9);
+  }
+  if (c) {
+    goal('collection_cpu_ratio', '<= 0.8', c.cpu_ratio, c.cpu_ratio <= 0.8);
+    goal('collection_throughput_ratio', '>= 0.5', c.throughput_ratio, c.throughput_ratio >= 0.5);
+  }
+  if (i) {
+    goal('callback_per_s', '>= 600, every answer 200 OK', i.per_s, i.per_s >= 600 && i.failures === 0);
+    goal('callback_cpu_ms', '<= 1.5', i.cpu_ms, i.cpu_ms <= 1.5);
+  }
+  if (l) {
+    goal('live_cpu_per_delivery_ratio', '<= 1.3', l.cpu_per_delivery_ratio, l.cpu_per_delivery_ratio <= 1.3);
+    goal('live_sustainable_p99_ratio', '<= 1.3', l.sustainable.p99_ratio, l.sustainable.p99_ratio <= 1.3);
+    goal('live_rss_mb_per_1000', '<= 50', l.rss_mb_per_1000_subscribers, l.rss_mb_per_1000_subscribers <= 50);
+  }
+  if (k) {
+    goal('checkout_p99_ms', '<= 25', k.p99_ms, k.p99_ms <= 25);
+    goal('checkout_missing', '= 0', k.missing, k.missing === 0);
+    goal('checkout_rss_mb_per_1000', '<= 20', k.rss_mb_per_1000_subscribers, k.rss_mb_per_1000_subscribers <= 20);
+  }
+  if (o) goal('orders_page_sql_statements', '<= 3', o.sql_statements, o.sql_statements <= 3);
+  return found;
+}
+
+type Row = [scenario: string, gateway: string, floor: string, ratio: string];
+
+function rows(results: Results): Row[] {
+  const list: Row[] = [];
+  const row = (...cells: Row) => list.push(cells);
+  const { signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
+  if (s) {
+    row('signing: sign', `${s.sign_per_s}/s`, `${s.openssl_sign_per_s}/s node:crypto`, `${s.sign_ratio}x (goal >= 0.9)`);
+    row('signing: verify', `${s.verify_per_s}/s`, `${s.openssl_verify_per_s}/s node:crypto`, `${s.verify_ratio}x (goal >= 0.9)`);
+    row(
+      'signing: noble sign/verify',
+      `${s.noble_sign_per_s}/s / ${s.noble_verify_per_s}/s`,
+      'node:crypto',
+      `${s.noble_sign_ratio}x / ${s.noble_verify_ratio}x`,
+    );
+  }
+  if (c) {
+    const cpu = c.cpu_ms_per_request;
+    const bare = c.bare_cpu_ms_per_request;
+    const floorCpu = Math.round((bare.sandbox + bare.load_generator) * 100) / 100;
+    row(
+      `collectionCreate CPU per create`,
+      `gw ${cpu.gateway} ms`,
+      `${floorCpu} ms bare (sb ${bare.sandbox} + client ${bare.load_generator})`,
+      `${c.cpu_ratio}x (goal <= 0.8)`,
+    );
+    const database = cpu.embedded_database === undefined ? '' : `, db ${cpu.embedded_database}`;
+    row('  same run: sandbox, client', `sb ${cpu.sandbox}, client ${cpu.load_generator}${database} ms`, '', '');
+    row(`collectionCreate throughput (c=${c.concurrency})`, `${c.per_s}/s`, `${c.bare_per_s}/s bare`, `${c.throughput_ratio}x (goal >= 0.5)`);
+    row('collectionCreate p50 / p99', `${c.p50_ms} / ${c.p99_ms} ms`, `${c.bare_p50_ms} / ${c.bare_p99_ms} ms bare`, `${c.latency_ratio}x`);
+  }
+  if (i) {
+    row(`callbackIngest (${i.concurrency} in flight, no subscribers)`, `${i.per_s}/s`, '', `(goal >= 600/s) ${i.failures} failed`);
+    row('callbackIngest CPU per callback', `${i.cpu_ms} ms`, `${i.verify_ms} ms one verify`, `${i.cpu_ratio}x (goal <= 1.5 ms)`);
+    row('callbackIngest answer p50 / p99', `${i.answer_p50_ms} / ${i.answer_p99_ms} ms`, '', '');
+  }
+  if (l) {
+    const u = l.sustainable;
+    row(
+      `liveStatus CPU per delivery (${l.subscribers} subs, ${l.callbacks_per_s} cb/s)`,
+      `${l.cpu_us_per_delivery} µs`,
+      `${l.bare_cpu_us_per_delivery} µs raw ws`,
+      `${l.cpu_per_delivery_ratio}x (goal <= 1.3)`,
+    );
+    row(
+      `liveStatus CPU per delivery at ${u.callbacks_per_s} cb/s`,
+      `${u.cpu_us_per_delivery} µs`,
+      `${u.bare_cpu_us_per_delivery} µs raw ws`,
+      `${u.cpu_per_delivery_ratio}x`,
+    );
+    row(`liveStatus p50 at ${u.callbacks_per_s} cb/s`, `${u.p50_ms} ms`, `${u.bare_p50_ms} ms raw ws`, `${u.p50_ratio}x`);
+    row(`liveStatus p99 at ${u.callbacks_per_s} cb/s`, `${u.p99_ms} ms`, `${u.bare_p99_ms} ms raw ws`, `${u.p99_ratio}x (goal <= 1.3)`);
+    row(
+      `liveStatus p50 / p99 at ${l.callbacks_per_s} cb/s`,
+      `${l.p50_ms} / ${l.p99_ms} ms`,
+      `${l.bare_p50_ms} / ${l.bare_p99_ms} ms raw ws`,
+      `${l.p99_ratio}x (no goal)`,
+    );
+    row('liveStatus RSS per 1000 subscribers', `${l.rss_mb_per_1000_subscribers} MB`, `${l.bare_rss_mb_per_1000_subscribers} MB raw ws`, '(goal <= 50 MB)');
+  }
+  if (k) {
+    row(`checkout (${k.subscribers} orderUpdated, ${k.callbacks_per_s} cb/s) p50`, `${k.p50_ms} ms`, '', '');
+    row('checkout p99', `${k.p99_ms} ms`, '', '(goal <= 25 ms)');
+    row('checkout missing', `${k.missing} of ${k.callbacks_measured}`, '', '(goal 0)');
+    row('checkout RSS per 1000 subscribers', `${k.rss_mb_per_1000_subscribers} MB`, '', '(goal <= 20 MB)');
+    row('checkout gateway CPU per callback', `${k.gateway_cpu_ms_per_callback} ms`, '', '');
+    row(
+      'checkout setup: create orders, connect',
+      `${k.orders_created} in ${k.orders_create_s} s, ${k.subscribers} in ${k.connect_s} s (${k.subscribe_cpu_ms} ms CPU each)`,
+      '',
+      '',
+    );
+  }
+  if (o) {
+    row(`ordersPage (${o.orders} orders x 3 events)`, `${o.sql_statements} statements`, `${o.sql_statements_cached_token} with a cached token`, '(goal <= 3)');
+    row('ordersPage p50', `${o.p50_ms} ms`, '', '');
+  }
+  return list;
+}
+
+export function printTable(results: Results): void {
+  const list = rows(results);
+  const header: Row = ['scenario', 'gateway', 'floor', 'ratio / goal'];
+  const widths = header.map((title, column) => Math.max(title.length, ...list.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
+  for (const cells of list) console.log(line(cells));
+  const missed = Object.entries(results.goals).filter(([, goal]) => !goal.met);
+  const total = Object.keys(results.goals).length;
+  const misses = missed.map(([name, goal]) => `${name} = ${goal.value} (goal ${goal.goal})`).join(', ');
+  console.log(`\ngoals met: ${total - missed.length}/${total}${missed.length ? `; missed: ${misses}` : ''}`);
+}
