@@ -32,6 +32,15 @@ subscription WatchOrder($id: ID!) {
   orderUpdated(id: $id) { id status paidAmount updatedAt }
 }
 
+# Resume: everything committed after a cursor, then live. Run Latest, put {"after": "<cursor>"}
+# in the Variables tab, run Resume, then create and settle an order in another tab. Keep the
+# cursor of the last event you saw: Resume from it later misses nothing.
+query Latest { latestEventCursor }
+
+subscription Resume($after: String) {
+  orderEvents(after: $after) { cursor status previousStatus source createdAt order { id merchantOrderNo status } }
+}
+
 query Recent {
   orders(first: 10) { edges { node { id kind status amount method createdAt } } pageInfo { hasNextPage endCursor } }
   balance { availableAmount frozenAmount }

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../logger.js';
-import { readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
+import { encodeEventCursor, readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
 import type { OrderChangeMessage } from './order-snapshot.js';
 
 export interface EventPage {
@@ -23,6 +23,15 @@ export class EventFeed {
     const after = options.after ? readCursor(options.after, this.retentionDays).seq : 0n;
     const rows = await readEvents(this.sql.query, merchantId, { after, limit: options.first + 1 }, filter);
     return { messages: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
+  }
+
+  /**
+   * A cursor at the merchant's latest committed event, made now: everything committed later comes
+   * after it. The merchant's counter is read, not the events, so it also works when there are none yet.
+   */
+  async latestCursor(merchantId: string): Promise<string> {
+    const [row] = await this.sql.query<{ event_seq: string }>('select event_seq from merchants where id = $1', [merchantId]);
+    return encodeEventCursor({ seq: row?.event_seq ?? '0', createdAt: new Date() });
   }
 
   /** Checks `after` at once (a bad cursor fails the subscribe, not its first event); see resumableEvents. */

@@ -54,6 +54,12 @@ const PAGE_MAX = 100; // as for orders: a page of 100 stays under the query cost
 const OrderEventConnectionRef = builder.connectionObject({ type: OrderEventRef, name: 'OrderEventConnection' }, { name: 'OrderEventEdge' });
 
 builder.queryFields((t) => ({
+  latestEventCursor: t.string({
+    description:
+      "A cursor at the merchant's latest committed event, as of now: pass it as `after` to orderEvents (or events) to get everything committed from now on, with nothing lost between this query and the subscription. A consumer starting for the first time saves it, then resumes from the cursor of each event it handles.",
+    authScopes: { scope: 'orders:read' },
+    resolve: (_root, _args, context) => context.services.events.latestCursor(merchantOf(context).id),
+  }),
   events: t.field({
     type: OrderEventConnectionRef,
     description: "The merchant's committed order events in commit order, oldest first: for backfill and polling. Resume with `after` = the last edge's cursor.",
