@@ -171,7 +171,6 @@ async function* replayThenLive(
     if (last !== null && seq > last + 1n) {
       // A hole: events committed before this one whose messages came late or never. Fill it from the database.
       for (const missed of await readEvents(query, merchantId, { after: last, before: seq, limit: Number(seq - last) })) {
-        last = BigInt(missed.event.seq);
         if (matchesFilter(missed, filter)) yield missed;
       }
     }
