@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { startGateway } from '../src/app.js';
 import { SCOPES } from '../src/auth/scopes.js';
@@ -75,6 +76,11 @@ const handlers: Record<string, (message: Command) => unknown> = {
   'auth-cache:clear'() {
     authCache.clear();
     return null;
+  },
+  /** Writes a heap snapshot (after a full collection) to `path`, for finding what holds memory. */
+  'heap:snapshot'(message) {
+    globalThis.gc?.();
+    return writeHeapSnapshot(String(message.path ?? 'gateway.heapsnapshot'));
   },
   cpu() {
     return process.cpuUsage();

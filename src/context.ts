@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { LazyFork } from './db/lazy-fork.js';
 import type { Scope } from './auth/scopes.js';
 import type { LivePubSub } from './live/pubsub.js';
 import type { Merchant } from './merchants/merchant.entity.js';
@@ -25,11 +26,16 @@ export interface GatewayServices {
 }
 
 export interface GraphQLContext {
-  /** A fork of the ORM's EntityManager for this request only. */
-  em: EntityManager;
+  /** This request's own EntityManager fork, made on first use: read it with emOf(context). */
+  entityManager: LazyFork;
   auth: AuthInfo | null;
   services: GatewayServices;
   requestId: string;
+}
+
+/** The request's EntityManager (a fork of its own, made now if it was not yet). */
+export function emOf(context: GraphQLContext): EntityManager {
+  return context.entityManager.get();
 }
 
 /** The authenticated merchant; scope-auth has already refused unauthenticated calls. */

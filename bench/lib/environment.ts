@@ -94,6 +94,8 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
           LOG_LEVEL: 'info',
           // The reconciler would add statements of its own to the counts; nothing here needs it.
           RECONCILE_INTERVAL_MS: '0',
+          // One process, in-process pub/sub (what the figures are about), whatever REDIS_URL the shell has; BENCH_REDIS_URL to measure with Redis.
+          REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
           // The bench is one token sending thousands of operations over thousands of connections:
           // the rate limits and the per-token connection cap would refuse them.
           RATE_LIMIT_TOKEN_PER_SECOND: '0',

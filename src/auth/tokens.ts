@@ -101,11 +101,13 @@ export const authCache = new AuthCache();
  * `cache`, a lookup made within its TTL is reused (see AuthCache).
  */
 export async function authenticateToken(
-  em: EntityManager,
+  entityManager: EntityManager | (() => EntityManager),
   bearerValue: string | null | undefined,
   options: { cache?: AuthCache } = {},
 ): Promise<Authenticated | null> {
   if (typeof bearerValue !== 'string') return null;
+  // Only a lookup or a lastUsedAt refresh needs one: a cached token within the minute needs none.
+  const emOf = typeof entityManager === 'function' ? entityManager : () => entityManager;
   const token = bearerValue.trim().replace(/^bearer\s+/i, '');
   if (!TOKEN_PATTERN.test(token)) return null;
   const presented = hashToken(token);
@@ -114,11 +116,12 @@ export async function authenticateToken(
     const { apiToken } = cached;
     const now = new Date();
     if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+      await emOf().nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
       apiToken.lastUsedAt = now;
     }
     return { ...cached, scopes: [...cached.scopes] };
   }
+  const em = emOf();
   const apiToken = await em.findOne(ApiToken, { tokenHash: presented }, { populate: ['merchant'] });
   if (!apiToken || !isTokenActive(apiToken)) return null;
   // The index found it by hash already; compare again in constant time so no path leaks timing.

@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { LazyFork } from '../db/lazy-fork.js';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { authCache, authenticateToken, type Authenticated } from '../auth/tokens.js';
@@ -10,8 +11,8 @@ import { authCache, authenticateToken, type Authenticated } from '../auth/tokens
  */
 export interface RequestCredential {
   authenticated: Authenticated | null;
-  /** The EntityManager the lookup used: the request's context goes on with it. */
-  em: EntityManager;
+  /** The fork the lookup used, if it needed one: the request's context goes on with it. */
+  fork: LazyFork;
 }
 
 /** The server context fields this plugin and the graphql-ws integration set. */
@@ -39,7 +40,7 @@ export function connectionBearer(params: Record<string, unknown> | null | undefi
  * The authentication of a presented credential (an Authorization header, a connection parameter):
  * null when none was presented; throws UNAUTHENTICATED when one was and its token is not active.
  */
-export async function authenticatePresented(em: EntityManager, presented: unknown): Promise<Authenticated | null> {
+export async function authenticatePresented(em: EntityManager | (() => EntityManager), presented: unknown): Promise<Authenticated | null> {
   if (presented === undefined || presented === null) return null;
   const authenticated = await authenticateToken(em, typeof presented === 'string' ? presented : null, { cache: authCache });
   if (!authenticated) throw invalidTokenError();
@@ -56,9 +57,9 @@ export async function authenticatePresented(em: EntityManager, presented: unknow
 export function useTokenAuthentication(orm: MikroORM): Plugin<Record<string, unknown>, AuthenticationServerContext> {
   return {
     async onParams({ request, context, setResult }) {
-      const em = orm.em.fork();
+      const fork = new LazyFork(orm);
       try {
-        context.credential = { authenticated: await authenticatePresented(em, request.headers.get('authorization')), em };
+        context.credential = { authenticated: await authenticatePresented(fork.get, request.headers.get('authorization')), fork };
       } catch (error) {
         setResult({ errors: [error as GraphQLError] });
       }

@@ -70,7 +70,7 @@ async function admitConnection(orm: MikroORM, sessions: WebSocketSessions, conte
     socket.close(CLOSE_FORBIDDEN, 'Forbidden: send {"authorization": "Bearer <token>"} in connection_init');
     return null;
   }
-  const authenticated = await authenticateToken(orm.em.fork(), typeof bearer === 'string' ? bearer : null, { cache: authCache });
+  const authenticated = await authenticateToken(() => orm.em.fork(), typeof bearer === 'string' ? bearer : null, { cache: authCache });
   if (!authenticated) {
     socket.close(CLOSE_FORBIDDEN, 'Forbidden: the token is unknown, malformed, revoked or expired');
     return null;

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import { randomUUID } from 'node:crypto';
+import { LazyFork } from '../db/lazy-fork.js';
 import { schema } from '../schema/index.js';
 import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './authentication.js';
 import type { GatewayServices, GraphQLContext } from '../context.js';
@@ -58,14 +59,14 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     context: async ({ request, connectionParams, credential }) => {
       // HTTP: authenticated in onParams already. WebSocket: at connection_init, and again here for
       // each operation (through the 5 s cache), so an operation never starts on a revoked token.
-      const em = credential?.em ?? options.orm.em.fork();
+      const fork = credential?.fork ?? new LazyFork(options.orm);
       const authenticated = connectionParams
-        ? await authenticatePresented(em, connectionBearer(connectionParams))
+        ? await authenticatePresented(fork.get, connectionBearer(connectionParams))
         : credential
           ? credential.authenticated
-          : await authenticatePresented(em, request.headers.get('authorization'));
+          : await authenticatePresented(fork.get, request.headers.get('authorization'));
       return {
-        em,
+        entityManager: fork,
         services: options.services,
         requestId: request?.headers.get('x-request-id') ?? randomUUID(),
         auth: authenticated ? { merchant: authenticated.merchant, scopes: authenticated.scopes, tokenId: authenticated.apiToken.id } : null,

@@ -2,20 +2,25 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { OrderChangeMessage } from '../orders/order-snapshot.js';
+import { reviveChangeMessage, type OrderChangeMessage } from '../orders/order-snapshot.js';
+import { LiveQueue } from './live-queue.js';
 
-/** Topics: one per order (orderUpdated) and one per merchant (orderEvents). */
+/** One topic (one Redis channel) for every committed change; each instance routes them to its subscribers. */
 export type OrderTopics = {
-  'order:changed': [orderId: string, message: OrderChangeMessage];
-  'merchant:order-changed': [merchantId: string, message: OrderChangeMessage];
+  'order-changes': [message: OrderChangeMessage];
 };
 
 export type OrderPubSub = ReturnType<typeof createPubSub<OrderTopics>>;
 
 export interface LivePubSub {
-  pubsub: OrderPubSub;
   /** Publishes one committed change to the order's and the merchant's subscribers, on every instance. */
   publishChange(message: OrderChangeMessage): void;
+  /** The changes of one order (orderUpdated), from now on: listening starts before this returns. */
+  orderChanges(orderId: string): LiveQueue<OrderChangeMessage>;
+  /** The changes of one merchant's orders (orderEvents), from now on. */
+  merchantChanges(merchantId: string): LiveQueue<OrderChangeMessage>;
+  /** Queues listening on this instance now (a subscriber that left is no longer counted). */
+  listeners(): number;
   /**
    * With Redis: 'ok' when both connections are up and PING answers within `timeoutMs`, else why
    * not. Without: 'not configured'.
@@ -72,12 +77,22 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
     eventTarget = createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! });
   }
   const pubsub = createPubSub<OrderTopics>(eventTarget ? { eventTarget } : undefined);
+  const router = new ChangeRouter();
+  const changes = pubsub.subscribe('order-changes')[Symbol.asyncIterator]();
+  void (async () => {
+    try {
+      for (let next = await changes.next(); !next.done; next = await changes.next()) router.dispatch(next.value);
+    } catch (error) {
+      options.logger.error({ err: error }, 'live order changes stopped: subscribers get no more updates');
+    }
+  })();
   return {
-    pubsub,
     publishChange(message) {
-      pubsub.publish('order:changed', message.order.id, message);
-      pubsub.publish('merchant:order-changed', message.merchantId, message);
+      pubsub.publish('order-changes', message);
     },
+    orderChanges: (orderId) => router.listen(router.byOrder, orderId),
+    merchantChanges: (merchantId) => router.listen(router.byMerchant, merchantId),
+    listeners: () => router.count(),
     async redisHealth(timeoutMs) {
       const [publisher, subscriber] = clients;
       if (!publisher || !subscriber) return 'not configured';
@@ -87,7 +102,54 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
       return (await readyWithin(subscriber, timeoutMs)) ? 'ok' : `subscriber connection not ready (${subscriber.status})`;
     },
     async close() {
+      await changes.return?.();
+      router.endAll();
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
+}
+
+/**
+ * Routes each change to the queues of its order and of its merchant. One subscription to the
+ * pub/sub per instance, however many subscribers: a subscriber costs a queue in a set, not a pub/sub
+ * subscription (and, with Redis, not a channel of its own); a message from Redis is parsed and its
+ * dates revived once, not once per subscriber.
+ */
+class ChangeRouter {
+  readonly byOrder = new Map<string, Set<LiveQueue<OrderChangeMessage>>>();
+  readonly byMerchant = new Map<string, Set<LiveQueue<OrderChangeMessage>>>();
+
+  listen(index: Map<string, Set<LiveQueue<OrderChangeMessage>>>, key: string): LiveQueue<OrderChangeMessage> {
+    const queue = new LiveQueue<OrderChangeMessage>((leaving) => {
+      const queues = index.get(key);
+      if (queues?.delete(leaving) && queues.size === 0) index.delete(key);
+    });
+    let queues = index.get(key);
+    if (!queues) index.set(key, (queues = new Set()));
+    queues.add(queue);
+    return queue;
+  }
+
+  dispatch(received: OrderChangeMessage): void {
+    const byOrder = this.byOrder.get(received.order.id);
+    const byMerchant = this.byMerchant.get(received.merchantId);
+    if (!byOrder && !byMerchant) return;
+    // Dates arrive as text when the message crossed Redis.
+    const message = reviveChangeMessage(received);
+    if (byOrder) for (const queue of byOrder) queue.push(message);
+    if (byMerchant) for (const queue of byMerchant) queue.push(message);
+  }
+
+  count(): number {
+    let count = 0;
+    for (const index of [this.byOrder, this.byMerchant]) for (const queues of index.values()) count += queues.size;
+    return count;
+  }
+
+  endAll(): void {
+    for (const index of [this.byOrder, this.byMerchant]) {
+      for (const queues of index.values()) for (const queue of queues) queue.end();
+      index.clear();
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { Query } from '../db/sql.js';
 import type { OrderEventSource } from './order-event.entity.js';
 import { ORDER_COLUMNS, orderFromRow } from './order-record.js';
-import { reviveChangeMessage, toOrderView, type OrderChangeMessage } from './order-snapshot.js';
+import { toOrderView, type OrderChangeMessage } from './order-snapshot.js';
 import type { OrderStatus } from './order-status.js';
 
 /**
@@ -132,17 +132,28 @@ const PAGE = 500;
  * published after commit; subscribe before calling, so that nothing falls between the two), with
  * no event missed and none twice, in seq order. Filtered events are skipped, but counted as seen.
  */
-export async function* resumableEvents(
+export function resumableEvents(
   query: Query,
   merchantId: string,
   live: AsyncIterator<OrderChangeMessage>,
   after: bigint | null,
   filter: EventFilter,
 ): AsyncGenerator<OrderChangeMessage> {
+  const stream = releasing(replayThenLive(query, merchantId, live, after, filter), live);
+  // A generator closed before it ever ran skips its finally: `live` is let go here in every case
+  // (the subscriber left during the replay, or before the stream was even started).
+  const close = stream.return.bind(stream);
+  stream.return = async (value) => {
+    await live.return?.();
+    return close(value);
+  };
+  return stream;
+}
+
+async function* releasing(events: AsyncGenerator<OrderChangeMessage>, live: AsyncIterator<OrderChangeMessage>): AsyncGenerator<OrderChangeMessage> {
   try {
-    yield* replayThenLive(query, merchantId, live, after, filter);
+    yield* events;
   } finally {
-    // Also when the subscriber leaves during the replay, before `live` was ever read.
     await live.return?.();
   }
 }
@@ -164,8 +175,7 @@ async function* replayThenLive(
     }
   }
   for (let next = await live.next(); !next.done; next = await live.next()) {
-    // Dates arrive as text when the message crossed Redis.
-    const message = reviveChangeMessage(next.value);
+    const message = next.value;
     const seq = BigInt(message.event.seq);
     if (last !== null && seq <= last) continue;
     if (last !== null && seq > last + 1n) {

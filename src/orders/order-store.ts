@@ -111,6 +111,11 @@ export async function readOrder(query: Query, orderId: string): Promise<OrderRec
   return row ? orderFromRow(row) : null;
 }
 
+export async function readMerchantOrder(query: Query, merchantId: string, id: string): Promise<OrderRecord | null> {
+  const [row] = await query(`select ${ORDER_COLUMNS} from orders where id = $1 and merchant_id = $2`, [id, merchantId]);
+  return row ? orderFromRow(row) : null;
+}
+
 export async function readOrderByMerchantOrderNo(query: Query, merchantId: string, merchantOrderNo: string): Promise<OrderRecord | null> {
   const [row] = await query(`select ${ORDER_COLUMNS} from orders where merchant_id = $1 and merchant_order_no = $2`, [merchantId, merchantOrderNo]);
   return row ? orderFromRow(row) : null;

@@ -13,8 +13,8 @@ import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
 import type { OrderRecord } from './order-record.js';
-import type { OrderView } from './order-snapshot.js';
-import { insertSubmittingOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
+import { toOrderView, type OrderView } from './order-snapshot.js';
+import { insertSubmittingOrder, readMerchantOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
 import type { OrderCustomer } from './order.entity.js';
 
 export interface CustomerInput {
@@ -198,6 +198,12 @@ export class OrderService {
    * Asks TarsPay for the order's state now and applies the answer like any other report. An
    * inquiry that fails, whatever its code, changes nothing.
    */
+  /** The merchant's order as it is now, in one statement and no entity (a subscription's snapshot); null when it is not theirs. */
+  async view(merchantId: string, id: string): Promise<OrderView | null> {
+    const order = await readMerchantOrder(this.options.sql.query, merchantId, id);
+    return order ? toOrderView(order) : null;
+  }
+
   async refresh(merchant: Merchant, order: OrderView): Promise<OrderRecord> {
     let answer: InquiryAnswer;
     try {

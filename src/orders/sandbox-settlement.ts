@@ -40,7 +40,7 @@ export async function settleInSandbox(
   if (!order.platformOrderId) {
     throw new OrderError('INVALID_STATE', `The order is ${order.status} and has no TarsPay order yet; nothing to settle`, { field: 'id', order });
   }
-  const changes = services.live.pubsub.subscribe('order:changed', order.id);
+  const changes = services.live.orderChanges(order.id);
   const callbackApplied = waitForChange(changes, CALLBACK_WAIT_MS);
   const response = await fetch(`${sandboxUrl}/sandbox/orders/${encodeURIComponent(order.platformOrderId)}/settle`, {
     method: 'POST',

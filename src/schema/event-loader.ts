@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { GraphQLContext } from '../context.js';
+import { emOf, type GraphQLContext } from '../context.js';
 import { findEventsByOrderIds } from '../orders/order-queries.js';
 import type { OrderEventView } from '../orders/order-snapshot.js';
 
@@ -9,7 +9,7 @@ const eventLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderEventVi
 export function eventsOf(context: GraphQLContext, orderId: string): Promise<OrderEventView[]> {
   let loader = eventLoaders.get(context);
   if (!loader) {
-    loader = new DataLoader((orderIds: readonly string[]) => findEventsByOrderIds(context.em, orderIds));
+    loader = new DataLoader((orderIds: readonly string[]) => findEventsByOrderIds(emOf(context), orderIds));
     eventLoaders.set(context, loader);
   }
   return loader.load(orderId);

@@ -1,7 +1,7 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { merchantOf, type GraphQLContext } from '../context.js';
+import { emOf, merchantOf, type GraphQLContext } from '../context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
@@ -29,7 +29,7 @@ export const OrderRef = builder.loadableNode('Order', {
   id: { resolve: (order: OrderView) => order.id },
   // null for an id that is not one of the merchant's orders: node(id) and order(id) then answer null.
   load: async (ids: string[], context: GraphQLContext) =>
-    (context.auth ? await findMerchantOrdersByIds(context.em, context.auth.merchant.id, ids) : ids.map(() => null)) as OrderView[],
+    (context.auth ? await findMerchantOrdersByIds(emOf(context), context.auth.merchant.id, ids) : ids.map(() => null)) as OrderView[],
   cacheResolved: (order: OrderView) => order.id,
   fields: (t) => ({
     kind: t.field({ type: OrderKindEnum, resolve: (order) => order.kind }),
@@ -124,7 +124,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { scope: 'orders:read' },
     args: { merchantOrderNo: t.arg.string({ required: true, validate: { minLength: 1, maxLength: 64 } }) },
-    resolve: (_root, args, context) => context.em.findOne(Order, { merchant: merchantOf(context).id, merchantOrderNo: args.merchantOrderNo }),
+    resolve: (_root, args, context) => emOf(context).findOne(Order, { merchant: merchantOf(context).id, merchantOrderNo: args.merchantOrderNo }),
   }),
   orders: t.connection(
     {
@@ -139,7 +139,7 @@ builder.queryFields((t) => ({
           if ((after && !afterPosition) || (before && !beforePosition)) {
             throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
           }
-          return findOrderPage(context.em, merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
+          return findOrderPage(emOf(context), merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
         }),
     },
     // The public names of the API (Pothos would call them QueryOrdersConnection / QueryOrdersConnectionEdge).

@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { emOf, merchantOf } from '../context.js';
 import { amountRule } from '../orders/input-rules.js';
 import { SANDBOX_OUTCOMES, settleInSandbox } from '../orders/sandbox-settlement.js';
 import { OrderPayloadRef } from './order-payload.js';
@@ -26,7 +26,7 @@ builder.mutationFields((t) => ({
       if (!context.auth?.scopes.includes(needed)) {
         throw createGraphQLError(`Settling a ${order.kind.toLowerCase()} needs the ${needed} scope`, { extensions: { code: 'FORBIDDEN' } });
       }
-      const settled = await settleInSandbox(context.em, context.services, order, merchantOf(context), args.outcome, args.paidAmount);
+      const settled = await settleInSandbox(emOf(context), context.services, order, merchantOf(context), args.outcome, args.paidAmount);
       return { order: settled, userErrors: [] };
     },
   }),

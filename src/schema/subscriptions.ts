@@ -1,27 +1,26 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from '../builder.js';
 import { merchantOf, type GraphQLContext } from '../context.js';
-import { eventViewOf, reviveChangeMessage, toOrderView, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
+import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { forgetEvents } from './event-loader.js';
 import { cursorError, eventFilterOf, OrderEventFilterInput } from './order-event.js';
-import { OrderEventRef, OrderRef, loadOwnOrder, parseOrderId } from './order.js';
+import { OrderEventRef, OrderRef, parseOrderId } from './order.js';
 
 async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGenerator<OrderView> {
   const id = parseOrderId(globalId);
-  const changes = context.services.live.pubsub.subscribe('order:changed', id ?? 'none');
+  const changes = context.services.live.orderChanges(id ?? 'none');
   // Start listening before reading the snapshot, so that no change falls between the two.
   let pending = changes.next();
   try {
-    const order = await loadOwnOrder(context, globalId);
-    if (!order) throw createGraphQLError('No order with this id for this merchant', { extensions: { code: 'NOT_FOUND' } });
-    const snapshot = toOrderView(order);
+    const snapshot = id ? await context.services.orders.view(merchantOf(context).id, id) : null;
+    if (!snapshot) throw createGraphQLError('No order with this id for this merchant', { extensions: { code: 'NOT_FOUND' } });
     yield snapshot;
     if (isSettled(snapshot.status)) return;
     for (let next = await pending; !next.done; next = await pending) {
       pending = changes.next();
-      const message = reviveChangeMessage(next.value);
+      const message = next.value;
       if (!message.event.applied || message.order.updatedAt <= snapshot.updatedAt) continue;
       yield message.order;
       if (isSettled(message.order.status)) return;
@@ -38,7 +37,7 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
 function freshReadsFor(context: GraphQLContext): void {
   clearAllDataLoaders(context);
   forgetEvents(context);
-  context.em.clear();
+  context.entityManager.clear();
 }
 
 builder.subscriptionType({});
@@ -68,7 +67,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;
       // Listening starts before the replay reads, so that nothing committed in between is missed.
-      const live = context.services.live.pubsub.subscribe('merchant:order-changed', merchantId);
+      const live = context.services.live.merchantChanges(merchantId);
       try {
         return context.services.events.stream(merchantId, live, args.after, eventFilterOf(args.filter));
       } catch (error) {

@@ -104,6 +104,8 @@ describe('orderEvents', () => {
     for (const stream of [all, payoutsOnly, ofB]) stream.dispose();
     await clientA.dispose();
     await clientB.dispose();
+    // Subscribers that left hold nothing in the gateway.
+    await waitFor(() => (t.gateway.services.live.listeners() === 0 ? true : undefined));
   });
 
   it('needs orders:read', async () => {
