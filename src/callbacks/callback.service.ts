@@ -1,5 +1,6 @@
 import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../logger.js';
+import { decideUpdate } from '../orders/order-decision.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
@@ -110,7 +111,12 @@ export class CallbackService {
     return merchant;
   }
 
-  /** One transaction: lock the order(s) named, count a replay or judge and apply, store the receipt. */
+  /**
+   * One transaction: lock the order(s) named, count a replay or judge, store the receipt, apply.
+   * Applying takes the merchant's event counter (orders/order-store.ts), which the merchant's other
+   * callbacks wait for until this commits: it is the last statement, so they wait for one statement
+   * and the commit, not for the whole transaction.
+   */
   async #store(merchant: CallbackMerchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
     return this.deps.updates.transaction(async (query, applyLocked) => {
       const named = await lockNamedOrders(query, merchant.id, report);
@@ -119,12 +125,12 @@ export class CallbackService {
       if (replay) return { outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: named.byPlatformId ?? named.byMerchantNo };
       const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
       let outcome: CallbackOutcome;
-      let change: OrderChange | undefined;
+      let update: OrderUpdate | undefined;
       if (report.problems.length > 0) outcome = 'MALFORMED';
       else if (match.mismatch) outcome = 'MISMATCH';
       else if (!match.order) outcome = 'UNKNOWN_ORDER';
       else {
-        const update: OrderUpdate = {
+        update = {
           status: report.status!,
           source: 'CALLBACK',
           payload: callback.body,
@@ -134,10 +140,12 @@ export class CallbackService {
           failureReason: report.failureReason,
           note: amountNote(match.order, report),
         };
-        change = await applyLocked(match.order, update);
-        outcome = change.verdict === 'apply' ? 'APPLIED' : change.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
+        // The order is locked: the verdict judged now is the one applying will write.
+        const verdict = decideUpdate(match.order, update).verdict;
+        outcome = verdict === 'apply' ? 'APPLIED' : verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
       await insertReceipt(query, { merchant, order: match.order, callback, signature, outcome });
+      const change = update && match.order ? await applyLocked(match.order, update) : undefined;
       return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change };
     });
   }
