@@ -10,12 +10,16 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
-  documents: ['examples/operations/*.graphql'],
+  documents: ['examples/operations/*.graphql', 'src/demo/operations/*.graphql'],
   ignoreNoDocuments: false,
   generates: {
     'src/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      presetConfig: {
+        fragmentMasking: false,
+        // persisted-documents.json: hash → text of every operation above, the gateway's trusted documents.
+        persistedDocuments: { hashAlgorithm: 'sha256' },
+      },
       config: {
         // NodeNext ESM: imports end in .js and type-only imports stay type-only.
         emitLegacyCommonJSImports: false,

@@ -8,6 +8,7 @@ import { createLivePubSub } from './live/pubsub.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
+import { TrustedDocuments } from './graphql/trusted-documents.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createLimitStores } from './limits/limit-stores.js';
 import type { Logger } from './logger.js';
@@ -62,6 +63,8 @@ export interface Gateway {
 /** Connects the database (migrating it), builds the services and serves HTTP + WebSocket. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
+  // Read before anything opens: a manifest that is missing or wrong stops the start.
+  const trustedDocuments = TrustedDocuments.load(config.TRUSTED_DOCUMENTS_FILE);
   let keyRing = options.keyRing;
   if (!keyRing) {
     const resolved = resolveKeyRing(config);
@@ -73,7 +76,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const applied = await migrateUp(orm, { keyRing });
     if (applied.length) logger.info({ applied }, 'database migrated');
     const reencrypted = await reencryptMerchantKeys(orm.em.fork(), keyRing);
-    if (reencrypted.length) logger.info({ merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId }, 'merchant private keys re-encrypted under the current key-encryption key');
+    if (reencrypted.length)
+      logger.info(
+        { merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId },
+        'merchant private keys re-encrypted under the current key-encryption key',
+      );
   } catch (error) {
     await orm.close(true);
     throw error;
@@ -147,6 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
     cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
     introspection,
+    trustedDocuments,
     suggestions: introspection && config.NODE_ENV !== 'production',
     rateLimit: {
       buckets: limitStores.buckets,
@@ -168,7 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
-  const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null } : undefined;
+  const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes() } : undefined;
   const readiness = createReadinessCheck({ orm, live, migrations: shippedMigrationNames() });
   const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
   const { server, closeWebSockets } = createHttpServer({
@@ -181,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     demo,
     webSocketKeepAliveMs: config.WS_KEEPALIVE_MS,
     webSocketSessions,
+    trustedDocuments,
     orm,
   });
   await new Promise<void>((resolve, reject) => {
@@ -189,10 +198,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   let metricsServer: MetricsServer | undefined;
   if (exposure.on === 'metrics-port') {
-    metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(async (error: unknown) => {
-      server.close();
-      throw error;
-    });
+    metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(
+      async (error: unknown) => {
+        server.close();
+        throw error;
+      },
+    );
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;

@@ -40,9 +40,12 @@ export async function ensureConfiguredMerchant(
 /** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */
 export const DEMO_SCOPES = ['collections:write', 'orders:read'] as const satisfies readonly Scope[];
 
-/** A token for the printed /demo?token= link: it sits in a browser's address bar and history. */
+/**
+ * A token for the printed /demo?token= link: it sits in a browser's address bar and history, so it
+ * runs the shipped trusted documents only (the page sends hashes), never arbitrary query text.
+ */
 export async function createDemoToken(em: EntityManager, merchant: Merchant): Promise<string> {
-  const { token } = await createApiToken(em, { merchant, name: `demo checkout ${new Date().toISOString()}`, scopes: DEMO_SCOPES });
+  const { token } = await createApiToken(em, { merchant, name: `demo checkout ${new Date().toISOString()}`, scopes: DEMO_SCOPES, trustedDocumentsOnly: true });
   return token;
 }
 

@@ -1,13 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { decodeKeyEncryptionKey } from './merchants/key-encryption.js';
-import {
-  COLLECTION_AMOUNT_LIMITS,
-  PAYMENT_METHOD_TYPES,
-  PAYOUT_AMOUNT_LIMIT,
-  type AmountLimit,
-  type PaymentMethodType,
-} from './tarspay/catalogs.js';
+import { COLLECTION_AMOUNT_LIMITS, PAYMENT_METHOD_TYPES, PAYOUT_AMOUNT_LIMIT, type AmountLimit, type PaymentMethodType } from './tarspay/catalogs.js';
 
 /**
  * Every environment variable the gateway, `npm run cli` and `npm run migrate` read, parsed and
@@ -16,16 +10,26 @@ import {
  * only what they use (parseDatabaseSettings), so they run without TarsPay settings.
  */
 
-const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const hexKey = z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
-const publicKey = z.string().trim().regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
+const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+const hexKey = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
+const publicKey = z
+  .string()
+  .trim()
+  .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
 const positiveInt = z.coerce.number().int().positive();
 const KEK_FORMAT = 'must be 32 bytes as 64 hex characters or 44 base64 characters (make one with `openssl rand -hex 32`)';
-const keyEncryptionKey = z.string().trim().refine((text) => decodeKeyEncryptionKey(text) !== null, KEK_FORMAT);
+const keyEncryptionKey = z
+  .string()
+  .trim()
+  .refine((text) => decodeKeyEncryptionKey(text) !== null, KEK_FORMAT);
 const keyEncryptionKeys = z.string().transform((text, context) => {
-  const keys = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const keys = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   keys.forEach((key, index) => {
     if (!decodeKeyEncryptionKey(key)) context.addIssue({ code: 'custom', message: `entry ${index + 1} ${KEK_FORMAT}` });
   });
@@ -43,25 +47,23 @@ function parseLimit(text: string): AmountLimit {
 }
 
 /** `BANK_VA:10000-50000000,EWALLET:10000-` → limits per method type; unlisted types keep TarsPay's (COLLECTION_AMOUNT_LIMITS). */
-const collectionLimits = z
-  .string()
-  .transform((text, context) => {
-    const limits: Record<PaymentMethodType, AmountLimit> = { ...COLLECTION_AMOUNT_LIMITS };
-    for (const entry of text.split(',').filter(Boolean)) {
-      const [type, range] = entry.split(':');
-      if (!PAYMENT_METHOD_TYPES.includes(type as PaymentMethodType) || !range) {
-        context.addIssue({ code: 'custom', message: `"${entry}": expected TYPE:MIN-MAX with TYPE one of ${PAYMENT_METHOD_TYPES.join(', ')}` });
-        return z.NEVER;
-      }
-      try {
-        limits[type as PaymentMethodType] = parseLimit(range);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
+const collectionLimits = z.string().transform((text, context) => {
+  const limits: Record<PaymentMethodType, AmountLimit> = { ...COLLECTION_AMOUNT_LIMITS };
+  for (const entry of text.split(',').filter(Boolean)) {
+    const [type, range] = entry.split(':');
+    if (!PAYMENT_METHOD_TYPES.includes(type as PaymentMethodType) || !range) {
+      context.addIssue({ code: 'custom', message: `"${entry}": expected TYPE:MIN-MAX with TYPE one of ${PAYMENT_METHOD_TYPES.join(', ')}` });
+      return z.NEVER;
     }
-    return limits;
-  });
+    try {
+      limits[type as PaymentMethodType] = parseLimit(range);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }
+  return limits;
+});
 
 const payoutLimit = z.string().transform((text, context) => {
   try {
@@ -75,7 +77,10 @@ const payoutLimit = z.string().transform((text, context) => {
 /** `https://shop.example,http://localhost:3000` → exact origins (scheme, host and port; no path). */
 const origins = z.string().transform((text, context) => {
   const list: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     let origin: string | undefined;
     try {
       origin = new URL(entry).origin;
@@ -93,7 +98,10 @@ const origins = z.string().transform((text, context) => {
 
 /** `GetOrder,MyCheckout` → GraphQL operation names. */
 const operationNames = z.string().transform((text, context) => {
-  const names = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const bad = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name));
   if (bad.length) {
     context.addIssue({ code: 'custom', message: `not GraphQL operation names: ${bad.join(', ')}` });
@@ -107,9 +115,15 @@ const environment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATA_DIR: z.string().default('./.data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** Encrypts merchant private keys in the database (AES-256-GCM); see src/merchants/key-encryption-config.ts. */
@@ -177,6 +191,17 @@ const environment = z.object({
   METRICS_ORDERS_CACHE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Operation names that become metric labels, besides the ones this project ships. */
   METRICS_OPERATION_NAMES: operationNames.default([]),
+
+  /** Your apps' persisted-documents.json manifests (comma-separated paths), trusted besides the shipped one. */
+  TRUSTED_DOCUMENTS_FILE: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((path) => path.trim())
+        .filter(Boolean),
+    )
+    .default([]),
 });
 
 export type Environment = z.infer<typeof environment>;

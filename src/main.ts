@@ -56,9 +56,9 @@ async function main(): Promise<void> {
   if (keyNotice) lines.push(`  ${keyNotice}`);
   if (sandbox) {
     const token = await createDevelopmentToken(em, merchant);
-    lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
+    lines.push('', "  Development token (every scope; paste into GraphiQL's Headers tab):", `  {"Authorization": "Bearer ${token}"}`);
     const demoToken = await createDemoToken(em, merchant);
-    lines.push('', `  Demo checkout (a collections:write,orders:read token): ${gateway.publicUrl}/demo?token=${demoToken}`);
+    lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${demoToken}`);
   }
   console.log(`${lines.join('\n')}\n`);
 

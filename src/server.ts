@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { createServer, type Server } from 'node:http';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import type { WebSocketSessions } from './graphql/websocket-sessions.js';
+import type { TrustedDocuments } from './graphql/trusted-documents.js';
 import { observeRequest } from './http/observe-request.js';
 import { findRoute, gatewayRoutes, sendNotFound, type RouteDependencies } from './http/routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
@@ -16,6 +17,8 @@ export interface HttpServerOptions extends RouteDependencies {
   webSocketSessions: WebSocketSessions;
   /** graphql-ws authenticates connection_init against it. */
   orm: MikroORM;
+  /** Subscribe messages may name these by hash, as HTTP requests may. */
+  trustedDocuments: TrustedDocuments;
 }
 
 /** Wiring only: the routes of src/http/routes.ts over HTTP, and GraphQL over WebSocket, on one port. */
@@ -32,6 +35,11 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
       else res.destroy();
     });
   });
-  const websocket = attachGraphQLWebSocket(server, options.yoga, { keepAliveMs: options.webSocketKeepAliveMs, orm: options.orm, sessions: options.webSocketSessions });
+  const websocket = attachGraphQLWebSocket(server, options.yoga, {
+    keepAliveMs: options.webSocketKeepAliveMs,
+    orm: options.orm,
+    sessions: options.webSocketSessions,
+    trustedDocuments: options.trustedDocuments,
+  });
   return { server, closeWebSockets: websocket.close };
 }

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, SETTLE, collectionInput, payoutInput } from './helpers/operations.js';
+import { COLLECTION_CREATE, ORDER, SETTLE, collectionInput, payoutInput } from './helpers/operations.js';
+import { persistedQuery, shippedHash } from './helpers/trusted-documents.js';
 import { waitFor } from './helpers/wait.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-start-'));
@@ -21,7 +22,8 @@ afterAll(async () => {
 /** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
 async function startZeroSetup(): Promise<{ url: string; token: string; demoToken: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY']) delete env[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY'])
+    delete env[name];
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
@@ -43,16 +45,23 @@ describe('npm start with no configuration', () => {
     const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toMatch(/graphiql/i);
 
-    const graphql = async (query: string, variables: Record<string, unknown>, bearer = token) => {
-      const response = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ query, variables }) });
+    const send = async (body: Record<string, unknown>, bearer: string) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify(body),
+      });
       return (await response.json()) as { data: Record<string, any>; errors?: Array<{ extensions?: { code?: string } }> };
     };
-    // The demo link's token sits in a browser's address bar: it can collect and read, never pay out.
+    const graphql = (query: string, variables: Record<string, unknown>, bearer = token) => send({ query, variables }, bearer);
+    const byHash = (operationName: string, variables: Record<string, unknown>) => send({ ...persistedQuery(shippedHash(operationName)), variables }, demoToken);
+    // The demo link's token sits in a browser's address bar: it can collect and read, never pay out,
+    // and it runs the shipped trusted documents only, sent by hash.
     expect(demoToken).not.toBe(token);
-    const payout = await graphql(PAYOUT_CREATE, { input: payoutInput() }, demoToken);
-    expect(payout.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await graphql('{ balance { availableAmount } }', {}, demoToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await graphql(COLLECTION_CREATE, { input: collectionInput() }, demoToken)).data.collectionCreate.order.status).toBe('CREATED');
+    expect((await graphql(COLLECTION_CREATE, { input: collectionInput() }, demoToken)).errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
+    expect((await byHash('CreatePayout', { input: payoutInput() })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await byHash('GetBalance', {})).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await byHash('DemoCreateCollection', { input: collectionInput() })).data.collectionCreate.order.status).toBe('CREATED');
     const created = await graphql(COLLECTION_CREATE, { input: collectionInput({ method: 'QRIS' }) });
     const order = created.data.collectionCreate.order;
     expect(order.status).toBe('CREATED');

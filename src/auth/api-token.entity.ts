@@ -8,17 +8,25 @@ export const ApiToken = defineEntity({
   name: 'ApiToken',
   tableName: 'api_tokens',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     merchant: p.manyToOne(Merchant),
     name: p.text(),
     /** SHA-256 hex of the token text. */
     tokenHash: p.text().unique().hidden(),
     scopes: p.array<Scope>(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
     /** Past this instant the token is refused, as if revoked. Null: it does not expire. */
     expiresAt: p.datetime().nullable(),
+    /** The token may run only the gateway's trusted documents (sent by hash), never operation text: for browsers. */
+    trustedDocumentsOnly: p.boolean().default(false),
   }),
 });
 export interface ApiToken extends InferEntity<typeof ApiToken> {}

@@ -23,11 +23,12 @@ export interface CreatedApiToken {
 
 /**
  * Creates a token for `merchant` and flushes. Only the SHA-256 of the returned `token` is stored.
- * With `expiresAt`, the token is refused from that instant on, as if revoked.
+ * With `expiresAt`, the token is refused from that instant on, as if revoked. With
+ * `trustedDocumentsOnly`, it may run the gateway's trusted documents only, sent by hash.
  */
 export async function createApiToken(
   em: EntityManager,
-  input: { merchant: Merchant; name: string; scopes: readonly Scope[]; expiresAt?: Date | null },
+  input: { merchant: Merchant; name: string; scopes: readonly Scope[]; expiresAt?: Date | null; trustedDocumentsOnly?: boolean },
 ): Promise<CreatedApiToken> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const apiToken = em.create(ApiToken, {
@@ -36,6 +37,7 @@ export async function createApiToken(
     tokenHash: hashToken(token),
     scopes: [...input.scopes],
     expiresAt: input.expiresAt ?? null,
+    trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
   });
   await em.flush();
   return { token, apiToken };
@@ -160,7 +162,9 @@ export async function findActiveTokenIds(em: EntityManager, ids: readonly string
   for (let start = 0; start < ids.length; start += 5000) {
     const rows = (await em
       .getConnection()
-      .execute('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [ids.slice(start, start + 5000)])) as Array<{ id: string }>;
+      .execute('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [
+        ids.slice(start, start + 5000),
+      ])) as Array<{ id: string }>;
     for (const row of rows) active.add(row.id);
   }
   return active;

@@ -27,8 +27,11 @@ Commands:
       Merchants with their public key and key version (never the private key).
   token create --merchant <mchNo> --scopes <scope,scope> [--name <name>]
                [--expires-in <90d|12h|30m> | --expires-at <ISO-8601 instant>]
+               [--trusted-documents-only]
       Create an API token and print it once (only its hash is stored). Without an expiry it
       works until revoked; past its expiry it is refused everywhere, as if revoked.
+      --trusted-documents-only: it may run only the gateway's trusted documents, sent by hash,
+      never operation text (give browsers such a token).
       Scopes: ${SCOPES.join(', ')}
   token list --merchant <mchNo>
   token revoke --id <tokenId>

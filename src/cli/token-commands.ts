@@ -21,7 +21,8 @@ function expiryOf(values: Values, now = new Date()): Date | null {
   if (typeof atText === 'string') {
     // A zone is required: without one, the instant would depend on the machine's time zone.
     const at = /^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(atText.trim()) ? new Date(atText.trim()) : new Date(Number.NaN);
-    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires-at "${atText}" is not an ISO-8601 instant with a zone, e.g. 2027-01-31T00:00:00Z or 2027-01-31T07:00:00+07:00`);
+    if (Number.isNaN(at.getTime()))
+      throw new UsageError(`--expires-at "${atText}" is not an ISO-8601 instant with a zone, e.g. 2027-01-31T00:00:00Z or 2027-01-31T07:00:00+07:00`);
     if (at.getTime() <= now.getTime()) throw new UsageError(`--expires-at ${at.toISOString()} is in the past: give a future instant`);
     return at;
   }
@@ -30,7 +31,14 @@ function expiryOf(values: Values, now = new Date()): Date | null {
 
 export const TOKEN_COMMANDS: Record<string, Command> = {
   'token create': {
-    options: { merchant: { type: 'string' }, scopes: { type: 'string' }, name: { type: 'string' }, 'expires-in': { type: 'string' }, 'expires-at': { type: 'string' } },
+    options: {
+      merchant: { type: 'string' },
+      scopes: { type: 'string' },
+      name: { type: 'string' },
+      'expires-in': { type: 'string' },
+      'expires-at': { type: 'string' },
+      'trusted-documents-only': { type: 'boolean' },
+    },
     async run(values, database) {
       const mchNo = required(values, 'merchant');
       const expiresAt = expiryOf(values);
@@ -45,9 +53,11 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
       const em = await database();
       const merchant = await merchantOrFail(em, mchNo);
       const { createApiToken } = await tokens();
-      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes, expiresAt });
+      const trustedDocumentsOnly = values['trusted-documents-only'] === true;
+      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes, expiresAt, trustedDocumentsOnly });
       const expiry = expiresAt ? `, expiring at ${expiresAt.toISOString()}` : ', without expiry';
       note(`Created token ${apiToken.id} "${name}" for merchant ${mchNo} with scopes ${scopes.join(', ')}${expiry}.`);
+      if (trustedDocumentsOnly) note('It runs trusted documents only: operations sent by hash, never as text.');
       note('It is shown only this once (only its hash is stored): keep it now.');
       print(token);
     },
@@ -71,8 +81,16 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
         if (t.expiresAt) return `${t.expiresAt.getTime() > Date.now() ? 'expires' : 'expired'} ${iso(t.expiresAt)}`;
         return 'active';
       };
-      const rows = list.map((t) => [t.id, t.name, t.scopes.join(','), iso(t.createdAt), iso(t.lastUsedAt), status(t)]);
-      printTable(['ID', 'NAME', 'SCOPES', 'CREATED', 'LAST USED', 'STATUS'], rows);
+      const rows = list.map((t) => [
+        t.id,
+        t.name,
+        t.scopes.join(','),
+        t.trustedDocumentsOnly ? 'trusted only' : 'any',
+        iso(t.createdAt),
+        iso(t.lastUsedAt),
+        status(t),
+      ]);
+      printTable(['ID', 'NAME', 'SCOPES', 'DOCUMENTS', 'CREATED', 'LAST USED', 'STATUS'], rows);
     },
   },
 

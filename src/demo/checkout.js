@@ -1,5 +1,8 @@
 // The demo checkout: plain browser JavaScript, no build step. GraphQL over fetch for queries and
 // mutations; the graphql-transport-ws protocol (graphql-ws) by hand for the live status.
+// It sends trusted documents only: each operation's SHA-256 hash, never its text, so a token made
+// with --trusted-documents-only works here. The operations are src/demo/operations/*.graphql; the
+// gateway serves their hashes in /demo/operations.js (window.TRUSTED_DOCUMENTS).
 'use strict';
 
 (function () {
@@ -18,30 +21,33 @@
   let methods = [];
   let subscription = null;
 
-  const PAYMENT_METHODS = 'query DemoPaymentMethods { paymentMethods { code name type } }';
-  const CREATE = `mutation DemoCreateCollection($input: CollectionCreateInput!) {
-    collectionCreate(input: $input) {
-      order { id merchantOrderNo status amount method payUrl payData vaNumber expiresAt }
-      userErrors { field code message }
-    }
-  }`;
-  const ORDER_UPDATED = 'subscription DemoOrderUpdated($id: ID!) { orderUpdated(id: $id) { id status paidAmount failureReason updatedAt } }';
-  // Only the outcome of the request: the page's status changes with the subscription, not with this answer.
-  const SETTLE = 'mutation DemoSimulatePayment($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { order { id } userErrors { code message } } }';
+  const PAYMENT_METHODS = 'DemoPaymentMethods';
+  const CREATE = 'DemoCreateCollection';
+  const ORDER_UPDATED = 'DemoOrderUpdated';
+  const SETTLE = 'DemoSimulatePayment';
+
+  /** The request body's fields that name a trusted document (Apollo's persisted-query extension). */
+  function persisted(operationName, variables) {
+    const sha256Hash = window.TRUSTED_DOCUMENTS && window.TRUSTED_DOCUMENTS[operationName];
+    if (!sha256Hash) throw new Error('The gateway does not trust the operation ' + operationName + ': run npm run codegen and restart it.');
+    return { operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } };
+  }
 
   function token() {
-    return $('token').value.trim().replace(/^Bearer\s+/i, '');
+    return $('token')
+      .value.trim()
+      .replace(/^Bearer\s+/i, '');
   }
 
   function showError(message) {
     $('error').textContent = message || '';
   }
 
-  async function graphql(query, variables) {
+  async function graphql(operationName, variables) {
     const response = await fetch('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: 'Bearer ' + token() },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(persisted(operationName, variables)),
     });
     const body = await response.json().catch(() => ({ errors: [{ message: 'HTTP ' + response.status }] }));
     if (body.errors && body.errors.length) {
@@ -58,14 +64,17 @@
   const PING_EVERY_MS = 5000;
   const PONG_WITHIN_MS = 4000;
 
-  function subscribe(query, variables, handlers) {
+  function subscribe(operationName, variables, handlers) {
+    // graphql-ws wants a string `query`: an empty one, and the hash in extensions.
+    const payload = Object.assign({ query: '' }, persisted(operationName, variables));
     const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
     const socket = new WebSocket(url, 'graphql-transport-ws');
     const id = String(Date.now());
     let done = false;
     let heardAt = Date.now();
     const heartbeat = setInterval(() => {
-      if (Date.now() - heardAt > PING_EVERY_MS + PONG_WITHIN_MS) return lose('no answer from the gateway for ' + Math.round((Date.now() - heardAt) / 1000) + ' s');
+      if (Date.now() - heardAt > PING_EVERY_MS + PONG_WITHIN_MS)
+        return lose('no answer from the gateway for ' + Math.round((Date.now() - heardAt) / 1000) + ' s');
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: 'ping' }));
     }, PING_EVERY_MS);
 
@@ -86,7 +95,7 @@
       const message = JSON.parse(event.data);
       switch (message.type) {
         case 'connection_ack':
-          socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+          socket.send(JSON.stringify({ id, type: 'subscribe', payload }));
           break;
         case 'ping':
           socket.send(JSON.stringify({ type: 'pong' }));
@@ -140,27 +149,31 @@
     function connect() {
       retryTimer = null;
       if (stopped) return;
-      current = subscribe(ORDER_UPDATED, { id: orderId }, {
-        next: (data) => {
-          if (attempt > 0) logLine('reconnected: current state from the gateway');
-          attempt = 0;
-          setConnection('live');
-          showStatus(data.orderUpdated, 'subscription');
+      current = subscribe(
+        ORDER_UPDATED,
+        { id: orderId },
+        {
+          next: (data) => {
+            if (attempt > 0) logLine('reconnected: current state from the gateway');
+            attempt = 0;
+            setConnection('live');
+            showStatus(data.orderUpdated, 'subscription');
+          },
+          error: (error) => {
+            setConnection('stopped');
+            showError('Live status: ' + error.message);
+          },
+          complete: () => setConnection('done'),
+          lost: (reason) => {
+            if (stopped) return;
+            attempt += 1;
+            const delay = Math.min(15000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+            setConnection('reconnecting');
+            logLine('live status lost (' + reason + '); reconnecting in ' + (delay / 1000).toFixed(1) + ' s');
+            retryTimer = setTimeout(connect, delay);
+          },
         },
-        error: (error) => {
-          setConnection('stopped');
-          showError('Live status: ' + error.message);
-        },
-        complete: () => setConnection('done'),
-        lost: (reason) => {
-          if (stopped) return;
-          attempt += 1;
-          const delay = Math.min(15000, 1000 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
-          setConnection('reconnecting');
-          logLine('live status lost (' + reason + '); reconnecting in ' + (delay / 1000).toFixed(1) + ' s');
-          retryTimer = setTimeout(connect, delay);
-        },
-      });
+      );
     }
 
     function reconnectNow() {

@@ -24,6 +24,10 @@ type Documents = {
     "query OrdersPage($first: Int, $after: String, $filter: OrderFilter) {\n  orders(first: $first, after: $after, filter: $filter) {\n    edges {\n      cursor\n      node {\n        id\n        kind\n        merchantOrderNo\n        status\n        amount\n        method\n        createdAt\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": typeof types.OrdersPageDocument,
     "query PaymentMethods($type: PaymentMethodType) {\n  paymentMethods(type: $type) {\n    code\n    name\n    type\n  }\n}": typeof types.PaymentMethodsDocument,
     "mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) {\n  sandboxOrderSettle(id: $id, outcome: $outcome, paidAmount: $paidAmount) {\n    order {\n      id\n      status\n      paidAmount\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}": typeof types.SandboxSettleDocument,
+    "mutation DemoCreateCollection($input: CollectionCreateInput!) {\n  collectionCreate(input: $input) {\n    order {\n      id\n      merchantOrderNo\n      status\n      amount\n      method\n      payUrl\n      payData\n      vaNumber\n      expiresAt\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}": typeof types.DemoCreateCollectionDocument,
+    "subscription DemoOrderUpdated($id: ID!) {\n  orderUpdated(id: $id) {\n    id\n    status\n    paidAmount\n    failureReason\n    updatedAt\n  }\n}": typeof types.DemoOrderUpdatedDocument,
+    "query DemoPaymentMethods {\n  paymentMethods {\n    code\n    name\n    type\n  }\n}": typeof types.DemoPaymentMethodsDocument,
+    "mutation DemoSimulatePayment($id: ID!) {\n  sandboxOrderSettle(id: $id, outcome: SUCCEEDED) {\n    order {\n      id\n    }\n    userErrors {\n      code\n      message\n    }\n  }\n}": typeof types.DemoSimulatePaymentDocument,
 };
 const documents: Documents = {
     "query GetBalance {\n  balance {\n    availableAmount\n    frozenAmount\n    currency\n  }\n}": types.GetBalanceDocument,
@@ -36,6 +40,10 @@ const documents: Documents = {
     "query OrdersPage($first: Int, $after: String, $filter: OrderFilter) {\n  orders(first: $first, after: $after, filter: $filter) {\n    edges {\n      cursor\n      node {\n        id\n        kind\n        merchantOrderNo\n        status\n        amount\n        method\n        createdAt\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}": types.OrdersPageDocument,
     "query PaymentMethods($type: PaymentMethodType) {\n  paymentMethods(type: $type) {\n    code\n    name\n    type\n  }\n}": types.PaymentMethodsDocument,
     "mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) {\n  sandboxOrderSettle(id: $id, outcome: $outcome, paidAmount: $paidAmount) {\n    order {\n      id\n      status\n      paidAmount\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}": types.SandboxSettleDocument,
+    "mutation DemoCreateCollection($input: CollectionCreateInput!) {\n  collectionCreate(input: $input) {\n    order {\n      id\n      merchantOrderNo\n      status\n      amount\n      method\n      payUrl\n      payData\n      vaNumber\n      expiresAt\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}": types.DemoCreateCollectionDocument,
+    "subscription DemoOrderUpdated($id: ID!) {\n  orderUpdated(id: $id) {\n    id\n    status\n    paidAmount\n    failureReason\n    updatedAt\n  }\n}": types.DemoOrderUpdatedDocument,
+    "query DemoPaymentMethods {\n  paymentMethods {\n    code\n    name\n    type\n  }\n}": types.DemoPaymentMethodsDocument,
+    "mutation DemoSimulatePayment($id: ID!) {\n  sandboxOrderSettle(id: $id, outcome: SUCCEEDED) {\n    order {\n      id\n    }\n    userErrors {\n      code\n      message\n    }\n  }\n}": types.DemoSimulatePaymentDocument,
 };
 
 /**
@@ -92,6 +100,22 @@ export function graphql(source: "query PaymentMethods($type: PaymentMethodType) 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) {\n  sandboxOrderSettle(id: $id, outcome: $outcome, paidAmount: $paidAmount) {\n    order {\n      id\n      status\n      paidAmount\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}"): (typeof documents)["mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) {\n  sandboxOrderSettle(id: $id, outcome: $outcome, paidAmount: $paidAmount) {\n    order {\n      id\n      status\n      paidAmount\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DemoCreateCollection($input: CollectionCreateInput!) {\n  collectionCreate(input: $input) {\n    order {\n      id\n      merchantOrderNo\n      status\n      amount\n      method\n      payUrl\n      payData\n      vaNumber\n      expiresAt\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}"): (typeof documents)["mutation DemoCreateCollection($input: CollectionCreateInput!) {\n  collectionCreate(input: $input) {\n    order {\n      id\n      merchantOrderNo\n      status\n      amount\n      method\n      payUrl\n      payData\n      vaNumber\n      expiresAt\n    }\n    userErrors {\n      field\n      code\n      message\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "subscription DemoOrderUpdated($id: ID!) {\n  orderUpdated(id: $id) {\n    id\n    status\n    paidAmount\n    failureReason\n    updatedAt\n  }\n}"): (typeof documents)["subscription DemoOrderUpdated($id: ID!) {\n  orderUpdated(id: $id) {\n    id\n    status\n    paidAmount\n    failureReason\n    updatedAt\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DemoPaymentMethods {\n  paymentMethods {\n    code\n    name\n    type\n  }\n}"): (typeof documents)["query DemoPaymentMethods {\n  paymentMethods {\n    code\n    name\n    type\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation DemoSimulatePayment($id: ID!) {\n  sandboxOrderSettle(id: $id, outcome: SUCCEEDED) {\n    order {\n      id\n    }\n    userErrors {\n      code\n      message\n    }\n  }\n}"): (typeof documents)["mutation DemoSimulatePayment($id: ID!) {\n  sandboxOrderSettle(id: $id, outcome: SUCCEEDED) {\n    order {\n      id\n    }\n    userErrors {\n      code\n      message\n    }\n  }\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -9,6 +9,7 @@ import { authCache, authenticateToken } from '../auth/tokens.js';
 import { connectionBearer } from './authentication.js';
 import type { GraphQLContext } from '../context.js';
 import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
+import { operationTextFor, type TrustedDocuments } from './trusted-documents.js';
 import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, type Session, type WebSocketSessions } from './websocket-sessions.js';
 import type { GatewayYoga } from './yoga.js';
 
@@ -63,7 +64,12 @@ type Extra = { socket: WebSocket };
  * closed with 4403, one over the per-token connection cap with 4429, each with a reason that says
  * what to do. Otherwise the connection is registered (see WebSocketSessions).
  */
-async function admitConnection(orm: MikroORM, sessions: WebSocketSessions, context: Context<Record<string, unknown> | undefined, Extra>, max: number): Promise<Session | null> {
+async function admitConnection(
+  orm: MikroORM,
+  sessions: WebSocketSessions,
+  context: Context<Record<string, unknown> | undefined, Extra>,
+  max: number,
+): Promise<{ session: Session; trustedDocumentsOnly: boolean } | null> {
   const { socket } = context.extra;
   const bearer = connectionBearer(context.connectionParams);
   if (bearer === undefined) {
@@ -85,14 +91,17 @@ async function admitConnection(orm: MikroORM, sessions: WebSocketSessions, conte
     await sessions.close(session);
     return null;
   }
-  return session;
+  return { session, trustedDocumentsOnly: authenticated.apiToken.trustedDocumentsOnly };
 }
 
 function tooManyOperations(max: number): GraphQLError[] {
   return [
-    createGraphQLError(`Too many operations open on this connection: at most ${max} at once (subscriptions, and queries still running). Complete one first, or open another connection.`, {
-      extensions: { code: 'LIMIT_REACHED', maxOperations: max },
-    }),
+    createGraphQLError(
+      `Too many operations open on this connection: at most ${max} at once (subscriptions, and queries still running). Complete one first, or open another connection.`,
+      {
+        extensions: { code: 'LIMIT_REACHED', maxOperations: max },
+      },
+    ),
   ];
 }
 
@@ -100,6 +109,8 @@ export interface WebSocketOptions {
   keepAliveMs?: number;
   orm: MikroORM;
   sessions: WebSocketSessions;
+  /** Subscribe messages may name these by hash (with `query: ""`); a `--trusted-documents-only` token must. */
+  trustedDocuments: TrustedDocuments;
 }
 
 /**
@@ -112,19 +123,19 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
   const shared = new SharedSubscriptions();
   const { sessions } = options;
   const limits = sessions.limits;
-  const sessionOf = new WeakMap<object, Session>();
+  const admitted = new WeakMap<object, { session: Session; trustedDocumentsOnly: boolean }>();
   sessions.start();
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       onConnect: async (context) => {
-        const session = await admitConnection(options.orm, sessions, context, limits.maxConnectionsPerToken);
-        if (!session) return false;
-        sessionOf.set(context, session);
+        const connection = await admitConnection(options.orm, sessions, context, limits.maxConnectionsPerToken);
+        if (!connection) return false;
+        admitted.set(context, connection);
         return true;
       },
       onClose: async (context) => {
-        const session = sessionOf.get(context);
-        if (session) await sessions.close(session);
+        const connection = admitted.get(context);
+        if (connection) await sessions.close(connection.session);
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => {
@@ -132,11 +143,15 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
         if (!root.shareKey) return root.subscribe(args);
         return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult, root.deliver) as OperationResult;
       },
-      onSubscribe: async (context, id, payload) => {
+      onSubscribe: async (context, id, message) => {
         // graphql-ws has already entered this operation in `subscriptions`.
         if (limits.maxSubscriptionsPerConnection > 0 && Object.keys(context.subscriptions).length > limits.maxSubscriptionsPerConnection) {
           return tooManyOperations(limits.maxSubscriptionsPerConnection);
         }
+        // The operation's text, or the trusted document its hash names: the same rules as over HTTP.
+        const operation = operationTextFor(message, options.trustedDocuments, { trustedDocumentsOnly: admitted.get(context)?.trustedDocumentsOnly ?? true });
+        if ('error' in operation) return [operation.error];
+        const payload = { ...message, query: operation.query };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...context,
           req: context.extra.request,

@@ -11,6 +11,8 @@ import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
 import type { InputLimits } from './input-limits.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import type { TrustedDocuments } from './trusted-documents.js';
+import { useTrustedDocuments } from './use-trusted-documents.js';
 
 export interface YogaOptions {
   orm: MikroORM;
@@ -21,6 +23,8 @@ export interface YogaOptions {
   /** Cross-origin access to /graphql (see src/http/cors.ts); none when absent. */
   cors?: YogaServerOptions<ServerContext, GraphQLContext>['cors'];
   introspection: boolean;
+  /** Operations a request may name by hash; the only ones a `--trusted-documents-only` token may run. */
+  trustedDocuments: TrustedDocuments;
   /** "Did you mean …" hints in error messages (they reveal the schema): never in production. */
   suggestions: boolean;
   rateLimit: RateLimitOptions;
@@ -43,10 +47,18 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     landingPage: false,
     maskedErrors: { isDev: options.exposeErrors, maskError: maskErrorWithoutDatabaseValues },
     cors: options.cors ?? false,
+    // GraphQL over HTTP's persisted documents: `documentId` may stand beside (or instead of) `query`.
+    extraParamNames: ['documentId'],
     plugins: [
       useTokenAuthentication(options.orm),
+      useTrustedDocuments(options.trustedDocuments),
       ...(options.plugins ?? []),
-      ...hardeningPlugins({ introspection: options.introspection, suggestions: options.suggestions, rateLimit: options.rateLimit, inputLimits: options.inputLimits }),
+      ...hardeningPlugins({
+        introspection: options.introspection,
+        suggestions: options.suggestions,
+        rateLimit: options.rateLimit,
+        inputLimits: options.inputLimits,
+      }),
     ],
     renderGraphiQL,
     graphiql: options.graphiql

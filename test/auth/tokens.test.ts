@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiToken } from '../../src/auth/api-token.entity.js';
-import { authenticateToken, createApiToken, findActiveTokenIds, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens.js';
+import { AuthCache, authenticateToken, createApiToken, findActiveTokenIds, hashToken, listApiTokens, revokeApiToken } from '../../src/auth/tokens.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
@@ -20,8 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-const create = (name = 'test', scopes = ['orders:read', 'balance:read'] as const) =>
-  createApiToken(db.orm.em.fork(), { merchant, name, scopes: [...scopes] });
+const create = (name = 'test', scopes = ['orders:read', 'balance:read'] as const) => createApiToken(db.orm.em.fork(), { merchant, name, scopes: [...scopes] });
 
 describe('API tokens', () => {
   it('create a tpg_ token that authenticates, bare or as a Bearer value', async () => {
@@ -33,6 +32,18 @@ describe('API tokens', () => {
       expect(auth?.merchant.mchNo).toBe('M-TOK');
       expect(auth?.scopes).toEqual(['orders:read', 'balance:read']);
     }
+  });
+
+  it('carry trusted-documents-only from creation to every lookup, cached or not; unrestricted unless asked', async () => {
+    const { token } = await createApiToken(db.orm.em.fork(), { merchant, name: 'browser', scopes: ['collections:write'], trustedDocumentsOnly: true });
+    const { token: plain } = await create();
+    const cache = new AuthCache();
+    for (let lookup = 0; lookup < 2; lookup += 1) {
+      expect((await authenticateToken(db.orm.em.fork(), token, { cache }))?.apiToken.trustedDocumentsOnly).toBe(true);
+      expect((await authenticateToken(db.orm.em.fork(), plain, { cache }))?.apiToken.trustedDocumentsOnly).toBe(false);
+    }
+    const rows = await db.orm.em.fork().getConnection().execute('select trusted_documents_only from api_tokens where name = ?', ['browser']);
+    expect(rows).toEqual([{ trusted_documents_only: true }]);
   });
 
   it('reject wrong, malformed and missing tokens', async () => {
@@ -69,7 +80,11 @@ describe('API tokens', () => {
 
   it('findActiveTokenIds answers for many tokens in one query: revoked, expired and unknown ones are not active', async () => {
     const em = db.orm.em.fork();
-    const [active, revoked, expired] = await Promise.all([create('active'), create('revoked'), createApiToken(em, { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1) })]);
+    const [active, revoked, expired] = await Promise.all([
+      create('active'),
+      create('revoked'),
+      createApiToken(em, { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1) }),
+    ]);
     // Revoked by another process: a plain row update, as the CLI does it elsewhere.
     await db.orm.em.fork().getConnection().execute('update api_tokens set revoked_at = now() where id = ?', [revoked.apiToken.id]);
     const unknown = '00000000-0000-7000-8000-000000000000';

@@ -111,6 +111,24 @@ describe.concurrent('cli', () => {
     expect(listed.stdout).toMatch(new RegExp(`${dated!.apiToken.id}.*expires 2099-01-31T00:00:00.000Z`));
   });
 
+  it('token create --trusted-documents-only makes a token for trusted documents only, which token list shows', async ({ expect }) => {
+    const [browser, server] = await Promise.all([
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'collections:write', '--name', 'storefront', '--trusted-documents-only'),
+      cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'collections:write', '--name', 'back-office'),
+    ]);
+    expect(browser.code, browser.stderr).toBe(0);
+    expect(browser.stderr).toMatch(/trusted documents only: operations sent by hash, never as text/);
+    expect(server.stderr).not.toMatch(/trusted documents/);
+    const storefront = await authenticateToken(db.orm.em.fork(), browser.stdout.trim());
+    const backOffice = await authenticateToken(db.orm.em.fork(), server.stdout.trim());
+    expect(storefront!.apiToken.trustedDocumentsOnly).toBe(true);
+    expect(backOffice!.apiToken.trustedDocumentsOnly).toBe(false);
+    const listed = await cli('token', 'list', '--merchant', 'M-CLI');
+    expect(listed.stdout).toMatch(/^ID +NAME +SCOPES +DOCUMENTS +CREATED/);
+    expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +collections:write +trusted only `));
+    expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +collections:write +any `));
+  });
+
   it('token create refuses a bad or past expiry, and both options at once', async ({ expect }) => {
     const runs = await Promise.all([
       cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-in', 'soon'),
@@ -119,7 +137,13 @@ describe.concurrent('cli', () => {
       cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-at', '2099-01-01T00:00'),
       cli('token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--expires-in', '1d', '--expires-at', '2099-01-01T00:00:00Z'),
     ]);
-    const messages = [/--expires-in "soon" is not a duration/, /--expires-in "0d" is not a duration/, /is in the past/, /not an ISO-8601 instant with a zone/, /at most one of --expires-in and --expires-at/];
+    const messages = [
+      /--expires-in "soon" is not a duration/,
+      /--expires-in "0d" is not a duration/,
+      /is in the past/,
+      /not an ISO-8601 instant with a zone/,
+      /at most one of --expires-in and --expires-at/,
+    ];
     runs.forEach((run, index) => {
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
@@ -178,7 +202,11 @@ describe.concurrent('cli', () => {
 describe('cli merchant keys', { timeout: 120_000 }, () => {
   it('merchant rotate-key stores the new key encrypted, bumps the key version and prints only the public key', async () => {
     const em = db.orm.em.fork();
-    const before = await upsertMerchant(em, db.keyRing, { mchNo: 'M-ROTATE', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: generateKeyPair().publicKey });
+    const before = await upsertMerchant(em, db.keyRing, {
+      mchNo: 'M-ROTATE',
+      privateKeyHex: generateKeyPair().privateKey,
+      platformPublicKey: generateKeyPair().publicKey,
+    });
     const keys = generateKeyPair();
     const keyFile = join(scratch, 'rotated.key');
     writeFileSync(keyFile, `${keys.privateKey}\n`);
@@ -204,7 +232,11 @@ describe('cli merchant keys', { timeout: 120_000 }, () => {
   });
 
   it('merchant rotate-key --generate makes a key that never leaves the database', async () => {
-    await upsertMerchant(db.orm.em.fork(), db.keyRing, { mchNo: 'M-GENERATE', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: generateKeyPair().publicKey });
+    await upsertMerchant(db.orm.em.fork(), db.keyRing, {
+      mchNo: 'M-GENERATE',
+      privateKeyHex: generateKeyPair().privateKey,
+      platformPublicKey: generateKeyPair().publicKey,
+    });
     const run = await cli('merchant', 'rotate-key', '--mch-no', 'M-GENERATE', '--generate');
     expect(run.code, run.stderr).toBe(0);
     const publicKey = /^Public key: (0[23][0-9a-f]{64})$/m.exec(run.stdout)?.[1];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { persistedQuery, shippedHash } from '../helpers/trusted-documents.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -38,7 +39,8 @@ beforeAll(async () => {
       ],
     }),
   ]);
-  token = await t.token(await t.addMerchant('M-DEMO-1'), ['collections:write', 'orders:read']);
+  // As `npm start` prints it: a browser token that may run trusted documents only.
+  token = await t.token(await t.addMerchant('M-DEMO-1'), ['collections:write', 'orders:read'], { trustedDocumentsOnly: true });
   await mkdir(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
@@ -57,10 +59,14 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     });
     // Every frame the page's graphql-ws socket receives, to prove "paid" came from the subscription.
     const frames: Array<{ type: string; payload?: any }> = [];
-    page.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(JSON.parse(String(frame.payload)))));
-    const graphqlPosts: string[] = [];
+    const sent: Array<{ type: string; payload?: any }> = [];
+    page.on('websocket', (socket) => {
+      socket.on('framereceived', (frame) => frames.push(JSON.parse(String(frame.payload))));
+      socket.on('framesent', (frame) => sent.push(JSON.parse(String(frame.payload))));
+    });
+    const graphqlPosts: Array<Record<string, any>> = [];
     page.on('request', (request) => {
-      if (request.url().endsWith('/graphql') && request.method() === 'POST') graphqlPosts.push(JSON.parse(request.postData() ?? '{}').query ?? '');
+      if (request.url().endsWith('/graphql') && request.method() === 'POST') graphqlPosts.push(JSON.parse(request.postData() ?? '{}'));
     });
 
     await page.goto(`${t.gateway.url}/demo?token=${token}`);
@@ -86,8 +92,22 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     const next = frames.filter((frame) => frame.type === 'next').map((frame) => frame.payload.data.orderUpdated.status);
     expect(next).toEqual(['CREATED', 'SUCCEEDED']);
     expect(frames.at(-1)?.type).toBe('complete');
-    // Nothing polled the order: the POSTs were the methods, the collection and the settle mutation.
-    expect(graphqlPosts.map((query) => /(?:query|mutation) (\w+)/.exec(query)?.[1])).toEqual(['DemoPaymentMethods', 'DemoCreateCollection', 'DemoSimulatePayment']);
+    // Nothing polled the order: the POSTs were the methods, the collection and the settle mutation,
+    // each by its trusted document's hash and never as text.
+    const names = ['DemoPaymentMethods', 'DemoCreateCollection', 'DemoSimulatePayment'];
+    expect(graphqlPosts.map((body) => body.operationName)).toEqual(names);
+    graphqlPosts.forEach((body, index) => {
+      expect(body.query).toBeUndefined();
+      expect(body.extensions).toEqual(persistedQuery(shippedHash(names[index]!)).extensions);
+    });
+    const subscribes = sent.filter((frame) => frame.type === 'subscribe');
+    expect(subscribes).toHaveLength(1);
+    expect(subscribes[0]!.payload).toEqual({
+      query: '',
+      operationName: 'DemoOrderUpdated',
+      variables: { id: expect.any(String) },
+      ...persistedQuery(shippedHash('DemoOrderUpdated')),
+    });
     expect(pageErrors).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/demo-paid.png`, fullPage: true });
     await page.close();
@@ -110,8 +130,12 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     await expect.poll(() => page.locator('#status').getAttribute('data-connection'), { timeout: 20_000 }).toBe('reconnecting');
     expect(await page.textContent('#connection')).toContain('reconnecting');
     // Paid while the phone is offline: the page cannot hear it.
-    const settled = await t.graphql(token, `mutation ($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { userErrors { code } } }`, { id: orderId });
-    expect(settled.data!.sandboxOrderSettle.userErrors).toEqual([]);
+    const settle = await fetch(`${t.gateway.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ ...persistedQuery(shippedHash('DemoSimulatePayment')), variables: { id: orderId } }),
+    });
+    expect(((await settle.json()) as { data: any }).data.sandboxOrderSettle.userErrors).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 2500)); // at least one reconnect attempt fails while offline
     expect(await page.locator('#status').getAttribute('data-status')).toBe('CREATED');
 
@@ -146,5 +170,14 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await response.text()).toContain('data-sandbox="true"');
     expect((await fetch(`${t.gateway.url}/demo/qrcode.js`)).headers.get('content-type')).toContain('javascript');
+  });
+
+  it('serves the hashes of its trusted documents, made from the committed manifest', async () => {
+    const response = await fetch(`${t.gateway.url}/demo/operations.js`);
+    expect(response.headers.get('content-type')).toContain('javascript');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const operations = JSON.parse(/Object\.freeze\((\{.*\})\);/.exec(await response.text())![1]!) as Record<string, string>;
+    for (const name of ['DemoPaymentMethods', 'DemoCreateCollection', 'DemoOrderUpdated', 'DemoSimulatePayment'])
+      expect(operations[name]).toBe(shippedHash(name));
   });
 });

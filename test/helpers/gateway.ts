@@ -32,7 +32,7 @@ export interface TestGateway {
   privateKeyOf(merchant: Merchant): PrivateKey;
   /** The KEY_ENCRYPTION_KEY the gateway (and its peers) run with, hex. */
   keyEncryptionKey: string;
-  token(merchant: Merchant, scopes?: readonly Scope[]): Promise<string>;
+  token(merchant: Merchant, scopes?: readonly Scope[], options?: { trustedDocumentsOnly?: boolean }): Promise<string>;
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /**
    * Another gateway instance on the same database and sandbox, as in a scaled-out deployment;
@@ -55,7 +55,13 @@ export interface GraphQLResponse<T> {
  * random KEY_ENCRYPTION_KEY unless `env` gives one, so no test writes a key into ./.data.
  */
 export async function startTestGateway(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; sandboxControls?: boolean; gateway?: Partial<GatewayOptions>; database?: TestDatabase } = {},
+  options: {
+    env?: Record<string, string>;
+    sandbox?: SandboxOptions;
+    sandboxControls?: boolean;
+    gateway?: Partial<GatewayOptions>;
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestGateway> {
   const database = options.database ?? (await createTestDatabase());
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, callbackRetryMs: 50, log: () => {}, ...options.sandbox });
@@ -107,15 +113,19 @@ export async function startTestGateway(
     },
     async addMerchant(mchNo) {
       const key = PrivateKey.generate();
-      const merchant = await upsertMerchant(gateway.orm.em.fork(), gateway.keyRing, { mchNo, privateKeyHex: key.revealHex(), platformPublicKey: sandbox.platformPublicKey });
+      const merchant = await upsertMerchant(gateway.orm.em.fork(), gateway.keyRing, {
+        mchNo,
+        privateKeyHex: key.revealHex(),
+        platformPublicKey: sandbox.platformPublicKey,
+      });
       sandbox.registerMerchant({ mchNo, publicKey: key.publicKeyHex });
       return merchant;
     },
     privateKeyOf(merchant) {
       return openPrivateKey(gateway.keyRing, merchant);
     },
-    async token(merchant, scopes = SCOPES) {
-      const { token } = await createApiToken(gateway.orm.em.fork(), { merchant, name: 'test', scopes });
+    async token(merchant, scopes = SCOPES, tokenOptions = {}) {
+      const { token } = await createApiToken(gateway.orm.em.fork(), { merchant, name: 'test', scopes, ...tokenOptions });
       return token;
     },
     async graphql(token, query, variables) {
