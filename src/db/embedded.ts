@@ -21,9 +21,13 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: ~1 s. Running initdb takes ~5 s, so a new
+ * For development and tests, not production. Startup: ~0.3 s. Running initdb takes ~5 s, so a new
  * database (in memory, or in an empty dataDir) is copied from a template of a freshly initialised
  * one, cached in `node_modules/.cache/tarspay-graphql/` (made by the first start that lacks it).
+ *
+ * Memory: PostgreSQL's `shared_buffers` (128 MB from initdb) lives in this process's WebAssembly
+ * heap and is touched at start, so it is set to SHARED_BUFFERS here: a development database
+ * holds little. Durability settings are PGlite's own and left as they are.
  */
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -47,6 +51,9 @@ export interface ServerInfo {
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 20;
+/** PostgreSQL's buffer cache: 128 MB would cost that much resident memory at every start (measured). */
+export const SHARED_BUFFERS = '16MB';
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`];
 const SERVER_FILE = 'server.json';
 
 export function serverInfoPath(dataDir: string): string {
@@ -142,7 +149,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   let server: PGLiteSocketServer;
   try {
     const isNew = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
-    db = isNew && options.useTemplate !== false ? await createFromTemplate(dataDir) : await PGlite.create(dataDir);
+    db = isNew && options.useTemplate !== false ? await createFromTemplate(dataDir) : await PGlite.create(dataDir, { startParams: START_PARAMS });
     server = new PGLiteSocketServer({
       db,
       host: '127.0.0.1',
@@ -182,6 +189,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
 // ---- in-memory template: initdb once, copy afterwards ----------------------------------------
 
 const projectDir = fileURLToPath(new URL('../../', import.meta.url));
+/** Kept for the next in-memory database of this process (tests make many); a dataDir needs it once. */
 let templateInProcess: Blob | undefined;
 
 function templatePath(): string {
@@ -200,16 +208,18 @@ function templatePath(): string {
 /** A new database in `dataDir` (undefined: in memory), copied from the template when there is one. */
 async function createFromTemplate(dataDir: string | undefined): Promise<PGlite> {
   const path = templatePath();
-  if (!templateInProcess) {
+  let template = templateInProcess;
+  if (!template) {
     try {
-      templateInProcess = new Blob([readFileSync(path)]);
+      template = new Blob([readFileSync(path)]);
+      if (dataDir === undefined) templateInProcess = template;
     } catch {
       // no template yet: made below
     }
   }
-  if (templateInProcess) {
+  if (template) {
     try {
-      return await PGlite.create(dataDir, { loadDataDir: templateInProcess });
+      return await PGlite.create(dataDir, { loadDataDir: template, startParams: START_PARAMS });
     } catch (error) {
       templateInProcess = undefined; // unreadable template: make a new one
       rmSync(path, { force: true });
@@ -222,10 +232,10 @@ async function createFromTemplate(dataDir: string | undefined): Promise<PGlite> 
       }
     }
   }
-  const db = await PGlite.create(dataDir);
+  const db = await PGlite.create(dataDir, { startParams: START_PARAMS });
   try {
     const dump = await db.dumpDataDir('none');
-    templateInProcess = dump;
+    if (dataDir === undefined) templateInProcess = dump;
     mkdirSync(dirname(path), { recursive: true });
     // Parallel test processes may race here: each writes its own file, the last rename wins.
     const partial = `${path}.${process.pid}.partial`;
