@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { startEnvironment, type BenchEnvironment } from './lib/environment.js';
@@ -8,16 +8,19 @@ import { runCollectionCreate, type CollectionCreateResult } from './scenarios/co
 import { measureSubscriberMemory, runLiveStatus, type LiveStatusResult } from './scenarios/live-status.js';
 import { runOrdersPage, type OrdersPageResult } from './scenarios/orders-page.js';
 import { runSigning, type SigningResult } from './scenarios/signing.js';
+import { runStartup, type StartupResult } from './scenarios/startup.js';
 
 /**
  * `npm run bench`: every figure next to the floor it cannot beat, measured in the same run on the
  * same machine. Starts what it needs (bench/lib/environment.ts), runs each scenario after a
  * warm-up, prints a table and writes bench/results.json. See bench/README.md.
+ * `npm run bench -- startup` runs the startup scenario alone and updates only its keys.
  */
 
 const RESULTS_PATH = new URL('./results.json', import.meta.url);
 
 const settings = {
+  startup: { runs: 5 },
   signing: { pairs: 40, sliceMs: 30 },
   ordersPage: { orders: 100, runs: 50, warmup: 5 },
   collectionCreate: { concurrency: 16, warmupMs: 2_000, windowMs: 5_000, windows: 2 },
@@ -26,6 +29,7 @@ const settings = {
 
 interface Results {
   machine: { cpus: number; node: string; cpu_model: string; platform: string; date: string; database: string };
+  startup: StartupResult;
   signing: SigningResult;
   collectionCreate: CollectionCreateResult;
   liveStatus: LiveStatusResult;
@@ -38,10 +42,21 @@ function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
+function startupGoals(startup: StartupResult): Results['goals'] {
+  const goal = (text: string, value: number, met: boolean) => ({ goal: text, value, met });
+  return {
+    startup_zero_setup_ms: goal('<= 3000', startup.zero_setup_ms, startup.zero_setup_ms <= 3000),
+    startup_postgres_ms: goal('<= 1500', startup.postgres_ms, startup.postgres_ms <= 1500),
+    startup_zero_setup_rss_mb: goal('<= 350', startup.zero_setup_rss_mb, startup.zero_setup_rss_mb <= 350),
+    startup_postgres_rss_mb: goal('<= 150', startup.postgres_rss_mb, startup.postgres_rss_mb <= 150),
+  };
+}
+
 function goals(results: Omit<Results, 'goals' | 'seconds'>): Results['goals'] {
   const { signing, collectionCreate, liveStatus, ordersPage } = results;
   const goal = (text: string, value: number, met: boolean) => ({ goal: text, value, met });
   return {
+    ...startupGoals(results.startup),
     sign_ratio: goal('>= 0.9', signing.sign_ratio, signing.sign_ratio >= 0.9),
     verify_ratio: goal('>= 0.9', signing.verify_ratio, signing.verify_ratio >= 0.9),
     collection_latency_ratio: goal('<= 1.3', collectionCreate.latency_ratio, collectionCreate.latency_ratio <= 1.3),
@@ -52,10 +67,29 @@ function goals(results: Omit<Results, 'goals' | 'seconds'>): Results['goals'] {
   };
 }
 
+function startupRows(row: (scenario: string, figure: string, floor: string, ratio: string) => void, t: StartupResult): void {
+  row('startup: zero setup, until ready', `${t.zero_setup_ms} ms`, `${t.floor_ms} ms minimal yoga`, `${t.zero_setup_ratio}x (goal <= 3000 ms)`);
+  row('startup: DATABASE_URL, until ready', `${t.postgres_ms} ms`, `${t.floor_ms} ms minimal yoga`, `${t.postgres_ratio}x (goal <= 1500 ms)`);
+  row('startup: zero setup RSS', `${t.zero_setup_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.zero_setup_rss_ratio}x (goal <= 350 MB)`);
+  row('startup: DATABASE_URL RSS', `${t.postgres_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.postgres_rss_ratio}x (goal <= 150 MB)`);
+  row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '');
+}
+
+function printRows(rows: Array<[string, string, string, string]>, goalsMet: Results['goals']): void {
+  const header: [string, string, string, string] = ['scenario', 'gateway', 'floor', 'ratio / goal'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
+  for (const cells of rows) console.log(line(cells));
+  const missed = Object.entries(goalsMet).filter(([, goal]) => !goal.met);
+  console.log(`\ngoals met: ${Object.keys(goalsMet).length - missed.length}/${Object.keys(goalsMet).length}${missed.length ? `; missed: ${missed.map(([name, goal]) => `${name} = ${goal.value} (goal ${goal.goal})`).join(', ')}` : ''}`);
+}
+
 function printTable(results: Results): void {
   const rows: Array<[string, string, string, string]> = [];
   const row = (scenario: string, figure: string, floor: string, ratio: string) => rows.push([scenario, figure, floor, ratio]);
   const { signing: s, collectionCreate: c, liveStatus: l, ordersPage: o } = results;
+  startupRows(row, results.startup);
   row('signing: sign', `${s.sign_per_s}/s`, `${s.openssl_sign_per_s}/s node:crypto`, `${s.sign_ratio}x (goal >= 0.9)`);
   row('signing: verify', `${s.verify_per_s}/s`, `${s.openssl_verify_per_s}/s node:crypto`, `${s.verify_ratio}x (goal >= 0.9)`);
   row('signing: noble sign/verify', `${s.noble_sign_per_s}/s / ${s.noble_verify_per_s}/s`, 'node:crypto', `${s.noble_sign_ratio}x / ${s.noble_verify_ratio}x`);
@@ -76,13 +110,24 @@ function printTable(results: Results): void {
   row(`liveStatus CPU per delivery at ${u.callbacks_per_s} cb/s`, `${u.cpu_us_per_delivery} µs`, `${u.bare_cpu_us_per_delivery} µs raw ws`, '');
   row(`ordersPage (${o.orders} orders x 3 events)`, `${o.sql_statements} statements`, `${o.sql_statements_cached_token} with a cached token`, '(goal <= 3)');
   row('ordersPage p50', `${o.p50_ms} ms`, '', '');
-  const header: [string, string, string, string] = ['scenario', 'gateway', 'floor', 'ratio / goal'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => cells[column]!.length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
-  console.log(`\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}`);
-  for (const cells of rows) console.log(line(cells));
-  const missed = Object.entries(results.goals).filter(([, goal]) => !goal.met);
-  console.log(`\ngoals met: ${Object.keys(results.goals).length - missed.length}/${Object.keys(results.goals).length}${missed.length ? `; missed: ${missed.map(([name, goal]) => `${name} = ${goal.value} (goal ${goal.goal})`).join(', ')}` : ''}`);
+  printRows(rows, results.goals);
+}
+
+/** `npm run bench -- startup`: the startup scenario alone; the other keys of bench/results.json stay. */
+async function startupOnly(): Promise<void> {
+  const startup = await runStartup({ ...settings.startup, log });
+  let previous: Partial<Results> = {};
+  try {
+    previous = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Partial<Results>;
+  } catch {
+    // no earlier results: this run's keys alone
+  }
+  const goalsNow = { ...previous.goals, ...startupGoals(startup) };
+  writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previous, startup, goals: goalsNow }, null, 2)}\n`);
+  const rows: Array<[string, string, string, string]> = [];
+  startupRows((...cells) => rows.push(cells), startup);
+  printRows(rows, startupGoals(startup));
+  log('wrote the startup keys of bench/results.json');
 }
 
 async function ensureOrders(env: BenchEnvironment, orders: CreatedOrder[], needed: number, runId: string): Promise<void> {
@@ -97,6 +142,9 @@ async function ensureOrders(env: BenchEnvironment, orders: CreatedOrder[], neede
 async function main(): Promise<void> {
   const started = performance.now();
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  // First, while nothing else of the bench runs: each start has the machine to itself.
+  log(`startup: ${settings.startup.runs} rounds of floor, zero setup, DATABASE_URL`);
+  const startup = await runStartup({ ...settings.startup, log });
   log('signing');
   const signing = await runSigning(settings.signing);
 
@@ -130,6 +178,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         database: env.database.kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
       },
+      startup,
       signing,
       collectionCreate,
       liveStatus,
@@ -144,7 +193,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
+(process.argv[2] === 'startup' ? startupOnly() : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
