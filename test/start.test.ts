@@ -31,7 +31,8 @@ async function startZeroSetup(): Promise<{ url: string; token: string; demoToken
       const url = /gateway on (http:\/\/localhost:\d+)/.exec(output)?.[1];
       const token = /Bearer (tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
       const demoToken = /\/demo\?token=(tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-      if (url && token && demoToken && /ready in \d+ ms/.test(output)) resolve({ url, token, demoToken, output: () => output });
+      // The banner is written at once, pino's lines a moment later: wait for both.
+      if (url && token && demoToken && /ready in \d+ ms/.test(output) && /"msg":"start phases: .*\n/.test(output)) resolve({ url, token, demoToken, output: () => output });
     });
     child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
