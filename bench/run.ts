@@ -72,6 +72,7 @@ function startupRows(row: (scenario: string, figure: string, floor: string, rati
   row('startup: DATABASE_URL, until ready', `${t.postgres_ms} ms`, `${t.floor_ms} ms minimal yoga`, `${t.postgres_ratio}x (goal <= 1500 ms)`);
   row('startup: zero setup RSS', `${t.zero_setup_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.zero_setup_rss_ratio}x (goal <= 350 MB)`);
   row('startup: DATABASE_URL RSS', `${t.postgres_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.postgres_rss_ratio}x (goal <= 150 MB)`);
+  row('startup: CPU until ready', `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms (zero setup / DATABASE_URL)`, `${t.floor_cpu_ms} ms minimal yoga`, '');
   row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '');
 }
 

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
-import { PROJECT_DIR, startTsx, type Child } from '../lib/processes.js';
+import { PROJECT_DIR, processCpuMs, startTsx, type Child } from '../lib/processes.js';
 import { median, round, sleep } from '../lib/stats.js';
 
 /**
@@ -32,6 +32,10 @@ export interface StartupResult {
   postgres_ratio: number;
   zero_setup_rss_ratio: number;
   postgres_rss_ratio: number;
+  /** CPU time (all threads) the server process used until ready: less sensitive than wall time to a busy machine. */
+  zero_setup_cpu_ms: number;
+  postgres_cpu_ms: number;
+  floor_cpu_ms: number;
   /** The very first zero-setup start: creates the embedded database (from the cached template). */
   zero_setup_first_ms: number;
   zero_setup_first_rss_mb: number;
@@ -44,6 +48,7 @@ export interface StartupResult {
 
 interface StartMeasure {
   ms: number;
+  cpuMs: number;
   rssMb: number;
   phases: Record<string, number>;
 }
@@ -103,11 +108,12 @@ async function measureStart(script: string, env: Record<string, string>): Promis
       if (!healthy || !/ready in \d+ ms/.test(output)) await sleep(10);
     }
     const ms = performance.now() - started;
-    await sleep(1000);
     // The tsx CLI runs the script in a child process of its own: that one is the server.
     const server = childPids(child.pid!)[0] ?? child.pid!;
+    const cpuMs = processCpuMs(server);
+    await sleep(1000);
     const phases = /"phases":(\{[^}]*\})/.exec(output)?.[1];
-    return { ms, rssMb: rssMb(server), phases: phases ? (JSON.parse(phases) as Record<string, number>) : {} };
+    return { ms, cpuMs, rssMb: rssMb(server), phases: phases ? (JSON.parse(phases) as Record<string, number>) : {} };
   } finally {
     if (child.exitCode === null) {
       const exited = once(child, 'exit');
@@ -177,6 +183,9 @@ export async function runStartup(options: { runs: number; log: (message: string)
       postgres_ratio: round(result.postgres_ms / result.floor_ms, 2),
       zero_setup_rss_ratio: round(result.zero_setup_rss_mb / result.floor_rss_mb, 2),
       postgres_rss_ratio: round(result.postgres_rss_mb / result.floor_rss_mb, 2),
+      zero_setup_cpu_ms: round(median(zeroRuns.map((run) => run.cpuMs)), 0),
+      postgres_cpu_ms: round(median(postgresRuns.map((run) => run.cpuMs)), 0),
+      floor_cpu_ms: round(median(floorRuns.map((run) => run.cpuMs)), 0),
       zero_setup_first_ms: round(first.ms, 0),
       zero_setup_first_rss_mb: round(first.rssMb, 1),
       postgres_server: database.server,
