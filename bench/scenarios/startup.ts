@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
 import { PROJECT_DIR, processCpuMs, startTsx, type Child } from '../lib/processes.js';
@@ -19,6 +19,9 @@ import { median, round, sleep } from '../lib/stats.js';
 
 export interface StartupResult {
   runs: number;
+  date: string;
+  /** The machine's 1-minute load average before and after the runs: every figure grows with it, the floor's too. */
+  load_average: [number, number];
   /** `npm start`, zero setup, the embedded database already there (created by a start before the runs). */
   zero_setup_ms: number;
   /** The same with DATABASE_URL (a fresh database, migrated by a start before the runs). */
@@ -149,6 +152,8 @@ async function postgresForStart(): Promise<{ url: string; server: string; drop()
 export async function runStartup(options: { runs: number; log: (message: string) => void }): Promise<StartupResult> {
   const zeroSetupDir = mkdtempSync(join(tmpdir(), 'tpg-bench-start-'));
   const postgresDir = mkdtempSync(join(tmpdir(), 'tpg-bench-start-pg-'));
+  const date = new Date().toISOString();
+  const loadBefore = round(loadavg()[0]!, 2);
   const database = await postgresForStart();
   try {
     const zeroSetup = { DATA_DIR: zeroSetupDir };
@@ -170,6 +175,8 @@ export async function runStartup(options: { runs: number; log: (message: string)
     const mb = (runs: StartMeasure[]) => round(median(runs.map((run) => run.rssMb)), 1);
     const result = {
       runs: options.runs,
+      date,
+      load_average: [loadBefore, round(loadavg()[0]!, 2)] as [number, number],
       zero_setup_ms: ms(zeroRuns),
       postgres_ms: ms(postgresRuns),
       floor_ms: ms(floorRuns),
