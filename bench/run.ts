@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { runCollectionCreate } from './scenarios/collection-create.js';
 import { measureSubscriberMemory, runLiveStatus } from './scenarios/live-status.js';
 import { runOrdersPage } from './scenarios/orders-page.js';
 import { runSigning } from './scenarios/signing.js';
+import { runStartup } from './scenarios/startup.js';
 
 /**
  * `npm run bench`: every figure next to the floor it cannot beat, measured in the same run on the
@@ -20,20 +21,23 @@ import { runSigning } from './scenarios/signing.js';
  * warm-up, prints a table and writes bench/results.json. See bench/README.md.
  *
  * `npm run bench -- --only checkout,callbackIngest` runs some scenarios only (printed, results.json
- * left alone); `--checkout-subscribers 2000` shrinks checkout for a quick look.
+ * left alone); `--checkout-subscribers 2000` shrinks checkout for a quick look. `npm run bench --
+ * startup` runs the startup scenario alone and updates only its keys in results.json.
  */
 
 const RESULTS_PATH = new URL('./results.json', import.meta.url);
-const SCENARIOS = ['signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest'] as const;
+const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const { values: args } = parseArgs({ options: { only: { type: 'string' }, 'checkout-subscribers': { type: 'string' } } });
-const only = args.only?.split(',').map((name) => name.trim()) ?? [...SCENARIOS];
+const { values: args, positionals } = parseArgs({ options: { only: { type: 'string' }, 'checkout-subscribers': { type: 'string' } }, allowPositionals: true });
+const startupOnly = positionals[0] === 'startup';
+const only = startupOnly ? ['startup'] : (args.only?.split(',').map((name) => name.trim()) ?? [...SCENARIOS]);
 for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`--only: no scenario "${name}"; the scenarios are ${SCENARIOS.join(', ')}`);
 const runs = (scenario: Scenario) => only.includes(scenario);
 const complete = only.length === SCENARIOS.length;
 
 const settings = {
+  startup: { runs: 5 },
   signing: { pairs: 40, sliceMs: 30 },
   ordersPage: { orders: 100, runs: 50, warmup: 5 },
   collectionCreate: { concurrency: 16, warmupMs: 2_000, windowMs: 5_000, windows: 2 },
@@ -100,11 +104,40 @@ class FreshOrders {
   }
 }
 
+function machineFacts(database: 'postgresql' | 'pglite'): Measured['machine'] {
+  return {
+    cpus: cpus().length,
+    node: process.version,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    database: database === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
+  };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   if (runs('checkout')) checkOpenFileLimit(settings.checkout.subscribers);
   const measured: Omit<Measured, 'machine'> = {};
+  if (runs('startup')) {
+    // First, while nothing else of the bench runs: each start has the machine to itself.
+    log(`startup: ${settings.startup.runs} rounds of floor, zero setup, DATABASE_URL`);
+    measured.startup = await runStartup({ ...settings.startup, log });
+  }
+  if (startupOnly) {
+    const results: Results = { machine: machineFacts(process.env.DATABASE_URL ? 'postgresql' : 'pglite'), ...measured, goals: goals(measured as Measured), seconds: Math.round((performance.now() - started) / 1000) };
+    let previous: Partial<Results> = {};
+    try {
+      previous = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Partial<Results>;
+    } catch {
+      // no earlier results: this run's keys alone
+    }
+    writeFileSync(RESULTS_PATH, `${JSON.stringify({ ...previous, startup: results.startup, goals: { ...previous.goals, ...results.goals } }, null, 2)}\n`);
+    printTable(results);
+    log('wrote the startup keys of bench/results.json');
+    return;
+  }
   if (runs('signing')) {
     log('signing');
     measured.signing = await runSigning(settings.signing);
@@ -160,17 +193,10 @@ async function main(): Promise<void> {
       measured.callbackIngest = await runCallbackIngest(env, { ...ingest, orders });
     }
 
-    const machine = {
-      cpus: cpus().length,
-      node: process.version,
-      cpu_model: cpus()[0]?.model ?? 'unknown',
-      platform: `${process.platform} ${process.arch}`,
-      date: new Date().toISOString(),
-      database: env.database.kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
-    };
+    const machine = machineFacts(env.database.kind);
     // Key order in results.json: the scenarios in the order of the README.
-    const { signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage } = measured;
-    const all: Measured = { machine, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage };
+    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage } = measured;
+    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage };
     const results: Results = { ...all, goals: goals(all), seconds: Math.round((performance.now() - started) / 1000) };
     if (complete) writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     else console.log(JSON.stringify(results, null, 2));

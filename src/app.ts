@@ -31,6 +31,7 @@ import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
 import { UpstreamClients } from './tarspay/upstream.js';
+import type { StartupPhases } from './startup-phases.js';
 
 export interface GatewayOptions {
   config: Environment;
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   poolMax?: number;
   /** Encrypts and decrypts merchant private keys; default: resolved from `config` (KEY_ENCRYPTION_KEY…). */
   keyRing?: KeyRing;
+  /** Records how long each step of the start takes (`npm start` logs them). */
+  phases?: StartupPhases;
 }
 
 export interface Gateway {
@@ -71,21 +74,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (resolved.notice) logger.warn(resolved.notice);
     keyRing = resolved.keyRing;
   }
-  const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery });
+  const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
+  const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery }));
   try {
-    const applied = await migrateUp(orm, { keyRing });
+    const applied = await time('migrations', () => migrateUp(orm, { keyRing }));
     if (applied.length) logger.info({ applied }, 'database migrated');
-    const reencrypted = await reencryptMerchantKeys(orm.em.fork(), keyRing);
-    if (reencrypted.length)
-      logger.info(
-        { merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId },
-        'merchant private keys re-encrypted under the current key-encryption key',
-      );
+    const reencrypted = await time('keys', () => reencryptMerchantKeys(orm.em.fork(), keyRing));
+    if (reencrypted.length) logger.info({ merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId }, 'merchant private keys re-encrypted under the current key-encryption key');
   } catch (error) {
     await orm.close(true);
     throw error;
   }
-  const metrics = new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS });
+  const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS }));
 
   const credentials = new MerchantCredentials({ orm, keyRing });
   const upstream = new UpstreamClients(
@@ -145,9 +145,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const development = config.NODE_ENV !== 'production';
   // A connection lease outlives a few missed renewals, and lapses soon after an instance dies.
-  const limitStores = await createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) });
+  const limitStores = await time('limits', () => createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) }));
   const introspection = config.INTROSPECTION ?? development;
-  const yoga = createGatewayYoga({
+  const yoga = await time('graphql', () => createGatewayYoga({
     orm,
     services,
     graphiql: config.GRAPHIQL ?? development,
@@ -164,7 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
     exposeErrors: config.NODE_ENV === 'development',
     plugins: [useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)), useErrorLogging(logger), useGraphiQLContentSecurityPolicy()],
-  });
+  }));
   const webSocketSessions = new WebSocketSessions({
     orm,
     leases: limitStores.leases,
@@ -192,10 +192,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     trustedDocuments,
     orm,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
+  await time('listen', () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    }),
+  );
   let metricsServer: MetricsServer | undefined;
   if (exposure.on === 'metrics-port') {
     metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(

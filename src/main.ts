@@ -1,34 +1,48 @@
-import { startGateway } from './app.js';
-import { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } from './bootstrap.js';
 import { ConfigError, embeddedDatabaseDir, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { createLogger } from './logger.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
 import { MerchantKeyError } from './merchants/merchant-keys.js';
-import { sandboxOptionsFromEnv } from './sandbox/config.js';
 import { SandboxConfigError } from './sandbox/options.js';
-import { startSandbox, type Sandbox } from './sandbox/server.js';
+import type { Sandbox } from './sandbox/server.js';
+import { StartupPhases } from './startup-phases.js';
+
+/** The gateway's own code: loaded while the database starts (`import` above would load it first, then start the database). */
+function loadGatewayCode() {
+  return Promise.all([import('./app.js'), import('./bootstrap.js'), import('./sandbox/server.js'), import('./sandbox/config.js')]);
+}
 
 /** `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL → the sandbox in process. */
 async function main(): Promise<void> {
-  const config = parseEnvironment();
+  const phases = new StartupPhases();
+  const config = await phases.time('config', () => parseEnvironment());
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const { keyRing, source: keySource, notice: keyNotice } = resolveKeyRing(config);
+  const { keyRing, source: keySource, notice: keyNotice } = await phases.time('keyring', () => resolveKeyRing(config));
   if (keyNotice) logger.warn(keyNotice);
-  const database = await resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: embeddedDatabaseDir(config) });
-  let sandbox: Sandbox | null = null;
-  if (!config.TARSPAY_BASE_URL) {
-    const sandboxLogger = logger.child({ component: 'sandbox' });
-    // In process it takes a free loopback port; SANDBOX_PORT/HOST are for `npm run sandbox`.
-    // src/sandbox/config.ts reads the SANDBOX_* variables (the sandbox imports nothing of the gateway).
-    sandbox = await startSandbox({
-      ...sandboxOptionsFromEnv(),
-      host: '127.0.0.1',
-      port: 0,
-      log: (level, msg, fields) => sandboxLogger[level](fields ?? {}, msg),
-    });
-  }
-  const gateway = await startGateway({
+
+  const codeAndSandbox = phases.time('code', loadGatewayCode).then(async ([app, bootstrap, { startSandbox }, { sandboxOptionsFromEnv }]) => {
+    let sandbox: Sandbox | null = null;
+    if (!config.TARSPAY_BASE_URL) {
+      const sandboxLogger = logger.child({ component: 'sandbox' });
+      // In process it takes a free loopback port; SANDBOX_PORT/HOST are for `npm run sandbox`.
+      sandbox = await phases.time('sandbox', () =>
+        startSandbox({
+          ...sandboxOptionsFromEnv(),
+          host: '127.0.0.1',
+          port: 0,
+          log: (level, msg, fields) => sandboxLogger[level](fields ?? {}, msg),
+        }),
+      );
+    }
+    return { app, bootstrap, sandbox };
+  });
+  const [database, { app, bootstrap, sandbox }] = await Promise.all([
+    phases.time('database', () => resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: embeddedDatabaseDir(config) })),
+    codeAndSandbox,
+  ]);
+  const { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } = bootstrap;
+  const gateway = await app.startGateway({
+    phases,
     config,
     databaseUrl: database.url,
     tarspayBaseUrl: config.TARSPAY_BASE_URL ?? sandbox!.url,
@@ -38,7 +52,7 @@ async function main(): Promise<void> {
     keyRing,
   });
   const em = gateway.orm.em.fork();
-  const merchant = await ensureConfiguredMerchant(em, keyRing, config, sandbox?.platformPublicKey ?? null);
+  const merchant = await phases.time('merchant', () => ensureConfiguredMerchant(em, keyRing, config, sandbox?.platformPublicKey ?? null));
   gateway.services.upstream.forget(merchant.id);
   sandbox?.registerMerchant({ mchNo: merchant.mchNo, publicKey: merchant.publicKey });
 
@@ -55,11 +69,13 @@ async function main(): Promise<void> {
   if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
   if (keyNotice) lines.push(`  ${keyNotice}`);
   if (sandbox) {
-    const token = await createDevelopmentToken(em, merchant);
-    lines.push('', "  Development token (every scope; paste into GraphiQL's Headers tab):", `  {"Authorization": "Bearer ${token}"}`);
-    const demoToken = await createDemoToken(em, merchant);
+    const { token, demoToken } = await phases.time('tokens', async () => ({ token: await createDevelopmentToken(em, merchant), demoToken: await createDemoToken(em, merchant) }));
+    lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
     lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${demoToken}`);
   }
+  const readyMs = phases.elapsedMs();
+  logger.info({ phases: phases.toJSON(), readyMs }, `start phases: ${phases.toString()}`);
+  lines.push('', `  ready in ${readyMs} ms`);
   console.log(`${lines.join('\n')}\n`);
 
   const shutdown = async (signal: string) => {

@@ -4,6 +4,7 @@ import type { CollectionCreateResult } from '../scenarios/collection-create.js';
 import type { LiveStatusResult } from '../scenarios/live-status.js';
 import type { OrdersPageResult } from '../scenarios/orders-page.js';
 import type { SigningResult } from '../scenarios/signing.js';
+import type { StartupResult } from '../scenarios/startup.js';
 
 /** What bench/results.json holds, the goals each figure is held to, and the table printed at the end. */
 
@@ -15,6 +16,7 @@ export interface CheckoutFigures extends CheckoutResult {
 
 export interface Measured {
   machine: { cpus: number; node: string; cpu_model: string; platform: string; date: string; database: string };
+  startup?: StartupResult;
   signing?: SigningResult;
   collectionCreate?: CollectionCreateResult;
   callbackIngest?: CallbackIngestResult;
@@ -32,9 +34,15 @@ export interface Results extends Measured {
 
 /** The goals of the figures that were measured (a run of some scenarios only has only theirs). */
 export function goals(results: Measured): Goals {
-  const { signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
+  const { startup: t, signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
   const found: Goals = {};
   const goal = (name: string, text: string, value: number, met: boolean) => (found[name] = { goal: text, value, met });
+  if (t) {
+    goal('startup_zero_setup_ms', '<= 3000', t.zero_setup_ms, t.zero_setup_ms <= 3000);
+    goal('startup_postgres_ms', '<= 1500', t.postgres_ms, t.postgres_ms <= 1500);
+    goal('startup_zero_setup_rss_mb', '<= 350', t.zero_setup_rss_mb, t.zero_setup_rss_mb <= 350);
+    goal('startup_postgres_rss_mb', '<= 150', t.postgres_rss_mb, t.postgres_rss_mb <= 150);
+  }
   if (s) {
     goal('sign_ratio', '>= 0.9', s.sign_ratio, s.sign_ratio >= 0.9);
     goal('verify_ratio', '>= 0.9', s.verify_ratio, s.verify_ratio >= 0.9);
@@ -66,7 +74,15 @@ type Row = [scenario: string, gateway: string, floor: string, ratio: string];
 function rows(results: Results): Row[] {
   const list: Row[] = [];
   const row = (...cells: Row) => list.push(cells);
-  const { signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
+  const { startup: t, signing: s, collectionCreate: c, callbackIngest: i, liveStatus: l, checkout: k, ordersPage: o } = results;
+  if (t) {
+    row('startup: zero setup, until ready', `${t.zero_setup_ms} ms`, `${t.floor_ms} ms minimal yoga`, `${t.zero_setup_ratio}x (goal <= 3000 ms)`);
+    row('startup: DATABASE_URL, until ready', `${t.postgres_ms} ms`, `${t.floor_ms} ms minimal yoga`, `${t.postgres_ratio}x (goal <= 1500 ms)`);
+    row('startup: zero setup RSS', `${t.zero_setup_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.zero_setup_rss_ratio}x (goal <= 350 MB)`);
+    row('startup: DATABASE_URL RSS', `${t.postgres_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.postgres_rss_ratio}x (goal <= 150 MB)`);
+    row('startup: CPU until ready', `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms (zero setup / DATABASE_URL)`, `${t.floor_cpu_ms} ms minimal yoga`, '');
+    row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '');
+  }
   if (s) {
     row('signing: sign', `${s.sign_per_s}/s`, `${s.openssl_sign_per_s}/s node:crypto`, `${s.sign_ratio}x (goal >= 0.9)`);
     row('signing: verify', `${s.verify_per_s}/s`, `${s.openssl_verify_per_s}/s node:crypto`, `${s.verify_ratio}x (goal >= 0.9)`);

@@ -1,4 +1,3 @@
-import { findRunningServer, startEmbeddedPostgres } from './embedded.js';
 
 export interface ResolvedDatabase {
   url: string;
@@ -24,6 +23,8 @@ export interface ResolveDatabaseOptions {
 export async function resolveDatabase(options: ResolveDatabaseOptions): Promise<ResolvedDatabase> {
   const noop = async () => {};
   if (options.databaseUrl) return { url: options.databaseUrl, embedded: false, close: noop };
+  // PGlite (WebAssembly, ~40 MB resident once loaded) is loaded only by a start that uses it.
+  const { findRunningServer, startEmbeddedPostgres } = await import('./embedded.js');
   const { dataDir } = options;
   const running = await findRunningServer(dataDir);
   if (running) return { url: running.url, embedded: false, close: noop };

@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 /**
- * The embedded PostgreSQL: PGlite (PostgreSQL compiled to WebAssembly, in this process) behind
- * pglite-socket, so the ordinary `pg` driver and MikroORM talk to it over TCP on 127.0.0.1.
+ * The embedded PostgreSQL: PGlite (PostgreSQL compiled to WebAssembly, in this process, on a
+ * thread of its own: embedded-thread.mjs) behind pglite-socket, so the ordinary `pg` driver and
+ * MikroORM talk to it over TCP on 127.0.0.1.
  *
  * Rules that come with it:
  * - **Pool size ≤ maxConnections.** The socket server refuses connections past `maxConnections`
@@ -21,9 +22,13 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: ~1 s. Running initdb takes ~5 s, so a new
+ * For development and tests, not production. Startup: well under a second. initdb takes ~5 s, so a new
  * database (in memory, or in an empty dataDir) is copied from a template of a freshly initialised
  * one, cached in `node_modules/.cache/tarspay-graphql/` (made by the first start that lacks it).
+ *
+ * Memory: PostgreSQL's `shared_buffers` (128 MB from initdb) lives in this process's WebAssembly
+ * heap and is touched at start, so it is set to SHARED_BUFFERS here: a development database
+ * holds little. Durability settings are PGlite's own and left as they are.
  */
 export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -47,6 +52,8 @@ export interface ServerInfo {
 }
 
 export const DEFAULT_MAX_CONNECTIONS = 20;
+/** PostgreSQL's buffer cache: 128 MB would cost that much resident memory at every start (measured). */
+export const SHARED_BUFFERS = '16MB';
 const SERVER_FILE = 'server.json';
 
 export function serverInfoPath(dataDir: string): string {
@@ -138,24 +145,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   }
   const releaseLock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
 
-  let db: PGlite | undefined;
-  let server: PGLiteSocketServer;
+  let thread: Worker | undefined;
+  let url: string;
   try {
-    const isNew = dataDir === undefined || !existsSync(join(dataDir, 'PG_VERSION'));
-    db = isNew && options.useTemplate !== false ? await createFromTemplate(dataDir) : await PGlite.create(dataDir);
-    server = new PGLiteSocketServer({
-      db,
-      host: '127.0.0.1',
-      port: 0,
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    // execArgv []: the thread runs plain JavaScript, without the tsx loader this process may have.
+    const starting = new Worker(new URL('./embedded-thread.mjs', import.meta.url), {
+      execArgv: [],
+      workerData: {
+        dataDir,
+        maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        useTemplate: options.useTemplate !== false,
+        templatePath: templatePath(),
+        sharedBuffers: SHARED_BUFFERS,
+      },
     });
-    await server.start();
+    thread = starting;
+    url = await new Promise<string>((done, fail) => {
+      starting.once('error', fail);
+      starting.once('exit', (code) => fail(new Error(`the embedded database's thread stopped (exit code ${code}) before it was ready`)));
+      starting.once('message', (message: { url?: string; failed?: string }) => (message.url ? done(message.url) : fail(new Error(message.failed))));
+    });
+    // From now on an error of the thread is this process's: unhandled, as PGlite's own were.
+    starting.removeAllListeners('error').removeAllListeners('exit');
   } catch (error) {
-    await db?.close();
+    await thread?.terminate();
     releaseLock();
     throw error;
   }
-  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const running = thread;
 
   if (dataDir !== undefined) {
     const info: ServerInfo = { url, pid: process.pid, startedAt: new Date().toISOString() };
@@ -170,8 +187,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         if (dataDir !== undefined && readServerInfo(dataDir)?.pid === process.pid) {
           rmSync(serverInfoPath(dataDir), { force: true });
         }
-        await server.stop();
-        await db.close();
+        const closed = once(running, 'message');
+        running.postMessage('close');
+        await closed;
+        await running.terminate();
         releaseLock();
       })();
       return closing;
@@ -179,11 +198,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   };
 }
 
-// ---- in-memory template: initdb once, copy afterwards ----------------------------------------
-
-const projectDir = fileURLToPath(new URL('../../', import.meta.url));
-let templateInProcess: Blob | undefined;
-
+/** Where the template of a freshly initialised database is cached, per PGlite version. */
 function templatePath(): string {
   let version = 'unknown';
   try {
@@ -194,45 +209,5 @@ function templatePath(): string {
   } catch {
     // unusual layout: a version-less name still works, it just outlives upgrades
   }
-  return join(projectDir, 'node_modules', '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
-}
-
-/** A new database in `dataDir` (undefined: in memory), copied from the template when there is one. */
-async function createFromTemplate(dataDir: string | undefined): Promise<PGlite> {
-  const path = templatePath();
-  if (!templateInProcess) {
-    try {
-      templateInProcess = new Blob([readFileSync(path)]);
-    } catch {
-      // no template yet: made below
-    }
-  }
-  if (templateInProcess) {
-    try {
-      return await PGlite.create(dataDir, { loadDataDir: templateInProcess });
-    } catch (error) {
-      templateInProcess = undefined; // unreadable template: make a new one
-      rmSync(path, { force: true });
-      if (dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) {
-        throw new Error(
-          `could not create the embedded database in ${dataDir} from the cached template (${(error as Error).message}); ` +
-            'the template is deleted now: remove that directory and start again',
-          { cause: error },
-        );
-      }
-    }
-  }
-  const db = await PGlite.create(dataDir);
-  try {
-    const dump = await db.dumpDataDir('none');
-    templateInProcess = dump;
-    mkdirSync(dirname(path), { recursive: true });
-    // Parallel test processes may race here: each writes its own file, the last rename wins.
-    const partial = `${path}.${process.pid}.partial`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, path);
-  } catch {
-    // a read-only node_modules only costs time
-  }
-  return db;
+  return join(fileURLToPath(new URL('../../', import.meta.url)), 'node_modules', '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
 }

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogContext, type LoggerNamespace, type LoggerOptions } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ApiToken } from '../auth/api-token.entity.js';
 import { CallbackReceipt } from '../callbacks/callback-receipt.entity.js';
@@ -50,7 +49,7 @@ export function createOrmConfig(options: OrmOptions): Options {
   return defineConfig({
     clientUrl: options.clientUrl,
     entities: ENTITIES,
-    extensions: [Migrator],
+    // No `extensions: [Migrator]`: src/db/orm.ts loads the migrator only when a migration is pending.
     pool: { min: 0, max: options.poolMax ?? 10 },
     // The database must exist already: DATABASE_URL names it, the embedded one has only `postgres`.
     ensureDatabase: false,

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import type { IMigrator } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { runWithMigrationContext, type MigrationContext } from './migration-context.js';
@@ -39,13 +40,41 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
 }
 
 /**
+ * MikroORM's migrator, loaded at its first use: a start with nothing to apply never loads it
+ * (nor umzug, nor the migration files).
+ */
+export async function loadMigrator(orm: MikroORM): Promise<IMigrator> {
+  if (!orm.config.getExtension('@mikro-orm/migrator')) {
+    const { Migrator } = await import('@mikro-orm/migrations');
+    Migrator.register(orm);
+  }
+  return orm.getMigrator();
+}
+
+/**
+ * True only when every migration this code ships is recorded as applied: one query, instead of the
+ * migrator's table check and loading every migration file. Any doubt (no table yet, an error)
+ * answers false, and the migrator decides.
+ */
+export async function everyShippedMigrationApplied(orm: MikroORM): Promise<boolean> {
+  try {
+    const applied = await appliedMigrationNames(orm);
+    return shippedMigrationNames().every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Applies pending migrations from `migrations/`; returns the names it applied (empty: up to date).
  * `keyRing` (from the configuration, see resolveKeyRing) lets a migration encrypt merchant private
  * keys still stored in plain text; without it such a migration fails and changes nothing.
  */
 export async function migrateUp(orm: MikroORM, context: MigrationContext = {}): Promise<string[]> {
+  if (await everyShippedMigrationApplied(orm)) return [];
   return withMigrationLock(orm, async () => {
-    const applied = await runWithMigrationContext(context, () => orm.getMigrator().up());
+    const migrator = await loadMigrator(orm);
+    const applied = await runWithMigrationContext(context, () => migrator.up());
     return applied.map((migration) => migration.name);
   });
 }
@@ -86,7 +115,8 @@ export async function appliedMigrationNames(orm: MikroORM): Promise<Set<string>>
 /** Reverts migrations (the last one, or down to `to`), with the same context as migrateUp. */
 export async function migrateDown(orm: MikroORM, context: MigrationContext = {}, to?: string | 0): Promise<string[]> {
   return withMigrationLock(orm, async () => {
-    const reverted = await runWithMigrationContext(context, () => orm.getMigrator().down(to === undefined ? undefined : { to }));
+    const migrator = await loadMigrator(orm);
+    const reverted = await runWithMigrationContext(context, () => migrator.down(to === undefined ? undefined : { to }));
     return reverted.map((migration) => migration.name);
   });
 }

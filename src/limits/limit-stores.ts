@@ -9,9 +9,8 @@ export interface LimitStores {
   close(): Promise<void>;
 }
 
-/** How long Redis may take to answer a limit check before this instance counts alone. */
+/** How long Redis may take to answer a limit check before this instance counts alone; also the longest the start waits for it. */
 const REDIS_COMMAND_TIMEOUT_MS = 1000;
-const REDIS_READY_WAIT_MS = 3000;
 
 /**
  * Where rate-limit buckets and WebSocket connection leases live: in Redis when `redisUrl` is set,
@@ -27,10 +26,10 @@ export async function createLimitStores(options: { redisUrl?: string; logger: Lo
   // Commands fail at once while disconnected (no offline queue): the fallback answers instead of a wait.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
   redis.on('error', (error) => options.logger.warn({ err: error.message }, 'redis connection problem (rate limits)'));
-  // Not events.once: it rejects on the first 'error', and a Redis that is down must not stop the start.
-  const ready = new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true)));
-  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REDIS_READY_WAIT_MS).unref());
-  if (!(await Promise.race([ready, timeout]))) options.logger.warn('rate limits: Redis not ready yet, limiting per instance until it answers');
+  // A Redis that is up is ready within milliseconds, so the first requests already share the limits.
+  // One that refuses the connection ends the wait at once, and one that does not answer gets as long
+  // as a limit check would: either way the start goes on and this instance limits alone meanwhile.
+  if (!(await readyOrFailed(redis, REDIS_COMMAND_TIMEOUT_MS))) options.logger.warn('rate limits: Redis not ready yet, limiting per instance until it answers');
   const buckets = new RedisTokenBuckets(redis, options.logger);
   return {
     buckets,
@@ -40,4 +39,21 @@ export async function createLimitStores(options: { redisUrl?: string; logger: Lo
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** True on 'ready'; false on the first error or after timeoutMs (not events.once: it rejects on 'error'). */
+function readyOrFailed(redis: Redis, timeoutMs: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const finish = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+      resolve(ready);
+    };
+    const onReady = () => finish(true);
+    const onError = () => finish(false);
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    redis.once('ready', onReady);
+    redis.once('error', onError);
+  });
 }

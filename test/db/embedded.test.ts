@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveDatabase } from '../../src/db/database-url.js';
-import { readServerInfo, serverInfoPath, startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { SHARED_BUFFERS, readServerInfo, serverInfoPath, startEmbeddedPostgres } from '../../src/db/embedded.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-embedded-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -49,11 +49,23 @@ describe('embedded PostgreSQL', () => {
       expect(resolved.embedded).toBe(true);
       expect(readServerInfo(dataDir)?.url).toBe(resolved.url);
       expect(await query<{ value: string }>(resolved.url, 'select value from kept')).toEqual([{ value: 'still here' }]);
+      // Reopened, not created: the small buffer cache applies too (initdb wrote 128MB in postgresql.conf).
+      expect(await query(resolved.url, 'show shared_buffers')).toEqual([{ shared_buffers: SHARED_BUFFERS }]);
     } finally {
       await resolved.close();
     }
     expect(existsSync(serverInfoPath(dataDir))).toBe(false);
     expect(existsSync(join(dataDir, 'server.lock'))).toBe(false);
+  });
+
+  it('keeps a small buffer cache: 128 MB of it would be resident memory from the start', async () => {
+    const server = await startEmbeddedPostgres();
+    try {
+      expect(SHARED_BUFFERS).toBe('16MB');
+      expect(await query(server.url, 'show shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('prefers DATABASE_URL when given', async () => {

@@ -1,0 +1,67 @@
+// The embedded PostgreSQL's own thread: PGlite and its socket server (see embedded.ts, which starts
+// it). Plain JavaScript on purpose: Node loads it and PGlite directly, not through tsx, whose loader
+// costs ~45 MB and ~100 ms for PGlite's code. Its queries run here, off the gateway's event loop.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+/** @type {{ dataDir?: string, maxConnections: number, useTemplate: boolean, templatePath: string, sharedBuffers: string }} */
+const options = workerData;
+const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`];
+
+/** A new database in `dataDir` (undefined: in memory), copied from the template when there is one. */
+async function createFromTemplate(dataDir) {
+  const path = options.templatePath;
+  let template;
+  try {
+    template = new Blob([readFileSync(path)]);
+  } catch {
+    // no template yet: made below
+  }
+  if (template) {
+    try {
+      return await PGlite.create(dataDir, { loadDataDir: template, startParams });
+    } catch (error) {
+      rmSync(path, { force: true }); // unreadable template: make a new one
+      if (dataDir !== undefined && existsSync(join(dataDir, 'PG_VERSION'))) {
+        throw new Error(
+          `could not create the embedded database in ${dataDir} from the cached template (${error.message}); ` +
+            'the template is deleted now: remove that directory and start again',
+          { cause: error },
+        );
+      }
+    }
+  }
+  const db = await PGlite.create(dataDir, { startParams });
+  try {
+    const dump = await db.dumpDataDir('none');
+    mkdirSync(dirname(path), { recursive: true });
+    // Parallel tests may race here: each writes its own file, the last rename wins.
+    const partial = `${path}.${process.pid}-${threadId}.partial`;
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+    renameSync(partial, path);
+  } catch {
+    // a read-only node_modules only costs time
+  }
+  return db;
+}
+
+let db;
+try {
+  const isNew = options.dataDir === undefined || !existsSync(join(options.dataDir, 'PG_VERSION'));
+  db = isNew && options.useTemplate ? await createFromTemplate(options.dataDir) : await PGlite.create(options.dataDir, { startParams });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+  await server.start();
+  parentPort.on('message', async (message) => {
+    if (message !== 'close') return;
+    await server.stop();
+    await db.close();
+    parentPort.postMessage({ closed: true });
+  });
+  parentPort.postMessage({ url: `postgres://postgres@${server.getServerConn()}/postgres` });
+} catch (error) {
+  await db?.close().catch(() => {});
+  parentPort.postMessage({ failed: error instanceof Error ? error.message : String(error) });
+}
