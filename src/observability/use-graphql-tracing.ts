@@ -7,6 +7,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanOptions,
   type SpanStatus,
   type TimeInput,
   type TracerProvider,
@@ -22,28 +23,37 @@ import type { Plugin } from 'graphql-yoga';
 export function useGraphQLTracing<Context extends object>(provider: TracerProvider): Plugin<Context> {
   return useOpenTelemetry(
     { resolvers: false, variables: false, document: false, result: false },
-    withoutErrorMessages(provider),
+    withoutCustomerData(provider),
     SpanKind.INTERNAL,
     {},
     'graphql',
   ) as Plugin<Context>;
 }
 
+const DOCUMENT = 'graphql.execute.document';
+
 /**
- * The plugin records a failed operation's errors as `JSON.stringify(result.errors)`; GraphQL's
- * messages can quote variable values (`Variable "$input" got invalid value …`), so only each
- * error's code and path are kept.
+ * What the options cannot turn off. The plugin records a failed operation's errors as
+ * `JSON.stringify(result.errors)`, and GraphQL's messages can quote variable values
+ * (`Variable "$input" got invalid value …`): only each error's code and path are kept. Its
+ * subscription spans record the document whatever `document: false` says: it is dropped.
  */
-function withoutErrorMessages(provider: TracerProvider): TracerProvider {
+function withoutCustomerData(provider: TracerProvider): TracerProvider {
   return {
     getTracer(name, version, options) {
       const tracer = provider.getTracer(name, version, options);
       return {
-        startSpan: (spanName, spanOptions, spanContext) => new ErrorCodesOnlySpan(tracer.startSpan(spanName, spanOptions, spanContext)),
+        startSpan: (spanName, spanOptions, spanContext) => new ErrorCodesOnlySpan(tracer.startSpan(spanName, withoutDocument(spanOptions), spanContext)),
         startActiveSpan: tracer.startActiveSpan.bind(tracer),
       };
     },
   };
+}
+
+function withoutDocument(options: SpanOptions | undefined): SpanOptions | undefined {
+  if (!options?.attributes || !(DOCUMENT in options.attributes)) return options;
+  const { [DOCUMENT]: _document, ...attributes } = options.attributes;
+  return { ...options, attributes };
 }
 
 class ErrorCodesOnlySpan implements Span {

@@ -9,6 +9,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { SETTLE, collectionInput } from '../helpers/operations.js';
 import { Trace, spanText, startCollector, startRecordingProxy } from '../helpers/tracing.js';
 import { waitFor } from '../helpers/wait.js';
+import { collect, wsClient } from '../helpers/ws-client.js';
 
 const CREATE = `mutation CreateCollection($input: CollectionCreateInput!) {
   collectionCreate(input: $input) { order { id status platformOrderId } userErrors { field code message } }
@@ -133,6 +134,23 @@ describe('tracing with an in-memory exporter', () => {
     expect(pass.attributes['reconcile.claimed']).toBeGreaterThan(0);
     expect(trace.parentOf(trace.one('TarsPay /api/payInInfo'))).toBe(pass);
     expect(trace.sql().length).toBeGreaterThan(0);
+  });
+
+  it('a subscription over WebSocket is a span from subscribe to completion, in a trace of its own', async () => {
+    const { body } = await post(t.gateway.url, token, CREATE, { input: collectionInput() });
+    const order = body.data!.collectionCreate.order;
+    const client = wsClient(t.gateway.url, token);
+    const updates = collect(client, `subscription WatchOrder($id: ID!) { orderUpdated(id: $id) { id status } }`, { id: order.id });
+    await waitFor(() => (updates.values.length === 1 ? true : undefined));
+    expect(exporter.getFinishedSpans().filter((span) => span.name === 'subscription.WatchOrder')).toEqual([]); // open: not ended yet
+    t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
+    await updates.completed;
+    await client.dispose();
+
+    const subscription = await waitFor(() => exporter.getFinishedSpans().find((span) => span.name === 'subscription.WatchOrder'));
+    const trace = spansOf(subscription.spanContext().traceId);
+    expect(trace.parentOf(subscription)).toBeUndefined();
+    expect(subscription.attributes).toMatchObject({ 'graphql.execute.operationName': 'WatchOrder', 'graphql.execute.operationType': 'subscription' });
   });
 
   it('no span holds a token, a private key, a signature, variables or customer data', async () => {
