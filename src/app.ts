@@ -74,7 +74,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (resolved.notice) logger.warn(resolved.notice);
     keyRing = resolved.keyRing;
   }
-  const tracing = startTracing(tracingSettings(config), options.tracing);
+  const tracing = startTracing(tracingSettings(config), { logger, ...options.tracing });
   const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
   const orm = await initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery }).catch(async (error: unknown) => {
     await tracing?.shutdown();

@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { DiagLogLevel, context, diag, propagation, trace, type DiagLogger, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtobufTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -22,6 +22,8 @@ import type { SamplerName, TracingSettings } from './tracing-settings.js';
 export interface TracingOptions {
   /** More span processors (tests: an in-memory exporter). Tracing starts with them even when OTEL_* leave it off. */
   spanProcessors?: SpanProcessor[];
+  /** Where the SDK's own warnings and errors go (a collector that cannot be reached, spans dropped): the gateway's log. */
+  logger?: { warn(fields: object, message: string): void; error(fields: object, message: string): void };
 }
 
 /** A started tracer provider: hand it to the GraphQL plugin and the HTTP server; shut it down last (it flushes). */
@@ -64,6 +66,7 @@ export function startTracing(settings: TracingSettings, options: TracingOptions 
   const global = !registered;
   if (global) {
     provider.register({ propagator });
+    if (options.logger) diag.setLogger(diagnosticsTo(options.logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
     registered = provider;
   }
   return {
@@ -71,12 +74,16 @@ export function startTracing(settings: TracingSettings, options: TracingOptions 
     tracer: provider.getTracer(TRACER_NAME),
     propagator,
     async shutdown() {
-      await provider.shutdown();
+      // An unreachable collector must not fail the gateway's shutdown: the spans are lost, and said so.
+      await provider
+        .shutdown()
+        .catch((error: unknown) => options.logger?.warn({ component: 'opentelemetry', details: [String(error)] }, 'tracing: spans not flushed at shutdown'));
       if (global && registered === provider) {
         registered = undefined;
         trace.disable();
         context.disable();
         propagation.disable();
+        diag.disable();
       }
     },
   };
@@ -87,4 +94,16 @@ function exportingProcessor(name: TracingSettings['exporters'][number], settings
   const { url, headers, timeoutMs, protocol } = settings.otlp;
   const Exporter = protocol === 'http/json' ? OTLPJsonTraceExporter : OTLPProtobufTraceExporter;
   return new BatchSpanProcessor(new Exporter({ url, headers, timeoutMillis: timeoutMs }));
+}
+
+function diagnosticsTo(logger: NonNullable<TracingOptions['logger']>): DiagLogger {
+  const details = (args: unknown[]) => ({ component: 'opentelemetry', details: args.map((arg) => String(arg).slice(0, 500)) });
+  const ignore = () => {};
+  return {
+    error: (message, ...args) => logger.error(details(args), `tracing: ${message}`),
+    warn: (message, ...args) => logger.warn(details(args), `tracing: ${message}`),
+    info: ignore,
+    debug: ignore,
+    verbose: ignore,
+  };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, diag } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.js';
@@ -8,7 +8,7 @@ import { PrivateKey } from '../../src/tarspay/signer.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { SETTLE, collectionInput } from '../helpers/operations.js';
 import { Trace, spanText, startCollector, startRecordingProxy } from '../helpers/tracing.js';
-import { waitFor } from '../helpers/wait.js';
+import { closedPort, waitFor } from '../helpers/wait.js';
 import { collect, wsClient } from '../helpers/ws-client.js';
 
 const CREATE = `mutation CreateCollection($input: CollectionCreateInput!) {
@@ -236,5 +236,20 @@ describe('tracing configured by OTEL_* to an OTLP/HTTP collector', () => {
       await t.close();
       await collector.close();
     }
+  });
+
+  it('a collector that cannot be reached is logged, and the gateway serves on', async () => {
+    const t = await startTestGateway({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, OTEL_EXPORTER_OTLP_TIMEOUT: '2000' } });
+    try {
+      const merchant = await t.addMerchant('M-NO-COLLECTOR');
+      const { body } = await post(t.gateway.url, await t.token(merchant), CREATE, { input: collectionInput() });
+      expect(body.data!.collectionCreate.userErrors).toEqual([]);
+      diag.error('export failed: probe'); // as the SDK reports a failed export while it runs
+    } finally {
+      await t.close(); // and does not throw: the spans are lost, and said so
+    }
+    const problems = t.logs.filter((line) => line.includes('"component":"opentelemetry"'));
+    expect(problems.some((line) => line.includes('"level":50') && line.includes('tracing: export failed: probe'))).toBe(true);
+    expect(problems.some((line) => line.includes('tracing: spans not flushed at shutdown') && line.includes('ECONNREFUSED'))).toBe(true);
   });
 });
