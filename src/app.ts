@@ -199,7 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     webSocketKeepAliveMs: config.WS_KEEPALIVE_MS,
     webSocketSessions,
     orm,
-    tracing: tracing ?? undefined,
+    tracing,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -49,14 +49,14 @@ const SAMPLERS: Record<SamplerName, (ratio: number) => Sampler> = {
 let registered: NodeTracerProvider | undefined;
 
 /**
- * Starts tracing as `settings` say (null when they leave it off and no span processor is given:
+ * Starts tracing as `settings` say (undefined when they leave it off and no span processor is given:
  * then nothing is registered and the OpenTelemetry API stays a no-op). The provider becomes the
  * API's global one, with async-context propagation, so spans started anywhere through
  * @opentelemetry/api (SQL, TarsPay calls, callbacks) join the request's trace.
  */
-export function startTracing(settings: TracingSettings, options: TracingOptions = {}): Tracing | null {
+export function startTracing(settings: TracingSettings, options: TracingOptions = {}): Tracing | undefined {
   const extra = options.spanProcessors ?? [];
-  if (settings.exporters.length === 0 && extra.length === 0) return null;
+  if (settings.exporters.length === 0 && extra.length === 0) return undefined;
   const provider = new NodeTracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ ...settings.resourceAttributes, [ATTR_SERVICE_NAME]: settings.serviceName })),
     sampler: SAMPLERS[settings.sampler.name](settings.sampler.ratio),
