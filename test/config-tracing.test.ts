@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnvironment } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 import { tracingSettings } from '../src/observability/tracing-settings.js';
 
 const settings = (env: Record<string, string>) => tracingSettings(parseEnvironment(env));
@@ -101,5 +103,14 @@ describe('OTEL_* variables', () => {
     expect(headers).not.toContain('s3cr3t-value');
     expect(messageOf({ OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=%E0%A4%A' })).toMatch(/OTEL_EXPORTER_OTLP_TRACES_HEADERS: entry 1 is not key=value/);
     expect(messageOf({ OTEL_RESOURCE_ATTRIBUTES: '=nameless' })).toMatch(/OTEL_RESOURCE_ATTRIBUTES: entry 1 is not key=value/);
+  });
+
+  it('a logged configuration never shows the collector headers (they may hold its API key)', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const config = parseEnvironment({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=general-s3cret', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=traces-s3cret' });
+    logger.info(config, 'configuration');
+    expect(lines.join('')).toContain('[redacted]');
+    expect(lines.join('')).not.toMatch(/s3cret/);
   });
 });
