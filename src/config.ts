@@ -166,6 +166,24 @@ const environment = z.object({
   DATA_DIR: z.string().default('./.data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * OpenTelemetry tracing (src/observability), by the standard OTEL_* names: off unless
+   * OTEL_TRACES_EXPORTER or an OTLP endpoint is set. src/observability/tracing-settings.ts reads them.
+   */
+  OTEL_SDK_DISABLED: boolean.default(false),
+  OTEL_TRACES_EXPORTER: traceExporters.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: positiveInt.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: positiveInt.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
+  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS, { error: `must be one of ${TRACES_SAMPLERS.join(', ')}` }).optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: RATIO }).min(0, RATIO).max(1, RATIO).optional(),
 
   /** Encrypts merchant private keys in the database (AES-256-GCM); see src/merchants/key-encryption-config.ts. */
   KEY_ENCRYPTION_KEY: keyEncryptionKey.optional(),
@@ -233,24 +251,6 @@ const environment = z.object({
   /** Operation names that become metric labels, besides the ones this project ships. */
   METRICS_OPERATION_NAMES: operationNames.default([]),
 
-  /**
-   * OpenTelemetry tracing (src/observability), by the standard OTEL_* names: off unless
-   * OTEL_TRACES_EXPORTER or an OTLP endpoint is set. src/observability/tracing-settings.ts reads them.
-   */
-  OTEL_SDK_DISABLED: boolean.default(false),
-  OTEL_TRACES_EXPORTER: traceExporters.optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
-  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
-  OTEL_EXPORTER_OTLP_TIMEOUT: positiveInt.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: positiveInt.optional(),
-  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
-  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
-  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS, { error: `must be one of ${TRACES_SAMPLERS.join(', ')}` }).optional(),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: RATIO }).min(0, RATIO).max(1, RATIO).optional(),
 });
 
 export type Environment = z.infer<typeof environment>;

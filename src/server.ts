@@ -12,14 +12,14 @@ import type { Tracing } from './observability/tracing.js';
 
 export interface HttpServerOptions extends RouteDependencies {
   logger: Logger;
+  /** Each request gets a server span (when OTEL_* turn tracing on). */
+  tracing?: Tracing;
   /** graphql-ws ping interval (pong expected before the next). */
   webSocketKeepAliveMs?: number;
   /** WebSocket connections by token: caps and token re-checks. */
   webSocketSessions: WebSocketSessions;
   /** graphql-ws authenticates connection_init against it. */
   orm: MikroORM;
-  /** Each request gets a server span (when OTEL_* turn tracing on). */
-  tracing?: Tracing;
 }
 
 /** Wiring only: the routes of src/http/routes.ts over HTTP, and GraphQL over WebSocket, on one port. */
