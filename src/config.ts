@@ -250,7 +250,6 @@ const environment = z.object({
   METRICS_ORDERS_CACHE_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Operation names that become metric labels, besides the ones this project ships. */
   METRICS_OPERATION_NAMES: operationNames.default([]),
-
 });
 
 export type Environment = z.infer<typeof environment>;
