@@ -52,6 +52,21 @@ module.exports = {
       to: { path: '^src/(graphql|http)/' },
     },
     {
+      name: 'otel-sdk-only-in-observability',
+      severity: 'error',
+      comment:
+        'Instrumented code speaks @opentelemetry/api (src/lib/tracing.ts); the SDK, exporters and the GraphQL plugin are set up in src/observability only.',
+      from: { pathNot: '^src/observability/' },
+      to: { path: '(^|/)node_modules/(@opentelemetry/(?!api/|semantic-conventions/)|@envelop/opentelemetry/)' },
+    },
+    {
+      name: 'observability-knows-no-domain',
+      severity: 'error',
+      comment: 'src/observability sets tracing up from its settings; the domain reaches it only through @opentelemetry/api.',
+      from: { path: '^src/observability/' },
+      to: { path: '^src/', pathNot: '^src/(observability|lib)/|^src/config\\.ts$' },
+    },
+    {
       name: 'lib-is-a-leaf',
       severity: 'error',
       from: { path: '^src/lib/' },

@@ -6,7 +6,7 @@ import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Reconciler } from './orders/reconciler.js';
-import type { GatewayServices } from './context.js';
+import type { GatewayServices, GraphQLContext } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { TrustedDocuments } from './graphql/trusted-documents.js';
 import { createGatewayYoga } from './graphql/yoga.js';
@@ -32,6 +32,10 @@ import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
 import { UpstreamClients } from './tarspay/upstream.js';
 import type { StartupPhases } from './startup-phases.js';
+import { recordOrmStatement } from './db/sql-spans.js';
+import { startTracing, type TracingOptions } from './observability/tracing.js';
+import { tracingSettings } from './observability/tracing-settings.js';
+import { useGraphQLTracing } from './observability/use-graphql-tracing.js';
 
 export interface GatewayOptions {
   config: Environment;
@@ -49,6 +53,8 @@ export interface GatewayOptions {
   keyRing?: KeyRing;
   /** Records how long each step of the start takes (`npm start` logs them). */
   phases?: StartupPhases;
+  /** Extra span processors (tests); tracing otherwise follows the OTEL_* variables. */
+  tracing?: TracingOptions;
 }
 
 export interface Gateway {
@@ -75,7 +81,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keyRing = resolved.keyRing;
   }
   const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
-  const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: options.onQuery }));
+  const tracing = startTracing(tracingSettings(config), { logger, ...options.tracing });
+  const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
+  const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(async (error: unknown) => {
+    await tracing?.shutdown();
+    throw error;
+  });
   try {
     const applied = await time('migrations', () => migrateUp(orm, { keyRing }));
     if (applied.length) logger.info({ applied }, 'database migrated');
@@ -83,6 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (reencrypted.length) logger.info({ merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId }, 'merchant private keys re-encrypted under the current key-encryption key');
   } catch (error) {
     await orm.close(true);
+    await tracing?.shutdown();
     throw error;
   }
   const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS }));
@@ -163,7 +175,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
     exposeErrors: config.NODE_ENV === 'development',
-    plugins: [useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)), useErrorLogging(logger), useGraphiQLContentSecurityPolicy()],
+    plugins: [
+      ...(tracing ? [useGraphQLTracing<GraphQLContext>(tracing.provider)] : []),
+      useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)),
+      useErrorLogging(logger),
+      useGraphiQLContentSecurityPolicy(),
+    ],
   }));
   const webSocketSessions = new WebSocketSessions({
     orm,
@@ -191,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     webSocketSessions,
     trustedDocuments,
     orm,
+    tracing,
   });
   await time('listen', () =>
     new Promise<void>((resolve, reject) => {
@@ -228,6 +246,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await live.close();
       await limitStores.close();
       await orm.close();
+      await tracing?.shutdown(); // last: flushes the spans of everything above
     })());
   return { url, metricsUrl: metricsServer?.url, publicUrl, orm, keyRing, services, reconciler, close };
+}
+
+/** The ORM's statements as SQL spans (as children of the active span), and to `onQuery` as before. */
+function tracedOrmQueries(onQuery: ((sql: string) => void) | undefined): (sql: string, tookMs: number, failed: boolean) => void {
+  return (sql, tookMs, failed) => {
+    recordOrmStatement(sql, tookMs, failed);
+    onQuery?.(sql);
+  };
 }

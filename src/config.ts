@@ -110,6 +110,61 @@ const operationNames = z.string().transform((text, context) => {
   return names;
 });
 
+/** `key1=value1,key2=value2` (values percent-decoded), the format of OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES; never echoed (headers may hold an API key). */
+const keyValueList = z.string().transform((text, context) => {
+  const pairs: Record<string, string> = {};
+  const entries = text.split(',').filter((entry) => entry.trim());
+  for (const [index, untrimmed] of entries.entries()) {
+    const entry = untrimmed.trim();
+    const at = entry.indexOf('=');
+    const key = at > 0 ? entry.slice(0, at).trim() : '';
+    let value: string | undefined;
+    try {
+      value = decodeURIComponent(entry.slice(at + 1).trim());
+    } catch {
+      value = undefined;
+    }
+    if (!key || value === undefined) {
+      context.addIssue({ code: 'custom', message: `entry ${index + 1} is not key=value (comma-separated, values percent-encoded)` });
+      return z.NEVER;
+    }
+    pairs[key] = value;
+  }
+  return pairs;
+});
+
+/** OTEL_TRACES_EXPORTER: `otlp`, `console` (both: `otlp,console`) or `none`. */
+const traceExporters = z.string().transform((text, context) => {
+  const names = [...new Set(text.split(',').map((name) => name.trim().toLowerCase()))].filter(Boolean);
+  const unknown = names.filter((name) => !['otlp', 'console', 'none'].includes(name));
+  if (unknown.length || names.length === 0 || (names.includes('none') && names.length > 1)) {
+    const what = unknown.length ? `${unknown.map((name) => `"${name}"`).join(', ')} not supported` : 'none cannot be combined with an exporter';
+    context.addIssue({ code: 'custom', message: `${what}: use otlp, console, otlp,console or none` });
+    return z.NEVER;
+  }
+  return names as Array<'otlp' | 'console' | 'none'>;
+});
+
+const otlpProtocol = z.string().transform((text, context) => {
+  const protocol = text.trim().toLowerCase();
+  if (protocol === 'http/protobuf' || protocol === 'http/json') return protocol;
+  const hint = protocol === 'grpc' ? 'grpc is not supported' : `"${text}" is not an OTLP protocol`;
+  context.addIssue({ code: 'custom', message: `${hint}: use http/protobuf (the default) or http/json, to the collector's OTLP/HTTP port (4318)` });
+  return z.NEVER;
+});
+
+const otlpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://localhost:4318' });
+
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+const RATIO = 'must be a ratio from 0 to 1, e.g. 0.1';
+
 const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
@@ -125,6 +180,24 @@ const environment = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * OpenTelemetry tracing (src/observability), by the standard OTEL_* names: off unless
+   * OTEL_TRACES_EXPORTER or an OTLP endpoint is set. src/observability/tracing-settings.ts reads them.
+   */
+  OTEL_SDK_DISABLED: boolean.default(false),
+  OTEL_TRACES_EXPORTER: traceExporters.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValueList.optional(),
+  OTEL_EXPORTER_OTLP_TIMEOUT: positiveInt.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: positiveInt.optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList.optional(),
+  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS, { error: `must be one of ${TRACES_SAMPLERS.join(', ')}` }).optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: RATIO }).min(0, RATIO).max(1, RATIO).optional(),
 
   /** Encrypts merchant private keys in the database (AES-256-GCM); see src/merchants/key-encryption-config.ts. */
   KEY_ENCRYPTION_KEY: keyEncryptionKey.optional(),

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { RedactedDatabaseError, withoutDatabaseValues } from './db/database-errors.js';
+import { traceLogFields } from './lib/tracing.js';
 
 export type { Logger };
 
@@ -20,6 +21,9 @@ export const REDACTED_PATHS = [
   'KEY_ENCRYPTION_KEY',
   'KEY_ENCRYPTION_KEY_PREVIOUS',
   'SANDBOX_PLATFORM_PRIVATE_KEY',
+  // May hold the tracing collector's API key.
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
 ];
 
 /**
@@ -42,6 +46,8 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       base: { service: 'tarspay-graphql' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       serializers: { err: serializeError },
+      // trace_id and span_id on lines written inside a trace (when OTEL_* turn tracing on).
+      mixin: traceLogFields,
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     options.destination,

@@ -8,9 +8,13 @@ import { findRoute, gatewayRoutes, sendNotFound, type RouteDependencies } from '
 import { setSecurityHeaders } from './http/security-headers.js';
 import { sendJson } from './http/send.js';
 import type { Logger } from './logger.js';
+import { traceHttpRequest, type ContextBinder } from './observability/http-tracing.js';
+import type { Tracing } from './observability/tracing.js';
 
 export interface HttpServerOptions extends RouteDependencies {
   logger: Logger;
+  /** Each request gets a server span (when OTEL_* turn tracing on). */
+  tracing?: Tracing;
   /** graphql-ws ping interval (pong expected before the next). */
   webSocketKeepAliveMs?: number;
   /** WebSocket connections by token: caps and token re-checks. */
@@ -28,12 +32,17 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
     const path = (req.url ?? '/').split('?')[0]!;
     const route = findRoute(routes, path);
     setSecurityHeaders(res);
-    const requestId = observeRequest(req, res, options.logger, { label: route?.path ?? 'other', quiet: route?.quiet ?? false }, options.metrics);
-    void Promise.resolve(route ? route.handle(req, res, path) : sendNotFound(req, res, path)).catch((error: unknown) => {
-      options.logger.error({ err: error, url: req.url, requestId }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+    const label = route?.path ?? 'other';
+    const serve = (bind?: ContextBinder) => {
+      const requestId = observeRequest(req, res, options.logger, { label, quiet: route?.quiet ?? false }, options.metrics, bind);
+      void Promise.resolve(route ? route.handle(req, res, path) : sendNotFound(req, res, path)).catch((error: unknown) => {
+        options.logger.error({ err: error, url: req.url, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    };
+    if (options.tracing) traceHttpRequest(options.tracing, req, res, label, serve);
+    else serve();
   });
   const websocket = attachGraphQLWebSocket(server, options.yoga, {
     keepAliveMs: options.webSocketKeepAliveMs,

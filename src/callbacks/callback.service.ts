@@ -1,4 +1,5 @@
 import type { Query, Sql } from '../db/sql.js';
+import { failSpan, inChildSpan } from '../lib/tracing.js';
 import type { Logger } from '../logger.js';
 import { decideUpdate } from '../orders/order-decision.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
@@ -62,8 +63,14 @@ export class CallbackService {
 
   constructor(private readonly deps: { sql: Sql; updates: OrderUpdates; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
 
+  /** In a span of its own (under the request's, when tracing is on): verify, store and apply, with the outcome; SQL spans are its children. */
   async receive(rawBody: Buffer, signature: string | undefined): Promise<CallbackAnswer> {
-    const answer = await this.#receive(rawBody, signature);
+    const answer = await inChildSpan('TarsPay callback', {}, async (span) => {
+      const answer = await this.#receive(rawBody, signature);
+      span?.setAttribute('tarspay.callback.outcome', answer.outcome);
+      if (span && answer.outcome === 'ERROR') failSpan(span, undefined, 'callback_not_stored');
+      return answer;
+    });
     this.deps.onOutcome?.(answer.outcome);
     return answer;
   }

@@ -20,16 +20,17 @@ export interface OrmOptions {
   poolMax?: number;
   /**
    * Called with every statement the ORM runs (placeholders `$1…`, never the parameter values),
-   * including BEGIN/COMMIT. For tests and benchmarks that count queries.
+   * including BEGIN/COMMIT, with how long it took and whether it failed. For tests and benchmarks
+   * that count queries, and for tracing (src/db/sql-spans.ts).
    */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, tookMs: number, failed: boolean) => void;
 }
 
 /** Hands each statement to `onQuery` instead of writing it anywhere; other namespaces behave as usual. */
 class QueryHookLogger extends DefaultLogger {
   constructor(
     options: LoggerOptions,
-    private readonly onQuery: (sql: string) => void,
+    private readonly onQuery: NonNullable<OrmOptions['onQuery']>,
   ) {
     super(options);
   }
@@ -40,7 +41,7 @@ class QueryHookLogger extends DefaultLogger {
   }
 
   override logQuery(context: { query: string } & LogContext): void {
-    this.onQuery(context.query);
+    this.onQuery(context.query, context.took ?? 0, context.level === 'error');
   }
 }
 

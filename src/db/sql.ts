@@ -1,4 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { endSpan } from '../lib/tracing.js';
+import { startSqlSpan } from './sql-spans.js';
 
 /** A pg connection as the ORM's pool hands it out. */
 interface PgConnection {
@@ -61,12 +63,20 @@ export class Sql {
 
   async #run<T>(connection: PgConnection, text: string, values: readonly unknown[] = []): Promise<T[]> {
     this.#onQuery?.(text);
+    const span = startSqlSpan(text);
     try {
-      return (await connection.query(text, values)).rows as T[];
+      const rows = (await connection.query(text, values)).rows as T[];
+      span?.end();
+      return rows;
     } catch (error) {
-      if (!(error instanceof Error)) throw error;
+      if (!(error instanceof Error)) {
+        if (span) endSpan(span, error);
+        throw error;
+      }
       // The statement's kind and table (its text holds placeholders, never values), for the logs.
-      throw Object.assign(this.#convert(error), { statement: statementKind(text) });
+      const converted = Object.assign(this.#convert(error), { statement: statementKind(text) });
+      if (span) endSpan(span, converted);
+      throw converted;
     }
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { ContextBinder } from '../observability/http-tracing.js';
 
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
@@ -17,13 +18,15 @@ export function observeRequest(
   /** The route's label ("other" for no route: labels must stay bounded) and whether its access lines are debug. */
   route: { label: string; quiet: boolean },
   metrics?: GatewayMetrics,
+  /** With tracing: the access line is written in the request's trace context (it carries trace_id). */
+  bind?: ContextBinder,
 ): string {
   const started = performance.now();
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   req.headers['x-request-id'] = requestId;
   res.setHeader('x-request-id', requestId);
-  res.once('close', () => {
+  const onClose = () => {
     const status = res.statusCode;
     const seconds = (performance.now() - started) / 1000;
     metrics?.httpDuration.observe({ route: route.label, method: req.method ?? 'OTHER', status: String(status) }, seconds);
@@ -32,6 +35,7 @@ export function observeRequest(
       { requestId, method: req.method, route: route.label, status, durationMs: Math.round(seconds * 10_000) / 10, aborted: !res.writableFinished || undefined },
       'request',
     );
-  });
+  };
+  res.once('close', bind ? bind(onClose) : onClose);
   return requestId;
 }

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { inRootSpan } from '../lib/tracing.js';
 import type { Logger } from '../logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { Sql } from '../db/sql.js';
@@ -96,6 +97,19 @@ export class Reconciler {
     this.#abortPass = false;
     const claimed = await this.#claim();
     const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0, resent: 0, flagged: 0 };
+    // A trace per pass that found work (an idle pass every few seconds would only be noise).
+    if (claimed.length) {
+      await inRootSpan('reconcile pass', {}, async (span) => {
+        await this.#checkAll(claimed, result);
+        span.setAttributes({ 'reconcile.claimed': result.claimed, 'reconcile.changed': result.changed, 'reconcile.failed_checks': result.failedChecks });
+        this.options.logger.info(result, 'reconciliation run');
+      });
+    }
+    this.options.onRun?.(result);
+    return result;
+  }
+
+  async #checkAll(claimed: ClaimedRow[], result: ReconcileResult): Promise<void> {
     for (const row of claimed) {
       if (this.#abortPass) break;
       const outcome = await this.#check(row.id, result).catch((error: unknown): CheckOutcome => {
@@ -106,9 +120,6 @@ export class Reconciler {
       if (outcome === 'failed') result.failedChecks += 1;
       if (await this.#flagIfStuck(row.id)) result.flagged += 1;
     }
-    if (claimed.length) this.options.logger.info(result, 'reconciliation run');
-    this.options.onRun?.(result);
-    return result;
   }
 
   /** Claims due orders and leases them: the next check moves out by checkDelaySeconds(check_attempts), in SQL. */

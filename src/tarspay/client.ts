@@ -5,6 +5,8 @@ import { TarsPayError } from './errors.js';
 import { signRequest, verifyAnswerSign } from './signatures.js';
 import type { PrivateKey } from './signer.js';
 import { TarsPayTransport, TransportError, type PostAnswer } from './transport.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { failSpan, recordingParent, startSpan } from '../lib/tracing.js';
 import type {
   BalanceAnswer,
   CreateCollectionAnswer,
@@ -75,6 +77,8 @@ export class TarsPayClient {
   readonly #options: Required<Omit<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning' | 'transport'>> &
     Pick<TarsPayClientOptions, 'platformPublicKey' | 'onCall' | 'onWarning'>;
   readonly #transport: TarsPayTransport;
+  /** Where calls go, for their spans. */
+  readonly #server: URL;
   #lastNonce = 0;
 
   constructor(options: TarsPayClientOptions) {
@@ -89,6 +93,7 @@ export class TarsPayClient {
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
     this.#transport = options.transport ?? new TarsPayTransport(options.baseUrl);
+    this.#server = new URL(this.#options.baseUrl);
   }
 
   async createCollection(request: CreateCollectionRequest): Promise<CreateCollectionAnswer> {
@@ -199,29 +204,40 @@ export class TarsPayClient {
 
   async #sendOnce(path: string, body: SignableBody, attempt: number): Promise<Record<string, unknown>> {
     const started = performance.now();
-    const report = (outcome: TarsPayCallInfo['outcome'], code?: number) =>
+    const span = recordingParent() ? startCallSpan(this.#server, path, attempt) : undefined;
+    const report = (outcome: TarsPayCallInfo['outcome'], code?: number) => {
       this.#options.onCall?.({ endpoint: path, durationMs: performance.now() - started, outcome, code, attempt });
+      span?.setAttribute('tarspay.outcome', outcome);
+      if (code !== undefined) span?.setAttribute('tarspay.code', code);
+    };
     try {
-      const envelope = await this.#post(path, body);
+      const envelope = await this.#post(path, body, span);
       this.#checkResponseSign(path, envelope);
       if (envelope.code !== 0) throw TarsPayError.rejected(path, envelope.code, envelope.msg);
       report('ok');
+      span?.end();
       return isRecord(envelope.data) ? envelope.data : {};
     } catch (error) {
       if (error instanceof TarsPayError) report(error.kind, error.code);
+      if (span) {
+        failSpan(span, error, error instanceof TarsPayError ? error.kind : undefined);
+        span.end();
+      }
       throw error;
     }
   }
 
-  async #post(path: string, body: SignableBody): Promise<Envelope> {
+  async #post(path: string, body: SignableBody, span: Span | undefined): Promise<Envelope> {
     const signed = signRequest(this.#options.privateKey, path, this.#nonce(), body);
     let answer: PostAnswer;
     try {
       answer = await this.#transport.post(path, JSON.stringify(body), { 'content-type': 'application/json;charset=utf-8', ...signed }, this.#options.timeoutMs);
     } catch (error) {
       const failure = error instanceof TransportError ? error : new TransportError(String(error), false, false);
+      span?.setAttribute('tarspay.not_sent', failure.notSent);
       throw new TarsPayError({ kind: 'unavailable', endpoint: path, message: `TarsPay ${path}: ${failure.message}`, notSent: failure.notSent, cause: error });
     }
+    span?.setAttribute('http.response.status_code', answer.status);
     const envelope = parseEnvelope(answer.text);
     if (envelope) return envelope;
     const kind = answer.status >= 500 || answer.status === 429 ? 'unavailable' : 'bad_response';
@@ -244,6 +260,23 @@ export class TarsPayClient {
     }
     if (envelope.sign !== undefined) this.#options.onWarning?.('TarsPay response sign does not verify', { endpoint: path, code: envelope.code });
   }
+}
+
+/**
+ * A client span per attempt: path, status, TarsPay's code and outcome, never the body or headers
+ * (they carry the signature). No `traceparent` goes to TarsPay: it would not understand it.
+ */
+function startCallSpan(server: URL, path: string, attempt: number): Span {
+  return startSpan(`TarsPay ${path}`, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'http.request.method': 'POST',
+      'server.address': server.hostname,
+      'server.port': Number(server.port) || (server.protocol === 'https:' ? 443 : 80),
+      'url.path': path,
+      'tarspay.attempt': attempt,
+    },
+  });
 }
 
 function parseEnvelope(text: string): Envelope | undefined {
