@@ -126,7 +126,12 @@ async function main(): Promise<void> {
     measured.startup = await runStartup({ ...settings.startup, log });
   }
   if (startupOnly) {
-    const results: Results = { machine: machineFacts(process.env.DATABASE_URL ? 'postgresql' : 'pglite'), ...measured, goals: goals(measured as Measured), seconds: Math.round((performance.now() - started) / 1000) };
+    const results: Results = {
+      machine: machineFacts(process.env.DATABASE_URL ? 'postgresql' : 'pglite'),
+      ...measured,
+      goals: goals(measured as Measured),
+      seconds: Math.round((performance.now() - started) / 1000),
+    };
     let previous: Partial<Results> = {};
     try {
       previous = JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Partial<Results>;

@@ -50,7 +50,11 @@ export function createTarsPayClient(options: TarsPayClientOptions): TarsPayClien
     async request(document, variables) {
       const response = await fetch(`${base}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${options.token}` },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${options.token}`,
+        },
         body: JSON.stringify({ query: print(document), variables }),
       });
       const body = (await response.json()) as { data?: unknown; errors?: GraphQLFormattedError[] };

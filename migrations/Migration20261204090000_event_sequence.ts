@@ -11,11 +11,15 @@ export class Migration20261204090000_event_sequence extends Migration {
     this.addSql(`alter table "merchants" add column "event_seq" bigint not null default '0';`);
     this.addSql(`alter table "order_events" add column "merchant_id" uuid null, add column "seq" bigint null;`);
     this.addSql(`update "order_events" e set "merchant_id" = o."merchant_id" from "orders" o where o."id" = e."order_id";`);
-    this.addSql(`update "order_events" e set "seq" = n.seq from (select "id", row_number() over (partition by "merchant_id" order by "id") as seq from "order_events") n where n."id" = e."id";`);
+    this.addSql(
+      `update "order_events" e set "seq" = n.seq from (select "id", row_number() over (partition by "merchant_id" order by "id") as seq from "order_events") n where n."id" = e."id";`,
+    );
     this.addSql(`update "merchants" m set "event_seq" = coalesce((select max("seq") from "order_events" e where e."merchant_id" = m."id"), 0);`);
     this.addSql(`alter table "order_events" alter column "merchant_id" set not null, alter column "seq" set not null;`);
     this.addSql(`alter table "order_events" add constraint "order_events_merchant_id_seq_unique" unique ("merchant_id", "seq");`);
-    this.addSql(`alter table "order_events" add constraint "order_events_merchant_id_foreign" foreign key ("merchant_id") references "merchants" ("id") on update cascade;`);
+    this.addSql(
+      `alter table "order_events" add constraint "order_events_merchant_id_foreign" foreign key ("merchant_id") references "merchants" ("id") on update cascade;`,
+    );
   }
 
   override async down(): Promise<void> {

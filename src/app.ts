@@ -83,15 +83,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
   const tracing = startTracing(tracingSettings(config), { logger, ...options.tracing });
   const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
-  const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(async (error: unknown) => {
-    await tracing?.shutdown();
-    throw error;
-  });
+  const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(
+    async (error: unknown) => {
+      await tracing?.shutdown();
+      throw error;
+    },
+  );
   try {
     const applied = await time('migrations', () => migrateUp(orm, { keyRing }));
     if (applied.length) logger.info({ applied }, 'database migrated');
     const reencrypted = await time('keys', () => reencryptMerchantKeys(orm.em.fork(), keyRing));
-    if (reencrypted.length) logger.info({ merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId }, 'merchant private keys re-encrypted under the current key-encryption key');
+    if (reencrypted.length)
+      logger.info(
+        { merchants: reencrypted, keyEncryptionKeyId: keyRing.currentKeyId },
+        'merchant private keys re-encrypted under the current key-encryption key',
+      );
   } catch (error) {
     await orm.close(true);
     await tracing?.shutdown();
@@ -157,31 +163,35 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const development = config.NODE_ENV !== 'production';
   // A connection lease outlives a few missed renewals, and lapses soon after an instance dies.
-  const limitStores = await time('limits', () => createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) }));
+  const limitStores = await time('limits', () =>
+    createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) }),
+  );
   const introspection = config.INTROSPECTION ?? development;
-  const yoga = await time('graphql', () => createGatewayYoga({
-    orm,
-    services,
-    graphiql: config.GRAPHIQL ?? development,
-    persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
-    cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
-    introspection,
-    trustedDocuments,
-    suggestions: introspection && config.NODE_ENV !== 'production',
-    rateLimit: {
-      buckets: limitStores.buckets,
-      perToken: { burst: config.RATE_LIMIT_TOKEN_BURST, perSecond: config.RATE_LIMIT_TOKEN_PER_SECOND },
-      perMerchant: { burst: config.RATE_LIMIT_MERCHANT_BURST, perSecond: config.RATE_LIMIT_MERCHANT_PER_SECOND },
-    },
-    inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
-    exposeErrors: config.NODE_ENV === 'development',
-    plugins: [
-      ...(tracing ? [useGraphQLTracing<GraphQLContext>(tracing.provider)] : []),
-      useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)),
-      useErrorLogging(logger),
-      useGraphiQLContentSecurityPolicy(),
-    ],
-  }));
+  const yoga = await time('graphql', () =>
+    createGatewayYoga({
+      orm,
+      services,
+      graphiql: config.GRAPHIQL ?? development,
+      persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
+      cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
+      introspection,
+      trustedDocuments,
+      suggestions: introspection && config.NODE_ENV !== 'production',
+      rateLimit: {
+        buckets: limitStores.buckets,
+        perToken: { burst: config.RATE_LIMIT_TOKEN_BURST, perSecond: config.RATE_LIMIT_TOKEN_PER_SECOND },
+        perMerchant: { burst: config.RATE_LIMIT_MERCHANT_BURST, perSecond: config.RATE_LIMIT_MERCHANT_PER_SECOND },
+      },
+      inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
+      exposeErrors: config.NODE_ENV === 'development',
+      plugins: [
+        ...(tracing ? [useGraphQLTracing<GraphQLContext>(tracing.provider)] : []),
+        useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)),
+        useErrorLogging(logger),
+        useGraphiQLContentSecurityPolicy(),
+      ],
+    }),
+  );
   const webSocketSessions = new WebSocketSessions({
     orm,
     leases: limitStores.leases,
@@ -210,11 +220,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orm,
     tracing,
   });
-  await time('listen', () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.PORT, config.HOST, () => resolve());
-    }),
+  await time(
+    'listen',
+    () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
+      }),
   );
   let metricsServer: MetricsServer | undefined;
   if (exposure.on === 'metrics-port') {

@@ -69,8 +69,11 @@ async function main(): Promise<void> {
   if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
   if (keyNotice) lines.push(`  ${keyNotice}`);
   if (sandbox) {
-    const { token, demoToken } = await phases.time('tokens', async () => ({ token: await createDevelopmentToken(em, merchant), demoToken: await createDemoToken(em, merchant) }));
-    lines.push('', '  Development token (every scope; paste into GraphiQL\'s Headers tab):', `  {"Authorization": "Bearer ${token}"}`);
+    const { token, demoToken } = await phases.time('tokens', async () => ({
+      token: await createDevelopmentToken(em, merchant),
+      demoToken: await createDemoToken(em, merchant),
+    }));
+    lines.push('', "  Development token (every scope; paste into GraphiQL's Headers tab):", `  {"Authorization": "Bearer ${token}"}`);
     lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${demoToken}`);
   }
   const readyMs = phases.elapsedMs();

@@ -59,7 +59,11 @@ function isRootType(parentType: string): boolean {
 
 /** Arguments the relay plugin decodes into { typename, id }: a problem in either is the argument's. */
 function globalIdArguments<Types extends SchemaTypes>(fieldConfig: PothosOutputFieldConfig<Types>): Set<string> {
-  return new Set(Object.entries(fieldConfig.args).filter(([, arg]) => arg.extensions?.isRelayGlobalID).map(([name]) => name));
+  return new Set(
+    Object.entries(fieldConfig.args)
+      .filter(([, arg]) => arg.extensions?.isRelayGlobalID)
+      .map(([name]) => name),
+  );
 }
 
 function badUserInput(problems: UserErrorDetail[]) {

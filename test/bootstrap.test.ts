@@ -14,7 +14,7 @@ afterAll(() => db?.close());
 
 const platform = PrivateKey.generate().publicKeyHex;
 const environment = (key: PrivateKey) =>
-  parseEnvironment({ TARSPAY_MERCHANT_NO: 'M-ENV', TARSPAY_PRIVATE_KEY: key.revealHex(), TARSPAY_PLATFORM_PUBLIC_KEY: platform});
+  parseEnvironment({ TARSPAY_MERCHANT_NO: 'M-ENV', TARSPAY_PRIVATE_KEY: key.revealHex(), TARSPAY_PLATFORM_PUBLIC_KEY: platform });
 
 describe('the merchant the environment configures', () => {
   it('is stored encrypted; a key rotated with the CLI survives restarts until the environment changes', async () => {

@@ -22,7 +22,8 @@ afterAll(async () => {
 /** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
 async function startZeroSetup(): Promise<{ url: string; token: string; demoToken: string; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info' };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY']) delete env[name];
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY'])
+    delete env[name];
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
@@ -33,7 +34,8 @@ async function startZeroSetup(): Promise<{ url: string; token: string; demoToken
       const token = /Bearer (tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
       const demoToken = /\/demo\?token=(tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
       // The banner is written at once, pino's lines a moment later: wait for both.
-      if (url && token && demoToken && /ready in \d+ ms/.test(output) && /"msg":"start phases: .*\n/.test(output)) resolve({ url, token, demoToken, output: () => output });
+      if (url && token && demoToken && /ready in \d+ ms/.test(output) && /"msg":"start phases: .*\n/.test(output))
+        resolve({ url, token, demoToken, output: () => output });
     });
     child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
@@ -48,7 +50,9 @@ describe('npm start with no configuration', () => {
       .split('\n')
       .map((line) => (line.startsWith('{') ? (JSON.parse(line) as { msg?: string; phases?: Record<string, number> }) : {}))
       .find((line) => line.msg?.startsWith('start phases: '));
-    expect(Object.keys(phaseLine?.phases ?? {})).toEqual(expect.arrayContaining(['modules', 'config', 'database', 'code', 'sandbox', 'orm', 'migrations', 'graphql', 'listen', 'merchant', 'tokens']));
+    expect(Object.keys(phaseLine?.phases ?? {})).toEqual(
+      expect.arrayContaining(['modules', 'config', 'database', 'code', 'sandbox', 'orm', 'migrations', 'graphql', 'listen', 'merchant', 'tokens']),
+    );
     expect(phaseLine!.msg).toMatch(/^start phases: modules \d+ ms, config \d+ ms, .*database \d+ ms/);
     const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).toMatch(/graphiql/i);

@@ -58,7 +58,8 @@ interface StartMeasure {
 
 const TSX_CLI = join(PROJECT_DIR, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 /** Variables a user starting with zero setup would not have set. */
-const CLEARED = /^(DATABASE_URL|REDIS_URL|TARSPAY_|KEY_ENCRYPTION_KEY|METRICS_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$|RATE_LIMIT_|RECONCILE_|LOG_LEVEL$)/;
+const CLEARED =
+  /^(DATABASE_URL|REDIS_URL|TARSPAY_|KEY_ENCRYPTION_KEY|METRICS_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$|RATE_LIMIT_|RECONCILE_|LOG_LEVEL$)/;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -107,7 +108,11 @@ async function measureStart(script: string, env: Record<string, string>): Promis
     while (!healthy || !/ready in \d+ ms/.test(output)) {
       if (child.exitCode !== null) throw new Error(`${script} exited (${child.exitCode}) before it was ready:\n${output.slice(-3000)}`);
       if (performance.now() - started > 60_000) throw new Error(`${script} was not ready within 60 s:\n${output.slice(-3000)}`);
-      if (!healthy) healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+      if (!healthy)
+        healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        );
       if (!healthy || !/ready in \d+ ms/.test(output)) await sleep(10);
     }
     const ms = performance.now() - started;

@@ -29,9 +29,18 @@ export const CallbackReceipt = defineEntity({
     outcome: p.text().$type<CallbackOutcome>(),
     /** SHA-256 (hex) of the body's compact key-sorted JSON: what makes two deliveries "the same callback". */
     contentHash: p.text(),
-    deliveries: p.integer().default(1).onCreate(() => 1),
-    receivedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
-    lastReceivedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    deliveries: p
+      .integer()
+      .default(1)
+      .onCreate(() => 1),
+    receivedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    lastReceivedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   }),
   indexes: [{ name: 'callback_receipts_order_id_index', properties: ['order'] }],
   uniques: [{ name: 'callback_receipts_merchant_id_content_hash_unique', properties: ['merchant', 'contentHash'] }],

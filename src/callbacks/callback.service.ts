@@ -159,7 +159,14 @@ export class CallbackService {
 
   #log(stored: Stored, body: ParsedCallback['body'], report: CallbackReport): void {
     const { logger } = this.deps;
-    const fields = { mchNo: body.mchNo, payOrderId: report.payOrderId, mchOrderNo: report.mchOrderNo, state: body.state, outcome: stored.outcome, orderId: stored.order?.id };
+    const fields = {
+      mchNo: body.mchNo,
+      payOrderId: report.payOrderId,
+      mchOrderNo: report.mchOrderNo,
+      state: body.state,
+      outcome: stored.outcome,
+      orderId: stored.order?.id,
+    };
     switch (stored.outcome) {
       case 'REPLAY':
         logger.info({ ...fields, firstOutcome: stored.firstOutcome, deliveries: stored.deliveries }, 'callback delivered again: counted, not applied again');
@@ -168,7 +175,10 @@ export class CallbackService {
         logger.warn({ ...fields, problems: report.problems }, 'callback refused: signed but malformed, stored and not applied (answered 400)');
         return;
       case 'MISMATCH':
-        logger.warn({ ...fields, mismatch: stored.mismatch }, 'security: callback refused, its ids do not name one order: stored and not applied (answered 400)');
+        logger.warn(
+          { ...fields, mismatch: stored.mismatch },
+          'security: callback refused, its ids do not name one order: stored and not applied (answered 400)',
+        );
         return;
       case 'UNKNOWN_ORDER':
         logger.warn(fields, 'callback for an order this gateway does not know: stored and answered OK');
@@ -188,12 +198,17 @@ function isSignedByTarsPay(merchant: CallbackMerchant, callback: ParsedCallback,
 function answerFor(stored: Stored, report: CallbackReport): CallbackAnswer {
   const outcome = stored.outcome;
   if (ANSWERED_OK.includes(stored.firstOutcome)) return { httpStatus: 200, body: 'OK', outcome };
-  if (stored.firstOutcome === 'MISMATCH') return { httpStatus: 400, body: 'refused: payOrderId, mchOrderNo and bizType do not name one order of this merchant', outcome };
+  if (stored.firstOutcome === 'MISMATCH')
+    return { httpStatus: 400, body: 'refused: payOrderId, mchOrderNo and bizType do not name one order of this merchant', outcome };
   return { httpStatus: 400, body: `malformed callback: ${report.problems.join('; ')}`, outcome };
 }
 
 /** The orders the callback's ids name, each looked up on its own, with their row locks. */
-async function lockNamedOrders(query: Query, merchantId: string, report: CallbackReport): Promise<{ byPlatformId: OrderRecord | null; byMerchantNo: OrderRecord | null }> {
+async function lockNamedOrders(
+  query: Query,
+  merchantId: string,
+  report: CallbackReport,
+): Promise<{ byPlatformId: OrderRecord | null; byMerchantNo: OrderRecord | null }> {
   const { payOrderId, mchOrderNo } = report;
   if (payOrderId === undefined && mchOrderNo === undefined) return { byPlatformId: null, byMerchantNo: null };
   const rows = await query(
@@ -245,7 +260,15 @@ async function insertReceipt(
   await query(
     `insert into callback_receipts (mch_no, merchant_id, order_id, raw_body, signature, verified, outcome, content_hash) values ($1, $2, $3, $4, $5, true, $6, $7)
      on conflict (merchant_id, content_hash) do update set deliveries = callback_receipts.deliveries + 1, last_received_at = now()`,
-    [receipt.merchant.mchNo, receipt.merchant.id, receipt.order?.id ?? null, receipt.callback.text, receipt.signature, receipt.outcome, receipt.callback.contentHash],
+    [
+      receipt.merchant.mchNo,
+      receipt.merchant.id,
+      receipt.order?.id ?? null,
+      receipt.callback.text,
+      receipt.signature,
+      receipt.outcome,
+      receipt.callback.contentHash,
+    ],
   );
 }
 

@@ -92,7 +92,9 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
         print(`Public key: ${merchant.publicKey}`);
         return;
       }
-      print(`Merchant ${merchant.mchNo}: new ${changed.join(' and ')} stored (key version ${merchant.keyVersion}, private key encrypted with key-encryption key ${keyRing().currentKeyId}).`);
+      print(
+        `Merchant ${merchant.mchNo}: new ${changed.join(' and ')} stored (key version ${merchant.keyVersion}, private key encrypted with key-encryption key ${keyRing().currentKeyId}).`,
+      );
       print(`Public key: ${merchant.publicKey}`);
       print();
       if (changed.includes('private key')) {

@@ -12,9 +12,11 @@ import { DriverException } from '@mikro-orm/core';
 /** PostgreSQL's error fields that name schema objects, never row values. */
 const SAFE_FIELDS = ['code', 'severity', 'schema', 'table', 'column', 'constraint', 'dataType', 'routine'] as const;
 
-const SQL_START = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|create|alter|drop|truncate|lock|set|do|values|copy|explain)\b/i;
+const SQL_START =
+  /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|create|alter|drop|truncate|lock|set|do|values|copy|explain)\b/i;
 /** `relation "orders"`, `constraint "…"`: schema objects, kept; any other "…" may be a value. */
-const NAMED_OBJECT = /\b(relation|column|constraint|table|index|schema|type|function|database|role|sequence|view|trigger|savepoint|extension|operator|parameter)\s+"[^"]*"/gi;
+const NAMED_OBJECT =
+  /\b(relation|column|constraint|table|index|schema|type|function|database|role|sequence|view|trigger|savepoint|extension|operator|parameter)\s+"[^"]*"/gi;
 
 interface PgErrorFields {
   code?: unknown;
@@ -38,7 +40,10 @@ export function redactDatabaseMessage(message: string): string {
   const detailAt = message.indexOf('\n - detail: ');
   const hintAt = message.indexOf('\n - hint: ');
   const hint = hintAt >= 0 ? message.slice(hintAt) : '';
-  let text = message.slice(0, [detailAt, hintAt].filter((at) => at >= 0).reduce((first, at) => Math.min(first, at), message.length));
+  let text = message.slice(
+    0,
+    [detailAt, hintAt].filter((at) => at >= 0).reduce((first, at) => Math.min(first, at), message.length),
+  );
   if (SQL_START.test(text)) {
     const separator = text.lastIndexOf(' - ');
     text = separator >= 0 ? text.slice(separator + 3) : '[SQL statement withheld]';

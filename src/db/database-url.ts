@@ -1,4 +1,3 @@
-
 export interface ResolvedDatabase {
   url: string;
   /** True when this call started an embedded PGlite (closed by `close()`). */

@@ -43,7 +43,9 @@ export function maxListItemsRule(max: number): ValidationRule {
       ListValue(node) {
         if (node.values.length <= max) return;
         const field = owners.at(-1) ?? 'A list';
-        context.reportError(createGraphQLError(tooLong(field, node.values.length, max), { nodes: [node], extensions: { code: 'BAD_USER_INPUT', field, maxItems: max } }));
+        context.reportError(
+          createGraphQLError(tooLong(field, node.values.length, max), { nodes: [node], extensions: { code: 'BAD_USER_INPUT', field, maxItems: max } }),
+        );
       },
     };
   };
@@ -60,7 +62,11 @@ class VariableLimitError extends Error {
  * (without reading its items) or once the value budget is spent: a 95,000-item list costs one
  * comparison. The declared types only serve to name the input field in the error.
  */
-export function checkVariables(schema: GraphQLSchema, args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>, limits: InputLimits): GraphQLError | null {
+export function checkVariables(
+  schema: GraphQLSchema,
+  args: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>,
+  limits: InputLimits,
+): GraphQLError | null {
   const variables = args.variableValues;
   if (!variables || typeof variables !== 'object') return null;
   const operation = getOperationAST(args.document, args.operationName);
@@ -88,7 +94,7 @@ export function checkVariables(schema: GraphQLSchema, args: Pick<ExecutionArgs, 
           }),
         );
       }
-      const item = inner && isListType(inner) ? (inner.ofType) : undefined;
+      const item = inner && isListType(inner) ? inner.ofType : undefined;
       value.forEach((entry, index) => walk(entry, item, [...path, String(index)], owner));
       return;
     }

@@ -24,9 +24,12 @@ function refusal(cost: number, owner: string, limit: BucketLimit, retryAfterMs: 
   if (retryAfterMs === null) {
     return {
       errors: [
-        createGraphQLError(`Rate limit: this operation costs ${cost}, more than ${budget}. Split it into smaller operations; retrying it as it is will never pass.`, {
-          extensions: { code: 'RATE_LIMITED', cost, retryAfterSeconds: null },
-        }),
+        createGraphQLError(
+          `Rate limit: this operation costs ${cost}, more than ${budget}. Split it into smaller operations; retrying it as it is will never pass.`,
+          {
+            extensions: { code: 'RATE_LIMITED', cost, retryAfterSeconds: null },
+          },
+        ),
       ],
     };
   }

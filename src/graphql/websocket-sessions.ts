@@ -39,9 +39,7 @@ export class WebSocketSessions {
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
 
-  constructor(
-    private readonly options: { orm: MikroORM; leases: ConnectionLeases; limits: WebSocketLimits; logger: Logger },
-  ) {}
+  constructor(private readonly options: { orm: MikroORM; leases: ConnectionLeases; limits: WebSocketLimits; logger: Logger }) {}
 
   get limits(): WebSocketLimits {
     return this.options.limits;

@@ -14,7 +14,9 @@ export async function handleGraphQL(yoga: GatewayYoga, req: IncomingMessage, res
   const read = await readBody(req, GRAPHQL_BODY_LIMIT);
   if (!read.ok) {
     if (read.reason === 'aborted') return;
-    const message = JSON.stringify({ errors: [{ message: `Request body too large: at most ${GRAPHQL_BODY_LIMIT} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    const message = JSON.stringify({
+      errors: [{ message: `Request body too large: at most ${GRAPHQL_BODY_LIMIT} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    });
     res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(message);
     return;
   }

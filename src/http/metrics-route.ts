@@ -8,10 +8,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
  * - `metrics-port`: only on METRICS_PORT (PORT answers 404), with the bearer token when set;
  * - `refused`: production with neither set: PORT answers 404 with `hint`.
  */
-export type MetricsExposure =
-  | { on: 'public-port'; token?: string }
-  | { on: 'metrics-port'; port: number; token?: string }
-  | { on: 'refused'; hint: string };
+export type MetricsExposure = { on: 'public-port'; token?: string } | { on: 'metrics-port'; port: number; token?: string } | { on: 'refused'; hint: string };
 
 export function metricsExposure(options: { port?: number; token?: string; production: boolean }): MetricsExposure {
   if (options.port !== undefined) return { on: 'metrics-port', port: options.port, token: options.token };

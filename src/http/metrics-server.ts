@@ -12,7 +12,13 @@ export interface MetricsServer {
 }
 
 /** METRICS_PORT: a small HTTP server of its own that answers GET /metrics and nothing else. */
-export async function startMetricsServer(options: { metrics: GatewayMetrics; host: string; port: number; token?: string; logger: Logger }): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  metrics: GatewayMetrics;
+  host: string;
+  port: number;
+  token?: string;
+  logger: Logger;
+}): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     setSecurityHeaders(res);
     const path = (req.url ?? '/').split('?')[0];

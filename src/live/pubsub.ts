@@ -36,7 +36,13 @@ async function pingWithin(client: Redis, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    return await Promise.race([client.ping().then((answer) => answer === 'PONG', () => false), timeout]);
+    return await Promise.race([
+      client.ping().then(
+        (answer) => answer === 'PONG',
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

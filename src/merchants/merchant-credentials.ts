@@ -57,10 +57,9 @@ export class MerchantCredentials implements CredentialsSource {
 
   async #read(merchantId: string): Promise<UpstreamCredentials> {
     const checkedAt = Date.now();
-    const rows = await this.options.orm.em.getConnection().execute<KeysRow[]>(
-      'select id, mch_no, public_key, private_key_encrypted, platform_public_key, key_version from merchants where id = ?',
-      [merchantId],
-    );
+    const rows = await this.options.orm.em
+      .getConnection()
+      .execute<KeysRow[]>('select id, mch_no, public_key, private_key_encrypted, platform_public_key, key_version from merchants where id = ?', [merchantId]);
     const row = rows[0];
     if (!row) throw new MerchantKeyError(`merchant ${merchantId} does not exist`);
     const cached = this.#entries.get(merchantId)?.credentials;
@@ -76,7 +75,12 @@ export class MerchantCredentials implements CredentialsSource {
       : {
           merchantId,
           mchNo: row.mch_no,
-          privateKey: openPrivateKey(this.options.keyRing, { id: row.id, mchNo: row.mch_no, publicKey: row.public_key, privateKeyEncrypted: row.private_key_encrypted }),
+          privateKey: openPrivateKey(this.options.keyRing, {
+            id: row.id,
+            mchNo: row.mch_no,
+            publicKey: row.public_key,
+            privateKeyEncrypted: row.private_key_encrypted,
+          }),
           platformPublicKey: row.platform_public_key,
           keyVersion: row.key_version,
         };

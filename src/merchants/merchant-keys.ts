@@ -22,7 +22,9 @@ export function openPrivateKey(keyRing: KeyRing, merchant: Pick<Merchant, 'id' |
     throw new MerchantKeyError(`merchant ${merchant.mchNo}: its private key ${(error as Error).message}`, { cause: error });
   }
   if (key.publicKeyHex !== merchant.publicKey) {
-    throw new MerchantKeyError(`merchant ${merchant.mchNo}: its stored private key does not match its public key ${merchant.publicKey}; set its keys again with "merchant rotate-key"`);
+    throw new MerchantKeyError(
+      `merchant ${merchant.mchNo}: its stored private key does not match its public key ${merchant.publicKey}; set its keys again with "merchant rotate-key"`,
+    );
   }
   return key;
 }

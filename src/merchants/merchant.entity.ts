@@ -25,7 +25,10 @@ export const Merchant = defineEntity({
   tableName: 'merchants',
   class: MerchantRecord as unknown as EntityClass<never>,
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     mchNo: p.text().unique(),
     /** Compressed secp256k1 public key hex (the one uploaded to TarsPay). */
     publicKey: p.text(),
@@ -40,7 +43,10 @@ export const Merchant = defineEntity({
     platformPublicKey: p.text(),
     /** 1, then +1 each time the private key or platform key changes: gateways rebuild their client on a new version. */
     keyVersion: p.integer().default(1),
-    keysUpdatedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    keysUpdatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
     /**
      * `<publicKey>:<platformPublicKey>` the environment (TARSPAY_PRIVATE_KEY, TARSPAY_PLATFORM_PUBLIC_KEY)
      * last set at start. A start applies the environment's keys only when they differ from this,
@@ -51,7 +57,10 @@ export const Merchant = defineEntity({
     notifyUrl: p.text().nullable(),
     /** The last order event's `seq` of this merchant: taken under this row's lock, so events are numbered in commit order. */
     eventSeq: p.bigint('string').default('0'),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   }),
 });
 export interface Merchant extends InferEntity<typeof Merchant> {}

@@ -134,7 +134,9 @@ export class GatewayMetrics {
     let counting: Promise<void> | undefined;
     const countOnce = async () => {
       try {
-        const rows = await orm.em.getConnection().execute<OrderCountRow[]>('select kind, status, count(*) as count, count(attention_since) as attention from orders group by kind, status');
+        const rows = await orm.em
+          .getConnection()
+          .execute<OrderCountRow[]>('select kind, status, count(*) as count, count(attention_since) as attention from orders group by kind, status');
         counted = { at: performance.now(), rows };
       } catch (error) {
         logger.warn({ err: error }, 'metrics: orders by status could not be counted');
@@ -177,7 +179,8 @@ export class GatewayMetrics {
 
   readonly observeUpstreamCall = (info: TarsPayCallInfo): void => {
     this.upstreamDuration.observe({ endpoint: info.endpoint, outcome: info.outcome }, info.durationMs / 1000);
-    if (info.outcome !== 'ok') this.upstreamErrors.inc({ endpoint: info.endpoint, outcome: info.outcome, code: info.code === undefined ? 'none' : String(info.code) });
+    if (info.outcome !== 'ok')
+      this.upstreamErrors.inc({ endpoint: info.endpoint, outcome: info.outcome, code: info.code === undefined ? 'none' : String(info.code) });
   };
 
   readonly countCallback = (outcome: CallbackAnswer['outcome']): void => {

@@ -7,18 +7,38 @@ import type { Logger } from '../logger.js';
  * Codes of errors the caller caused: logged at info. Other coded errors (UPSTREAM_UNAVAILABLE, …) at
  * warn; errors without a code (bugs, masked as "Unexpected error.") at error, with the cause.
  */
-const CLIENT_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'NOT_FOUND', 'PERSISTED_QUERY_NOT_FOUND', 'RATE_LIMITED']);
+const CLIENT_CODES = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'GRAPHQL_VALIDATION_FAILED',
+  'NOT_FOUND',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'RATE_LIMITED',
+]);
 
 /**
  * One log line per GraphQL error, with the request id (x-request-id), the operation and the path,
  * so that a client's report ("request id …") leads to the cause. Variables are not logged.
  */
 export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
-  const log = (context: Partial<GraphQLContext> | undefined, document: DocumentNode, operationName: string | null | undefined, errors: readonly GraphQLError[]) => {
+  const log = (
+    context: Partial<GraphQLContext> | undefined,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    errors: readonly GraphQLError[],
+  ) => {
     const operation = getOperationAST(document, operationName);
     for (const error of errors) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
-      const fields = { requestId: context?.requestId, operationName: operation?.name?.value, operationType: operation?.operation, path: error.path, code, merchant: context?.auth?.merchant.mchNo };
+      const fields = {
+        requestId: context?.requestId,
+        operationName: operation?.name?.value,
+        operationType: operation?.operation,
+        path: error.path,
+        code,
+        merchant: context?.auth?.merchant.mchNo,
+      };
       if (code && CLIENT_CODES.has(code)) logger.info({ ...fields, message: error.message }, 'graphql error');
       else if (code && code !== 'INTERNAL_SERVER_ERROR') logger.warn({ ...fields, message: error.message }, 'graphql error');
       else logger.error({ ...fields, err: error.originalError ?? error }, 'graphql error');

@@ -29,7 +29,10 @@ export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlyS
       return {
         onExecuteDone({ result }) {
           const failed = isAsyncIterable(result) ? false : Boolean((result as ExecutionResult).errors?.length);
-          metrics.graphqlDuration.observe({ operation_name: name, operation_type: type, outcome: failed ? 'error' : 'ok' }, (performance.now() - started) / 1000);
+          metrics.graphqlDuration.observe(
+            { operation_name: name, operation_type: type, outcome: failed ? 'error' : 'ok' },
+            (performance.now() - started) / 1000,
+          );
         },
       };
     },

@@ -42,7 +42,13 @@ export function classifyCreateFailure(error: unknown): CreateFailure {
   }
   switch (error.meaning) {
     case 'refused':
-      return { status: 'FAILED', errorCode: REFUSAL_CODES[error.refusalReason!] ?? 'UPSTREAM_REJECTED', upstreamCode: error.code, upstreamConfirmed: false, explanation: error.message };
+      return {
+        status: 'FAILED',
+        errorCode: REFUSAL_CODES[error.refusalReason!] ?? 'UPSTREAM_REJECTED',
+        upstreamCode: error.code,
+        upstreamConfirmed: false,
+        explanation: error.message,
+      };
     case 'exists':
       return unknown(`${error.message}: TarsPay holds an order with this merchantOrderNo`, true);
     default:
@@ -52,7 +58,9 @@ export function classifyCreateFailure(error: unknown): CreateFailure {
 
 /** The mutation's message for a create that did not end as CREATED/PROCESSING. */
 export function createFailureMessage(failure: CreateFailure): string {
-  if (failure.status === 'UNKNOWN') return `${failure.explanation}. The order is kept as UNKNOWN and will be reconciled with TarsPay; do not create it again under another merchantOrderNo.`;
-  if (failure.errorCode === 'UPSTREAM_UNAVAILABLE') return `${failure.explanation}. The order is FAILED: nothing was charged or paid; create it again with a new merchantOrderNo once TarsPay is reachable.`;
+  if (failure.status === 'UNKNOWN')
+    return `${failure.explanation}. The order is kept as UNKNOWN and will be reconciled with TarsPay; do not create it again under another merchantOrderNo.`;
+  if (failure.errorCode === 'UPSTREAM_UNAVAILABLE')
+    return `${failure.explanation}. The order is FAILED: nothing was charged or paid; create it again with a new merchantOrderNo once TarsPay is reachable.`;
   return failure.explanation;
 }

@@ -35,7 +35,12 @@ export class EventFeed {
   }
 
   /** Checks `after` at once (a bad cursor fails the subscribe, not its first event); see resumableEvents. */
-  stream(merchantId: string, live: AsyncIterator<OrderChangeMessage>, after: string | null | undefined, filter: EventFilter): AsyncGenerator<OrderChangeMessage> {
+  stream(
+    merchantId: string,
+    live: AsyncIterator<OrderChangeMessage>,
+    after: string | null | undefined,
+    filter: EventFilter,
+  ): AsyncGenerator<OrderChangeMessage> {
     const from = after ? readCursor(after, this.retentionDays).seq : null;
     return resumableEvents(this.sql.query, merchantId, live, from, filter);
   }

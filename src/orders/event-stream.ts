@@ -167,7 +167,11 @@ async function* replayThenLive(
 ): AsyncGenerator<OrderChangeMessage> {
   let last = after;
   if (last !== null) {
-    for (let page = await readEvents(query, merchantId, { after: last, limit: PAGE }); page.length > 0; page = await readEvents(query, merchantId, { after: last, limit: PAGE })) {
+    for (
+      let page = await readEvents(query, merchantId, { after: last, limit: PAGE });
+      page.length > 0;
+      page = await readEvents(query, merchantId, { after: last, limit: PAGE })
+    ) {
       for (const message of page) {
         last = BigInt(message.event.seq);
         if (matchesFilter(message, filter)) yield message;

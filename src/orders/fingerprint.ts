@@ -6,7 +6,9 @@ import { compactSortedJson } from '../tarspay/message.js';
  * fingerprint is a retry; with another fingerprint it is an idempotency conflict.
  */
 export function requestFingerprint(request: Record<string, unknown>): string {
-  return createHash('sha256').update(compactSortedJson(dropEmpty(request))).digest('hex');
+  return createHash('sha256')
+    .update(compactSortedJson(dropEmpty(request)))
+    .digest('hex');
 }
 
 function dropEmpty(value: unknown): unknown {

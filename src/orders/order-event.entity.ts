@@ -28,7 +28,10 @@ export const OrderEvent = defineEntity({
     note: p.text().nullable(),
     /** The raw upstream payload (callback or inquiry answer) that caused this event. */
     payload: p.json<Record<string, unknown>>().nullable(),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
   }),
   indexes: [{ name: 'order_events_order_id_id_index', properties: ['order', 'id'] }],
   uniques: [{ name: 'order_events_merchant_id_seq_unique', properties: ['merchant', 'seq'] }],

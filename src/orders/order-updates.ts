@@ -90,7 +90,10 @@ export class OrderUpdates {
     if (change.event) listeners.publish(toChangeMessage(change.order.merchant.id, change.order, change.event));
     const fields = { orderId: change.order.id, status: change.order.status, reported: update.status, source: update.source };
     if (change.latePayment) {
-      logger.warn({ ...fields, previousStatus: change.event?.previousStatus, paidAmount: change.order.paidAmount }, 'late payment: TarsPay reported a payment for an order that had ended; applied');
+      logger.warn(
+        { ...fields, previousStatus: change.event?.previousStatus, paidAmount: change.order.paidAmount },
+        'late payment: TarsPay reported a payment for an order that had ended; applied',
+      );
       listeners.onLatePayment?.(change);
     } else if (change.verdict === 'ignore') {
       logger.warn(fields, 'order update ignored: it would move the order backwards');

@@ -32,7 +32,10 @@ export const Order = defineEntity({
   name: 'Order',
   tableName: 'orders',
   properties: (p) => ({
-    id: p.uuid().primary().onCreate(() => uuidv7()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => uuidv7()),
     merchant: p.manyToOne(Merchant),
     kind: p.text().$type<OrderKind>(),
     merchantOrderNo: p.text(),
@@ -42,7 +45,10 @@ export const Order = defineEntity({
     amount: p.bigint('string'),
     paidAmount: p.bigint('string').nullable(),
     fee: p.bigint('string').nullable(),
-    currency: p.text().default('IDR').onCreate(() => 'IDR'),
+    currency: p
+      .text()
+      .default('IDR')
+      .onCreate(() => 'IDR'),
     /** wayCode for collections, payout bank code for payouts. */
     method: p.text(),
     subject: p.text().nullable(),
@@ -58,19 +64,38 @@ export const Order = defineEntity({
     /** Hash of the creating input: the same merchantOrderNo with another input is an idempotency conflict. */
     requestFingerprint: p.text(),
     /** TarsPay reported a paid amount different from the order's amount. */
-    amountMismatch: p.boolean().default(false).onCreate(() => false),
+    amountMismatch: p
+      .boolean()
+      .default(false)
+      .onCreate(() => false),
     expiresAt: p.datetime().nullable(),
     /** TarsPay proved it holds this order (an answer naming it, or "already exists" to a re-sent create). */
-    upstreamConfirmed: p.boolean().default(false).onCreate(() => false),
+    upstreamConfirmed: p
+      .boolean()
+      .default(false)
+      .onCreate(() => false),
     /** Creates sent to TarsPay for this order: the first, plus identical re-sends by reconciliation. */
-    createAttempts: p.integer().default(0).onCreate(() => 0),
+    createAttempts: p
+      .integer()
+      .default(0)
+      .onCreate(() => 0),
     /** Since when the order has stayed UNKNOWN too long for the gateway to settle it: a person should look. */
     attentionSince: p.datetime().nullable(),
     /** When reconciliation should next ask TarsPay about this order (null: nothing to check). */
     nextCheckAt: p.datetime().nullable(),
-    checkAttempts: p.integer().default(0).onCreate(() => 0),
-    createdAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()),
-    updatedAt: p.datetime().defaultRaw('now()').onCreate(() => new Date()).onUpdate(() => new Date()),
+    checkAttempts: p
+      .integer()
+      .default(0)
+      .onCreate(() => 0),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   }),
   uniques: [
     { name: 'orders_merchant_id_merchant_order_no_unique', properties: ['merchant', 'merchantOrderNo'] },
@@ -81,8 +106,7 @@ export const Order = defineEntity({
     // `orders` lists newest first with a (createdAt, id) cursor.
     {
       name: 'orders_merchant_id_created_at_id_index',
-      expression:
-        'create index "orders_merchant_id_created_at_id_index" on "orders" ("merchant_id", "created_at" desc, "id" desc)',
+      expression: 'create index "orders_merchant_id_created_at_id_index" on "orders" ("merchant_id", "created_at" desc, "id" desc)',
     },
     // Reconciliation picks orders by status whose next check is due.
     { name: 'orders_status_next_check_at_index', properties: ['status', 'nextCheckAt'] },

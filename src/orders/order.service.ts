@@ -136,7 +136,9 @@ export class OrderService {
         source: 'API',
         upstreamCode: failure.upstreamCode,
         upstreamConfirmed: failure.upstreamConfirmed,
-        ...(failure.status === 'FAILED' ? { failureReason: failure.explanation, note: 'TarsPay refused the create, or it never left' } : { note: failure.explanation }),
+        ...(failure.status === 'FAILED'
+          ? { failureReason: failure.explanation, note: 'TarsPay refused the create, or it never left' }
+          : { note: failure.explanation }),
       });
       const fields = { orderId: order.id, status: change.order.status, upstreamCode: failure.upstreamCode, kind: (error as TarsPayError).kind };
       if (failure.status === 'FAILED') this.options.logger.info(fields, 'create failed: TarsPay refused it, or it never left');
@@ -169,7 +171,10 @@ export class OrderService {
         this.options.logger.info({ ...fields, upstreamCode: failure.upstreamCode }, 're-sent create: TarsPay already holds the order');
         return 'confirmed';
       }
-      this.options.logger.warn({ ...fields, upstreamCode: failure.upstreamCode, error: (error as Error).message }, 're-sent create: the outcome is still unknown');
+      this.options.logger.warn(
+        { ...fields, upstreamCode: failure.upstreamCode, error: (error as Error).message },
+        're-sent create: the outcome is still unknown',
+      );
       return 'unknown';
     }
   }
@@ -251,9 +256,13 @@ export class OrderService {
     const existing = await readOrderByMerchantOrderNo(query, fields.merchantId, fields.merchantOrderNo);
     if (!existing) throw new Error(`order ${fields.merchantOrderNo} is neither new nor stored`);
     if (existing.requestFingerprint !== fields.requestFingerprint || existing.kind !== fields.kind) {
-      throw new OrderError('IDEMPOTENCY_CONFLICT', `merchantOrderNo "${fields.merchantOrderNo}" was already used for a different request; use a new merchantOrderNo`, {
-        field: 'merchantOrderNo',
-      });
+      throw new OrderError(
+        'IDEMPOTENCY_CONFLICT',
+        `merchantOrderNo "${fields.merchantOrderNo}" was already used for a different request; use a new merchantOrderNo`,
+        {
+          field: 'merchantOrderNo',
+        },
+      );
     }
     return { order: existing, created: false };
   }

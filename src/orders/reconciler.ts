@@ -113,7 +113,10 @@ export class Reconciler {
     for (const row of claimed) {
       if (this.#abortPass) break;
       const outcome = await this.#check(row.id, result).catch((error: unknown): CheckOutcome => {
-        this.options.logger.warn({ orderId: row.id, attempt: row.check_attempts, err: error instanceof Error ? error.message : error }, 'reconciliation check failed; will retry later');
+        this.options.logger.warn(
+          { orderId: row.id, attempt: row.check_attempts, err: error instanceof Error ? error.message : error },
+          'reconciliation check failed; will retry later',
+        );
         return 'failed';
       });
       if (outcome === 'changed') result.changed += 1;

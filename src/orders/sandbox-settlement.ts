@@ -35,7 +35,9 @@ export async function settleInSandbox(
 ): Promise<OrderView> {
   const { orders, sandboxUrl } = services;
   if (!sandboxUrl) {
-    throw new OrderError('SANDBOX_ONLY', 'Settling works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset, or TARSPAY_SANDBOX=true)', { order });
+    throw new OrderError('SANDBOX_ONLY', 'Settling works only when the TarsPay sandbox is the upstream (TARSPAY_BASE_URL unset, or TARSPAY_SANDBOX=true)', {
+      order,
+    });
   }
   if (!order.platformOrderId) {
     throw new OrderError('INVALID_STATE', `The order is ${order.status} and has no TarsPay order yet; nothing to settle`, { field: 'id', order });

@@ -10,17 +10,7 @@ import type { OrderStatus } from './order-status.js';
  * - REFUNDED and REJECTED never move. SUCCEEDED moves only to REFUNDED.
  * - Anything else (a late, replayed or out-of-order update) is recorded but not applied.
  */
-const OPEN_TARGETS: readonly OrderStatus[] = [
-  'CREATED',
-  'PROCESSING',
-  'QUEUED',
-  'SUCCEEDED',
-  'PARTIALLY_PAID',
-  'FAILED',
-  'CANCELLED',
-  'EXPIRED',
-  'REJECTED',
-];
+const OPEN_TARGETS: readonly OrderStatus[] = ['CREATED', 'PROCESSING', 'QUEUED', 'SUCCEEDED', 'PARTIALLY_PAID', 'FAILED', 'CANCELLED', 'EXPIRED', 'REJECTED'];
 
 const PAID: readonly OrderStatus[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
 

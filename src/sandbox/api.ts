@@ -73,7 +73,10 @@ type ApiResult = { ok: true; data: Record<string, unknown> } | { ok: false; code
 /** Authentication, then the operation (a create stores its order here). */
 function processRequest(ctx: SandboxContext, path: string, operation: ApiOperation, req: IncomingMessage, rawBody: Buffer): ApiResult {
   try {
-    const { merchant, body } = authenticate({ path, headers: req.headers, rawBody }, { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now });
+    const { merchant, body } = authenticate(
+      { path, headers: req.headers, rawBody },
+      { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now },
+    );
     const data = operation(ctx, merchant, body);
     ctx.log('debug', 'api request', { path, mchNo: merchant.mchNo, code: 0 });
     return { ok: true, data };
@@ -97,7 +100,10 @@ function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | und
   if (fault?.mode === 'unsigned') {
     return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
   }
-  const sign = fault?.mode === 'badSign' ? signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } }) : signAnswer(ctx.platformKey, { code: 0, data: result.data });
+  const sign =
+    fault?.mode === 'badSign'
+      ? signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } })
+      : signAnswer(ctx.platformKey, { code: 0, data: result.data });
   return successEnvelope(compactSortedJson(result.data), sign);
 }
 

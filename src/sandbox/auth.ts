@@ -56,10 +56,7 @@ function checkNonce(nonce: string | undefined, options: AuthOptions): string {
   return nonce;
 }
 
-export function authenticate(
-  request: { path: string; headers: IncomingHttpHeaders; rawBody: Buffer },
-  options: AuthOptions,
-): AuthenticatedRequest {
+export function authenticate(request: { path: string; headers: IncomingHttpHeaders; rawBody: Buffer }, options: AuthOptions): AuthenticatedRequest {
   const apiKey = header(request.headers, 'x-api-key');
   const merchant = apiKey === undefined ? undefined : options.store.merchantByPublicKey(apiKey);
   if (!merchant) {

@@ -2,15 +2,7 @@ import { COLLECTION_AMOUNT_LIMITS, findPaymentMethod } from '../tarspay/catalogs
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import type { SandboxContext } from './context.js';
 import { inquiryData } from './order-views.js';
-import {
-  optionalString,
-  orderIds,
-  parseAmount,
-  requireHttpUrl,
-  requireIdr,
-  requiredStrings,
-  type RequestBody,
-} from './parameters.js';
+import { optionalString, orderIds, parseAmount, requireHttpUrl, requireIdr, requiredStrings, type RequestBody } from './parameters.js';
 import { payInstructions } from './pay-instructions.js';
 import { STATE } from './settlement.js';
 import type { Merchant, SandboxOrder } from './store.js';

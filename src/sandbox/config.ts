@@ -8,7 +8,10 @@ const PRIVATE_KEY_HEX = /^[0-9a-fA-F]{64}$/;
 
 function merchantList(text: string, ctx: z.RefinementCtx): SandboxMerchantInput[] {
   const merchants: SandboxMerchantInput[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [mchNo, publicKey, ...rest] = entry.split(':').map((part) => part.trim());
     if (!mchNo || !publicKey || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not mchNo:publicKeyHex` });

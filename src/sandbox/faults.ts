@@ -22,9 +22,7 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 export const PRE_PROCESSING_FAULTS: ReadonlySet<FaultMode> = new Set(['drop', 'http500', 'malformed']);
 
 const common = {
-  path: z
-    .string()
-    .refine((path) => path === '*' || path.startsWith('/api/'), 'path must be "*" or a TarsPay path starting with /api/'),
+  path: z.string().refine((path) => path === '*' || path.startsWith('/api/'), 'path must be "*" or a TarsPay path starting with /api/'),
   /** Honoured by the latency mode; accepted (and ignored) with the others. */
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   /** How many matching requests it applies to; 0 = until cleared. */
@@ -47,7 +45,7 @@ const unsignedSchema = z.strictObject({
   ...common,
   mode: z.literal('unsigned'),
   /** Merged over a successful answer's `data` (the sandbox's own order is not changed). */
-  data: z.record(z.string(), z.unknown(), { error: "an object of fields merged over the answer's data, e.g. {\"state\": 2}" }).optional(),
+  data: z.record(z.string(), z.unknown(), { error: 'an object of fields merged over the answer\'s data, e.g. {"state": 2}' }).optional(),
 });
 
 const plainModes = FAULT_MODES.filter((mode): mode is Exclude<FaultMode, 'answerCode' | 'unsigned'> => mode !== 'answerCode' && mode !== 'unsigned');

@@ -107,10 +107,7 @@ export function resolveSandboxOptions(options: SandboxOptions): ResolvedSandboxO
     merchants: options.merchants ?? [],
     nonceWindowMs: nonNegativeInteger(options.nonceWindowMs ?? SANDBOX_DEFAULTS.nonceWindowMs, 'nonceWindowMs'),
     callbackRetryMs: retryMs,
-    callbackRetryMaxMs: Math.max(
-      retryMs,
-      nonNegativeInteger(options.callbackRetryMaxMs ?? SANDBOX_DEFAULTS.callbackRetryMaxMs, 'callbackRetryMaxMs'),
-    ),
+    callbackRetryMaxMs: Math.max(retryMs, nonNegativeInteger(options.callbackRetryMaxMs ?? SANDBOX_DEFAULTS.callbackRetryMaxMs, 'callbackRetryMaxMs')),
     callbackTimeoutMs: nonNegativeInteger(options.callbackTimeoutMs ?? SANDBOX_DEFAULTS.callbackTimeoutMs, 'callbackTimeoutMs'),
     orderExpiryMs: nonNegativeInteger(options.orderExpiryMs ?? SANDBOX_DEFAULTS.orderExpiryMs, 'orderExpiryMs'),
     initialBalance: parseWholeRupiah(options.initialBalance ?? SANDBOX_DEFAULTS.initialBalance, 'initialBalance'),

@@ -30,10 +30,7 @@ export function optionalString(body: RequestBody, name: string): string | undefi
  * Checks that every required name is present (the first missing one, in the doc's order, is named),
  * then returns the string ones; `amount` is left to parseAmount, whose format errors have their own code.
  */
-export function requiredStrings<const Names extends readonly string[]>(
-  body: RequestBody,
-  names: Names,
-): Record<Exclude<Names[number], 'amount'>, string> {
+export function requiredStrings<const Names extends readonly string[]>(body: RequestBody, names: Names): Record<Exclude<Names[number], 'amount'>, string> {
   for (const name of names) requirePresent(body, name);
   const values = {} as Record<string, string>;
   for (const name of names) if (name !== 'amount') values[name] = requiredString(body, name);

@@ -80,7 +80,14 @@ export function payInstructions(input: PayInstructionsInput): PayInstructions {
     case 'QRIS': {
       const nmid = merchantNmid(input.merchant.mchNo);
       const qris = buildQris({ merchantName: input.merchant.name, nmid, amount: input.amount, reference: payOrderId });
-      return { payUrl: qris, payData: qris, accountName: input.merchant.name, accountNumber: nmid, typeBank: 'QRIS', payWays: payWaysOf([method], baseUrl, qris) };
+      return {
+        payUrl: qris,
+        payData: qris,
+        accountName: input.merchant.name,
+        accountNumber: nmid,
+        typeBank: 'QRIS',
+        payWays: payWaysOf([method], baseUrl, qris),
+      };
     }
     case 'EWALLET': {
       const qris = buildQris({ merchantName: input.merchant.name, nmid: merchantNmid(input.merchant.mchNo), amount: input.amount, reference: payOrderId });

@@ -2,15 +2,7 @@ import { findPayoutBank, PAYOUT_AMOUNT_LIMIT } from '../tarspay/catalogs.js';
 import { API_CODES, TarsPayApiError } from './api-error.js';
 import type { SandboxContext } from './context.js';
 import { inquiryData } from './order-views.js';
-import {
-  optionalString,
-  orderIds,
-  parseAmount,
-  requireHttpUrl,
-  requireIdr,
-  requiredStrings,
-  type RequestBody,
-} from './parameters.js';
+import { optionalString, orderIds, parseAmount, requireHttpUrl, requireIdr, requiredStrings, type RequestBody } from './parameters.js';
 import { STATE, payoutHold } from './settlement.js';
 import type { Merchant, SandboxOrder } from './store.js';
 

@@ -134,7 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     findOrder: (mchNo, mchOrderNo, kind) => {
       const found = findOrdersByMerchantOrderNo(ctx, { mchNo, mchOrderNo, kind });
-      if (found.length > 1) throw new Error(`merchant ${mchNo} has both a collection and a payout with mchOrderNo ${mchOrderNo}: pass kind 'COLLECTION' or 'PAYOUT'`);
+      if (found.length > 1)
+        throw new Error(`merchant ${mchNo} has both a collection and a payout with mchOrderNo ${mchOrderNo}: pass kind 'COLLECTION' or 'PAYOUT'`);
       return found[0] && sandboxOrderView(found[0]);
     },
     settle: (payOrderId, settlement) => {

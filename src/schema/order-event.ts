@@ -36,7 +36,9 @@ export const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
   }),
 });
 
-export function eventFilterOf(filter: { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null } | null | undefined): EventFilter {
+export function eventFilterOf(
+  filter: { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null } | null | undefined,
+): EventFilter {
   const orderId = filter?.orderId ? parseOrderId(String(filter.orderId)) : null;
   // An orderId that is not an Order's global ID matches no order.
   return { ...filter, orderId: filter?.orderId && !orderId ? '00000000-0000-0000-0000-000000000000' : orderId };
@@ -71,7 +73,11 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       try {
-        const page = await context.services.events.page(merchantOf(context).id, { first: args.first ?? PAGE_DEFAULT, after: args.after }, eventFilterOf(args.filter));
+        const page = await context.services.events.page(
+          merchantOf(context).id,
+          { first: args.first ?? PAGE_DEFAULT, after: args.after },
+          eventFilterOf(args.filter),
+        );
         const edges = page.messages.map((message) => {
           const node = eventViewOf(message);
           return { cursor: encodeEventCursor(node), node };

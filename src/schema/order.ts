@@ -46,7 +46,8 @@ export const OrderRef = builder.loadableNode('Order', {
     vaNumber: t.string({
       nullable: true,
       description: 'The virtual account number to transfer to (bank VA collections)',
-      resolve: (order) => (order.kind === 'COLLECTION' && order.method.startsWith('BANK_') ? stringOrNull(order.instructions?.accountNumber) ?? order.payUrl ?? null : null),
+      resolve: (order) =>
+        order.kind === 'COLLECTION' && order.method.startsWith('BANK_') ? (stringOrNull(order.instructions?.accountNumber) ?? order.payUrl ?? null) : null,
     }),
     subject: t.string({ nullable: true, resolve: (order) => order.subject ?? null }),
     failureReason: t.string({ nullable: true, resolve: (order) => order.failureReason ?? null }),
@@ -55,11 +56,12 @@ export const OrderRef = builder.loadableNode('Order', {
     expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (order) => order.expiresAt ?? null }),
     payInstructionsAvailable: t.boolean({
       description:
-        'Whether the gateway has how to pay (VA number, pay URL, QR data). False for a collection TarsPay confirmed only by inquiry after its create answer was lost (TarsPay\'s inquiry does not return them): do not show an empty VA; and always false for payouts.',
+        "Whether the gateway has how to pay (VA number, pay URL, QR data). False for a collection TarsPay confirmed only by inquiry after its create answer was lost (TarsPay's inquiry does not return them): do not show an empty VA; and always false for payouts.",
       resolve: (order) => order.kind === 'COLLECTION' && Boolean(order.payUrl || order.payData || stringOrNull(order.instructions?.accountNumber)),
     }),
     needsAttention: t.boolean({
-      description: 'TarsPay has not settled this order long after it was created (its create outcome is still unknown): a person should check it in the TarsPay merchant console. The gateway never guesses.',
+      description:
+        'TarsPay has not settled this order long after it was created (its create outcome is still unknown): a person should check it in the TarsPay merchant console. The gateway never guesses.',
       resolve: (order) => order.attentionSince !== null && order.attentionSince !== undefined,
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (order) => order.createdAt }),
@@ -133,14 +135,17 @@ builder.queryFields((t) => ({
       authScopes: { scope: 'orders:read' },
       args: { filter: t.arg({ type: OrderFilterInput }) },
       resolve: (_root, args, context) =>
-        resolveCursorConnection<Promise<readonly Order[]>>({ args, toCursor: (order: Order) => encodeOrderCursor(order), defaultSize: 20, maxSize: 100 }, ({ before, after, limit, inverted }): Promise<readonly Order[]> => {
-          const afterPosition = after ? decodeOrderCursor(after) : null;
-          const beforePosition = before ? decodeOrderCursor(before) : null;
-          if ((after && !afterPosition) || (before && !beforePosition)) {
-            throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
-          }
-          return findOrderPage(emOf(context), merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
-        }),
+        resolveCursorConnection<Promise<readonly Order[]>>(
+          { args, toCursor: (order: Order) => encodeOrderCursor(order), defaultSize: 20, maxSize: 100 },
+          ({ before, after, limit, inverted }): Promise<readonly Order[]> => {
+            const afterPosition = after ? decodeOrderCursor(after) : null;
+            const beforePosition = before ? decodeOrderCursor(before) : null;
+            if ((after && !afterPosition) || (before && !beforePosition)) {
+              throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
+            }
+            return findOrderPage(emOf(context), merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
+          },
+        ),
     },
     // The public names of the API (Pothos would call them QueryOrdersConnection / QueryOrdersConnectionEdge).
     { name: 'OrderConnection' },

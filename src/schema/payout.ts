@@ -11,7 +11,11 @@ const PayoutCreateInput = builder.inputType('PayoutCreateInput', {
     bankCode: t.string({ required: true, description: 'A payout bank code, e.g. BANK_BCA', validate: { schema: rules.payoutBankRule } }),
     accountNumber: t.string({ required: true, validate: { schema: rules.accountNumberRule } }),
     accountName: t.string({ required: true, validate: { schema: rules.nameRule } }),
-    merchantOrderNo: t.string({ required: true, description: 'Required: a payout is never created twice for one key', validate: { schema: rules.merchantOrderNoRule } }),
+    merchantOrderNo: t.string({
+      required: true,
+      description: 'Required: a payout is never created twice for one key',
+      validate: { schema: rules.merchantOrderNoRule },
+    }),
     customer: t.field({ type: CustomerInput, required: true, description: 'email and phone are required by TarsPay for payouts' }),
     address: t.string({ validate: { schema: rules.addressRule } }),
   }),

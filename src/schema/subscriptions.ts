@@ -62,7 +62,9 @@ builder.subscriptionFields((t) => ({
     extensions: { sharedStream: true },
     args: {
       filter: t.arg({ type: OrderEventFilterInput }),
-      after: t.arg.string({ description: "An OrderEvent's cursor: first replays what was committed after it, in commit order, then goes live (nothing missed, nothing twice)" }),
+      after: t.arg.string({
+        description: "An OrderEvent's cursor: first replays what was committed after it, in commit order, then goes live (nothing missed, nothing twice)",
+      }),
     },
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;

@@ -7,6 +7,10 @@ export const UserErrorRef = builder.objectRef<UserErrorDetail>('UserError').impl
     field: t.stringList({ nullable: true, description: 'Path to the input field at fault, e.g. ["input", "amount"]', resolve: (error) => error.field ?? null }),
     code: t.string({ description: `One of ${USER_ERROR_CODES.join(', ')}`, resolve: (error) => error.code }),
     message: t.exposeString('message'),
-    upstreamCode: t.int({ nullable: true, description: "TarsPay's error code, when TarsPay answered with one", resolve: (error) => error.upstreamCode ?? null }),
+    upstreamCode: t.int({
+      nullable: true,
+      description: "TarsPay's error code, when TarsPay answered with one",
+      resolve: (error) => error.upstreamCode ?? null,
+    }),
   }),
 });

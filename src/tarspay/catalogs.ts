@@ -74,7 +74,10 @@ export function findPayoutBank(code: string): { code: string; name: string } | u
  * Exact code matches first, then codes or names starting with the query, then the rest, each alphabetical.
  */
 export function searchPayoutBanks(search?: string): Array<{ code: string; name: string }> {
-  const query = (search ?? '').trim().toUpperCase().replace(/[\s_]+/g, ' ');
+  const query = (search ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_]+/g, ' ');
   if (!query) return [...PAYOUT_BANKS];
   const words = query.split(' ');
   const rank = (bank: { code: string; name: string }): number => {

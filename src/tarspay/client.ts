@@ -166,7 +166,8 @@ export class TarsPayClient {
       amounts[name] = parseWireAmount(data[name], ANSWER_AMOUNTS);
       if (amounts[name] === undefined) throw bad(`${name} ${JSON.stringify(data[name])}, not whole rupiah`);
     }
-    if ((status === 'SUCCEEDED' || status === 'PARTIALLY_PAID') && amounts.payAmount === undefined) throw bad(`state ${String(data.state)} without a payAmount`);
+    if ((status === 'SUCCEEDED' || status === 'PARTIALLY_PAID') && amounts.payAmount === undefined)
+      throw bad(`state ${String(data.state)} without a payAmount`);
     const payOrderId = optionalText(data.payOrderId);
     const mchOrderNo = optionalText(data.mchOrderNo);
     if ((request.payOrderId && payOrderId && payOrderId !== request.payOrderId) || (request.mchOrderNo && mchOrderNo && mchOrderNo !== request.mchOrderNo)) {
@@ -289,17 +290,20 @@ function parseEnvelope(text: string): Envelope | undefined {
   if (!isRecord(parsed)) return undefined;
   const code = typeof parsed.code === 'string' && /^-?\d+$/.test(parsed.code) ? Number(parsed.code) : parsed.code;
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
-  return { code, msg: typeof parsed.msg === 'string' ? parsed.msg : undefined, data: parsed.data, sign: typeof parsed.sign === 'string' ? parsed.sign : undefined };
+  return {
+    code,
+    msg: typeof parsed.msg === 'string' ? parsed.msg : undefined,
+    data: parsed.data,
+    sign: typeof parsed.sign === 'string' ? parsed.sign : undefined,
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-
 /** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
 const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;
-
 
 function optionalText(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value);

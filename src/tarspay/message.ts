@@ -30,12 +30,7 @@ export function canonicalParams(body: SignableBody, emptyValues: EmptyValueForm 
     .join('&');
 }
 
-export function requestMessage(
-  path: string,
-  nonce: string,
-  body: SignableBody,
-  emptyValues: EmptyValueForm = 'omit',
-): string {
+export function requestMessage(path: string, nonce: string, body: SignableBody, emptyValues: EmptyValueForm = 'omit'): string {
   return `POST|${path}|${nonce}|${canonicalParams(body, emptyValues)}`;
 }
 

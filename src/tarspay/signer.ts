@@ -140,12 +140,7 @@ function opensslPublicKey(publicKeyHex: string): KeyObject | null {
 }
 
 /** True when `signatureHex` is a DER signature of `message` by `publicKeyHex`; high S accepted. Never throws. */
-export function verifySignature(
-  publicKeyHex: string,
-  message: string,
-  signatureHex: string,
-  backend: SigningBackend = 'openssl',
-): boolean {
+export function verifySignature(publicKeyHex: string, message: string, signatureHex: string, backend: SigningBackend = 'openssl'): boolean {
   if (typeof signatureHex !== 'string' || !HEX_SIGNATURE.test(signatureHex)) return false;
   if (typeof publicKeyHex !== 'string') return false;
   const digest = innerDigest(message);

@@ -40,7 +40,7 @@ export class TarsPayTransport {
     const secure = this.#base.protocol === 'https:';
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
     this.#agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
-    this.#request = secure ? (httpsRequest) : httpRequest;
+    this.#request = secure ? httpsRequest : httpRequest;
   }
 
   post(path: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostAnswer> {

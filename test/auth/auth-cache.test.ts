@@ -11,7 +11,11 @@ let merchant: Merchant;
 
 beforeAll(async () => {
   db = await createTestOrm({ onQuery: (sql) => statements.push(sql) });
-  merchant = await upsertMerchant(db.orm.em.fork(), db.keyRing, { mchNo: 'M-CACHE', privateKeyHex: generateKeyPair().privateKey, platformPublicKey: generateKeyPair().publicKey });
+  merchant = await upsertMerchant(db.orm.em.fork(), db.keyRing, {
+    mchNo: 'M-CACHE',
+    privateKeyHex: generateKeyPair().privateKey,
+    platformPublicKey: generateKeyPair().publicKey,
+  });
 });
 afterAll(() => db?.close());
 

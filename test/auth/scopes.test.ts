@@ -10,7 +10,9 @@ describe('parseScopes', () => {
 
   it('names every unknown scope and lists the known ones', () => {
     expect(() => parseScopes('orders:read,orders:write')).toThrow(ScopeError);
-    expect(() => parseScopes('orders:read,orders:write')).toThrow(/unknown scope "orders:write": known scopes are collections:write, payouts:write, orders:read, balance:read/);
+    expect(() => parseScopes('orders:read,orders:write')).toThrow(
+      /unknown scope "orders:write": known scopes are collections:write, payouts:write, orders:read, balance:read/,
+    );
     expect(() => parseScopes('a,b')).toThrow(/unknown scopes "a", "b"/);
     expect(() => parseScopes('ORDERS:READ')).toThrow(/"ORDERS:READ"/);
   });

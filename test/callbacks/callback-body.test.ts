@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstDuplicateKey, nestingDepth, parseCallbackBody, type ParsedCallback } from '../../src/callbacks/callback-body.js';
 
-const SIGNED = '{"bizType":1,"currency":"IDR","fee":"4500","mchNo":"M1","mchOrderNo":"ORD-1","orderAmount":"150000","payAmount":"150000","payOrderId":"P1","state":2}';
+const SIGNED =
+  '{"bizType":1,"currency":"IDR","fee":"4500","mchNo":"M1","mchOrderNo":"ORD-1","orderAmount":"150000","payAmount":"150000","payOrderId":"P1","state":2}';
 
 function parsed(text: string): ParsedCallback {
   const result = parseCallbackBody(Buffer.from(text, 'utf8'));
@@ -83,11 +84,18 @@ describe('firstDuplicateKey', () => {
   it('agrees with a reference on any JSON object text', () => {
     const key = fc.constantFrom('a', 'b', 'state', '__proto__', 'c\u00e9');
     const tree: fc.Arbitrary<unknown> = fc.letrec<{ node: unknown }>((tie) => ({
-      node: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string(), fc.array(fc.tuple(key, tie('node')), { maxLength: 4 }).map((entries) => ({ entries })), fc.array(tie('node'), { maxLength: 3 })),
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.integer(),
+        fc.string(),
+        fc.array(fc.tuple(key, tie('node')), { maxLength: 4 }).map((entries) => ({ entries })),
+        fc.array(tie('node'), { maxLength: 3 }),
+      ),
     })).node;
     const write = (value: unknown): string => {
       if (Array.isArray(value)) return `[${value.map(write).join(',')}]`;
-      if (value && typeof value === 'object') return `{${(value as { entries: [string, unknown][] }).entries.map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`).join(',')}}`;
+      if (value && typeof value === 'object')
+        return `{${(value as { entries: [string, unknown][] }).entries.map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`).join(',')}}`;
       return JSON.stringify(value);
     };
     const hasDuplicate = (value: unknown): boolean => {
@@ -98,7 +106,10 @@ describe('firstDuplicateKey', () => {
       }
       return false;
     };
-    fc.assert(fc.property(tree, (value) => (firstDuplicateKey(write(value)) !== undefined) === hasDuplicate(value)), { numRuns: 500 });
+    fc.assert(
+      fc.property(tree, (value) => (firstDuplicateKey(write(value)) !== undefined) === hasDuplicate(value)),
+      { numRuns: 500 },
+    );
   });
 });
 

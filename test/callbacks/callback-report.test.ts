@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { CallbackBody } from '../../src/callbacks/callback-body.js';
 import { readCallbackReport } from '../../src/callbacks/callback-report.js';
 
-const PAID = { bizType: 1, currency: 'IDR', fee: '4500', mchNo: 'M1', mchOrderNo: 'ORD-1', orderAmount: '150000', payAmount: '150000', payOrderId: 'P1', state: 2 };
+const PAID = {
+  bizType: 1,
+  currency: 'IDR',
+  fee: '4500',
+  mchNo: 'M1',
+  mchOrderNo: 'ORD-1',
+  orderAmount: '150000',
+  payAmount: '150000',
+  payOrderId: 'P1',
+  state: 2,
+};
 
 function report(changes: Record<string, unknown> = {}) {
   const body: Record<string, unknown> = { ...PAID };
@@ -37,7 +47,11 @@ describe('readCallbackReport', () => {
       orderAmount: undefined,
       problems: [],
     });
-    expect(report({ state: 3, payAmount: undefined, failReason: 'rejected by bank' })).toMatchObject({ status: 'FAILED', failureReason: 'rejected by bank', problems: [] });
+    expect(report({ state: 3, payAmount: undefined, failReason: 'rejected by bank' })).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'rejected by bank',
+      problems: [],
+    });
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([

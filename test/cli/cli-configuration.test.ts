@@ -58,7 +58,14 @@ describe.concurrent('cli configuration', () => {
 
   it('rotate-key with a bad TARSPAY_PRIVATE_KEY names it and rotates nothing', async ({ expect }) => {
     const before = await keyVersionOf('M-CFG-1');
-    const run = await cli({ TARSPAY_MERCHANT_NO: 'M-CFG-1', TARSPAY_PRIVATE_KEY: 'not-a-private-key' }, 'merchant', 'rotate-key', '--mch-no', 'M-CFG-1', '--generate');
+    const run = await cli(
+      { TARSPAY_MERCHANT_NO: 'M-CFG-1', TARSPAY_PRIVATE_KEY: 'not-a-private-key' },
+      'merchant',
+      'rotate-key',
+      '--mch-no',
+      'M-CFG-1',
+      '--generate',
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/TARSPAY_PRIVATE_KEY: must be 64 hex characters/);
     expect(run.stderr).not.toContain('not-a-private-key');
@@ -70,7 +77,14 @@ describe.concurrent('cli configuration', () => {
     const configured = await cli(env, 'merchant', 'rotate-key', '--mch-no', 'M-CFG-2', '--generate');
     expect(configured.code, configured.stderr).toBe(0);
     expect(configured.stderr).toMatch(/note: M-CFG-2 is also TARSPAY_MERCHANT_NO here/);
-    const other = await cli({ TARSPAY_MERCHANT_NO: 'M-CFG-1', TARSPAY_PRIVATE_KEY_FILE: join(scratch, 'merchant.key') }, 'merchant', 'rotate-key', '--mch-no', 'M-CFG-2', '--generate');
+    const other = await cli(
+      { TARSPAY_MERCHANT_NO: 'M-CFG-1', TARSPAY_PRIVATE_KEY_FILE: join(scratch, 'merchant.key') },
+      'merchant',
+      'rotate-key',
+      '--mch-no',
+      'M-CFG-2',
+      '--generate',
+    );
     expect(other.code, other.stderr).toBe(0);
     expect(other.stderr).not.toMatch(/TARSPAY_MERCHANT_NO/);
   });

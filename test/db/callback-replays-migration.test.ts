@@ -36,7 +36,12 @@ describe('migration callback_replays', () => {
       [null, '{"mchNo":"who?"}', 'BAD_SIGNATURE', '2026-11-20T10:00:11Z'],
     ];
     for (const [merchant, body, outcome, at] of rows) {
-      await sql.execute(`insert into callback_receipts (mch_no, merchant_id, raw_body, verified, outcome, received_at) values ('M1', ?, ?, true, ?, ?)`, [merchant, body, outcome, at]);
+      await sql.execute(`insert into callback_receipts (mch_no, merchant_id, raw_body, verified, outcome, received_at) values ('M1', ?, ?, true, ?, ?)`, [
+        merchant,
+        body,
+        outcome,
+        at,
+      ]);
     }
 
     // Only as far as this migration: later ones (encrypting merchant keys) need more than this row.

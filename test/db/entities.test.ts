@@ -183,7 +183,16 @@ describe('OrderEvent and CallbackReceipt', () => {
       });
       await em.flush();
     }
-    em.create(OrderEvent, { order, merchant: merchantA, seq: '5', status: 'PROCESSING', previousStatus: 'SUCCEEDED', source: 'CALLBACK', applied: false, note: 'would move backwards' });
+    em.create(OrderEvent, {
+      order,
+      merchant: merchantA,
+      seq: '5',
+      status: 'PROCESSING',
+      previousStatus: 'SUCCEEDED',
+      source: 'CALLBACK',
+      applied: false,
+      note: 'would move backwards',
+    });
     await em.flush();
 
     const events = await db.orm.em.fork().find(OrderEvent, { order: order.id }, { orderBy: { id: 'asc' } });

@@ -15,7 +15,14 @@ it('onQuery sees every statement, with placeholders instead of values', async ()
   statements.length = 0;
   const em = db.orm.em.fork();
   const privateKeyEncrypted = db.keyRing.encrypt(generateKeyPair().privateKey, 'query-count');
-  em.create(Merchant, { mchNo: 'Q-1', publicKey: 'pub', privateKeyEncrypted, keyEncryptionKeyId: db.keyRing.currentKeyId, platformPublicKey: 'plat', notifyUrl: null });
+  em.create(Merchant, {
+    mchNo: 'Q-1',
+    publicKey: 'pub',
+    privateKeyEncrypted,
+    keyEncryptionKeyId: db.keyRing.currentKeyId,
+    platformPublicKey: 'plat',
+    notifyUrl: null,
+  });
   await em.flush(); // begin, insert, commit
   await em.fork().find(Merchant, {}); // select
   await em.fork().count(Merchant); // select count

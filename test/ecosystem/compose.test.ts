@@ -67,7 +67,7 @@ describe('docker-compose.yml', () => {
     expect({ ...first, PUBLIC_URL: '' }).toEqual({ ...second, PUBLIC_URL: '' });
   });
 
-  it('pairs the gateway and the sandbox: each knows the public half of the other one\'s key', () => {
+  it("pairs the gateway and the sandbox: each knows the public half of the other one's key", () => {
     const gateway = withDefaults(services['gateway-1']!.environment);
     const sandbox = sandboxOptionsFromEnv(withDefaults(services.sandbox!.environment));
     expect(sandbox.host).toBe('0.0.0.0');

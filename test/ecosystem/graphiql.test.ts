@@ -22,7 +22,8 @@ describe('GraphiQL in development', () => {
     const blocks = [...readFileSync('README.md', 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     // Each operation on its own: a block may list several anonymous ones.
-    for (const block of blocks) for (const definition of parse(block).definitions) expect(validate(schema, { kind: Kind.DOCUMENT, definitions: [definition] })).toEqual([]);
+    for (const block of blocks)
+      for (const definition of parse(block).definitions) expect(validate(schema, { kind: Kind.DOCUMENT, definitions: [definition] })).toEqual([]);
   });
 });
 
@@ -35,7 +36,11 @@ describe('GraphiQL in headless Chromium, under its content security policy', () 
     }
     [t, browser] = await Promise.all([
       startTestGateway(),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] }),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      }),
     ]);
     await mkdir(ARTIFACTS, { recursive: true });
   });

@@ -54,16 +54,26 @@ afterAll(() => t?.close());
 
 describe('/metrics after a collection is created, watched, settled and called back', () => {
   it('has every family, with values from the flow', async () => {
-    const created = await t.graphql(token, `mutation CreateCollection($input: CollectionCreateInput!) ${COLLECTION_CREATE.slice(COLLECTION_CREATE.indexOf('{'))}`, { input: collectionInput() });
+    const created = await t.graphql(
+      token,
+      `mutation CreateCollection($input: CollectionCreateInput!) ${COLLECTION_CREATE.slice(COLLECTION_CREATE.indexOf('{'))}`,
+      { input: collectionInput() },
+    );
     const order = created.data!.collectionCreate.order as { id: string };
     const client = wsClient(t.gateway.url, token);
-    const updates = collect<{ orderUpdated: { status: string } }>(client, 'subscription Watch($id: ID!) { orderUpdated(id: $id) { status } }', { id: order.id });
+    const updates = collect<{ orderUpdated: { status: string } }>(client, 'subscription Watch($id: ID!) { orderUpdated(id: $id) { status } }', {
+      id: order.id,
+    });
     await waitFor(() => (updates.values.length === 1 ? true : undefined));
 
     const during = await scrape();
     expect(value(during.samples, 'tarspay_gateway_graphql_subscriptions_open', { field: 'orderUpdated' })).toBe(1);
 
-    const settled = await t.graphql(token, `mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) ${SETTLE.slice(SETTLE.indexOf('{'))}`, { id: order.id, outcome: 'SUCCEEDED' });
+    const settled = await t.graphql(
+      token,
+      `mutation SandboxSettle($id: ID!, $outcome: SandboxOutcome!, $paidAmount: String) ${SETTLE.slice(SETTLE.indexOf('{'))}`,
+      { id: order.id, outcome: 'SUCCEEDED' },
+    );
     expect(settled.data!.sandboxOrderSettle.userErrors).toEqual([]);
     await updates.completed;
     expect(updates.values.map((update) => update.orderUpdated.status)).toEqual(['CREATED', 'SUCCEEDED']);
@@ -88,17 +98,23 @@ describe('/metrics after a collection is created, watched, settled and called ba
     expect(m('graphql_operation_duration_seconds_count', { operation_name: 'SandboxSettle', operation_type: 'mutation', outcome: 'ok' })).toBe(1);
     expect(m('graphql_operation_duration_seconds_count', { operation_name: 'GetBalance', operation_type: 'query', outcome: 'error' })).toBe(1);
     expect(m('graphql_subscriptions_started_total', { field: 'orderUpdated' })).toBe(1);
-    await waitFor(async () => (value((await scrape()).samples, 'tarspay_gateway_graphql_subscriptions_open', { field: 'orderUpdated' }) === 0 ? true : undefined));
+    await waitFor(async () =>
+      value((await scrape()).samples, 'tarspay_gateway_graphql_subscriptions_open', { field: 'orderUpdated' }) === 0 ? true : undefined,
+    );
     // TarsPay calls, and their errors by endpoint and code
     expect(m('upstream_request_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-    expect(samples.some((sample) => sample.name === 'tarspay_gateway_upstream_request_duration_seconds_count' && sample.labels.endpoint?.startsWith('/api/'))).toBe(true);
+    expect(
+      samples.some((sample) => sample.name === 'tarspay_gateway_upstream_request_duration_seconds_count' && sample.labels.endpoint?.startsWith('/api/')),
+    ).toBe(true);
     expect(m('upstream_errors_total', { endpoint: '/api/balanceInfo' })).toBeGreaterThanOrEqual(1);
     // callbacks, reconciler, orders by status
     expect(m('callbacks_total', { outcome: 'APPLIED' })).toBeGreaterThanOrEqual(1);
     expect(m('reconciler_runs_total')).toBeGreaterThanOrEqual(1);
     expect(m('reconciler_orders_claimed_total')).toBeGreaterThanOrEqual(0);
     expect(m('reconciler_orders_changed_total')).toBeGreaterThanOrEqual(0);
-    await waitFor(async () => (value((await scrape()).samples, 'tarspay_gateway_orders', { kind: 'COLLECTION', status: 'SUCCEEDED' }) === 1 ? true : undefined));
+    await waitFor(async () =>
+      value((await scrape()).samples, 'tarspay_gateway_orders', { kind: 'COLLECTION', status: 'SUCCEEDED' }) === 1 ? true : undefined,
+    );
     // process metrics from prom-client's defaults
     expect(value(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     // No secret ever becomes a label.
@@ -122,7 +138,7 @@ describe('request ids', () => {
       body: JSON.stringify({ query: 'query Anonymous { balance { availableAmount } }' }),
     });
     expect(given.headers.get('x-request-id')).toBe('req-metrics-test-1');
-    expect(((await given.json())).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await given.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const line = t.logs.map((text) => JSON.parse(text)).find((entry) => entry.msg === 'graphql error' && entry.requestId === 'req-metrics-test-1');
     expect(line).toMatchObject({ code: 'UNAUTHENTICATED', operationName: 'Anonymous', level: 30 });
     expect(t.logs.some((text) => text.includes('"requestId":"req-metrics-test-1"') && text.includes('"route":"/graphql"'))).toBe(true);
@@ -140,7 +156,9 @@ describe('labels and gauges stay bounded and correct', () => {
     await t.graphql(token, 'query GetBalance { balance { availableAmount } }');
     await t.graphql(token, '{ paymentMethods { code } }');
     const { samples } = await scrape();
-    const names = new Set(samples.filter((sample) => sample.name === 'tarspay_gateway_graphql_operation_duration_seconds_count').map((sample) => sample.labels.operation_name));
+    const names = new Set(
+      samples.filter((sample) => sample.name === 'tarspay_gateway_graphql_operation_duration_seconds_count').map((sample) => sample.labels.operation_name),
+    );
     expect([...names].filter((name) => name!.startsWith('Junk'))).toEqual([]);
     expect(value(samples, 'tarspay_gateway_graphql_operation_duration_seconds_count', { operation_name: 'other' })).toBeGreaterThanOrEqual(30);
     expect(names).toContain('GetBalance');
@@ -150,7 +168,9 @@ describe('labels and gauges stay bounded and correct', () => {
   it('counts subscriptions refused with NOT_FOUND and subscriptions whose client left as closed', async () => {
     const open = async (field: string) => value((await scrape()).samples, 'tarspay_gateway_graphql_subscriptions_open', { field }) ?? 0;
     const client = wsClient(t.gateway.url, token);
-    const missing = Array.from({ length: 5 }, () => collect(client, 'subscription OrderUpdated($id: ID!) { orderUpdated(id: $id) { status } }', { id: encodeGlobalID('Order', randomUUID()) }));
+    const missing = Array.from({ length: 5 }, () =>
+      collect(client, 'subscription OrderUpdated($id: ID!) { orderUpdated(id: $id) { status } }', { id: encodeGlobalID('Order', randomUUID()) }),
+    );
     await Promise.all(missing.map((subscription) => subscription.completed));
     for (const subscription of missing) expect(JSON.stringify(subscription.errors)).toMatch(/NOT_FOUND|No order/);
     expect(await open('orderUpdated')).toBe(0);

@@ -30,7 +30,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** POST /graphql with exactly these headers. */
-async function post(headers: Record<string, string>, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GraphQLResponse<any> }> {
+async function post(
+  headers: Record<string, string>,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ status: number; body: GraphQLResponse<any> }> {
   const response = await fetch(`${t.gateway.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
@@ -57,7 +61,12 @@ describe('authentication: a missing or bad token is a top-level UNAUTHENTICATED 
     ['Basic credentials', () => ({ authorization: `Basic ${Buffer.from('user:pass').toString('base64')}` })],
     ['an unknown well-formed token', () => ({ authorization: `Bearer ${wellFormedUnknown()}` })],
   ])('%s', async (_name, headers) => {
-    const queries = ['{ paymentMethods { code } }', '{ orders(first: 1) { edges { node { id } } } }', '{ balance { availableAmount } }', `{ node(id: "${orderA.id}") { id } }`];
+    const queries = [
+      '{ paymentMethods { code } }',
+      '{ orders(first: 1) { edges { node { id } } } }',
+      '{ balance { availableAmount } }',
+      `{ node(id: "${orderA.id}") { id } }`,
+    ];
     for (const query of queries) {
       const { status, body } = await post(headers(), query);
       expect(Object.values(body.data ?? {}).filter((value) => value !== null)).toEqual([]);
@@ -113,7 +122,18 @@ describe('a present token that does not authenticate refuses the whole operation
         return token;
       },
     ],
-    ['an expired token', async () => (await createApiToken(t.gateway.orm.em.fork(), { merchant: merchantA, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1000) })).token],
+    [
+      'an expired token',
+      async () =>
+        (
+          await createApiToken(t.gateway.orm.em.fork(), {
+            merchant: merchantA,
+            name: 'expired',
+            scopes: ['orders:read'],
+            expiresAt: new Date(Date.now() - 1000),
+          })
+        ).token,
+    ],
   ];
 
   it.each(invalidTokens)('%s', async (_name, makeToken) => {
@@ -266,7 +286,9 @@ describe("merchant isolation: B's token never reaches A's orders", () => {
   });
 
   it("B may use A's merchantOrderNo: a new order of B's, not A's and not a conflict", async () => {
-    const result = await t.graphql(tokenB, COLLECTION_CREATE, { input: collectionInput({ method: 'QRIS', merchantOrderNo: orderA.merchantOrderNo, amount: '99000' }) });
+    const result = await t.graphql(tokenB, COLLECTION_CREATE, {
+      input: collectionInput({ method: 'QRIS', merchantOrderNo: orderA.merchantOrderNo, amount: '99000' }),
+    });
     expect(result.data!.collectionCreate.userErrors).toEqual([]);
     const orderB = result.data!.collectionCreate.order;
     expect(orderB.id).not.toBe(orderA.id);

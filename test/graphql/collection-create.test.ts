@@ -73,7 +73,10 @@ describe('validation: a clear VALIDATION userError naming the field, nothing sto
     expect(userErrors[0].message).toContain(field.at(-1));
     expect(t.upstreamCalls.length).toBe(before);
     if (typeof input.merchantOrderNo === 'string') {
-      const stored = await t.gateway.orm.em.fork().getConnection().execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
+      const stored = await t.gateway.orm.em
+        .fork()
+        .getConnection()
+        .execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
       expect(stored[0]!.n).toBe(0);
     }
   });
@@ -101,9 +104,7 @@ describe('idempotency by merchantOrderNo', () => {
     await t.graphql(token, COLLECTION_CREATE, { input });
     const before = creates().length;
     const result = await t.graphql(token, COLLECTION_CREATE, { input: { ...input, amount: '150001' } });
-    expect(result.data!.collectionCreate.userErrors).toEqual([
-      expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'merchantOrderNo'] }),
-    ]);
+    expect(result.data!.collectionCreate.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'merchantOrderNo'] })]);
     expect(creates().length).toBe(before);
   });
 
@@ -115,7 +116,10 @@ describe('idempotency by merchantOrderNo', () => {
     expect(ids.size).toBe(1);
     expect(results.every((result) => result.data!.collectionCreate.userErrors.length === 0)).toBe(true);
     expect(creates().length - before).toBe(1);
-    const rows = await t.gateway.orm.em.fork().getConnection().execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
+    const rows = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
     expect(rows[0]!.n).toBe(1);
   });
 });

@@ -31,7 +31,9 @@ describe('list inputs are capped at 50 items (GRAPHQL_MAX_LIST_ITEMS)', () => {
   it('51 statuses in a variable: BAD_USER_INPUT naming the variable, nothing runs', async () => {
     const error = only(await t.graphql(token, ORDERS_BY_FILTER, { filter: { status: statuses(51) } }));
     expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'OrderFilter.status', maxItems: 50 });
-    expect(error.message).toBe('Variable "$filter" at "filter.status" (OrderFilter.status) has 51 items; at most 50 are allowed. Send fewer, or split the operation.');
+    expect(error.message).toBe(
+      'Variable "$filter" at "filter.status" (OrderFilter.status) has 51 items; at most 50 are allowed. Send fewer, or split the operation.',
+    );
     const bare = only(await t.graphql(token, ORDERS_BY_STATUS, { status: statuses(51) }));
     expect(bare.message).toMatch(/^Variable "\$status" has 51 items; at most 50/);
   });

@@ -149,7 +149,11 @@ describe('orders connection', () => {
     ['status CREATED', { status: ['CREATED'] }, (order: Created) => order.status === 'CREATED'],
     ['method QRIS', { method: 'QRIS' }, (order: Created) => order.method === 'QRIS'],
     ['method BANK_BCA (collections and payouts)', { method: 'BANK_BCA' }, (order: Created) => order.method === 'BANK_BCA'],
-    ['kind and status together', { kind: 'COLLECTION', status: ['SUCCEEDED'] }, (order: Created) => order.kind === 'COLLECTION' && order.status === 'SUCCEEDED'],
+    [
+      'kind and status together',
+      { kind: 'COLLECTION', status: ['SUCCEEDED'] },
+      (order: Created) => order.kind === 'COLLECTION' && order.status === 'SUCCEEDED',
+    ],
   ])('filter: %s', async (_name, filter, keep) => {
     const expected = newestFirst(created.filter(keep));
     expect(expected.length).toBeGreaterThan(0);
@@ -192,11 +196,11 @@ describe('events', () => {
       // sandboxOrderSettle: the sandbox's callback moves the order, or its answer when the callback is late.
       { status: 'SUCCEEDED', previousStatus: 'CREATED', source: expect.stringMatching(/^(CALLBACK|RECONCILIATION)$/), applied: true },
     ]);
-    expect((await t.graphql(token, ORDER, { id: failed.id })).data!.order.events.map((event: { status: string; source: string }) => `${event.status}/${event.source}`)).toEqual([
-      'SUBMITTING/API',
-      'CREATED/API',
-      expect.stringMatching(/^FAILED\/(CALLBACK|RECONCILIATION)$/),
-    ]);
+    expect(
+      (await t.graphql(token, ORDER, { id: failed.id })).data!.order.events.map(
+        (event: { status: string; source: string }) => `${event.status}/${event.source}`,
+      ),
+    ).toEqual(['SUBMITTING/API', 'CREATED/API', expect.stringMatching(/^FAILED\/(CALLBACK|RECONCILIATION)$/)]);
     const payout = (await t.graphql(token, ORDER, { id: created[5]!.id })).data!.order;
     expect(payout.events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'PROCESSING', 'SUCCEEDED']);
   });

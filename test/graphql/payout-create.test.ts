@@ -152,9 +152,7 @@ describe('idempotency by merchantOrderNo', () => {
     const before = creates().length;
     const result = await t.graphql(own, PAYOUT_CREATE, { input: { ...input, ...change } });
     expect(result.data!.payoutCreate.order).toBeNull();
-    expect(result.data!.payoutCreate.userErrors).toEqual([
-      expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'merchantOrderNo'] }),
-    ]);
+    expect(result.data!.payoutCreate.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_CONFLICT', field: ['input', 'merchantOrderNo'] })]);
     expect(creates().length).toBe(before);
     expect(await storedOrders(String(input.merchantOrderNo))).toBe(1);
   });
@@ -223,4 +221,3 @@ describe('authorization', () => {
     expect(await storedOrders(String(input.merchantOrderNo))).toBe(0);
   });
 });
-

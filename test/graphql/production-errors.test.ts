@@ -8,7 +8,10 @@ let productionToken: string;
 let developmentToken: string;
 
 beforeAll(async () => {
-  [production, development] = await Promise.all([startTestGateway({ env: { NODE_ENV: 'production' } }), startTestGateway({ env: { NODE_ENV: 'development' } })]);
+  [production, development] = await Promise.all([
+    startTestGateway({ env: { NODE_ENV: 'production' } }),
+    startTestGateway({ env: { NODE_ENV: 'development' } }),
+  ]);
   productionToken = await production.token(await production.addMerchant('M-PROD-ERRORS'));
   developmentToken = await development.token(await development.addMerchant('M-DEV-ERRORS'));
 });

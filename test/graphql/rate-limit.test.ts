@@ -60,7 +60,9 @@ describe('rate limits by cost, per token and per merchant', () => {
     expect(code(third)).toBe('RATE_LIMITED');
     const retryAfterSeconds = third.errors![0]!.extensions!.retryAfterSeconds as number;
     expect(retryAfterSeconds).toBeGreaterThan(0);
-    expect(third.errors![0]!.message).toBe(`Rate limit: this operation costs 1 and this token may spend 2 at once and regains 0.001 per second. Retry in ${retryAfterSeconds} s.`);
+    expect(third.errors![0]!.message).toBe(
+      `Rate limit: this operation costs 1 and this token may spend 2 at once and regains 0.001 per second. Retry in ${retryAfterSeconds} s.`,
+    );
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe(String(retryAfterSeconds));
     expect(await storedOrders(merchant)).toBe(2);

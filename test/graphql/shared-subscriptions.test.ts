@@ -99,8 +99,16 @@ describe('SharedSubscriptions', () => {
     const shared = new SharedSubscriptions();
     const first = stream();
     const frames: string[][] = [[], []];
-    await shared.join('k', () => first.iterator, (json) => frames[0]!.push(json));
-    await shared.join('k', () => stream().iterator, (json) => frames[1]!.push(json));
+    await shared.join(
+      'k',
+      () => first.iterator,
+      (json) => frames[0]!.push(json),
+    );
+    await shared.join(
+      'k',
+      () => stream().iterator,
+      (json) => frames[1]!.push(json),
+    );
     first.push({ data: { orderEvents: { status: 'SUCCEEDED' } } });
     await tick();
     expect(frames[0]).toEqual(['{"data":{"orderEvents":{"status":"SUCCEEDED"}}}']);

@@ -103,7 +103,10 @@ describe('transactions', () => {
       expect((await settle(token, order.id, 'SUCCEEDED')).order.status).toBe('SUCCEEDED');
       settled.push(order);
     }
-    for (const [amount, outcome] of [['60000', 'SUCCEEDED'], ['70000', 'FAILED']] as const) {
+    for (const [amount, outcome] of [
+      ['60000', 'SUCCEEDED'],
+      ['70000', 'FAILED'],
+    ] as const) {
       const order = await payout(token, { amount });
       expect((await settle(token, order.id, outcome)).order.status).toBe(outcome);
       settled.push(order);
@@ -116,10 +119,21 @@ describe('transactions', () => {
     expect(result.errors).toBeUndefined();
     const page = result.data!.transactions;
     expect(page).toMatchObject({ page: 1, pageSize: 50, pages: 1, total: 5 });
-    expect(page.records.map((record: { platformOrderId: string }) => record.platformOrderId).sort()).toEqual(settled.map((order) => order.platformOrderId).sort());
+    expect(page.records.map((record: { platformOrderId: string }) => record.platformOrderId).sort()).toEqual(
+      settled.map((order) => order.platformOrderId).sort(),
+    );
     expect(page.records.map((record: { platformOrderId: string }) => record.platformOrderId)).not.toContain(open.platformOrderId);
     const first = page.records.find((record: { platformOrderId: string }) => record.platformOrderId === settled[0]!.platformOrderId);
-    expect(first).toMatchObject({ merchantOrderNo: settled[0]!.merchantOrderNo, kind: 'COLLECTION', status: 'SUCCEEDED', orderAmount: '110000', amount: '106700', fee: '3300', currency: 'IDR', method: 'QRIS' });
+    expect(first).toMatchObject({
+      merchantOrderNo: settled[0]!.merchantOrderNo,
+      kind: 'COLLECTION',
+      status: 'SUCCEEDED',
+      orderAmount: '110000',
+      amount: '106700',
+      fee: '3300',
+      currency: 'IDR',
+      method: 'QRIS',
+    });
   });
 
   it.each([
@@ -278,7 +292,11 @@ describe('sandboxOrderSettle', () => {
     expect(again.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STATE' })]);
     expect(again.order).toMatchObject({ id: order.id, status: 'SUCCEEDED' });
     expect(t.sandbox.order(order.platformOrderId)!.state).toBe(2);
-    expect((await t.graphql(token, ORDER, { id: order.id })).data!.order.events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'CREATED', 'SUCCEEDED']);
+    expect((await t.graphql(token, ORDER, { id: order.id })).data!.order.events.map((event: { status: string }) => event.status)).toEqual([
+      'SUBMITTING',
+      'CREATED',
+      'SUCCEEDED',
+    ]);
   });
 
   it('PARTIALLY_PAID without paidAmount: VALIDATION, nothing settled', async () => {

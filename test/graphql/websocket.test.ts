@@ -79,7 +79,9 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
     ['an unknown token', { authorization: `Bearer tpg_${'A'.repeat(43)}` }],
   ])('%s: closed with 4403 at connection_init, nothing runs', async (_name, params) => {
     const client = connect(params);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => client.on('closed', (event) => resolve(event as { code: number; reason: string })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.on('closed', (event) => resolve(event as { code: number; reason: string })),
+    );
     const input = collectionInput();
     const before = t.upstreamCalls.length;
     const failure = await execute(client, COLLECTION_CREATE, { input }).then(
@@ -91,7 +93,10 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
     expect(code).toBe(4403);
     expect(reason).toMatch(/^Forbidden: /);
     expect(t.upstreamCalls.length).toBe(before);
-    const rows = await t.gateway.orm.em.fork().getConnection().execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
+    const rows = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
     expect(rows[0]!.n).toBe(0);
   });
 });

@@ -45,10 +45,13 @@ async function token(): Promise<string> {
 }
 
 async function orderRow(merchantOrderNo: string) {
-  const rows = await orm.em.fork().getConnection().execute<Array<{ id: string; status: string; platform_order_id: string | null }>>(
-    'select id, status, platform_order_id from orders where merchant_order_no = ?',
-    [merchantOrderNo],
-  );
+  const rows = await orm.em
+    .fork()
+    .getConnection()
+    .execute<Array<{ id: string; status: string; platform_order_id: string | null }>>(
+      'select id, status, platform_order_id from orders where merchant_order_no = ?',
+      [merchantOrderNo],
+    );
   return rows[0];
 }
 
@@ -89,7 +92,10 @@ describe('crash safety', () => {
     expect((await orderRow(input.merchantOrderNo as string))!.status).toBe('SUBMITTING');
 
     const second = await startGateway({ RECONCILE_INTERVAL_MS: '100' });
-    await orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where merchant_order_no = ?`, [input.merchantOrderNo]);
+    await orm.em
+      .fork()
+      .getConnection()
+      .execute(`update orders set next_check_at = now() - interval '1 second' where merchant_order_no = ?`, [input.merchantOrderNo]);
     const recovered = await waitFor(async () => {
       const row = await orderRow(input.merchantOrderNo as string);
       return row?.status === 'CREATED' ? row : undefined;

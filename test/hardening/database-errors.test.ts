@@ -21,7 +21,9 @@ describe('database errors', () => {
   it('reach neither the logs nor a development GraphQL answer with the values of their SQL', async () => {
     const token = await t.token(await t.addMerchant('M-DB-ERRORS'));
     // A constraint this customer violates: the insert fails in PostgreSQL, with the row in its SQL.
-    await t.gateway.orm.em.getConnection().execute(`alter table orders add constraint orders_test_refuses_customer check (customer->>'email' is distinct from '${EMAIL}')`);
+    await t.gateway.orm.em
+      .getConnection()
+      .execute(`alter table orders add constraint orders_test_refuses_customer check (customer->>'email' is distinct from '${EMAIL}')`);
     const result = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput({ customer: { name: NAME, email: EMAIL, phone: PHONE } }) });
     await t.gateway.orm.em.getConnection().execute('alter table orders drop constraint orders_test_refuses_customer');
 
@@ -52,7 +54,10 @@ describe('database errors', () => {
     expect(failure?.message).toContain(EMAIL); // PostgreSQL repeats the value it refused
     logger.error({ err: failure }, 'raw pg error');
     logger.error({ err: new Error('storing the callback failed', { cause: failure }) }, 'wrapped');
-    logger.warn({ err: `insert into "orders" ("customer") values ('{"email":"${EMAIL}","phone":"${PHONE}"}') - value too long for type character varying(64)` }, 'as text');
+    logger.warn(
+      { err: `insert into "orders" ("customer") values ('{"email":"${EMAIL}","phone":"${PHONE}"}') - value too long for type character varying(64)` },
+      'as text',
+    );
     const written = lines.join('\n');
     expect(written).toContain('invalid input syntax for type uuid');
     expect(written).toContain('value too long');

@@ -21,7 +21,11 @@ afterAll(async () => {
 });
 
 async function post(base: string, body: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers }, body });
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body,
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -99,7 +103,9 @@ describe('production defaults', () => {
     const result = await production.graphql(prodToken, COLLECTION_CREATE, { input: collectionInput() });
     expect(result.data!.collectionCreate.order.status).toBe('CREATED');
     await production.sandbox.close();
-    const settle = await production.graphql(prodToken, 'mutation ($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { order { status } } }', { id: result.data!.collectionCreate.order.id });
+    const settle = await production.graphql(prodToken, 'mutation ($id: ID!) { sandboxOrderSettle(id: $id, outcome: SUCCEEDED) { order { status } } }', {
+      id: result.data!.collectionCreate.order.id,
+    });
     expect(settle.errors?.[0]?.message).toBe('Unexpected error.');
     expect(JSON.stringify(settle)).not.toMatch(/ECONNREFUSED|fetch failed|\.ts:\d+|stack/);
     // A known upstream outage is not masked: it says what is wrong, and nothing more.
@@ -117,10 +123,16 @@ describe('fuzzed callbacks', () => {
     const field = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant(order.platformOrderId), fc.constant(merchant.mchNo), fc.constant(2));
     const body = fc.oneof(
       fc.string({ maxLength: 300 }),
-      fc.dictionary(fc.constantFrom('mchNo', 'payOrderId', 'mchOrderNo', 'state', 'payAmount', 'orderAmount', 'fee', 'bizType', 'x'), field).map((value) => JSON.stringify(value)),
+      fc
+        .dictionary(fc.constantFrom('mchNo', 'payOrderId', 'mchOrderNo', 'state', 'payAmount', 'orderAmount', 'fee', 'bizType', 'x'), field)
+        .map((value) => JSON.stringify(value)),
       fc.jsonValue().map((value) => JSON.stringify(value)),
     );
-    const signature = fc.oneof(fc.constant(undefined), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 150 }), fc.string({ maxLength: 40 }));
+    const signature = fc.oneof(
+      fc.constant(undefined),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), maxLength: 150 }),
+      fc.string({ maxLength: 40 }),
+    );
     await fc.assert(
       fc.asyncProperty(body, signature, fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded'), async (text, sig, type) => {
         const headers: Record<string, string> = { 'content-type': type };

@@ -31,8 +31,26 @@ describe('races', () => {
     const order = created.data!.collectionCreate.order;
     // TarsPay has it paid; its callback and our inquiries race each other.
     t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
-    const paid = callbackBody({ bizType: 1, mchNo: merchant.mchNo, mchOrderNo: order.merchantOrderNo, payOrderId: order.platformOrderId, orderAmount: order.amount, payAmount: order.amount, fee: '4500', state: 2 });
-    const late = callbackBody({ bizType: 1, mchNo: merchant.mchNo, mchOrderNo: order.merchantOrderNo, payOrderId: order.platformOrderId, orderAmount: order.amount, payAmount: '0', fee: '0', state: 3 });
+    const paid = callbackBody({
+      bizType: 1,
+      mchNo: merchant.mchNo,
+      mchOrderNo: order.merchantOrderNo,
+      payOrderId: order.platformOrderId,
+      orderAmount: order.amount,
+      payAmount: order.amount,
+      fee: '4500',
+      state: 2,
+    });
+    const late = callbackBody({
+      bizType: 1,
+      mchNo: merchant.mchNo,
+      mchOrderNo: order.merchantOrderNo,
+      payOrderId: order.platformOrderId,
+      orderAmount: order.amount,
+      payAmount: '0',
+      fee: '0',
+      state: 3,
+    });
     const answers = await Promise.all([
       ...Array.from({ length: 8 }, () => postCallback(t.gateway.url, paid, platformKey.sign(paid))),
       ...Array.from({ length: 6 }, () => t.graphql(token, REFRESH, { id: order.id })),

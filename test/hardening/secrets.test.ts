@@ -40,7 +40,16 @@ describe('secrets never leave', () => {
     await record('{ balance { availableAmount } }', undefined, 'tpg_guessed');
     t.sandbox.faults.add({ path: '/api/pay/unifiedOrder', mode: 'drop', count: 1 });
     await record(COLLECTION_CREATE, { input: collectionInput() });
-    const forged = callbackBody({ bizType: 1, mchNo: merchant.mchNo, mchOrderNo: 'X', payOrderId: order.platformOrderId, orderAmount: '1', payAmount: '1', fee: '0', state: 2 });
+    const forged = callbackBody({
+      bizType: 1,
+      mchNo: merchant.mchNo,
+      mchOrderNo: 'X',
+      payOrderId: order.platformOrderId,
+      orderAmount: '1',
+      payAmount: '1',
+      fee: '0',
+      state: 2,
+    });
     await postCallback(t.gateway.url, forged, PrivateKey.generate().sign(forged));
     await waitFor(() => (t.logs.length > 5 ? true : undefined));
     const metrics = await fetch(`${t.gateway.url}/metrics`).then((response) => response.text());

@@ -95,12 +95,20 @@ const UNSTORABLE: Array<[string, (valid: string) => string]> = [
 describe('NUL and lone surrogates are VALIDATION naming the field, before anything is stored or sent', () => {
   for (const [what, spoil] of UNSTORABLE) {
     it.each(COLLECTION_FIELDS)(`collectionCreate: ${what} in %j`, async (path, valid) => {
-      const input = withText({ ...collectionInput(), customer: { name: 'Budi Santoso', email: 'budi@example.co.id', phone: '081234567890' } }, path.slice(1), spoil(valid));
+      const input = withText(
+        { ...collectionInput(), customer: { name: 'Budi Santoso', email: 'budi@example.co.id', phone: '081234567890' } },
+        path.slice(1),
+        spoil(valid),
+      );
       await expectRefused(COLLECTION_CREATE, input, path, /NUL character or a lone surrogate/);
     });
 
     it.each(PAYOUT_FIELDS)(`payoutCreate: ${what} in %j`, async (path, valid) => {
-      const input = withText({ ...payoutInput(), customer: { name: 'Siti Rahayu', email: 'siti@example.co.id', phone: '081298765432' } }, path.slice(1), spoil(valid));
+      const input = withText(
+        { ...payoutInput(), customer: { name: 'Siti Rahayu', email: 'siti@example.co.id', phone: '081298765432' } },
+        path.slice(1),
+        spoil(valid),
+      );
       await expectRefused(PAYOUT_CREATE, input, path, /NUL character or a lone surrogate/);
     });
   }
@@ -128,7 +136,12 @@ describe('NUL and lone surrogates are VALIDATION naming the field, before anythi
     ['order', 'query ($id: ID!) { order(id: $id) { id } }', { id: 'T3JkZXI6\ud800' }, ['id']],
     ['node', 'query ($id: ID!) { node(id: $id) { id } }', { id: '\u0000' }, ['id']],
     ['node (a global ID that decodes to a NUL)', 'query ($id: ID!) { node(id: $id) { id } }', { id: Buffer.from('Order:\u0000').toString('base64') }, ['id']],
-    ['orders', 'query ($method: String) { orders(first: 1, filter: { method: $method }) { edges { cursor } } }', { method: 'QRIS\u0000' }, ['filter', 'method']],
+    [
+      'orders',
+      'query ($method: String) { orders(first: 1, filter: { method: $method }) { edges { cursor } } }',
+      { method: 'QRIS\u0000' },
+      ['filter', 'method'],
+    ],
     ['orders (cursor)', 'query ($after: String) { orders(first: 1, after: $after) { edges { cursor } } }', { after: 'x\udfff' }, ['after']],
     ['payoutBanks', 'query ($search: String) { payoutBanks(search: $search) { code } }', { search: 'bca\u0000' }, ['search']],
   ])('queries: %s gets BAD_USER_INPUT naming the argument', async (_name, query, variables, field) => {
@@ -189,7 +202,10 @@ describe('control characters: single-line fields refuse them all, free text keep
     const input = withText(collectionInput(), ['description'], description);
     const result = await t.graphql(token, COLLECTION_CREATE, { input });
     expect(result.data!.collectionCreate.userErrors).toEqual([]);
-    const rows = await t.gateway.orm.em.fork().getConnection().execute('select description from orders where merchant_order_no = ?', [valueAt(input, ['merchantOrderNo'])]);
+    const rows = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute('select description from orders where merchant_order_no = ?', [valueAt(input, ['merchantOrderNo'])]);
     expect(rows[0]!.description).toBe(description);
   });
 

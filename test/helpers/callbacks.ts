@@ -29,7 +29,12 @@ export function callbackBody(fields: CallbackFields): string {
   return wireCallbackBody({ currency: 'IDR', ...fields });
 }
 
-export async function postCallback(baseUrl: string, body: string, signature?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+export async function postCallback(
+  baseUrl: string,
+  body: string,
+  signature?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const response = await fetch(`${baseUrl}/tarspay/notify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-resp-signature': signature }), ...headers },

@@ -82,8 +82,13 @@ describe('development without CORS_ORIGINS', () => {
 
 describe('CORS_ORIGINS', () => {
   it('takes exact origins and refuses anything else, naming it', () => {
-    expect(parseEnvironment({ CORS_ORIGINS: 'https://shop.example,http://localhost:3000/' }).CORS_ORIGINS).toEqual(['https://shop.example', 'http://localhost:3000']);
-    expect(() => parseEnvironment({ CORS_ORIGINS: 'https://shop.example/checkout' })).toThrow(/CORS_ORIGINS.*"https:\/\/shop.example\/checkout" is not an origin/s);
+    expect(parseEnvironment({ CORS_ORIGINS: 'https://shop.example,http://localhost:3000/' }).CORS_ORIGINS).toEqual([
+      'https://shop.example',
+      'http://localhost:3000',
+    ]);
+    expect(() => parseEnvironment({ CORS_ORIGINS: 'https://shop.example/checkout' })).toThrow(
+      /CORS_ORIGINS.*"https:\/\/shop.example\/checkout" is not an origin/s,
+    );
     expect(() => parseEnvironment({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
     expect(() => parseEnvironment({ CORS_ORIGINS: 'shop.example' })).toThrow(/CORS_ORIGINS/);
   });

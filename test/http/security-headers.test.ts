@@ -40,6 +40,6 @@ describe('security headers', () => {
     const response = await fetch(`${t.gateway.url}/demo`);
     await expectSecurityHeaders(response, '/demo');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(response.headers.get('content-security-policy')).not.toContain('unsafe-inline\'; style');
+    expect(response.headers.get('content-security-policy')).not.toContain("unsafe-inline'; style");
   });
 });

@@ -66,14 +66,22 @@ async function scalar(sql: string, params: unknown[] = []): Promise<number> {
 }
 
 async function orderState(id: string) {
-  return (await t.graphql(token, ORDER, { id })).data!.order as { status: string; paidAmount: string | null; platformOrderId: string | null; events: unknown[] };
+  return (await t.graphql(token, ORDER, { id })).data!.order as {
+    status: string;
+    paidAmount: string | null;
+    platformOrderId: string | null;
+    events: unknown[];
+  };
 }
 
 async function receiptsOf(merchantOrderNo: string) {
-  return t.gateway.orm.em.fork().getConnection().execute<Array<{ outcome: string; deliveries: number }>>(
-    `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
-    [merchantOrderNo],
-  );
+  return t.gateway.orm.em
+    .fork()
+    .getConnection()
+    .execute<Array<{ outcome: string; deliveries: number }>>(
+      `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
+      [merchantOrderNo],
+    );
 }
 
 async function callbackMetric(outcome: string): Promise<number> {
@@ -165,12 +173,12 @@ describe('ids must agree: a callback whose ids name different orders is MISMATCH
     expect(t.logs.slice(logsBefore).some((line) => line.includes('security: callback refused, its ids do not name one order'))).toBe(true);
   }
 
-  it("payOrderId of one order, mchOrderNo of another", async () => {
+  it('payOrderId of one order, mchOrderNo of another', async () => {
     const [a, b] = [await createdOrder(), await createdOrder()];
     await expectRefused(paidCallback(a, { mchOrderNo: b.merchantOrderNo }), [a, b]);
   });
 
-  it("payOrderId of an order, mchOrderNo of no order", async () => {
+  it('payOrderId of an order, mchOrderNo of no order', async () => {
     const a = await createdOrder();
     await expectRefused(paidCallback(a, { mchOrderNo: 'NOT-OURS-1' }), [a]);
   });
@@ -192,7 +200,10 @@ describe('ids must agree: a callback whose ids name different orders is MISMATCH
 
   it('an order whose create answer was lost (no payOrderId yet) is matched by mchOrderNo, and the callback supplies its payOrderId', async () => {
     const order = await createdOrder();
-    await t.gateway.orm.em.fork().getConnection().execute(`update orders set status = 'UNKNOWN', platform_order_id = null where merchant_order_no = ?`, [order.merchantOrderNo]);
+    await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update orders set status = 'UNKNOWN', platform_order_id = null where merchant_order_no = ?`, [order.merchantOrderNo]);
     expect(await sendSigned(paidCallback(order, { payOrderId: 'P-LEARNT-FROM-CALLBACK' }))).toEqual({ status: 200, text: 'OK' });
     expect(await orderState(order.id)).toMatchObject({ status: 'SUCCEEDED', platformOrderId: 'P-LEARNT-FROM-CALLBACK' });
   });
@@ -275,7 +286,17 @@ describe('replays are stored once and counted', () => {
   });
 
   it('deliveries of one callback for no known order that reach the receipts at the same moment: one receipt, every one counted, every one OK', async () => {
-    const body = compactSortedJson({ bizType: 1, currency: 'IDR', fee: '0', mchNo: merchant.mchNo, mchOrderNo: 'NOT-HERE-2', orderAmount: '10000', payAmount: '10000', payOrderId: 'P-NOT-HERE-2', state: 2 });
+    const body = compactSortedJson({
+      bizType: 1,
+      currency: 'IDR',
+      fee: '0',
+      mchNo: merchant.mchNo,
+      mchOrderNo: 'NOT-HERE-2',
+      orderAmount: '10000',
+      payAmount: '10000',
+      payOrderId: 'P-NOT-HERE-2',
+      state: 2,
+    });
     const blocker = new pg.Client({ connectionString: t.database.url });
     await blocker.connect();
     try {

@@ -25,8 +25,22 @@ async function createdOrder(amount = '150000') {
   return result.data!.collectionCreate.order as { id: string; merchantOrderNo: string; platformOrderId: string; amount: string };
 }
 
-function fieldsFor(order: { merchantOrderNo: string; platformOrderId: string; amount: string }, state: number, overrides: Partial<CallbackFields> = {}): CallbackFields {
-  return { bizType: 1, mchNo: merchant.mchNo, mchOrderNo: order.merchantOrderNo, payOrderId: order.platformOrderId, orderAmount: order.amount, payAmount: order.amount, fee: '4500', state, ...overrides };
+function fieldsFor(
+  order: { merchantOrderNo: string; platformOrderId: string; amount: string },
+  state: number,
+  overrides: Partial<CallbackFields> = {},
+): CallbackFields {
+  return {
+    bizType: 1,
+    mchNo: merchant.mchNo,
+    mchOrderNo: order.merchantOrderNo,
+    payOrderId: order.platformOrderId,
+    orderAmount: order.amount,
+    payAmount: order.amount,
+    fee: '4500',
+    state,
+    ...overrides,
+  };
 }
 
 async function count(table: string): Promise<number> {
@@ -35,7 +49,11 @@ async function count(table: string): Promise<number> {
 }
 
 async function orderState(id: string) {
-  return (await t.graphql(token, ORDER, { id })).data!.order as { status: string; paidAmount: string | null; events: Array<{ status: string; source: string; applied: boolean }> };
+  return (await t.graphql(token, ORDER, { id })).data!.order as {
+    status: string;
+    paidAmount: string | null;
+    events: Array<{ status: string; source: string; applied: boolean }>;
+  };
 }
 
 describe('POST /tarspay/notify', () => {
@@ -82,7 +100,11 @@ describe('POST /tarspay/notify', () => {
   describe('refused with 401, nothing stored, a security log line', () => {
     it.each([
       ['forged (another key)', (body: string) => PrivateKey.generate().sign(body), (body: string) => body],
-      ['the vector merchant-key forgery', () => vectors.callbacks.find((vector) => !vector.valid && vector.name.includes('merchant key'))!.signature, () => vectors.callbacks[0]!.rawBody],
+      [
+        'the vector merchant-key forgery',
+        () => vectors.callbacks.find((vector) => !vector.valid && vector.name.includes('merchant key'))!.signature,
+        () => vectors.callbacks[0]!.rawBody,
+      ],
       ['tampered after signing', (body: string) => platformKey.sign(body), (body: string) => body.replace('"state":2', '"state":3')],
       ['no signature', () => undefined, (body: string) => body],
       ['garbage signature', () => 'zz', (body: string) => body],
@@ -121,10 +143,13 @@ describe('POST /tarspay/notify', () => {
       { status: 'SUCCEEDED', source: 'CALLBACK', applied: true },
       { status: 'FAILED', source: 'CALLBACK', applied: false },
     ]);
-    const receipts = await t.gateway.orm.em.fork().getConnection().execute<Array<{ outcome: string; deliveries: number }>>(
-      `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
-      [order.merchantOrderNo],
-    );
+    const receipts = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ outcome: string; deliveries: number }>>(
+        `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ? order by r.id`,
+        [order.merchantOrderNo],
+      );
     expect(receipts).toEqual([
       { outcome: 'APPLIED', deliveries: 3 },
       { outcome: 'IGNORED', deliveries: 1 },

@@ -13,12 +13,20 @@ function change(merchantId: string, orderId: string, status = 'SUCCEEDED'): Orde
   return {
     merchantId,
     order: { id: orderId, status, updatedAt: at, createdAt: at, expiresAt: null, attentionSince: null } as unknown as OrderChangeMessage['order'],
-    event: { id: '1', seq: '1', status, previousStatus: 'CREATED', source: 'CALLBACK', applied: true, note: null, createdAt: at } as OrderChangeMessage['event'],
+    event: {
+      id: '1',
+      seq: '1',
+      status,
+      previousStatus: 'CREATED',
+      source: 'CALLBACK',
+      applied: true,
+      note: null,
+      createdAt: at,
+    } as OrderChangeMessage['event'],
   };
 }
 
-const within = <T>(promise: Promise<T>, ms = 2000) =>
-  Promise.race([promise, new Promise<'nothing'>((resolve) => setTimeout(() => resolve('nothing'), ms))]);
+const within = <T>(promise: Promise<T>, ms = 2000) => Promise.race([promise, new Promise<'nothing'>((resolve) => setTimeout(() => resolve('nothing'), ms))]);
 
 describe.each([
   ['in process', () => [createLivePubSub({ logger })]],

@@ -26,7 +26,9 @@ describe('two gateway instances sharing PostgreSQL and Redis', () => {
   it('a callback received by instance A reaches a subscriber connected to instance B', async () => {
     const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
     const order = created.data!.collectionCreate.order as { id: string; platformOrderId: string };
-    const onB = collect<{ orderUpdated: { status: string } }>(wsClient(peer.url, token), `subscription ($id: ID!) { orderUpdated(id: $id) { status } }`, { id: order.id });
+    const onB = collect<{ orderUpdated: { status: string } }>(wsClient(peer.url, token), `subscription ($id: ID!) { orderUpdated(id: $id) { status } }`, {
+      id: order.id,
+    });
     await waitFor(() => (onB.values.length === 1 ? true : undefined));
     // The sandbox calls back instance A: the order's notifyUrl is A's public URL.
     t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
@@ -37,7 +39,10 @@ describe('two gateway instances sharing PostgreSQL and Redis', () => {
   });
 
   it('orderEvents on B sees changes made through A', async () => {
-    const stream = collect<{ orderEvents: { status: string; order: { id: string } } }>(wsClient(peer.url, token), `subscription { orderEvents { status order { id } } }`);
+    const stream = collect<{ orderEvents: { status: string; order: { id: string } } }>(
+      wsClient(peer.url, token),
+      `subscription { orderEvents { status order { id } } }`,
+    );
     const ids: string[] = [];
     await waitFor(async () => {
       const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });

@@ -13,7 +13,9 @@ let merchant: Merchant;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { RECONCILE_INTERVAL_MS: '100', TARSPAY_TIMEOUT_MS: '400', RECONCILE_RESEND_AFTER_MS: '800', PAYOUT_RESEND_WINDOW_MS: '60000' } });
+  t = await startTestGateway({
+    env: { RECONCILE_INTERVAL_MS: '100', TARSPAY_TIMEOUT_MS: '400', RECONCILE_RESEND_AFTER_MS: '800', PAYOUT_RESEND_WINDOW_MS: '60000' },
+  });
   merchant = await t.addMerchant('M-RECONCILE');
   token = await t.token(merchant);
 });
@@ -119,7 +121,10 @@ describe('reconciliation', () => {
 
   it('a collection paid while its callback was lost is found by the loop', async () => {
     // Callbacks for this merchant go nowhere, as if the gateway had been unreachable for all 16 deliveries.
-    await t.gateway.orm.em.fork().getConnection().execute('update merchants set notify_url = ? where mch_no = ?', ['http://127.0.0.1:9/nowhere', 'M-RECONCILE']);
+    await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute('update merchants set notify_url = ? where mch_no = ?', ['http://127.0.0.1:9/nowhere', 'M-RECONCILE']);
     authCache.clear(); // the gateway reuses a token's merchant row for up to AUTH_CACHE_TTL_MS
     try {
       const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
@@ -162,11 +167,17 @@ describe('reconciliation', () => {
       const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
       ids.push(localId(created.data!.collectionCreate.order.id));
     }
-    await t.gateway.orm.em.fork().getConnection().execute(`update orders set next_check_at = now() - interval '1 second' where id in (${ids.map(() => '?').join(',')})`, ids);
+    await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update orders set next_check_at = now() - interval '1 second' where id in (${ids.map(() => '?').join(',')})`, ids);
     const before = t.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo').length;
     const [a, b] = await Promise.all([t.gateway.reconciler.runOnce(), peer.reconciler.runOnce()]);
     expect(a.claimed + b.claimed).toBeGreaterThanOrEqual(8);
-    const rows = await t.gateway.orm.em.fork().getConnection().execute<Array<{ check_attempts: number }>>(`select check_attempts from orders where id in (${ids.map(() => '?').join(',')})`, ids);
+    const rows = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ check_attempts: number }>>(`select check_attempts from orders where id in (${ids.map(() => '?').join(',')})`, ids);
     expect(rows.every((row) => row.check_attempts === 1)).toBe(true);
     const inquiries = t.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo').length - before;
     expect(inquiries).toBeGreaterThanOrEqual(8);

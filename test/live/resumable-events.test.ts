@@ -69,7 +69,7 @@ interface EventNode {
 
 async function allEvents(after?: string): Promise<EventNode[]> {
   const nodes: EventNode[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const page = (await t.graphql(token, EVENTS, { first: 7, after: cursor, filter: { includeIgnored: true } })).data!.events;
     nodes.push(...page.edges.map((edge: { node: EventNode }) => edge.node));
     if (!page.pageInfo.hasNextPage) return nodes;
@@ -194,7 +194,9 @@ describe('retention', () => {
 
     const [order] = await createOrders(1);
     const sql = t.gateway.orm.em.fork().getConnection();
-    await sql.execute(`update order_events set created_at = now() - interval '91 days' where order_id = (select id from orders where merchant_order_no = ?)`, [order!.merchantOrderNo]);
+    await sql.execute(`update order_events set created_at = now() - interval '91 days' where order_id = (select id from orders where merchant_order_no = ?)`, [
+      order!.merchantOrderNo,
+    ]);
     expect(await t.gateway.services.events.prune()).toBeGreaterThanOrEqual(1);
     const left = await sql.execute<Array<{ n: number }>>(`select count(*)::int as n from order_events where created_at < now() - interval '90 days'`);
     expect(left[0]!.n).toBe(0);

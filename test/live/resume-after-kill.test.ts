@@ -125,7 +125,9 @@ it('a consumer on instance A, killed, resumes on instance B with its last cursor
     await waitFor(() => (onB.values.length >= 4 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 200)); // anything extra would have arrived by now
     expect(onB.errors).toEqual([]);
-    expect([...onA.values, ...onB.values].map((value) => [value.orderEvents.order.id, value.orderEvents.status])).toEqual(orders.map((order) => [order.id, 'SUCCEEDED']));
+    expect([...onA.values, ...onB.values].map((value) => [value.orderEvents.order.id, value.orderEvents.status])).toEqual(
+      orders.map((order) => [order.id, 'SUCCEEDED']),
+    );
   } finally {
     onB.dispose();
   }

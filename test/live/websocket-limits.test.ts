@@ -32,11 +32,7 @@ const acked = (connection: RawConnection) => connection.until((message) => messa
 
 describe('connection_init authenticates', () => {
   it('a missing, malformed or unknown token is closed with 4403 and never acknowledged, however many come', async () => {
-    const payloads = [
-      {},
-      { authorization: 'Bearer garbage' },
-      ...Array.from({ length: 100 }, () => bearer(`tpg_${randomBytes(32).toString('base64url')}`)),
-    ];
+    const payloads = [{}, { authorization: 'Bearer garbage' }, ...Array.from({ length: 100 }, () => bearer(`tpg_${randomBytes(32).toString('base64url')}`))];
     const connections = await Promise.all(payloads.map((payload) => open(payload)));
     const closes = await Promise.all(connections.map((connection) => connection.closed));
     expect(new Set(closes.map((close) => close.code))).toEqual(new Set([4403]));
@@ -46,7 +42,12 @@ describe('connection_init authenticates', () => {
   });
 
   it('an expired token is closed with 4403', async () => {
-    const { token } = await createApiToken(t.gateway.orm.em.fork(), { merchant, name: 'expired', scopes: ['orders:read'], expiresAt: new Date(Date.now() - 1000) });
+    const { token } = await createApiToken(t.gateway.orm.em.fork(), {
+      merchant,
+      name: 'expired',
+      scopes: ['orders:read'],
+      expiresAt: new Date(Date.now() - 1000),
+    });
     const connection = await open(bearer(token));
     expect(await connection.closed).toEqual({ code: 4403, reason: 'Forbidden: the token is unknown, malformed, revoked or expired' });
     expect(connection.messages).toEqual([]);
@@ -83,7 +84,8 @@ describe('caps', () => {
     expect(refused.map((message) => message.id)).toEqual(['6', '7', '8']);
     expect(refused[0]!.payload).toEqual([
       {
-        message: 'Too many operations open on this connection: at most 5 at once (subscriptions, and queries still running). Complete one first, or open another connection.',
+        message:
+          'Too many operations open on this connection: at most 5 at once (subscriptions, and queries still running). Complete one first, or open another connection.',
         extensions: { code: 'LIMIT_REACHED', maxOperations: 5 },
       },
     ]);
@@ -107,7 +109,9 @@ describe('a token revoked or expired while connected', () => {
   it('revoked by another process: each subscription ends with UNAUTHENTICATED, then the socket closes with 4403', async () => {
     const { token, apiToken } = await createApiToken(t.gateway.orm.em.fork(), { merchant, name: 'to revoke', scopes: ['orders:read', 'collections:write'] });
     const client = wsClient(t.gateway.url, token);
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => client.on('closed', (event) => resolve(event as { code: number; reason: string })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      client.on('closed', (event) => resolve(event as { code: number; reason: string })),
+    );
     const events = collect(client, 'subscription { orderEvents { status } }');
     await waitFor(async () => {
       await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
@@ -117,7 +121,12 @@ describe('a token revoked or expired while connected', () => {
     await t.gateway.orm.em.fork().getConnection().execute('update api_tokens set revoked_at = now() where id = ?', [apiToken.id]);
     await events.completed;
     expect(events.errors).toEqual([
-      [{ message: 'The token was revoked or has expired: this operation has ended. Connect again with an active token.', extensions: { code: 'UNAUTHENTICATED' } }],
+      [
+        {
+          message: 'The token was revoked or has expired: this operation has ended. Connect again with an active token.',
+          extensions: { code: 'UNAUTHENTICATED' },
+        },
+      ],
     ]);
     const { code, reason } = await closed;
     expect({ code, reason }).toEqual({ code: 4403, reason: 'Forbidden: the token was revoked or has expired' });

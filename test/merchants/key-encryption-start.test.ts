@@ -47,7 +47,8 @@ function start(env: Record<string, string>): Started {
 /** Waits for the start banner; fails with the output if the process exits first. */
 async function banner(started: Started): Promise<string> {
   const ready = new Promise<string>((resolve) => {
-    const check = () => (/gateway on http:\/\/localhost:\d+/.test(started.output()) && /Development token/.test(started.output()) ? resolve(started.output()) : undefined);
+    const check = () =>
+      /gateway on http:\/\/localhost:\d+/.test(started.output()) && /Development token/.test(started.output()) ? resolve(started.output()) : undefined;
     started.child.stdout!.on('data', check);
     check();
   });

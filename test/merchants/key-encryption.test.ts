@@ -88,7 +88,13 @@ describe('key-encryption key configuration', () => {
   const key = randomBytes(32);
 
   it('takes 32 bytes as hex or base64 (standard or URL-safe); the key id is the same', () => {
-    for (const text of [key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64'), key.toString('base64url'), ` ${key.toString('hex')}\n`]) {
+    for (const text of [
+      key.toString('hex'),
+      key.toString('hex').toUpperCase(),
+      key.toString('base64'),
+      key.toString('base64url'),
+      ` ${key.toString('hex')}\n`,
+    ]) {
       expect(decodeKeyEncryptionKey(text)).toEqual(key);
       const config = parseEnvironment({ KEY_ENCRYPTION_KEY: text });
       expect(resolveKeyRing(config).keyRing.currentKeyId).toBe(keyIdOf(key));
@@ -128,7 +134,9 @@ describe('key-encryption key configuration', () => {
 
   it('adds KEY_ENCRYPTION_KEY_PREVIOUS to the ring', () => {
     const previous = [randomBytes(32), randomBytes(32)];
-    const { keyRing } = resolveKeyRing(parseEnvironment({ KEY_ENCRYPTION_KEY: key.toString('hex'), KEY_ENCRYPTION_KEY_PREVIOUS: previous.map((k) => k.toString('base64')).join(', ') }));
+    const { keyRing } = resolveKeyRing(
+      parseEnvironment({ KEY_ENCRYPTION_KEY: key.toString('hex'), KEY_ENCRYPTION_KEY_PREVIOUS: previous.map((k) => k.toString('base64')).join(', ') }),
+    );
     expect(keyRing.keyIds).toEqual([keyIdOf(key), ...previous.map(keyIdOf)]);
   });
 

@@ -47,7 +47,9 @@ async function createOn(gateway: Gateway, token: string): Promise<{ status?: str
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: COLLECTION_CREATE, variables: { input: collectionInput() } }),
   });
-  const body = (await response.json()) as { data: { collectionCreate: { order: { status: string } | null; userErrors: Array<{ code: string; message: string }> } } };
+  const body = (await response.json()) as {
+    data: { collectionCreate: { order: { status: string } | null; userErrors: Array<{ code: string; message: string }> } };
+  };
   return { status: body.data.collectionCreate.order?.status, userErrors: body.data.collectionCreate.userErrors };
 }
 
@@ -69,10 +71,14 @@ describe('merchant key rotation without a restart', () => {
     t.sandbox.registerMerchant({ mchNo: 'M-ROTATE', publicKey: newKey.publicKeyHex });
 
     for (const gateway of [t.gateway, peer]) {
-      const accepted = await waitFor(async () => {
-        const result = await createOn(gateway, token);
-        return result.status === 'CREATED' ? result : undefined;
-      }, 10_000, 200);
+      const accepted = await waitFor(
+        async () => {
+          const result = await createOn(gateway, token);
+          return result.status === 'CREATED' ? result : undefined;
+        },
+        10_000,
+        200,
+      );
       expect(accepted.userErrors).toEqual([]);
     }
     const stored = (await findMerchantByMchNo(t.gateway.orm.em.fork(), 'M-ROTATE'))!;
@@ -104,7 +110,9 @@ describe('key-encryption key rotation', () => {
   it('a start with the new key and the old one in KEY_ENCRYPTION_KEY_PREVIOUS re-encrypts every row under the new key', async () => {
     const peer = await t.startPeer({ KEY_ENCRYPTION_KEY: newKek, KEY_ENCRYPTION_KEY_PREVIOUS: oldKek() });
     const newRing = new KeyRing(Buffer.from(newKek, 'hex'));
-    const rows = await peer.orm.em.getConnection().execute<Array<{ mch_no: string; key_encryption_key_id: string }>>('select mch_no, key_encryption_key_id from merchants');
+    const rows = await peer.orm.em
+      .getConnection()
+      .execute<Array<{ mch_no: string; key_encryption_key_id: string }>>('select mch_no, key_encryption_key_id from merchants');
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows) expect(row).toMatchObject({ key_encryption_key_id: newRing.currentKeyId });
 

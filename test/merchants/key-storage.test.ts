@@ -39,7 +39,10 @@ describe('merchant private keys at rest', () => {
     const dump = await dumpDatabase(t.database.url);
     expect(dump).toContain('M-DUMP-1'); // the haystack is real
     for (const merchant of merchants) expect(dump).toContain(merchant.privateKeyEncrypted.slice(0, 40));
-    expectNoKeyIn(dump, merchants.map((merchant) => t.privateKeyOf(merchant)));
+    expectNoKeyIn(
+      dump,
+      merchants.map((merchant) => t.privateKeyOf(merchant)),
+    );
   });
 
   it('the migration encrypts a plain-text key left by the previous version; the gateway then signs with it', async () => {
@@ -50,10 +53,15 @@ describe('merchant private keys at rest', () => {
     try {
       const [initial] = await orm.getMigrator().getPendingMigrations();
       await orm.getMigrator().up({ to: initial!.name });
-      await orm.em.getConnection().execute(
-        'insert into merchants (id, mch_no, public_key, private_key, platform_public_key) values (?, ?, ?, ?, ?)',
-        ['0190d6a0-0000-7000-8000-000000000001', 'M-LEGACY', key.publicKeyHex, key.revealHex(), platform.publicKeyHex],
-      );
+      await orm.em
+        .getConnection()
+        .execute('insert into merchants (id, mch_no, public_key, private_key, platform_public_key) values (?, ?, ?, ?, ?)', [
+          '0190d6a0-0000-7000-8000-000000000001',
+          'M-LEGACY',
+          key.publicKeyHex,
+          key.revealHex(),
+          platform.publicKeyHex,
+        ]);
       expect(await dumpDatabase(database.url)).toContain(key.revealHex()); // the haystack: the old version's dump shows it
 
       // Without the key-encryption key it refuses, and changes nothing.
@@ -70,7 +78,9 @@ describe('merchant private keys at rest', () => {
     const t = await startTestGateway({ database, env: { KEY_ENCRYPTION_KEY: kek }, sandbox: { platformPrivateKey: platform.revealHex() } });
     opened.push(t);
     const connection = t.gateway.orm.em.getConnection();
-    const columns = await connection.execute<Array<{ column_name: string }>>(`select column_name from information_schema.columns where table_name = 'merchants'`);
+    const columns = await connection.execute<Array<{ column_name: string }>>(
+      `select column_name from information_schema.columns where table_name = 'merchants'`,
+    );
     expect(columns.map((column) => column.column_name)).not.toContain('private_key');
     const merchant = (await findMerchantByMchNo(t.gateway.orm.em.fork(), 'M-LEGACY'))!;
     const keyId = keyIdOf(Buffer.from(kek, 'base64'));

@@ -20,7 +20,9 @@ describe('a stored private key is opened only for its own row', () => {
   it("refuses another merchant's encrypted key copied into a row (a database writer cannot swap keys)", async () => {
     const a = await load('M-KEYS-A');
     await execute('update merchants set private_key_encrypted = ? where mch_no = ?', [a.privateKeyEncrypted, 'M-KEYS-B']);
-    await expect(load('M-KEYS-B').then((b) => openPrivateKey(db.keyRing, b))).rejects.toThrow(/M-KEYS-B: its private key does not decrypt .*belongs to another row/);
+    await expect(load('M-KEYS-B').then((b) => openPrivateKey(db.keyRing, b))).rejects.toThrow(
+      /M-KEYS-B: its private key does not decrypt .*belongs to another row/,
+    );
   });
 
   it('refuses a key that is not the half of the stored public key', async () => {

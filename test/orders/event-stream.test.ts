@@ -29,7 +29,11 @@ beforeAll(async () => {
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
   });
-  updates = new OrderUpdates({ sql, listeners: { publish: (message) => published.push(message), onLatePayment: () => undefined }, logger: createLogger({ level: 'silent' }) });
+  updates = new OrderUpdates({
+    sql,
+    listeners: { publish: (message) => published.push(message), onLatePayment: () => undefined },
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterAll(() => db?.close());
 
@@ -146,7 +150,8 @@ describe('resumableEvents', () => {
     const live = new LiveChannel();
     const delivered: string[] = [];
     const reading = (async () => {
-      for await (const message of resumableEvents(sql.query, merchant.id, live, BigInt(seen!.event.seq), { status: ['SUCCEEDED'] })) delivered.push(message.event.seq);
+      for await (const message of resumableEvents(sql.query, merchant.id, live, BigInt(seen!.event.seq), { status: ['SUCCEEDED'] }))
+        delivered.push(message.event.seq);
     })();
     await live.reading;
     const events = await commitEvents(6); // FAILED at index 2 and 5

@@ -38,7 +38,11 @@ beforeAll(async () => {
       },
     }),
   });
-  updates = new OrderUpdates({ sql: new Sql(db.orm), listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) }, logger });
+  updates = new OrderUpdates({
+    sql: new Sql(db.orm),
+    listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) },
+    logger,
+  });
 });
 afterAll(() => db?.close());
 

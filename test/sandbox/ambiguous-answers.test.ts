@@ -91,7 +91,11 @@ describe('answerCode on inquiries', () => {
     const payOrderId = (await client.createPayout()).data!.payOrderId;
     await addFault({ path: '/api/payOutInfo', mode: 'answerCode', code: 5003020, count: 0 });
     for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await send('/api/payOutInfo', { payOrderId })).json).toEqual({ code: 5003020, msg: 'Failed to query payment', sign: expect.stringMatching(/^30/) });
+      expect((await send('/api/payOutInfo', { payOrderId })).json).toEqual({
+        code: 5003020,
+        msg: 'Failed to query payment',
+        sign: expect.stringMatching(/^30/),
+      });
     }
     expect(setup.sandbox.faults.list()).toEqual([expect.objectContaining({ mode: 'answerCode', remaining: null, applied: 3 })]);
     setup.sandbox.faults.clear();
@@ -101,7 +105,11 @@ describe('answerCode on inquiries', () => {
   it('with store, an inquiry only reads: nothing changes, and an unknown order still gets its real 5003018', async () => {
     const payOrderId = (await client.createCollection()).data!.payOrderId;
     setup.sandbox.faults.add({ path: '/api/payInInfo', mode: 'answerCode', code: 5003018, store: true, count: 0 });
-    expect((await send('/api/payInInfo', { payOrderId })).json).toEqual({ code: 5003018, msg: 'Failed to check collection order', sign: expect.stringMatching(/^30/) });
+    expect((await send('/api/payInInfo', { payOrderId })).json).toEqual({
+      code: 5003018,
+      msg: 'Failed to check collection order',
+      sign: expect.stringMatching(/^30/),
+    });
     expect(setup.sandbox.order(payOrderId)).toMatchObject({ state: 0 });
     const unknown = await send('/api/payInInfo', { mchOrderNo: 'NEVER-CREATED' });
     expect(unknown.json.code).toBe(5003018);
@@ -140,10 +148,19 @@ describe('unsigned answers', () => {
 describe('fault definitions', () => {
   it('refuses bad answerCode and unsigned definitions with 400 naming the field', async () => {
     expect(await addFault({ path: CREATE, mode: 'answerCode' })).toMatchObject({ status: 400, json: { error: expect.stringContaining('code') } });
-    expect(await addFault({ path: CREATE, mode: 'answerCode', code: 0 })).toMatchObject({ status: 400, json: { error: expect.stringContaining('code 0 is success') } });
+    expect(await addFault({ path: CREATE, mode: 'answerCode', code: 0 })).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('code 0 is success') },
+    });
     expect(await addFault({ path: CREATE, mode: 'answerCode', code: 1.5 })).toMatchObject({ status: 400, json: { error: expect.stringContaining('code') } });
-    expect(await addFault({ path: CREATE, mode: 'answerCode', code: -1, stroe: true })).toMatchObject({ status: 400, json: { error: expect.stringContaining('stroe') } });
-    expect(await addFault({ path: CREATE, mode: 'answerCode', code: -1, store: 'yes' })).toMatchObject({ status: 400, json: { error: expect.stringContaining('store') } });
+    expect(await addFault({ path: CREATE, mode: 'answerCode', code: -1, stroe: true })).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('stroe') },
+    });
+    expect(await addFault({ path: CREATE, mode: 'answerCode', code: -1, store: 'yes' })).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('store') },
+    });
     expect(await addFault({ path: CREATE, mode: 'unsigned', data: [1] })).toMatchObject({ status: 400, json: { error: expect.stringContaining('data') } });
     expect(await addFault({ path: CREATE, mode: 'http500', code: 5 })).toMatchObject({ status: 400, json: { error: expect.stringContaining('"code"') } });
     expect((await controlJson(setup.sandbox.url, 'GET', '/sandbox/faults')).json.faults).toEqual([]);

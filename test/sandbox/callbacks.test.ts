@@ -2,15 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_DELIVERIES } from '../../src/sandbox/callbacks.js';
 import { compactSortedJson } from '../../src/tarspay/message.js';
 import { verifySignature } from '../../src/tarspay/signer.js';
-import {
-  controlJson,
-  sleep,
-  startCallbackReceiver,
-  startTestSandbox,
-  waitFor,
-  type CallbackReceiver,
-  type TestSandbox,
-} from './helpers.js';
+import { controlJson, sleep, startCallbackReceiver, startTestSandbox, waitFor, type CallbackReceiver, type TestSandbox } from './helpers.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 async function start(options: Parameters<typeof startTestSandbox>[0] = {}): Promise<TestSandbox> {
@@ -73,7 +65,11 @@ describe('settle and callback delivery', () => {
 
   it('resends until the answer is exactly OK: "ok" and "OK\\n" are not', async () => {
     const { sandbox, client } = await start({ callbackRetryMs: 20 });
-    const answers = [{ status: 200, body: 'ok' }, { status: 200, body: 'OK\n' }, { status: 200, body: 'OK' }];
+    const answers = [
+      { status: 200, body: 'ok' },
+      { status: 200, body: 'OK\n' },
+      { status: 200, body: 'OK' },
+    ];
     const merchant = await receiver((n) => answers[n - 1] ?? { status: 200, body: 'OK' });
     const created = await client.createCollection({ notifyUrl: merchant.url });
     sandbox.settle(created.data!.payOrderId, { outcome: 'SUCCEEDED' });
@@ -127,7 +123,9 @@ describe('settle and callback delivery', () => {
     });
     expect(deliveries[0]).toMatchObject({ status: null, error: 'no answer within 100 ms' });
     expect(deliveries[1]).toMatchObject({ status: 200, error: null });
-    const refusedDeliveries = await waitFor(() => sandbox.order(refused.data!.payOrderId)!.deliveries.length >= 2 && sandbox.order(refused.data!.payOrderId)!.deliveries);
+    const refusedDeliveries = await waitFor(
+      () => sandbox.order(refused.data!.payOrderId)!.deliveries.length >= 2 && sandbox.order(refused.data!.payOrderId)!.deliveries,
+    );
     expect(refusedDeliveries[0]).toMatchObject({ status: null, error: expect.stringContaining('ECONNREFUSED') });
   });
 

@@ -80,7 +80,14 @@ describe('sandboxOptionsFromEnv', () => {
     }
     expect(error).toBeInstanceOf(SandboxConfigError);
     const message = (error as Error).message;
-    for (const part of ['SANDBOX_PORT', 'M1: the public key', '"justtext" is not mchNo:publicKeyHex', 'SANDBOX_PLATFORM_PRIVATE_KEY', 'SANDBOX_INITIAL_BALANCE', 'SANDBOX_DEBUG']) {
+    for (const part of [
+      'SANDBOX_PORT',
+      'M1: the public key',
+      '"justtext" is not mchNo:publicKeyHex',
+      'SANDBOX_PLATFORM_PRIVATE_KEY',
+      'SANDBOX_INITIAL_BALANCE',
+      'SANDBOX_DEBUG',
+    ]) {
       expect(message).toContain(part);
     }
   });

@@ -164,9 +164,6 @@ describe('order rules', () => {
     expectError(await client.call('/api/payOutInfo', { mchOrderNo: 'nope' }), 5003020);
     const collection = await client.createCollection();
     expectError(await client.call('/api/payOutInfo', { payOrderId: collection.data!.payOrderId }), 5003020);
-    expectError(
-      await client.call('/api/payInInfo', { payOrderId: collection.data!.payOrderId, mchOrderNo: 'another' }),
-      5003018,
-    );
+    expectError(await client.call('/api/payInInfo', { payOrderId: collection.data!.payOrderId, mchOrderNo: 'another' }), 5003018);
   });
 });

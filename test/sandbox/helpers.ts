@@ -132,12 +132,7 @@ export function errorSignVerifies(envelope: Envelope, platformPublicKey: string)
   return envelope.code !== 0 && verifyAnswerSign(platformPublicKey, envelope, envelope.sign);
 }
 
-export async function controlJson(
-  baseUrl: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: any }> {
+export async function controlJson(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
     ...(body !== undefined && { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),

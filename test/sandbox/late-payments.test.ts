@@ -27,7 +27,10 @@ describe('late payments: a collection TarsPay closed as expired can still be pai
     expect(await available(client)).toBe('1000000');
 
     const paid = await controlJson(sandbox.url, 'POST', `/sandbox/orders/${payOrderId}/settle`, { outcome: 'SUCCEEDED' });
-    expect(paid).toMatchObject({ status: 200, json: { state: 2, status: 'SUCCEEDED', payAmount: '100000', fee: '3000', failReason: null, callbackSent: true } });
+    expect(paid).toMatchObject({
+      status: 200,
+      json: { state: 2, status: 'SUCCEEDED', payAmount: '100000', fee: '3000', failReason: null, callbackSent: true },
+    });
 
     const [callback] = await waitFor(() => merchant.received.length === 1 && merchant.received, 5_000, 'the late-payment callback');
     const body = JSON.parse(callback!.rawBody);
@@ -59,7 +62,10 @@ describe('late payments: a collection TarsPay closed as expired can still be pai
 
     const expired = await collection();
     sandbox.settle(expired, { outcome: 'EXPIRED' });
-    expect(await settle(expired, { outcome: 'FAILED' })).toMatchObject({ status: 409, json: { error: expect.stringContaining('late payment can still be settled: SUCCEEDED or PARTIALLY_PAID') } });
+    expect(await settle(expired, { outcome: 'FAILED' })).toMatchObject({
+      status: 409,
+      json: { error: expect.stringContaining('late payment can still be settled: SUCCEEDED or PARTIALLY_PAID') },
+    });
     expect((await settle(expired, { outcome: 'EXPIRED' })).status).toBe(409);
     expect((await settle(expired, { outcome: 'SUCCEEDED' })).status).toBe(200);
     expect((await settle(expired, { outcome: 'SUCCEEDED' })).status).toBe(409);

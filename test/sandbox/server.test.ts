@@ -86,7 +86,10 @@ describe('finding an order by the merchant order number', () => {
   it('names the missing or bad parameter with 400', async () => {
     expect(await lookup('mchOrderNo=X')).toMatchObject({ status: 400, json: { error: expect.stringContaining('mchNo') } });
     expect(await lookup(`mchNo=${setup.client.mchNo}`)).toMatchObject({ status: 400, json: { error: expect.stringContaining('mchOrderNo') } });
-    expect(await lookup(`mchNo=${setup.client.mchNo}&mchOrderNo=X&kind=REFUND`)).toMatchObject({ status: 400, json: { error: expect.stringContaining('kind') } });
+    expect(await lookup(`mchNo=${setup.client.mchNo}&mchOrderNo=X&kind=REFUND`)).toMatchObject({
+      status: 400,
+      json: { error: expect.stringContaining('kind') },
+    });
   });
 
   it('has findOrder in process, which wants a kind only when the number is shared', async () => {

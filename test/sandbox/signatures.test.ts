@@ -84,7 +84,10 @@ describe('signatures made with the openssl CLI', () => {
   function pemOf(key: PrivateKey): string {
     const uncompressed = secp256k1.Point.fromHex(key.publicKeyHex).toHex(false);
     const der = Buffer.from(`30740201010420${key.revealHex()}a00706052b8104000aa144034200${uncompressed}`, 'hex');
-    return `-----BEGIN EC PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END EC PRIVATE KEY-----\n`;
+    return `-----BEGIN EC PRIVATE KEY-----\n${der
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END EC PRIVATE KEY-----\n`;
   }
 
   /** ECDSA over SHA256(SHA256(message)): openssl hashes the file holding SHA256(message) once more. */

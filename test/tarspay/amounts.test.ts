@@ -20,10 +20,40 @@ describe('parseWireAmount', () => {
   });
 
   it.each<unknown>([
-    '1.5', '-1', '+1', '1e3', '1E3', ' 150000', '150000 ', '150 000', '150,000', '007', '00', '', '.0', '1.', '0x10', 'Infinity', 'NaN',
-    '1000000000000000000', '12345678901234567890', '١٢٣', '１２３',
-    1.5, -1, 1e30, Number.MAX_SAFE_INTEGER + 1, Number.NaN, Number.POSITIVE_INFINITY,
-    null, undefined, true, false, {}, [], ['1'],
+    '1.5',
+    '-1',
+    '+1',
+    '1e3',
+    '1E3',
+    ' 150000',
+    '150000 ',
+    '150 000',
+    '150,000',
+    '007',
+    '00',
+    '',
+    '.0',
+    '1.',
+    '0x10',
+    'Infinity',
+    'NaN',
+    '1000000000000000000',
+    '12345678901234567890',
+    '١٢٣',
+    '１２３',
+    1.5,
+    -1,
+    1e30,
+    Number.MAX_SAFE_INTEGER + 1,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    null,
+    undefined,
+    true,
+    false,
+    {},
+    [],
+    ['1'],
   ])('refuses %j in both modes', (value) => {
     expect(parseWireAmount(value, strict)).toBeUndefined();
     expect(parseWireAmount(value, lenient)).toBeUndefined();
@@ -38,9 +68,12 @@ describe('parseWireAmount', () => {
     expect(parseWireAmount(value, lenient)).toBe(whole);
   });
 
-  it.each(['150000.50', '1.5', '0.1', '007.00', '-1.00', '150000.', '1234567890123456789.00'])('never accepts %j, even with zero fractions allowed', (value) => {
-    expect(parseWireAmount(value, lenient)).toBeUndefined();
-  });
+  it.each(['150000.50', '1.5', '0.1', '007.00', '-1.00', '150000.', '1234567890123456789.00'])(
+    'never accepts %j, even with zero fractions allowed',
+    (value) => {
+      expect(parseWireAmount(value, lenient)).toBeUndefined();
+    },
+  );
 
   it('refuses a bigint (TarsPay sends JSON, which has none)', () => {
     expect(parseWireAmount(1n, lenient)).toBeUndefined();

@@ -34,6 +34,9 @@ describe("TarsPay's code table", () => {
     expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'timeout' })).status).toBe('UNKNOWN');
     expect(classifyCreateFailure(new TarsPayError({ kind: 'bad_response', endpoint, code: 5003001, message: 'unsigned refusal' })).status).toBe('UNKNOWN');
     expect(classifyCreateFailure(new Error('bug')).status).toBe('UNKNOWN');
-    expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'refused', notSent: true }))).toMatchObject({ status: 'FAILED', errorCode: 'UPSTREAM_UNAVAILABLE' });
+    expect(classifyCreateFailure(new TarsPayError({ kind: 'unavailable', endpoint, message: 'refused', notSent: true }))).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'UPSTREAM_UNAVAILABLE',
+    });
   });
 });

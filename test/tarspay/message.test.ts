@@ -8,7 +8,8 @@ function throughSortedObjects(value: unknown): string {
     if (Array.isArray(item)) return item.map(sort);
     if (item !== null && typeof item === 'object') {
       const sorted: Record<string, unknown> = {};
-      for (const key of Object.keys(item).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) sorted[key] = sort((item as Record<string, unknown>)[key]);
+      for (const key of Object.keys(item).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))))
+        sorted[key] = sort((item as Record<string, unknown>)[key]);
       return sorted;
     }
     return item;
@@ -18,7 +19,9 @@ function throughSortedObjects(value: unknown): string {
 
 describe('compactSortedJson', () => {
   it('sorts keys by their UTF-8 bytes at every level, compactly', () => {
-    expect(compactSortedJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null }, é: 'x', Z: true })).toBe('{"Z":true,"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1,"é":"x"}');
+    expect(compactSortedJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null }, é: 'x', Z: true })).toBe(
+      '{"Z":true,"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1,"é":"x"}',
+    );
   });
 
   it('writes the same text as JSON.stringify of key-sorted objects, for every JSON value without __proto__ or integer-like keys', () => {

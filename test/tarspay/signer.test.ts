@@ -19,9 +19,7 @@ describe('request message', () => {
   });
 
   it("matches TarsPay's documented example", () => {
-    expect(requestMessage('/api/v1/test', '1537498830736', { price: 100, amount: '100' })).toBe(
-      'POST|/api/v1/test|1537498830736|amount=100&price=100',
-    );
+    expect(requestMessage('/api/v1/test', '1537498830736', { price: 100, amount: '100' })).toBe('POST|/api/v1/test|1537498830736|amount=100&price=100');
   });
 
   it('sorts keys by byte order, leaves values raw and omits empty values unless asked', () => {
@@ -107,7 +105,11 @@ describe('against OpenSSL on the command line', () => {
 describe('properties', () => {
   const key = PrivateKey.fromHex(vectors.keys.merchant.privateKey);
   const value = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1 }), fc.constantFrom('a b', '#x', 'a&b', 'k=v', 'ü 🇮🇩'), fc.nat().map(String));
-  const body = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !/[&=|]/.test(k)), value, { minKeys: 1, maxKeys: 8 });
+  const body = fc.dictionary(
+    fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !/[&=|]/.test(k)),
+    value,
+    { minKeys: 1, maxKeys: 8 },
+  );
 
   it('sign then verify round-trips for any body, on both backends', () => {
     fc.assert(
