@@ -10,6 +10,8 @@ export type OrderTopics = {
   'order-changes': [message: OrderChangeMessage];
 };
 
+const CHANGES_TOPIC = 'order-changes';
+
 export type OrderPubSub = ReturnType<typeof createPubSub<OrderTopics>>;
 
 export interface LivePubSub {
@@ -80,11 +82,31 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
       return client;
     };
     clients = [connect(), connect()];
-    eventTarget = createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! });
+    const [publisher, subscriber] = clients as [Redis, Redis];
+    // The event target does not handle these promises: a Redis that is down would make them
+    // unhandled rejections. A failed publish reaches no other instance (its subscribers' streams
+    // fill the hole from the database with the next change); a failed SUBSCRIBE is sent again
+    // each time the connection is ready, since ioredis re-subscribes only what once succeeded.
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = (channel: string, message: string) =>
+      publish(channel, message).catch((error: unknown) => {
+        options.logger.warn({ err: (error as Error).message }, 'live update not published to Redis: other instances miss it');
+        return 0;
+      });
+    const subscribe = subscriber.subscribe.bind(subscriber);
+    subscriber.subscribe = ((...channels: string[]) =>
+      subscribe(...channels).catch((error: unknown) => {
+        options.logger.warn({ err: (error as Error).message }, 'redis SUBSCRIBE failed: sent again once the connection is ready');
+        return 0;
+      })) as typeof subscriber.subscribe;
+    const unsubscribe = subscriber.unsubscribe.bind(subscriber);
+    subscriber.unsubscribe = ((...channels: string[]) => unsubscribe(...channels).catch(() => 0)) as typeof subscriber.unsubscribe;
+    subscriber.on('ready', () => void subscriber.subscribe(CHANGES_TOPIC));
+    eventTarget = createRedisEventTarget({ publishClient: publisher, subscribeClient: subscriber });
   }
   const pubsub = createPubSub<OrderTopics>(eventTarget ? { eventTarget } : undefined);
   const router = new ChangeRouter();
-  const changes = pubsub.subscribe('order-changes')[Symbol.asyncIterator]();
+  const changes = pubsub.subscribe(CHANGES_TOPIC)[Symbol.asyncIterator]();
   void (async () => {
     try {
       for (let next = await changes.next(); !next.done; next = await changes.next()) router.dispatch(next.value);
@@ -94,7 +116,7 @@ export function createLivePubSub(options: { redisUrl?: string; logger: Logger })
   })();
   return {
     publishChange(message) {
-      pubsub.publish('order-changes', message);
+      pubsub.publish(CHANGES_TOPIC, message);
     },
     orderChanges: (orderId) => router.listen(router.byOrder, orderId),
     merchantChanges: (merchantId) => router.listen(router.byMerchant, merchantId),

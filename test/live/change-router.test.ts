@@ -77,3 +77,35 @@ describe.each([
     expect(receiver.listeners()).toBe(0);
   });
 });
+
+describe('change routing when Redis comes up after the gateway', () => {
+  it('subscribes once Redis answers, and nothing is left unhandled meanwhile', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const url = `redis://127.0.0.1:${port}`;
+    const early = createLivePubSub({ logger, redisUrl: url });
+    const listening = early.orderChanges('order-late');
+    early.publishChange(change('merchant-1', 'order-lost')); // no Redis yet: logged, not thrown
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past ioredis' retries per request
+    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+    const late = createLivePubSub({ logger, redisUrl: url });
+    try {
+      await waitFor(async () => ((await early.redisHealth(500)) === 'ok' && (await late.redisHealth(500)) === 'ok' ? true : undefined), 15_000);
+      await waitFor(async () => {
+        late.publishChange(change('merchant-1', 'order-late'));
+        const next = await within(listening.next(), 300);
+        return next === 'nothing' ? undefined : next;
+      }, 10_000);
+    } finally {
+      await listening.return();
+      await Promise.all([early.close(), late.close()]);
+      redis.kill();
+    }
+  }, 40_000);
+});
