@@ -208,6 +208,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
   const { server, closeWebSockets } = createHttpServer({
     yoga,
+    graphiql: config.GRAPHIQL ?? development,
     readiness,
     logger,
     callbacks,

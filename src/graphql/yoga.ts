@@ -5,6 +5,7 @@ import { LazyFork } from '../db/lazy-fork.js';
 import { schema } from '../schema/index.js';
 import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './authentication.js';
 import type { GatewayServices, GraphQLContext } from '../context.js';
+import { renderGraphiQLPage } from '../graphiql/page.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
 import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
@@ -59,8 +60,8 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         inputLimits: options.inputLimits,
       }),
     ],
-    // GraphiQL's page inlines ~9 MB of code: loaded at its first request, not at every start.
-    renderGraphiQL: async (graphiqlOptions) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
+    // A small page naming GraphiQL's cacheable files (src/graphiql): made at its first request, not at start.
+    renderGraphiQL: renderGraphiQLPage,
     graphiql: options.graphiql
       ? {
           title: 'TarsPay GraphQL gateway',

@@ -3,6 +3,8 @@ import type { CallbackService } from '../callbacks/callback.service.js';
 import type { GatewayYoga } from '../graphql/yoga.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { serveDemo, type DemoOptions } from './demo-route.js';
+import { GRAPHIQL_FILES_PATH } from '../graphiql/files.js';
+import { serveGraphiQLFile } from './graphiql-route.js';
 import { handleGraphQL } from './graphql-route.js';
 import { serveMetrics, type MetricsExposure } from './metrics-route.js';
 import { handleNotify } from './notify-route.js';
@@ -25,6 +27,8 @@ export interface RouteDependencies {
   readiness: () => Promise<Readiness>;
   metrics?: GatewayMetrics;
   metricsExposure?: MetricsExposure;
+  /** Serves GraphiQL's files at /graphiql/ (its page is Yoga's answer to a browser at /graphql). */
+  graphiql?: boolean;
   /** Serves the demo checkout at /demo (development). */
   demo?: DemoOptions;
 }
@@ -39,11 +43,21 @@ export function gatewayRoutes(deps: RouteDependencies): Route[] {
     { path: '/return', handle: (_req, res) => sendReturnPage(res) },
     { path: '/', handle: (_req, res) => void res.writeHead(302, { location: deps.yoga.graphqlEndpoint }).end() },
   ];
-  const { metrics, metricsExposure, demo } = deps;
+  const { metrics, metricsExposure, demo, graphiql } = deps;
   if (metrics && metricsExposure?.on === 'public-port') {
     routes.push({ path: '/metrics', quiet: true, handle: (req, res) => serveMetrics(metrics, req, res, metricsExposure.token) });
   } else if (metricsExposure?.on === 'refused') {
     routes.push({ path: '/metrics', quiet: true, handle: (_req, res) => sendJson(res, 404, { error: metricsExposure.hint }) });
+  }
+  if (graphiql) {
+    routes.push({
+      path: GRAPHIQL_FILES_PATH,
+      prefix: true,
+      quiet: true,
+      handle: async (req, res, path) => {
+        if (!(await serveGraphiQLFile(req, res, path))) sendNotFound(req, res, path);
+      },
+    });
   }
   if (demo) {
     routes.push({

@@ -9,16 +9,17 @@ export const SECURITY_HEADERS = {
 } as const;
 
 /**
- * GraphiQL's page is one document with its code inlined (it works offline): inline script and
- * styles, Monaco's workers from blob: URLs, and requests to this origin only (HTTP and WebSocket).
+ * GraphiQL's page loads its code, styles and Monaco's workers from this gateway (/graphiql/): no
+ * inline script. Monaco and GraphiQL add style elements and data: icons as they run, and talk to
+ * this origin only (HTTP and WebSocket).
  */
 export const GRAPHIQL_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
-  "script-src 'self' 'unsafe-inline'",
+  "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data:",
   "font-src 'self' data:",
-  "worker-src 'self' blob:",
+  "worker-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
@@ -30,12 +31,16 @@ export function setSecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 }
 
-/** Yoga's HTML answer (GraphiQL) gets the policy GraphiQL can run under. */
+/**
+ * Yoga's HTML answer (GraphiQL) gets the policy GraphiQL can run under. The page itself is asked
+ * again each time (it names the current files); the files it names are kept by the browser.
+ */
 export function useGraphiQLContentSecurityPolicy<Context extends object>(): Plugin<Context> {
   return {
     onResponse({ response }) {
       if (response.headers.get('content-type')?.startsWith('text/html')) {
         response.headers.set('content-security-policy', GRAPHIQL_CONTENT_SECURITY_POLICY);
+        response.headers.set('cache-control', 'no-cache');
       }
     },
   };
