@@ -40,9 +40,11 @@ const CLEARED =
   /^(DATABASE_URL|REDIS_URL|TARSPAY_|SANDBOX_|KEY_ENCRYPTION_KEY|METRICS_|OTEL_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.test(name))) as Record<string, string>;
 
+class CheckFailed extends Error {}
+
+/** Stops the check; `finally` blocks stop the processes and remove the temporary directory on the way out. */
 function fail(message: string): never {
-  console.error(`check:build FAILED: ${message}`);
-  process.exit(1);
+  throw new CheckFailed(message);
 }
 
 function run(command: string, args: string[], cwd: string): number {
@@ -179,4 +181,9 @@ async function main(): Promise<void> {
   console.log('check:build: ok');
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+main().catch((error: unknown) => {
+  console.error(
+    `check:build FAILED: ${error instanceof CheckFailed ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  process.exit(1);
+});
