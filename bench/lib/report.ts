@@ -82,6 +82,24 @@ function rows(results: Results): Row[] {
     row('startup: DATABASE_URL RSS', `${t.postgres_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.postgres_rss_ratio}x (goal <= 150 MB)`);
     row('startup: CPU until ready', `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms (zero setup / DATABASE_URL)`, `${t.floor_cpu_ms} ms minimal yoga`, '');
     row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '');
+    row(
+      'startup: compiled (node dist/main.js), zero setup',
+      `${t.compiled_zero_setup_ms} ms, ${t.compiled_zero_setup_rss_mb} MB`,
+      `${t.zero_setup_ms} ms, ${t.zero_setup_rss_mb} MB tsx`,
+      '',
+    );
+    row(
+      'startup: compiled (node dist/main.js), DATABASE_URL',
+      `${t.compiled_postgres_ms} ms, ${t.compiled_postgres_rss_mb} MB`,
+      `${t.postgres_ms} ms, ${t.postgres_rss_mb} MB tsx`,
+      '',
+    );
+    row(
+      'startup: compiled CPU until ready',
+      `${t.compiled_zero_setup_cpu_ms} / ${t.compiled_postgres_cpu_ms} ms (zero setup / DATABASE_URL)`,
+      `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms tsx`,
+      '',
+    );
   }
   if (s) {
     row('signing: sign', `${s.sign_per_s}/s`, `${s.openssl_sign_per_s}/s node:crypto`, `${s.sign_ratio}x (goal >= 0.9)`);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,6 +15,8 @@ import { median, round, sleep } from '../lib/stats.js';
  * gateway process's own (the tsx CLI's child), read a second after that. The floor: a minimal
  * graphql-yoga server with one query (bench/startup-floor.ts), started the same way in the same
  * rounds. Rounds alternate floor, zero setup, PostgreSQL, so a busy moment of the machine hits all three.
+ * The compiled build (`npm run build`, run first) is started as `npm run start:prod` runs it,
+ * `node dist/main.js`, in the same rounds, with the same DATA_DIR and database: the compiled_* figures.
  */
 
 export interface StartupResult {
@@ -47,6 +49,15 @@ export interface StartupResult {
   /** Median of each phase of the zero-setup starts, from the gateway's `start phases` log line. */
   zero_setup_phases_ms: Record<string, number>;
   postgres_phases_ms: Record<string, number>;
+  /** The same starts with the compiled build: `node dist/main.js` (`npm run start:prod`), no tsx. */
+  compiled_zero_setup_ms: number;
+  compiled_postgres_ms: number;
+  compiled_zero_setup_rss_mb: number;
+  compiled_postgres_rss_mb: number;
+  compiled_zero_setup_cpu_ms: number;
+  compiled_postgres_cpu_ms: number;
+  compiled_zero_setup_phases_ms: Record<string, number>;
+  compiled_postgres_phases_ms: Record<string, number>;
 }
 
 interface StartMeasure {
@@ -57,6 +68,8 @@ interface StartMeasure {
 }
 
 const TSX_CLI = join(PROJECT_DIR, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** `npm run start:prod`'s entry, written by `npm run build`. */
+const COMPILED = 'dist/main.js';
 /** Variables a user starting with zero setup would not have set. */
 const CLEARED =
   /^(DATABASE_URL|REDIS_URL|TARSPAY_|KEY_ENCRYPTION_KEY|METRICS_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$|RATE_LIMIT_|RECONCILE_|LOG_LEVEL$)/;
@@ -90,12 +103,13 @@ function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-/** Spawns `tsx <script>`, waits until /healthz answers and `ready in` is printed; stops it again. */
+/** Spawns `tsx <script>` (`node <script>` for the compiled build), waits until /healthz answers and `ready in` is printed; stops it again. */
 async function measureStart(script: string, env: Record<string, string>): Promise<StartMeasure> {
+  const compiled = script.endsWith('.js');
   const port = await freePort();
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !CLEARED.test(name))) as Record<string, string>;
   const started = performance.now();
-  const child = spawn(process.execPath, [TSX_CLI, script], {
+  const child = spawn(process.execPath, compiled ? [script] : [TSX_CLI, script], {
     cwd: PROJECT_DIR,
     env: { ...cleanEnv, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,7 +131,7 @@ async function measureStart(script: string, env: Record<string, string>): Promis
     }
     const ms = performance.now() - started;
     // The tsx CLI runs the script in a child process of its own: that one is the server.
-    const server = childPids(child.pid!)[0] ?? child.pid!;
+    const server = compiled ? child.pid! : (childPids(child.pid!)[0] ?? child.pid!);
     const cpuMs = processCpuMs(server);
     await sleep(1000);
     const phases = /"phases":(\{[^}]*\})/.exec(output)?.[1];
@@ -159,6 +173,9 @@ export async function runStartup(options: { runs: number; log: (message: string)
   const postgresDir = mkdtempSync(join(tmpdir(), 'tpg-bench-start-pg-'));
   const date = new Date().toISOString();
   const loadBefore = round(loadavg()[0]!, 2);
+  options.log('startup: npm run build (the compiled build: node dist/main.js)');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
   const database = await postgresForStart();
   try {
     const zeroSetup = { DATA_DIR: zeroSetupDir };
@@ -167,14 +184,19 @@ export async function runStartup(options: { runs: number; log: (message: string)
     const first = await measureStart('src/main.ts', zeroSetup);
     await measureStart('src/main.ts', postgres);
     await measureStart('bench/startup-floor.ts', {}); // tsx's transform cache, as after any first start
+    await measureStart(COMPILED, zeroSetup); // the files of dist/ in the page cache, as after any first start
     const floorRuns: StartMeasure[] = [];
     const zeroRuns: StartMeasure[] = [];
     const postgresRuns: StartMeasure[] = [];
+    const compiledZeroRuns: StartMeasure[] = [];
+    const compiledPostgresRuns: StartMeasure[] = [];
     for (let pass = 1; pass <= options.runs; pass += 1) {
       options.log(`startup: round ${pass}/${options.runs}`);
       floorRuns.push(await measureStart('bench/startup-floor.ts', {}));
       zeroRuns.push(await measureStart('src/main.ts', zeroSetup));
       postgresRuns.push(await measureStart('src/main.ts', postgres));
+      compiledZeroRuns.push(await measureStart(COMPILED, zeroSetup));
+      compiledPostgresRuns.push(await measureStart(COMPILED, postgres));
     }
     const ms = (runs: StartMeasure[]) => round(median(runs.map((run) => run.ms)), 0);
     const mb = (runs: StartMeasure[]) => round(median(runs.map((run) => run.rssMb)), 1);
@@ -203,6 +225,14 @@ export async function runStartup(options: { runs: number; log: (message: string)
       postgres_server: database.server,
       zero_setup_phases_ms: medianPhases(zeroRuns),
       postgres_phases_ms: medianPhases(postgresRuns),
+      compiled_zero_setup_ms: ms(compiledZeroRuns),
+      compiled_postgres_ms: ms(compiledPostgresRuns),
+      compiled_zero_setup_rss_mb: mb(compiledZeroRuns),
+      compiled_postgres_rss_mb: mb(compiledPostgresRuns),
+      compiled_zero_setup_cpu_ms: round(median(compiledZeroRuns.map((run) => run.cpuMs)), 0),
+      compiled_postgres_cpu_ms: round(median(compiledPostgresRuns.map((run) => run.cpuMs)), 0),
+      compiled_zero_setup_phases_ms: medianPhases(compiledZeroRuns),
+      compiled_postgres_phases_ms: medianPhases(compiledPostgresRuns),
     };
   } finally {
     await database.drop();

@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -198,16 +197,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   };
 }
 
-/** Where the template of a freshly initialised database is cached, per PGlite version. */
+/**
+ * Where the template of a freshly initialised database is cached, per PGlite version: in the
+ * `node_modules/.cache` next to PGlite itself, the same for src/ (tsx) and dist/src/ (node).
+ */
 function templatePath(): string {
   let version = 'unknown';
+  let nodeModules = join(process.cwd(), 'node_modules');
   try {
-    // dist/index.js → the package's own package.json
+    // <node_modules>/@electric-sql/pglite/dist/index.js → the package's own package.json
     const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: string };
     version = manifest.version ?? version;
+    nodeModules = join(dirname(entry), '..', '..', '..');
   } catch {
     // unusual layout: a version-less name still works, it just outlives upgrades
   }
-  return join(fileURLToPath(new URL('../../', import.meta.url)), 'node_modules', '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
+  return join(nodeModules, '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseEnvironment } from '../../src/config.js';
@@ -29,7 +29,9 @@ describe('docker-compose.yml', () => {
     expect(services.postgres!.image).toMatch(/^postgres:\d+/);
     expect(services.redis!.image).toMatch(/^redis:\d+/);
     for (const name of ['sandbox', ...GATEWAYS]) expect(services[name]!.build, `${name} is built from the Dockerfile`).toBe('.');
-    expect(services.sandbox!.command).toEqual(['npm', 'run', 'sandbox']);
+    // The image holds the compiled build only (no tsx): the sandbox is src/sandbox/main.ts, compiled.
+    expect(services.sandbox!.command).toEqual(['node', 'dist/src/sandbox/main.js']);
+    expect(existsSync('src/sandbox/main.ts')).toBe(true);
     for (const [name, service] of Object.entries(services)) {
       expect(service.healthcheck?.test, `${name} has a healthcheck`).toBeDefined();
     }
@@ -76,11 +78,26 @@ describe('docker-compose.yml', () => {
     expect(PrivateKey.fromHex(String(sandbox.platformPrivateKey)).publicKeyHex).toBe(gateway.TARSPAY_PLATFORM_PUBLIC_KEY);
   });
 
-  it('has a Dockerfile on node:20-slim that installs from the lockfile and runs npm start', () => {
+  it('has a Dockerfile that builds in one stage and runs the compiled build with node, production dependencies only, as a non-root user', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
-    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
-    expect(dockerfile).toMatch(/^CMD \["npm", "start"\]$/m);
+    const stages = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM '));
+    expect(stages).toHaveLength(2);
+    const [build, runtime] = stages as [string, string];
+    expect(build).toMatch(/^FROM node:20-slim AS build$/m);
+    expect(build).toMatch(/^RUN npm ci\b/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^FROM node:20-slim$/m);
+    expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx|npm start|npm run/);
+    // What the image runs is what `npm run start:prod` runs, and needs nothing the image leaves out.
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    expect(manifest.scripts['start:prod']).toBe('node dist/main.js');
+    expect(manifest.dependencies).not.toHaveProperty('tsx');
     expect(readFileSync('.dockerignore', 'utf8')).toMatch(/^node_modules$/m);
+    expect(readFileSync('.dockerignore', 'utf8')).toMatch(/^dist$/m);
   });
 });
