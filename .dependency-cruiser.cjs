@@ -52,6 +52,13 @@ module.exports = {
       to: { path: '^src/(graphql|http)/' },
     },
     {
+      name: 'otel-sdk-loaded-lazily',
+      severity: 'error',
+      comment: 'The OpenTelemetry SDK and its GraphQL plugin load only when tracing is on: src/observability/tracing.ts imports them dynamically.',
+      from: { path: '^src/', pathNot: '^src/observability/(tracing-sdk|use-graphql-tracing)\\.ts$' },
+      to: { path: '^src/observability/(tracing-sdk|use-graphql-tracing)\\.ts$', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
       name: 'otel-sdk-only-in-observability',
       severity: 'error',
       comment:

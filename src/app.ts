@@ -33,9 +33,8 @@ import type { TarsPayCallInfo } from './tarspay/client.js';
 import { UpstreamClients } from './tarspay/upstream.js';
 import type { StartupPhases } from './startup-phases.js';
 import { recordOrmStatement } from './db/sql-spans.js';
-import { startTracing, type TracingOptions } from './observability/tracing.js';
+import { graphqlTracingPlugin, startTracing, type TracingOptions } from './observability/tracing.js';
 import { tracingSettings } from './observability/tracing-settings.js';
-import { useGraphQLTracing } from './observability/use-graphql-tracing.js';
 
 export interface GatewayOptions {
   config: Environment;
@@ -81,7 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keyRing = resolved.keyRing;
   }
   const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
-  const tracing = startTracing(tracingSettings(config), { logger, ...options.tracing });
+  const tracing = await startTracing(tracingSettings(config), { logger, ...options.tracing });
   const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
   const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(
     async (error: unknown) => {
@@ -167,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) }),
   );
   const introspection = config.INTROSPECTION ?? development;
+  const graphqlTracing = tracing ? await graphqlTracingPlugin<GraphQLContext>(tracing) : undefined;
   const yoga = await time('graphql', () =>
     createGatewayYoga({
       orm,
@@ -185,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
       exposeErrors: config.NODE_ENV === 'development',
       plugins: [
-        ...(tracing ? [useGraphQLTracing<GraphQLContext>(tracing.provider)] : []),
+        ...(graphqlTracing ? [graphqlTracing] : []),
         useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)),
         useErrorLogging(logger),
         useGraphiQLContentSecurityPolicy(),

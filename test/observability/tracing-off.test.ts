@@ -17,7 +17,7 @@ function nothingRegistered(): void {
 
 describe('tracing is off unless OTEL_* turn it on', () => {
   it('with no OTEL_* variable nothing is started: no provider, no context manager, no trace ids in logs', async () => {
-    expect(startTracing(tracingSettings(parseEnvironment({})))).toBeUndefined();
+    expect(await startTracing(tracingSettings(parseEnvironment({})))).toBeUndefined();
     const t = await startTestGateway();
     try {
       const merchant = await t.addMerchant('M-NO-TRACING');
