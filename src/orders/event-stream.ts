@@ -1,8 +1,6 @@
 import type { Query } from '../db/sql.js';
-import type { OrderEventSource } from './order-event.entity.js';
-import { ORDER_COLUMNS, orderFromRow } from './order-record.js';
-import { toOrderView, type OrderChangeMessage } from './order-snapshot.js';
-import type { OrderStatus } from './order-status.js';
+import { eventFromRow, ORDER_COLUMNS, orderFromRow } from './order-record.js';
+import { toChangeMessage, type OrderChangeMessage } from './order-snapshot.js';
 
 /**
  * A merchant's order events in commit order, resumable from a cursor.
@@ -76,6 +74,13 @@ export function matchesFilter(message: OrderChangeMessage, filter: EventFilter):
   return true;
 }
 
+/** An event with its order, in the column names eventFromRow and orderFromRow read. */
+const EVENT_AND_ORDER_COLUMNS = `e.id as event_id, e.order_id as event_order_id, e.seq as event_seq, e.status as event_status,
+  e.previous_status as event_previous_status, e.source as event_source, e.applied as event_applied, e.note as event_note,
+  e.created_at as event_created_at, ${ORDER_COLUMNS.split(',')
+    .map((column) => `o.${column.trim()}`)
+    .join(', ')}`;
+
 /**
  * The merchant's events with `seq` in (after, before), in seq order, as change messages (the order
  * as it is now). With `filter`, only matching ones (for pages of the events query); a stream reads
@@ -88,11 +93,7 @@ export async function readEvents(
   filter?: EventFilter,
 ): Promise<OrderChangeMessage[]> {
   const rows = await query(
-    `select e.id as event_id, e.seq as event_seq, e.status as event_status, e.previous_status as event_previous_status,
-            e.source as event_source, e.applied as event_applied, e.note as event_note, e.created_at as event_created_at,
-            ${ORDER_COLUMNS.split(',')
-              .map((column) => `o.${column.trim()}`)
-              .join(', ')}
+    `select ${EVENT_AND_ORDER_COLUMNS}
        from order_events e join orders o on o.id = e.order_id
       where e.merchant_id = $1 and e.seq > $2 and ($3::bigint is null or e.seq < $3)
         and ($5::boolean or e.applied) and ($6::text is null or o.kind = $6) and ($7::text[] is null or e.status = any($7)) and ($8::uuid is null or e.order_id = $8)
@@ -109,20 +110,7 @@ export async function readEvents(
       filter?.orderId ?? null,
     ],
   );
-  return rows.map((row) => ({
-    merchantId,
-    order: toOrderView(orderFromRow(row)),
-    event: {
-      id: String(row.event_id),
-      seq: String(row.event_seq),
-      status: row.event_status as OrderStatus,
-      previousStatus: row.event_previous_status as OrderStatus | null,
-      source: row.event_source as OrderEventSource,
-      applied: row.event_applied as boolean,
-      note: row.event_note as string | null,
-      createdAt: new Date(row.event_created_at as string | Date),
-    },
-  }));
+  return rows.map((row) => toChangeMessage(merchantId, orderFromRow(row), eventFromRow(row)));
 }
 
 const PAGE = 500;
@@ -167,16 +155,15 @@ async function* replayThenLive(
 ): AsyncGenerator<OrderChangeMessage> {
   let last = after;
   if (last !== null) {
-    for (
-      let page = await readEvents(query, merchantId, { after: last, limit: PAGE });
-      page.length > 0;
-      page = await readEvents(query, merchantId, { after: last, limit: PAGE })
-    ) {
+    // A short page is the last: what commits after it arrives live (or fills a hole below).
+    let page: OrderChangeMessage[];
+    do {
+      page = await readEvents(query, merchantId, { after: last, limit: PAGE });
       for (const message of page) {
         last = BigInt(message.event.seq);
         if (matchesFilter(message, filter)) yield message;
       }
-    }
+    } while (page.length === PAGE);
   }
   for (let next = await live.next(); !next.done; next = await live.next()) {
     const message = next.value;
