@@ -87,38 +87,19 @@ export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date
       attentionSince: update.status === 'UNKNOWN' || update.status === 'SUBMITTING' ? order.attentionSince : null,
     } satisfies OrderChanges);
     const note = latePayment ? `late payment: TarsPay reported ${update.status} for an order that was ${order.status}` : undefined;
-    return {
-      verdict,
-      latePayment,
-      changes,
-      event: {
-        status: update.status,
-        previousStatus: order.status,
-        source: update.source,
-        applied: true,
-        note: [note, update.note].filter(Boolean).join('; ') || null,
-        payload: update.payload ?? null,
-      },
-    };
+    return { verdict, latePayment, changes, event: eventOf(order, update, true, [note, update.note].filter(Boolean).join('; ') || null) };
   }
   if (verdict === 'ignore') {
-    return {
-      verdict,
-      latePayment,
-      changes,
-      event: {
-        status: update.status,
-        previousStatus: order.status,
-        source: update.source,
-        applied: false,
-        note: `ignored: ${order.status} does not move to ${update.status}${update.note ? ` (${update.note})` : ''}`,
-        payload: update.payload ?? null,
-      },
-    };
+    const note = `ignored: ${order.status} does not move to ${update.status}${update.note ? ` (${update.note})` : ''}`;
+    return { verdict, latePayment, changes, event: eventOf(order, update, false, note) };
   }
   if (update.paidAmount !== undefined && order.paidAmount === null) changes.paidAmount = update.paidAmount;
   if (update.fee !== undefined && order.fee === null) changes.fee = update.fee;
   return { verdict, latePayment, changes, event: null };
+}
+
+function eventOf(order: OrderRecord, update: OrderUpdate, applied: boolean, note: string | null): EventToWrite {
+  return { status: update.status, previousStatus: order.status, source: update.source, applied, note, payload: update.payload ?? null };
 }
 
 function factChanges(order: OrderRecord, update: OrderUpdate): OrderChanges {
