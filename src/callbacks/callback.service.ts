@@ -1,9 +1,9 @@
 import type { Query, Sql } from '../db/sql.js';
 import { failSpan, inChildSpan } from '../lib/tracing.js';
 import type { Logger } from '../logger.js';
-import { decideUpdate } from '../orders/order-decision.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
+import { judgeTransition } from '../orders/state-machine.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
 import type { CallbackOutcome } from './callback-receipt.entity.js';
@@ -147,8 +147,8 @@ export class CallbackService {
           failureReason: report.failureReason,
           note: amountNote(match.order, report),
         };
-        // The order is locked: the verdict judged now is the one applying will write.
-        const verdict = decideUpdate(match.order, update).verdict;
+        // The order is locked: the verdict judged now is the one applying will write (decideUpdate's).
+        const verdict = judgeTransition(match.order.status, update.status);
         outcome = verdict === 'apply' ? 'APPLIED' : verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
       await insertReceipt(query, { merchant, order: match.order, callback, signature, outcome });
