@@ -26,9 +26,18 @@ export function recordOrmStatement(text: string, tookMs: number, failed: boolean
 
 /** `insert orders`, `select merchants`, `begin`: the operation and its first table, a low-cardinality name. */
 export function sqlSpanName(text: string): string {
-  const write = /\b(insert into|update|delete from)\s+"?(\w+)"?/i.exec(text);
-  if (write) return `${write[1]!.split(' ')[0]!.toLowerCase()} ${write[2]}`;
-  const read = /^\s*(?:with\b[\s\S]*?\)\s*)?select\b[\s\S]*?\bfrom\s+"?(\w+)"?/i.exec(text);
-  if (read) return `select ${read[1]}`;
+  const target = statementTarget(text);
+  if (target) return `${target.verb.split(' ')[0]} ${target.table}`;
   return /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'sql';
+}
+
+/**
+ * What a statement does, and to which table: its first write (`with o as (insert into orders …` →
+ * insert into orders), else the table it selects from. Never its values (there are none in its text).
+ */
+export function statementTarget(text: string): { verb: 'insert into' | 'update' | 'delete from' | 'select'; table: string } | undefined {
+  const write = /\b(insert into|update|delete from)\s+"?(\w+)"?/i.exec(text);
+  if (write) return { verb: write[1]!.toLowerCase() as 'insert into' | 'update' | 'delete from', table: write[2]! };
+  const read = /^\s*(?:with\b[\s\S]*?\)\s*)?select\b[\s\S]*?\bfrom\s+"?(\w+)"?/i.exec(text);
+  return read ? { verb: 'select', table: read[1]! } : undefined;
 }

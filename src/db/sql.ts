@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { endSpan } from '../lib/tracing.js';
-import { startSqlSpan } from './sql-spans.js';
+import { startSqlSpan, statementTarget } from './sql-spans.js';
 
 /** A pg connection as the ORM's pool hands it out. */
 interface PgConnection {
@@ -81,10 +81,9 @@ export class Sql {
   }
 }
 
-/** `with o as (insert into orders …` → `insert into "orders"`: the first write (or the read) of the statement. */
+/** `with o as (insert into orders …` → `insert into "orders"`, `select … from "orders"`. */
 function statementKind(text: string): string | undefined {
-  const write = /\b(insert into|update|delete from)\s+"?(\w+)"?/i.exec(text);
-  if (write) return `${write[1]!.toLowerCase()} "${write[2]}"`;
-  const read = /\bselect\b[\s\S]*?\bfrom\s+"?(\w+)"?/i.exec(text);
-  return read ? `select … from "${read[1]}"` : undefined;
+  const target = statementTarget(text);
+  if (!target) return undefined;
+  return target.verb === 'select' ? `select … from "${target.table}"` : `${target.verb} "${target.table}"`;
 }
