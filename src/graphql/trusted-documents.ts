@@ -36,7 +36,7 @@ export class TrustedDocuments {
 
   /** The document text of a hash (`<hex>` or `sha256:<hex>`); undefined when none is trusted. */
   get(hash: string): string | undefined {
-    return this.#texts.get(hash.startsWith('sha256:') ? hash.slice('sha256:'.length) : hash);
+    return this.#texts.get(withoutPrefix(hash));
   }
 
   get size(): number {
@@ -61,7 +61,7 @@ function readManifest(file: string): Map<string, { text: string; name: string | 
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw problem('expected a JSON object {"sha256:<hex>": "<document text>"}');
   const entries = new Map<string, { text: string; name: string | null }>();
   for (const [key, text] of Object.entries(json)) {
-    const hash = key.startsWith('sha256:') ? key.slice('sha256:'.length) : key;
+    const hash = withoutPrefix(key);
     if (typeof text !== 'string') throw problem(`entry "${key}" is not a document text`);
     if (!SHA256_HEX.test(hash) || sha256Hex(text) !== hash) {
       throw problem(`entry "${key}" is not the SHA-256 of its document: generate the manifest with persistedDocuments: { hashAlgorithm: 'sha256' }`);
@@ -75,6 +75,11 @@ function readManifest(file: string): Map<string, { text: string; name: string | 
     entries.set(hash, { text, name });
   }
   return entries;
+}
+
+/** `sha256:<hex>` (codegen's keys, `documentId`) or plain `<hex>` (Apollo's sha256Hash) → `<hex>`. */
+function withoutPrefix(hash: string): string {
+  return hash.startsWith('sha256:') ? hash.slice('sha256:'.length) : hash;
 }
 
 function sha256Hex(text: string): string {
