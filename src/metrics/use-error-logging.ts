@@ -22,13 +22,10 @@ const CLIENT_CODES = new Set([
  * so that a client's report ("request id …") leads to the cause. Variables are not logged.
  */
 export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
-  const log = (
-    context: Partial<GraphQLContext> | undefined,
-    document: DocumentNode,
-    operationName: string | null | undefined,
-    errors: readonly GraphQLError[],
-  ) => {
-    const operation = getOperationAST(document, operationName);
+  /** `args`: envelop's execute or subscribe arguments (its typings leave document and operationName loose). */
+  const log = (args: { contextValue?: Partial<GraphQLContext>; document: unknown; operationName?: unknown }, errors: readonly GraphQLError[]) => {
+    const context = args.contextValue;
+    const operation = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined);
     for (const error of errors) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : undefined;
       const fields = {
@@ -49,7 +46,7 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onExecuteDone({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, errors);
+          if (errors?.length) log(args, errors);
         },
       };
     },
@@ -57,11 +54,11 @@ export function useErrorLogging(logger: Logger): Plugin<GraphQLContext> {
       return {
         onSubscribeResult({ result }) {
           const errors = (result as ExecutionResult).errors;
-          if (errors?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, errors);
+          if (errors?.length) log(args, errors);
           return {
             onNext({ result: next }) {
               const streamed = (next as ExecutionResult).errors;
-              if (streamed?.length) log(args.contextValue, args.document as DocumentNode, args.operationName as string | null | undefined, streamed);
+              if (streamed?.length) log(args, streamed);
             },
           };
         },

@@ -12,8 +12,9 @@ import type { GatewayMetrics } from './gateway-metrics.js';
  */
 export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlySet<string>): Plugin<GraphQLContext> {
   const nameLabel = (name: string | undefined): string => (!name ? 'anonymous' : knownNames.has(name) ? name : 'other');
-  const describe = (document: DocumentNode, operationName: string | null | undefined) => {
-    const operation = getOperationAST(document, operationName);
+  /** `args`: envelop's execute or subscribe arguments (its typings leave document and operationName loose). */
+  const describe = (args: { document: unknown; operationName?: unknown }) => {
+    const operation = getOperationAST(args.document as DocumentNode, args.operationName as string | null | undefined);
     const field = operation?.selectionSet.selections[0];
     return {
       name: nameLabel(operation?.name?.value),
@@ -25,7 +26,7 @@ export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlyS
   return {
     onExecute({ args }) {
       const started = performance.now();
-      const { name, type } = describe(args.document as DocumentNode, args.operationName as string | null | undefined);
+      const { name, type } = describe(args);
       return {
         onExecuteDone({ result }) {
           const failed = isAsyncIterable(result) ? false : Boolean((result as ExecutionResult).errors?.length);
@@ -37,7 +38,7 @@ export function useGraphQLMetrics(metrics: GatewayMetrics, knownNames: ReadonlyS
       };
     },
     onSubscribe({ args }) {
-      const { field } = describe(args.document as DocumentNode, args.operationName as string | null | undefined);
+      const { field } = describe(args);
       return {
         onSubscribeResult({ result, setResult }) {
           // Refused before streaming (validation, FORBIDDEN, a resolver that threw): no stream, not counted.
