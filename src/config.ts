@@ -20,16 +20,21 @@ const publicKey = z
   .trim()
   .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
 const positiveInt = z.coerce.number().int().positive();
+
+/** `a, b,,c ` → ['a', 'b', 'c']: the comma-separated lists of the variables below. */
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
 const KEK_FORMAT = 'must be 32 bytes as 64 hex characters or 44 base64 characters (make one with `openssl rand -hex 32`)';
 const keyEncryptionKey = z
   .string()
   .trim()
   .refine((text) => decodeKeyEncryptionKey(text) !== null, KEK_FORMAT);
 const keyEncryptionKeys = z.string().transform((text, context) => {
-  const keys = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
+  const keys = commaList(text);
   keys.forEach((key, index) => {
     if (!decodeKeyEncryptionKey(key)) context.addIssue({ code: 'custom', message: `entry ${index + 1} ${KEK_FORMAT}` });
   });
@@ -77,10 +82,7 @@ const payoutLimit = z.string().transform((text, context) => {
 /** `https://shop.example,http://localhost:3000` → exact origins (scheme, host and port; no path). */
 const origins = z.string().transform((text, context) => {
   const list: string[] = [];
-  for (const entry of text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
+  for (const entry of commaList(text)) {
     let origin: string | undefined;
     try {
       origin = new URL(entry).origin;
@@ -98,10 +100,7 @@ const origins = z.string().transform((text, context) => {
 
 /** `GetOrder,MyCheckout` → GraphQL operation names. */
 const operationNames = z.string().transform((text, context) => {
-  const names = text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
+  const names = commaList(text);
   const bad = names.filter((name) => !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name));
   if (bad.length) {
     context.addIssue({ code: 'custom', message: `not GraphQL operation names: ${bad.join(', ')}` });
@@ -113,9 +112,7 @@ const operationNames = z.string().transform((text, context) => {
 /** `key1=value1,key2=value2` (values percent-decoded), the format of OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES; never echoed (headers may hold an API key). */
 const keyValueList = z.string().transform((text, context) => {
   const pairs: Record<string, string> = {};
-  const entries = text.split(',').filter((entry) => entry.trim());
-  for (const [index, untrimmed] of entries.entries()) {
-    const entry = untrimmed.trim();
+  for (const [index, entry] of commaList(text).entries()) {
     const at = entry.indexOf('=');
     const key = at > 0 ? entry.slice(0, at).trim() : '';
     let value: string | undefined;
@@ -135,7 +132,7 @@ const keyValueList = z.string().transform((text, context) => {
 
 /** OTEL_TRACES_EXPORTER: `otlp`, `console` (both: `otlp,console`) or `none`. */
 const traceExporters = z.string().transform((text, context) => {
-  const names = [...new Set(text.split(',').map((name) => name.trim().toLowerCase()))].filter(Boolean);
+  const names = [...new Set(commaList(text.toLowerCase()))];
   const unknown = names.filter((name) => !['otlp', 'console', 'none'].includes(name));
   if (unknown.length || names.length === 0 || (names.includes('none') && names.length > 1)) {
     const what = unknown.length ? `${unknown.map((name) => `"${name}"`).join(', ')} not supported` : 'none cannot be combined with an exporter';
@@ -266,15 +263,7 @@ const environment = z.object({
   METRICS_OPERATION_NAMES: operationNames.default([]),
 
   /** Your apps' persisted-documents.json manifests (comma-separated paths), trusted besides the shipped one. */
-  TRUSTED_DOCUMENTS_FILE: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((path) => path.trim())
-        .filter(Boolean),
-    )
-    .default([]),
+  TRUSTED_DOCUMENTS_FILE: z.string().transform(commaList).default([]),
 });
 
 export type Environment = z.infer<typeof environment>;
