@@ -172,6 +172,16 @@ describe('resumableEvents', () => {
     expect(delivered).toEqual(seqsOf(events));
   });
 
+  it('replays a backlog longer than one page (500 events) whole, in commit order', async () => {
+    const [seen] = await commitEvents(1);
+    const backlog = await commitEvents(520);
+    const live = new LiveChannel();
+    live.end();
+    const delivered: string[] = [];
+    for await (const message of resumableEvents(sql.query, merchant.id, live, BigInt(seen!.event.seq), {})) delivered.push(message.event.seq);
+    expect(delivered).toEqual(seqsOf(backlog));
+  }, 120_000);
+
   it('lets go of the live channel when the subscriber leaves during the replay', async () => {
     const [seen] = await commitEvents(1);
     await commitEvents(3);

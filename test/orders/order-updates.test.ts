@@ -124,6 +124,20 @@ describe('OrderUpdates.apply', () => {
 });
 
 describe('OrderUpdates.transaction', () => {
+  it('decides again when the order moved after it was read: a stale read never overwrites a newer status', async () => {
+    const id = await storedOrder('CREATED');
+    const [row] = await db.orm.em.getConnection().execute(`select ${ORDER_COLUMNS} from orders where id = ?`, [id]);
+    const stale = orderFromRow(row as Record<string, unknown>); // CREATED, as read before the payment below
+    await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+    const change = await updates.apply(id, { status: 'EXPIRED', source: 'RECONCILIATION' }, stale);
+    expect(change.verdict).toBe('ignore');
+    expect(change.order.status).toBe('SUCCEEDED');
+    expect((await eventsOf(id)).map((event) => [event.status, event.applied])).toEqual([
+      ['SUCCEEDED', true],
+      ['EXPIRED', false],
+    ]);
+  });
+
   it('announces nothing when the transaction rolls back', async () => {
     const id = await storedOrder('CREATED');
     published.length = 0;
