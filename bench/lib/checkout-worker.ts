@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { inLanes } from './stats.js';
 
 /**
  * Checkout pages in a worker thread: each is one WebSocket speaking graphql-transport-ws with one
@@ -88,18 +89,13 @@ parentPort!.on('message', (command: Command) => {
   void (async () => {
     switch (command.type) {
       case 'connect': {
-        let next = 0;
-        const lane = async () => {
-          while (next < command.orderIds.length) {
-            const orderId = command.orderIds[next++]!;
-            try {
-              subscribers.set(orderId, await subscribe(command.url, command.token, command.query, orderId));
-            } catch (error) {
-              problem(String(error));
-            }
+        await inLanes(command.orderIds, command.lanes, async (orderId) => {
+          try {
+            subscribers.set(orderId, await subscribe(command.url, command.token, command.query, orderId));
+          } catch (error) {
+            problem(String(error));
           }
-        };
-        await Promise.all(Array.from({ length: command.lanes }, lane));
+        });
         parentPort!.postMessage({ type: 'connected', count: subscribers.size, problems });
         break;
       }

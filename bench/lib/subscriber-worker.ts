@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { inLanes } from './stats.js';
 
 /**
  * Subscribers in a worker thread, off the callback sender's event loop: each is one WebSocket
@@ -75,14 +76,9 @@ parentPort!.on('message', (command: Command) => {
   void (async () => {
     switch (command.type) {
       case 'connect': {
-        let next = 0;
-        const lane = async () => {
-          while (next < command.count) {
-            next += 1;
-            sockets.push(await open(command.url, command.token, command.query));
-          }
-        };
-        await Promise.all(Array.from({ length: command.lanes }, lane));
+        await inLanes(Array.from({ length: command.count }), command.lanes, async () => {
+          sockets.push(await open(command.url, command.token, command.query));
+        });
         parentPort!.postMessage({ type: 'connected', count: sockets.length, errors: protocolErrors });
         break;
       }
