@@ -13,11 +13,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../bench/lib/processes.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,16 +52,6 @@ function run(command: string, args: string[], cwd: string): number {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
   if (result.status !== 0) fail(`\`${command} ${args.join(' ')}\` exited with ${result.status ?? result.signal}`);
   return Math.round(performance.now() - started);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 interface Started {

@@ -1,10 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 /** Child processes of the bench: started with tsx, stopped by their own pid, never by name. */
+
+/** A port free on 127.0.0.1 right now, for a child process to listen on (scripts/check-build.ts uses it too). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
 
 export const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,11 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
-import { PROJECT_DIR, processCpuMs, startTsx, type Child } from '../lib/processes.js';
+import { PROJECT_DIR, freePort, processCpuMs, startTsx, type Child } from '../lib/processes.js';
 import { median, round, sleep } from '../lib/stats.js';
 
 /**
@@ -73,16 +72,6 @@ const COMPILED = 'dist/main.js';
 /** Variables a user starting with zero setup would not have set. */
 const CLEARED =
   /^(DATABASE_URL|REDIS_URL|TARSPAY_|KEY_ENCRYPTION_KEY|METRICS_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$|RATE_LIMIT_|RECONCILE_|LOG_LEVEL$)/;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 function childPids(pid: number): number[] {
   const children: number[] = [];
