@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
-import { PROJECT_DIR, freePort, processCpuMs, startTsx, type Child } from '../lib/processes.js';
+import { PROJECT_DIR, freePort, processCpuMs, startTsx, stopChild, type Child } from '../lib/processes.js';
 import { median, round, sleep } from '../lib/stats.js';
 
 /**
@@ -126,13 +125,7 @@ async function measureStart(script: string, env: Record<string, string>): Promis
     const phases = /"phases":(\{[^}]*\})/.exec(output)?.[1];
     return { ms, cpuMs, rssMb: rssMb(server), phases: phases ? (JSON.parse(phases) as Record<string, number>) : {} };
   } finally {
-    if (child.exitCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
   }
 }
 
