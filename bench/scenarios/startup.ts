@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScratchDatabase } from '../../src/db/scratch-database.js';
-import { PROJECT_DIR, freePort, processCpuMs, startTsx, stopChild, type Child } from '../lib/processes.js';
+import { startDatabase } from '../lib/environment.js';
+import { PROJECT_DIR, freePort, processCpuMs, stopChild } from '../lib/processes.js';
 import { median, round, sleep } from '../lib/stats.js';
 
 /**
@@ -134,22 +134,6 @@ function medianPhases(measures: StartMeasure[]): Record<string, number> {
   return Object.fromEntries(names.map((name) => [name, median(measures.map((measure) => measure.phases[name] ?? 0))]));
 }
 
-/** A PostgreSQL database for the DATABASE_URL start: a scratch one on DATABASE_URL's server, else an embedded one in its own process. */
-async function postgresForStart(): Promise<{ url: string; server: string; drop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'tpg_bench_start');
-    return { url: scratch.url, server: 'PostgreSQL (DATABASE_URL)', drop: scratch.drop };
-  }
-  const { child, match }: { child: Child; match: RegExpMatchArray } = await startTsx({
-    name: 'embedded database',
-    script: 'bench/database-process.ts',
-    env: {},
-    ready: /^BENCH_DATABASE_READY (\S+)/,
-    ipc: true,
-  });
-  return { url: match[1]!, server: 'embedded PGlite in a process of its own', drop: () => child.stop() };
-}
-
 export async function runStartup(options: { runs: number; log: (message: string) => void }): Promise<StartupResult> {
   const zeroSetupDir = mkdtempSync(join(tmpdir(), 'tpg-bench-start-'));
   const postgresDir = mkdtempSync(join(tmpdir(), 'tpg-bench-start-pg-'));
@@ -158,7 +142,8 @@ export async function runStartup(options: { runs: number; log: (message: string)
   options.log('startup: npm run build (the compiled build: node dist/main.js)');
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-  const database = await postgresForStart();
+  // A PostgreSQL database for the DATABASE_URL start: a scratch one on DATABASE_URL's server, else an embedded one in its own process.
+  const database = await startDatabase('tpg_bench_start');
   try {
     const zeroSetup = { DATA_DIR: zeroSetupDir };
     const postgres = { DATA_DIR: postgresDir, DATABASE_URL: database.url };
@@ -204,7 +189,7 @@ export async function runStartup(options: { runs: number; log: (message: string)
       floor_cpu_ms: round(median(floorRuns.map((run) => run.cpuMs)), 0),
       zero_setup_first_ms: round(first.ms, 0),
       zero_setup_first_rss_mb: round(first.rssMb, 1),
-      postgres_server: database.server,
+      postgres_server: database.kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in a process of its own',
       zero_setup_phases_ms: medianPhases(zeroRuns),
       postgres_phases_ms: medianPhases(postgresRuns),
       compiled_zero_setup_ms: ms(compiledZeroRuns),
