@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnvironment } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { tracingSettings } from '../src/observability/tracing-settings.js';
+import { recordingLogger } from './helpers/logs.js';
 
 const settings = (env: Record<string, string>) => tracingSettings(parseEnvironment(env));
 
@@ -107,7 +106,7 @@ describe('OTEL_* variables', () => {
 
   it('a logged configuration never shows the collector headers (they may hold its API key)', () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const logger = recordingLogger(lines);
     const config = parseEnvironment({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=general-s3cret', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=traces-s3cret' });
     logger.info(config, 'configuration');
     expect(lines.join('')).toContain('[redacted]');
