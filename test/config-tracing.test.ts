@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnvironment } from '../src/config.js';
+import { parseEnvironment } from '../src/config.js';
 import { tracingSettings } from '../src/observability/tracing-settings.js';
+import { configErrorMessage } from './helpers/config.js';
 import { recordingLogger } from './helpers/logs.js';
 
 const settings = (env: Record<string, string>) => tracingSettings(parseEnvironment(env));
 
-function messageOf(env: Record<string, string>): string {
-  try {
-    parseEnvironment(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const messageOf = (env: Record<string, string>) => configErrorMessage(() => parseEnvironment(env));
 
 describe('OTEL_* variables', () => {
   it('leave tracing off when neither an exporter nor an endpoint is set', () => {
