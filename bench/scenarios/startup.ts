@@ -167,6 +167,7 @@ export async function runStartup(options: { runs: number; log: (message: string)
     }
     const ms = (runs: StartMeasure[]) => round(median(runs.map((run) => run.ms)), 0);
     const mb = (runs: StartMeasure[]) => round(median(runs.map((run) => run.rssMb)), 1);
+    const cpu = (runs: StartMeasure[]) => round(median(runs.map((run) => run.cpuMs)), 0);
     const result = {
       runs: options.runs,
       date,
@@ -184,9 +185,9 @@ export async function runStartup(options: { runs: number; log: (message: string)
       postgres_ratio: round(result.postgres_ms / result.floor_ms, 2),
       zero_setup_rss_ratio: round(result.zero_setup_rss_mb / result.floor_rss_mb, 2),
       postgres_rss_ratio: round(result.postgres_rss_mb / result.floor_rss_mb, 2),
-      zero_setup_cpu_ms: round(median(zeroRuns.map((run) => run.cpuMs)), 0),
-      postgres_cpu_ms: round(median(postgresRuns.map((run) => run.cpuMs)), 0),
-      floor_cpu_ms: round(median(floorRuns.map((run) => run.cpuMs)), 0),
+      zero_setup_cpu_ms: cpu(zeroRuns),
+      postgres_cpu_ms: cpu(postgresRuns),
+      floor_cpu_ms: cpu(floorRuns),
       zero_setup_first_ms: round(first.ms, 0),
       zero_setup_first_rss_mb: round(first.rssMb, 1),
       postgres_server: database.kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in a process of its own',
@@ -196,8 +197,8 @@ export async function runStartup(options: { runs: number; log: (message: string)
       compiled_postgres_ms: ms(compiledPostgresRuns),
       compiled_zero_setup_rss_mb: mb(compiledZeroRuns),
       compiled_postgres_rss_mb: mb(compiledPostgresRuns),
-      compiled_zero_setup_cpu_ms: round(median(compiledZeroRuns.map((run) => run.cpuMs)), 0),
-      compiled_postgres_cpu_ms: round(median(compiledPostgresRuns.map((run) => run.cpuMs)), 0),
+      compiled_zero_setup_cpu_ms: cpu(compiledZeroRuns),
+      compiled_postgres_cpu_ms: cpu(compiledPostgresRuns),
       compiled_zero_setup_phases_ms: medianPhases(compiledZeroRuns),
       compiled_postgres_phases_ms: medianPhases(compiledPostgresRuns),
     };
