@@ -11,13 +11,12 @@
  * Without DATABASE_URL only the second. Any failure prints the process's output and exits 1.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort, stopChild } from '../bench/lib/processes.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -54,16 +53,6 @@ function run(command: string, args: string[], cwd: string): number {
   return Math.round(performance.now() - started);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 interface Started {
   child: ChildProcess;
   output: () => string;
@@ -78,14 +67,7 @@ function start(dir: string, script: string, env: Record<string, string>): Starte
   return {
     child,
     output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }
 

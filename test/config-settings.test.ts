@@ -1,19 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, embeddedDatabaseDir, parseConfiguredMerchantSettings, parseDatabaseSettings, parseEnvironment } from '../src/config.js';
+import { embeddedDatabaseDir, parseConfiguredMerchantSettings, parseDatabaseSettings, parseEnvironment } from '../src/config.js';
 import { COLLECTION_AMOUNT_LIMITS, PAYOUT_AMOUNT_LIMIT } from '../src/tarspay/catalogs.js';
+import { configErrorMessage as messageOf } from './helpers/config.js';
 
 const KEK = 'ab'.repeat(32);
-
-function messageOf(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseDatabaseSettings (npm run cli, npm run migrate)', () => {
   it('has the gateway defaults and needs no TarsPay settings', () => {

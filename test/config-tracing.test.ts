@@ -1,20 +1,12 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnvironment } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { parseEnvironment } from '../src/config.js';
 import { tracingSettings } from '../src/observability/tracing-settings.js';
+import { configErrorMessage } from './helpers/config.js';
+import { recordingLogger } from './helpers/logs.js';
 
 const settings = (env: Record<string, string>) => tracingSettings(parseEnvironment(env));
 
-function messageOf(env: Record<string, string>): string {
-  try {
-    parseEnvironment(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const messageOf = (env: Record<string, string>) => configErrorMessage(() => parseEnvironment(env));
 
 describe('OTEL_* variables', () => {
   it('leave tracing off when neither an exporter nor an endpoint is set', () => {
@@ -107,7 +99,7 @@ describe('OTEL_* variables', () => {
 
   it('a logged configuration never shows the collector headers (they may hold its API key)', () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const logger = recordingLogger(lines);
     const config = parseEnvironment({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=general-s3cret', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'api-key=traces-s3cret' });
     logger.info(config, 'configuration');
     expect(lines.join('')).toContain('[redacted]');

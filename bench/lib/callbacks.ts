@@ -2,7 +2,7 @@ import { signCallback } from '../../src/tarspay/signatures.js';
 import type { PrivateKey } from '../../src/tarspay/signer.js';
 import type { CreatedOrder } from './graphql.js';
 import { post } from './http.js';
-import { sleep } from './stats.js';
+import { monotonicMs, sleep } from './stats.js';
 
 /** A TarsPay SUCCEEDED callback for an order, signed with the (sandbox) platform key as TarsPay would. */
 export interface SignedCallback {
@@ -39,9 +39,6 @@ export async function postCallback(gatewayUrl: string, callback: SignedCallback)
   const text = await response.text();
   if (response.status !== 200 || text !== 'OK') throw new Error(`callback answered ${response.status} ${text}`);
 }
-
-/** The clock every thread of the bench shares (process.hrtime is monotonic and process-wide), in ms. */
-export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /**
  * Sends `callbacks` at `ratePerS` on a fixed schedule (a late one goes at once, not later ones

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { inLanes, monotonicMs } from './stats.js';
 
 /**
  * Checkout pages in a worker thread: each is one WebSocket speaking graphql-transport-ws with one
@@ -21,8 +22,6 @@ interface Subscriber {
   succeededAt?: number;
 }
 
-const now = () => Number(process.hrtime.bigint()) / 1e6;
-
 /** By order id: one subscriber per order. */
 const subscribers = new Map<string, Subscriber>();
 const problems: string[] = [];
@@ -42,7 +41,7 @@ function subscribe(url: string, token: string, query: string, orderId: string): 
     const timer = setTimeout(() => reject(new Error(`order ${orderId}: no snapshot within 60 s`)), 60_000);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data: Buffer) => {
-      const at = now();
+      const at = monotonicMs();
       const message = JSON.parse(data.toString('utf8')) as { type: string; payload?: any };
       if (message.type === 'next') {
         const order = message.payload?.data?.orderUpdated as { id?: string; status?: string } | undefined;
@@ -88,18 +87,13 @@ parentPort!.on('message', (command: Command) => {
   void (async () => {
     switch (command.type) {
       case 'connect': {
-        let next = 0;
-        const lane = async () => {
-          while (next < command.orderIds.length) {
-            const orderId = command.orderIds[next++]!;
-            try {
-              subscribers.set(orderId, await subscribe(command.url, command.token, command.query, orderId));
-            } catch (error) {
-              problem(String(error));
-            }
+        await inLanes(command.orderIds, command.lanes, async (orderId) => {
+          try {
+            subscribers.set(orderId, await subscribe(command.url, command.token, command.query, orderId));
+          } catch (error) {
+            problem(String(error));
           }
-        };
-        await Promise.all(Array.from({ length: command.lanes }, lane));
+        });
         parentPort!.postMessage({ type: 'connected', count: subscribers.size, problems });
         break;
       }

@@ -25,10 +25,14 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 'pglite'; url: string; pid?: number; drop(): Promise<void> }> {
+/**
+ * A database of the bench's own: a scratch one named `prefix`_… on DATABASE_URL's server, dropped by
+ * `drop()`; else the embedded PGlite in a process of its own (`child`), stopped by `drop()`.
+ */
+export async function startDatabase(prefix: string): Promise<{ kind: 'postgresql' | 'pglite'; url: string; child?: Child; drop(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
-    const scratch = await createScratchDatabase(serverUrl, 'tpg_bench');
+    const scratch = await createScratchDatabase(serverUrl, prefix);
     return { kind: 'postgresql', url: scratch.url, drop: scratch.drop };
   }
   const { child, match } = await startTsx({
@@ -38,8 +42,7 @@ async function startDatabase(children: Child[]): Promise<{ kind: 'postgresql' | 
     ready: /^BENCH_DATABASE_READY (\S+)/,
     ipc: true,
   });
-  children.push(child);
-  return { kind: 'pglite', url: match[1]!, pid: child.process.pid, drop: async () => {} };
+  return { kind: 'pglite', url: match[1]!, child, drop: () => child.stop() };
 }
 
 export async function startEnvironment(options: { poolMax: number }): Promise<BenchEnvironment> {
@@ -50,7 +53,9 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
   process.once('exit', killAll);
   let dropDatabase = async () => {};
   try {
-    const database = await startDatabase(children);
+    const database = await startDatabase('tpg_bench');
+    // The embedded database's process is stopped with the others, last: dropping it then is a no-op.
+    if (database.child) children.push(database.child);
     dropDatabase = () => database.drop();
 
     const platformKey = PrivateKey.generate();
@@ -119,7 +124,7 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
 
     let closing: Promise<void> | undefined;
     return {
-      database: { kind: database.kind, url: database.url, pid: database.pid },
+      database: { kind: database.kind, url: database.url, pid: database.child?.process.pid },
       sandbox: { url: sandboxUrl, platformKey, pid: sandbox.child.process.pid! },
       gateway,
       bareMerchant: { mchNo: bareMchNo, key: bareKey },

@@ -83,4 +83,7 @@ export async function inLanes<T>(items: readonly T[], limit: number, work: (item
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+/** The clock every thread of the bench shares (process.hrtime is monotonic and process-wide), in ms. */
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { inLanes, monotonicMs } from './stats.js';
 
 /**
  * Subscribers in a worker thread, off the callback sender's event loop: each is one WebSocket
@@ -17,7 +18,6 @@ type Command =
   | { type: 'close' };
 
 const KEY_MARKER = '"merchantOrderNo":"';
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 const sockets: WebSocket[] = [];
 /** Arrival times per key, one entry per subscriber that got it. */
@@ -47,7 +47,7 @@ function open(url: string, token: string, query: string): Promise<WebSocket> {
     const timer = setTimeout(() => reject(new Error('no connection_ack within 30 s')), 30_000);
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data: Buffer) => {
-      const at = now();
+      const at = monotonicMs();
       const text = data.toString('utf8');
       if (text.includes('"type":"next"')) return onNext(text, at);
       const message = JSON.parse(text) as { type: string; payload?: unknown };
@@ -75,14 +75,9 @@ parentPort!.on('message', (command: Command) => {
   void (async () => {
     switch (command.type) {
       case 'connect': {
-        let next = 0;
-        const lane = async () => {
-          while (next < command.count) {
-            next += 1;
-            sockets.push(await open(command.url, command.token, command.query));
-          }
-        };
-        await Promise.all(Array.from({ length: command.lanes }, lane));
+        await inLanes(Array.from({ length: command.count }), command.lanes, async () => {
+          sockets.push(await open(command.url, command.token, command.query));
+        });
         parentPort!.postMessage({ type: 'connected', count: sockets.length, errors: protocolErrors });
         break;
       }

@@ -1,11 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScratchDatabase } from '../../src/db/scratch-database.js';
-import { PROJECT_DIR, processCpuMs, startTsx, type Child } from '../lib/processes.js';
+import { startDatabase } from '../lib/environment.js';
+import { PROJECT_DIR, freePort, processCpuMs, stopChild } from '../lib/processes.js';
 import { median, round, sleep } from '../lib/stats.js';
 
 /**
@@ -74,16 +72,6 @@ const COMPILED = 'dist/main.js';
 const CLEARED =
   /^(DATABASE_URL|REDIS_URL|TARSPAY_|KEY_ENCRYPTION_KEY|METRICS_|NODE_ENV$|PORT$|HOST$|PUBLIC_URL$|DATA_DIR$|GRAPHIQL|INTROSPECTION$|RATE_LIMIT_|RECONCILE_|LOG_LEVEL$)/;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 function childPids(pid: number): number[] {
   const children: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -137,35 +125,13 @@ async function measureStart(script: string, env: Record<string, string>): Promis
     const phases = /"phases":(\{[^}]*\})/.exec(output)?.[1];
     return { ms, cpuMs, rssMb: rssMb(server), phases: phases ? (JSON.parse(phases) as Record<string, number>) : {} };
   } finally {
-    if (child.exitCode === null) {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
   }
 }
 
 function medianPhases(measures: StartMeasure[]): Record<string, number> {
   const names = [...new Set(measures.flatMap((measure) => Object.keys(measure.phases)))];
   return Object.fromEntries(names.map((name) => [name, median(measures.map((measure) => measure.phases[name] ?? 0))]));
-}
-
-/** A PostgreSQL database for the DATABASE_URL start: a scratch one on DATABASE_URL's server, else an embedded one in its own process. */
-async function postgresForStart(): Promise<{ url: string; server: string; drop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, 'tpg_bench_start');
-    return { url: scratch.url, server: 'PostgreSQL (DATABASE_URL)', drop: scratch.drop };
-  }
-  const { child, match }: { child: Child; match: RegExpMatchArray } = await startTsx({
-    name: 'embedded database',
-    script: 'bench/database-process.ts',
-    env: {},
-    ready: /^BENCH_DATABASE_READY (\S+)/,
-    ipc: true,
-  });
-  return { url: match[1]!, server: 'embedded PGlite in a process of its own', drop: () => child.stop() };
 }
 
 export async function runStartup(options: { runs: number; log: (message: string) => void }): Promise<StartupResult> {
@@ -176,7 +142,8 @@ export async function runStartup(options: { runs: number; log: (message: string)
   options.log('startup: npm run build (the compiled build: node dist/main.js)');
   const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-  const database = await postgresForStart();
+  // A PostgreSQL database for the DATABASE_URL start: a scratch one on DATABASE_URL's server, else an embedded one in its own process.
+  const database = await startDatabase('tpg_bench_start');
   try {
     const zeroSetup = { DATA_DIR: zeroSetupDir };
     const postgres = { DATA_DIR: postgresDir, DATABASE_URL: database.url };
@@ -200,6 +167,7 @@ export async function runStartup(options: { runs: number; log: (message: string)
     }
     const ms = (runs: StartMeasure[]) => round(median(runs.map((run) => run.ms)), 0);
     const mb = (runs: StartMeasure[]) => round(median(runs.map((run) => run.rssMb)), 1);
+    const cpu = (runs: StartMeasure[]) => round(median(runs.map((run) => run.cpuMs)), 0);
     const result = {
       runs: options.runs,
       date,
@@ -217,20 +185,20 @@ export async function runStartup(options: { runs: number; log: (message: string)
       postgres_ratio: round(result.postgres_ms / result.floor_ms, 2),
       zero_setup_rss_ratio: round(result.zero_setup_rss_mb / result.floor_rss_mb, 2),
       postgres_rss_ratio: round(result.postgres_rss_mb / result.floor_rss_mb, 2),
-      zero_setup_cpu_ms: round(median(zeroRuns.map((run) => run.cpuMs)), 0),
-      postgres_cpu_ms: round(median(postgresRuns.map((run) => run.cpuMs)), 0),
-      floor_cpu_ms: round(median(floorRuns.map((run) => run.cpuMs)), 0),
+      zero_setup_cpu_ms: cpu(zeroRuns),
+      postgres_cpu_ms: cpu(postgresRuns),
+      floor_cpu_ms: cpu(floorRuns),
       zero_setup_first_ms: round(first.ms, 0),
       zero_setup_first_rss_mb: round(first.rssMb, 1),
-      postgres_server: database.server,
+      postgres_server: database.kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite in a process of its own',
       zero_setup_phases_ms: medianPhases(zeroRuns),
       postgres_phases_ms: medianPhases(postgresRuns),
       compiled_zero_setup_ms: ms(compiledZeroRuns),
       compiled_postgres_ms: ms(compiledPostgresRuns),
       compiled_zero_setup_rss_mb: mb(compiledZeroRuns),
       compiled_postgres_rss_mb: mb(compiledPostgresRuns),
-      compiled_zero_setup_cpu_ms: round(median(compiledZeroRuns.map((run) => run.cpuMs)), 0),
-      compiled_postgres_cpu_ms: round(median(compiledPostgresRuns.map((run) => run.cpuMs)), 0),
+      compiled_zero_setup_cpu_ms: cpu(compiledZeroRuns),
+      compiled_postgres_cpu_ms: cpu(compiledPostgresRuns),
       compiled_zero_setup_phases_ms: medianPhases(compiledZeroRuns),
       compiled_postgres_phases_ms: medianPhases(compiledPostgresRuns),
     };

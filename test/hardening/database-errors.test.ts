@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { recordingLogger } from '../helpers/logs.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 
 // A customer whose details must never be written by a failing statement.
@@ -43,7 +42,7 @@ describe('database errors', () => {
 
   it('are redacted by the logger whatever form they take: a pg error, its message as text, a cause', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+    const logger = recordingLogger(lines);
     const client = new pg.Client({ connectionString: t.database.url });
     await client.connect();
     const failure = await client.query('select $1::uuid', [EMAIL]).then(

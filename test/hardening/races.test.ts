@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { callbackBody, postCallback } from '../helpers/callbacks.js';
+import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, REFRESH, collectionInput, payoutInput } from '../helpers/operations.js';
 
@@ -31,26 +31,8 @@ describe('races', () => {
     const order = created.data!.collectionCreate.order;
     // TarsPay has it paid; its callback and our inquiries race each other.
     t.sandbox.settle(order.platformOrderId, { outcome: 'SUCCEEDED' });
-    const paid = callbackBody({
-      bizType: 1,
-      mchNo: merchant.mchNo,
-      mchOrderNo: order.merchantOrderNo,
-      payOrderId: order.platformOrderId,
-      orderAmount: order.amount,
-      payAmount: order.amount,
-      fee: '4500',
-      state: 2,
-    });
-    const late = callbackBody({
-      bizType: 1,
-      mchNo: merchant.mchNo,
-      mchOrderNo: order.merchantOrderNo,
-      payOrderId: order.platformOrderId,
-      orderAmount: order.amount,
-      payAmount: '0',
-      fee: '0',
-      state: 3,
-    });
+    const paid = callbackBody(collectionCallbackFields(merchant.mchNo, order, 2));
+    const late = callbackBody(collectionCallbackFields(merchant.mchNo, order, 3, { payAmount: '0', fee: '0' }));
     const answers = await Promise.all([
       ...Array.from({ length: 8 }, () => postCallback(t.gateway.url, paid, platformKey.sign(paid))),
       ...Array.from({ length: 6 }, () => t.graphql(token, REFRESH, { id: order.id })),

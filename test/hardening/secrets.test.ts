@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { callbackBody, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { recordingLogger } from '../helpers/logs.js';
 import { COLLECTION_CREATE, ORDER, PAYOUT_CREATE, REFRESH, SETTLE, collectionInput, payoutInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -62,7 +61,7 @@ describe('secrets never leave', () => {
 
   it('the logger censors secret fields wherever they appear', () => {
     const lines: string[] = [];
-    const logger = createLogger({ destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
+    const logger = recordingLogger(lines);
     const key = PrivateKey.generate();
     logger.info({ privateKey: key.revealHex(), merchant: { privateKey: key.revealHex() }, headers: { authorization: 'Bearer tpg_secret' }, key }, 'oops');
     const line = lines.join('');

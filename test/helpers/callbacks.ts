@@ -25,6 +25,26 @@ export interface CallbackFields {
   failReason?: string;
 }
 
+/** The fields of TarsPay's callback for a collection order: paid in full (fee 4500) unless `overrides` say otherwise. */
+export function collectionCallbackFields(
+  mchNo: string,
+  order: { merchantOrderNo: string; platformOrderId: string; amount: string },
+  state: number,
+  overrides: Partial<CallbackFields> = {},
+): CallbackFields {
+  return {
+    bizType: 1,
+    mchNo,
+    mchOrderNo: order.merchantOrderNo,
+    payOrderId: order.platformOrderId,
+    orderAmount: order.amount,
+    payAmount: order.amount,
+    fee: '4500',
+    state,
+    ...overrides,
+  };
+}
+
 export function callbackBody(fields: CallbackFields): string {
   return wireCallbackBody({ currency: 'IDR', ...fields });
 }

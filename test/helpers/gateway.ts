@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/app.js';
 import { SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { createApiToken } from '../../src/auth/tokens.js';
 import { parseEnvironment } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
@@ -14,6 +12,7 @@ import type { SandboxOptions } from '../../src/sandbox/options.js';
 import type { TarsPayCallInfo } from '../../src/tarspay/client.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { recordingLogger } from './logs.js';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -66,15 +65,7 @@ export async function startTestGateway(
   const database = options.database ?? (await createTestDatabase());
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, callbackRetryMs: 50, log: () => {}, ...options.sandbox });
   const logs: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const logger = recordingLogger(logs, 'debug');
   const upstreamCalls: TarsPayCallInfo[] = [];
   const queries: string[] = [];
   const harness = { recordQueries: false };

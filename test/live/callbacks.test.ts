@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { callbackBody, postCallback, signWithS, type CallbackFields } from '../helpers/callbacks.js';
+import { callbackBody, collectionCallbackFields, postCallback, signWithS, type CallbackFields } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, ORDER, collectionInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
@@ -30,17 +30,7 @@ function fieldsFor(
   state: number,
   overrides: Partial<CallbackFields> = {},
 ): CallbackFields {
-  return {
-    bizType: 1,
-    mchNo: merchant.mchNo,
-    mchOrderNo: order.merchantOrderNo,
-    payOrderId: order.platformOrderId,
-    orderAmount: order.amount,
-    payAmount: order.amount,
-    fee: '4500',
-    state,
-    ...overrides,
-  };
+  return collectionCallbackFields(merchant.mchNo, order, state, overrides);
 }
 
 async function count(table: string): Promise<number> {

@@ -3,7 +3,7 @@ import type { Gateway } from '../../src/app.js';
 import { encodeEventCursor } from '../../src/orders/event-stream.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { callbackBody, postCallback } from '../helpers/callbacks.js';
+import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
@@ -43,16 +43,7 @@ async function createOrders(count: number): Promise<Created[]> {
 
 /** TarsPay's signed callback for `order`, posted to `gatewayUrl`. */
 async function callback(gatewayUrl: string, order: Created, state: 2 | 3): Promise<void> {
-  const body = callbackBody({
-    bizType: 1,
-    mchNo: merchant.mchNo,
-    mchOrderNo: order.merchantOrderNo,
-    payOrderId: order.platformOrderId,
-    orderAmount: order.amount,
-    payAmount: state === 2 ? order.amount : '0',
-    fee: '0',
-    state,
-  });
+  const body = callbackBody(collectionCallbackFields(merchant.mchNo, order, state, { payAmount: state === 2 ? order.amount : '0', fee: '0' }));
   const answer = await postCallback(gatewayUrl, body, platformKey.sign(body));
   expect(answer).toEqual({ status: 200, text: 'OK' });
 }

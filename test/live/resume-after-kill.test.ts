@@ -9,7 +9,7 @@ import { initOrm } from '../../src/db/orm.js';
 import { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
-import { callbackBody, postCallback } from '../helpers/callbacks.js';
+import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { spawnGateway, type SpawnedGateway } from '../helpers/spawned-gateway.js';
@@ -78,16 +78,7 @@ interface Created {
 }
 
 async function paid(url: string, order: Created): Promise<void> {
-  const body = callbackBody({
-    bizType: 1,
-    mchNo: MCH_NO,
-    mchOrderNo: order.merchantOrderNo,
-    payOrderId: order.platformOrderId,
-    orderAmount: order.amount,
-    payAmount: order.amount,
-    fee: '0',
-    state: 2,
-  });
+  const body = callbackBody(collectionCallbackFields(MCH_NO, order, 2, { fee: '0' }));
   expect(await postCallback(url, body, platformKey.sign(body))).toEqual({ status: 200, text: 'OK' });
 }
 

@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sql, type Query } from '../../src/db/sql.js';
-import { createLogger } from '../../src/logger.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { CHECK_BACKOFF, checkDelaySeconds, nextCheckAt } from '../../src/orders/check-schedule.js';
@@ -13,6 +11,7 @@ import { OrderUpdates, type OrderChange } from '../../src/orders/order-updates.j
 import { Order } from '../../src/orders/order.entity.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
+import { recordingLogger } from '../helpers/logs.js';
 
 let db: TestOrm;
 let merchant: Merchant;
@@ -29,15 +28,7 @@ beforeAll(async () => {
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
   });
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const logger = recordingLogger(logs, 'debug');
   updates = new OrderUpdates({
     sql: new Sql(db.orm),
     listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) },
