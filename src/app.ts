@@ -163,7 +163,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const development = config.NODE_ENV !== 'production';
   // A connection lease outlives a few missed renewals, and lapses soon after an instance dies.
   const limitStores = await time('limits', () =>
-    createLimitStores({ redisUrl: config.REDIS_URL, logger, leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS) }),
+    createLimitStores({
+      redisUrl: config.REDIS_URL,
+      logger,
+      leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS),
+      coolOffMs: config.REDIS_COOL_OFF_MS,
+      onRedisState: metrics.observeLimitStore,
+    }),
   );
   const introspection = config.INTROSPECTION ?? development;
   const graphqlTracing = tracing ? await graphqlTracingPlugin<GraphQLContext>(tracing) : undefined;

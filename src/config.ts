@@ -176,6 +176,8 @@ const environment = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
+  /** After a rate-limit or connection-cap command to Redis fails or times out, how long an instance limits alone before it probes Redis again. */
+  REDIS_COOL_OFF_MS: positiveInt.default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * OpenTelemetry tracing (src/observability), by the standard OTEL_* names: off unless

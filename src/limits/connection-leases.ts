@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { RedisCoolOff } from './redis-cool-off.js';
 
 /**
  * Who holds the WebSocket connections of each token, to cap them. A connection takes a lease when it
@@ -64,16 +64,15 @@ return 1
 type Script = (key: string, ...args: (string | number)[]) => Promise<number>;
 
 /**
- * With this instance's leases as the fallback: while Redis cannot be reached, the cap holds per
- * instance, and a warning says so (at most every 30 s).
+ * With this instance's leases as the fallback: while Redis fails, hangs or is cooling off (see
+ * RedisCoolOff), the cap holds per instance.
  */
 export class RedisConnectionLeases implements ConnectionLeases {
   readonly #local = new MemoryConnectionLeases();
-  #warnedAt = 0;
 
   constructor(
     private readonly redis: Redis,
-    private readonly logger: Logger,
+    private readonly coolOff: RedisCoolOff,
     private readonly leaseMs: number,
   ) {
     redis.defineCommand('tarspayAcquireLease', { lua: ACQUIRE_SCRIPT, numberOfKeys: 1 });
@@ -88,40 +87,26 @@ export class RedisConnectionLeases implements ConnectionLeases {
     return `tarspay:ws-connections:${tokenId}`;
   }
 
-  #warn(error: unknown): void {
-    if (Date.now() - this.#warnedAt <= 30_000) return;
-    this.#warnedAt = Date.now();
-    this.logger.warn({ err: (error as Error).message }, 'WebSocket connection cap: Redis unavailable, counting per instance until it answers');
-  }
-
   async acquire(tokenId: string, connectionId: string, max: number): Promise<boolean> {
     if (!this.#local.acquireNow(tokenId, connectionId, max)) return false;
-    try {
-      if ((await this.#script('tarspayAcquireLease')(this.#key(tokenId), connectionId, max, this.leaseMs)) === 1) return true;
-    } catch (error) {
-      this.#warn(error);
-      return true;
-    }
+    const answer = await this.coolOff.attempt(() => this.#script('tarspayAcquireLease')(this.#key(tokenId), connectionId, max, this.leaseMs));
+    if (!answer || answer.value === 1) return true;
     await this.#local.release(tokenId, connectionId);
     return false;
   }
 
   async release(tokenId: string, connectionId: string): Promise<void> {
     await this.#local.release(tokenId, connectionId);
-    // Shutting down: the client is closed already and the lease lapses by itself.
+    // Shutting down: the client is closed already and the lease lapses by itself (as it does when
+    // Redis is not asked now).
     if (this.redis.status === 'end') return;
-    try {
-      await this.redis.zrem(this.#key(tokenId), connectionId);
-    } catch (error) {
-      this.#warn(error);
-    }
+    await this.coolOff.attempt(() => this.redis.zrem(this.#key(tokenId), connectionId));
   }
 
   async renew(leases: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    try {
-      await Promise.all(leases.map(([tokenId, connectionId]) => this.#script('tarspayRenewLease')(this.#key(tokenId), connectionId, this.leaseMs)));
-    } catch (error) {
-      this.#warn(error);
-    }
+    if (leases.length === 0) return;
+    await this.coolOff.attempt(() =>
+      Promise.all(leases.map(([tokenId, connectionId]) => this.#script('tarspayRenewLease')(this.#key(tokenId), connectionId, this.leaseMs))),
+    );
   }
 }

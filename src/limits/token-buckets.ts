@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { RedisCoolOff } from './redis-cool-off.js';
 
 export interface BucketSpec {
   key: string;
@@ -85,34 +85,27 @@ return {0}
 type TakeCommand = (numberOfKeys: number, ...keysAndArgs: (string | number)[]) => Promise<number[]>;
 
 /**
- * Redis buckets with this instance's memory as the fallback: while Redis cannot be reached the
- * limits still hold per instance, and a warning says so (at most every 30 s).
+ * Redis buckets with this instance's memory as the fallback: while Redis fails, hangs or is cooling
+ * off (see RedisCoolOff) the limits still hold per instance.
  */
 export class RedisTokenBuckets implements TokenBuckets {
   readonly #fallback = new MemoryTokenBuckets();
-  #warnedAt = 0;
 
   constructor(
     private readonly redis: Redis,
-    private readonly logger: Logger,
+    private readonly coolOff: RedisCoolOff,
   ) {
     redis.defineCommand('tarspayTakeTokens', { lua: TAKE_SCRIPT });
   }
 
   async take(buckets: readonly BucketSpec[], cost: number): Promise<TakeResult> {
     const command = (this.redis as unknown as { tarspayTakeTokens: TakeCommand }).tarspayTakeTokens.bind(this.redis);
-    try {
-      const args = buckets.flatMap((spec) => [spec.burst, spec.perSecond]);
-      const [refused, index, waitMs] = await command(buckets.length, ...buckets.map((spec) => spec.key), cost, ...args);
-      if (!refused) return { taken: true };
-      return { taken: false, bucket: index! - 1, retryAfterMs: waitMs! < 0 ? null : waitMs! };
-    } catch (error) {
-      if (Date.now() - this.#warnedAt > 30_000) {
-        this.#warnedAt = Date.now();
-        this.logger.warn({ err: (error as Error).message }, 'rate limits: Redis unavailable, limiting per instance until it answers');
-      }
-      return this.#fallback.take(buckets, cost);
-    }
+    const args = buckets.flatMap((spec) => [spec.burst, spec.perSecond]);
+    const answer = await this.coolOff.attempt(() => command(buckets.length, ...buckets.map((spec) => spec.key), cost, ...args));
+    if (!answer) return this.#fallback.take(buckets, cost);
+    const [refused, index, waitMs] = answer.value;
+    if (!refused) return { taken: true };
+    return { taken: false, bucket: index! - 1, retryAfterMs: waitMs! < 0 ? null : waitMs! };
   }
 
   async close(): Promise<void> {

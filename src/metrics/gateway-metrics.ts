@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallbackAnswer } from '../callbacks/callback.service.js';
+import type { RedisLimitState } from '../limits/redis-cool-off.js';
 import type { Logger } from '../logger.js';
 import type { ReconcileResult } from '../orders/reconciler.js';
 import type { TarsPayCallInfo } from '../tarspay/client.js';
@@ -126,6 +127,18 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly limitsRedisShared = new Gauge({
+    name: `${METRIC_PREFIX}limits_redis_shared`,
+    help: '1 while rate limits and WebSocket connection caps are counted in Redis; 0 without REDIS_URL or while this instance limits alone (a cool-off after Redis failed or hung)',
+    registers: [this.registry],
+  });
+
+  readonly limitsRedisCoolOffs = new Counter({
+    name: `${METRIC_PREFIX}limits_redis_cool_offs_total`,
+    help: 'Times this instance went from limits shared in Redis to limiting alone, after a failed or timed-out Redis command',
+    registers: [this.registry],
+  });
+
   constructor(options: { orm: MikroORM; logger: Logger; defaultMetrics?: boolean; orderCountMaxAgeMs?: number }) {
     const { orm, logger } = options;
     const maxAgeMs = options.orderCountMaxAgeMs ?? 30_000;
@@ -181,6 +194,11 @@ export class GatewayMetrics {
     this.upstreamDuration.observe({ endpoint: info.endpoint, outcome: info.outcome }, info.durationMs / 1000);
     if (info.outcome !== 'ok')
       this.upstreamErrors.inc({ endpoint: info.endpoint, outcome: info.outcome, code: info.code === undefined ? 'none' : String(info.code) });
+  };
+
+  readonly observeLimitStore = (state: RedisLimitState): void => {
+    this.limitsRedisShared.set(state === 'shared' ? 1 : 0);
+    if (state === 'alone') this.limitsRedisCoolOffs.inc();
   };
 
   readonly countCallback = (outcome: CallbackAnswer['outcome']): void => {
