@@ -19,6 +19,8 @@ export interface OrderUpdate {
   payUrl?: string;
   payData?: string;
   instructions?: OrderInstructions;
+  /** When TarsPay closes the unpaid collection, as its create answer said: replaces the estimate made at creation. */
+  expiresAt?: Date;
   /** TarsPay proved it holds the order (e.g. "already exists" to a re-sent create). */
   upstreamConfirmed?: boolean;
 }
@@ -33,6 +35,7 @@ export type OrderChanges = Partial<
     | 'payUrl'
     | 'payData'
     | 'instructions'
+    | 'expiresAt'
     | 'paidAmount'
     | 'fee'
     | 'failureReason'
@@ -81,7 +84,7 @@ export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date
       failureReason: update.failureReason ?? (latePayment ? null : order.failureReason),
       upstreamCode: update.upstreamCode ?? order.upstreamCode,
       amountMismatch: isAmountMismatch(update.status, order.amount, paidAmount),
-      nextCheckAt: nextCheckAt({ status: update.status, kind: order.kind, expiresAt: order.expiresAt }, now),
+      nextCheckAt: nextCheckAt({ status: update.status, kind: order.kind, expiresAt: changes.expiresAt ?? order.expiresAt }, now),
       // The reconciliation back-off starts over from the new status.
       checkAttempts: 0,
       attentionSince: update.status === 'UNKNOWN' || update.status === 'SUBMITTING' ? order.attentionSince : null,
@@ -109,6 +112,7 @@ function factChanges(order: OrderRecord, update: OrderUpdate): OrderChanges {
   if (update.payUrl && !order.payUrl) changes.payUrl = update.payUrl;
   if (update.payData && !order.payData) changes.payData = update.payData;
   if (update.instructions && !order.instructions) changes.instructions = update.instructions;
+  if (update.expiresAt && update.expiresAt.getTime() !== order.expiresAt?.getTime()) changes.expiresAt = update.expiresAt;
   return changes;
 }
 

@@ -23,6 +23,7 @@ const CHANGE_COLUMNS: Record<keyof OrderChanges, { column: string; json?: true; 
   payUrl: { column: 'pay_url', fill: true },
   payData: { column: 'pay_data', fill: true },
   instructions: { column: 'instructions', json: true, fill: true },
+  expiresAt: { column: 'expires_at' },
   paidAmount: { column: 'paid_amount' },
   fee: { column: 'fee' },
   failureReason: { column: 'failure_reason' },

@@ -98,6 +98,7 @@ export class OrderService {
       description: input.description,
       returnUrl: input.returnUrl ?? null,
       customer,
+      // An estimate (TarsPay closes unpaid collections after about 30 minutes) until its answer's expiredTime replaces it.
       expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
     });
     if (!claim.created) return this.#replay(claim.order);
@@ -187,7 +188,7 @@ export class OrderService {
       return { status: 'PROCESSING', source, payload: answer.raw, platformOrderId: answer.payOrderId };
     }
     const answer = await client.createCollection(collectionRequest(order, { notifyUrl, defaultReturnUrl: `${this.options.publicUrl}/return` }));
-    const { payUrl, payData, accountNumber, accountName, typeBank } = answer;
+    const { payUrl, payData, payDataType, accountNumber, accountName, typeBank } = answer;
     return {
       status: answer.status,
       source,
@@ -195,7 +196,8 @@ export class OrderService {
       platformOrderId: answer.payOrderId,
       payUrl,
       payData,
-      instructions: withoutUndefined({ accountNumber, accountName, typeBank, payWays: answer.raw.payWays }),
+      expiresAt: answer.expiresAt,
+      instructions: withoutUndefined({ accountNumber, accountName, typeBank, payDataType, payWays: answer.raw.payWays }),
     };
   }
 

@@ -39,10 +39,13 @@ function errorEnvelope(ctx: SandboxContext, code: number, msg: string, signed = 
   return JSON.stringify({ code, msg, sign: signAnswer(ctx.platformKey, { code, msg }) });
 }
 
-/** `data` is written exactly as signed: compact, keys sorted. */
-function successEnvelope(dataText: string, sign: string): string {
-  return `{"code":0,"msg":"SUCCESS","data":${dataText},"sign":"${sign}"}`;
+/** `data` is written exactly as signed: compact, keys sorted. Without `sign`: an answer TarsPay sends unsigned. */
+function successEnvelope(dataText: string, sign?: string): string {
+  return sign === undefined ? `{"code":0,"msg":"SUCCESS","data":${dataText}}` : `{"code":0,"msg":"SUCCESS","data":${dataText},"sign":"${sign}"}`;
 }
+
+/** TarsPay's document shows its inquiry answers without `sign` (its create, balance and history answers with one). */
+const UNSIGNED_BY_TARSPAY: ReadonlySet<string> = new Set(['/api/payInInfo', '/api/payOutInfo']);
 
 /** Timers of answers held back by a latency fault, cancelled when the sandbox closes. */
 export type HeldAnswers = Set<NodeJS.Timeout>;
@@ -92,19 +95,19 @@ function processRequest(ctx: SandboxContext, path: string, operation: ApiOperati
 
 /**
  * The envelope for a processed request. A fault changes only successful answers (a real error is
- * answered as it is), except `unsigned`, which takes the sign off any answer.
+ * answered as it is), except `unsigned`, which takes the sign off any answer. A successful inquiry
+ * carries no `sign`, as TarsPay's, unless the sandbox was asked to sign inquiries (`badSign` still
+ * gives it a wrong one).
  */
-function renderAnswer(ctx: SandboxContext, result: ApiResult, fault: Fault | undefined): string {
+function renderAnswer(ctx: SandboxContext, path: string, result: ApiResult, fault: Fault | undefined): string {
   if (!result.ok) return errorEnvelope(ctx, result.code, result.msg, fault?.mode !== 'unsigned');
   if (fault?.mode === 'answerCode') return errorEnvelope(ctx, fault.code!, fault.msg!);
   if (fault?.mode === 'unsigned') {
     return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
   }
-  const sign =
-    fault?.mode === 'badSign'
-      ? signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } })
-      : signAnswer(ctx.platformKey, { code: 0, data: result.data });
-  return successEnvelope(compactSortedJson(result.data), sign);
+  if (fault?.mode === 'badSign') return successEnvelope(compactSortedJson(result.data), signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } }));
+  const signed = ctx.options.signInquiries || !UNSIGNED_BY_TARSPAY.has(path);
+  return successEnvelope(compactSortedJson(result.data), signed ? signAnswer(ctx.platformKey, { code: 0, data: result.data }) : undefined);
 }
 
 export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {
@@ -128,7 +131,7 @@ export async function handleApiRequest(ctx: SandboxContext, path: string, req: I
     return;
   }
 
-  const answer = renderAnswer(ctx, processRequest(ctx, path, operation, req, read.body), fault);
+  const answer = renderAnswer(ctx, path, processRequest(ctx, path, operation, req, read.body), fault);
   if (fault?.mode === 'dropAfterStore') {
     req.socket.destroy();
     return;

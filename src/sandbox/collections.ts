@@ -58,6 +58,8 @@ export function createCollection(ctx: SandboxContext, merchant: Merchant, body: 
 
   const { payWays, ...payment } = instructions;
   return {
+    ...createTimes(order),
+    ...(payment.payData !== undefined && { payDataType: PAY_DATA_TYPE }),
     amount: amount.toString(),
     body: fields.body,
     countryCode: 'id',
@@ -71,6 +73,18 @@ export function createCollection(ctx: SandboxContext, merchant: Merchant, body: 
     payWays,
   };
 }
+
+/**
+ * TarsPay's document does not show `expiredTime` and `payDataType`; the sandbox sends them the way
+ * the document writes its other times: Unix seconds, UTC ("0 time zone timestamp, accurate to
+ * seconds"), as a JSON number. None when the order never expires.
+ */
+function createTimes(order: SandboxOrder): { expiredTime?: number } {
+  return order.expiresAt === undefined ? {} : { expiredTime: Math.floor(order.expiresAt / 1000) };
+}
+
+/** `payData` is sent for QRIS and e-wallets only (as the document says); it holds QR code content. */
+const PAY_DATA_TYPE = 'qrCode';
 
 export function collectionInquiry(ctx: SandboxContext, merchant: Merchant, body: RequestBody): Record<string, unknown> {
   const ids = orderIds(body);

@@ -47,6 +47,7 @@ const envSchema = z.object({
   SANDBOX_INITIAL_BALANCE: wholeRupiah.default(SANDBOX_DEFAULTS.initialBalance),
   SANDBOX_COLLECTION_FEE_PERCENT: z.coerce.number().min(0).max(100).default(SANDBOX_DEFAULTS.collectionFeePercent),
   SANDBOX_PAYOUT_FEE: wholeRupiah.default(SANDBOX_DEFAULTS.payoutFee),
+  SANDBOX_SIGN_INQUIRIES: boolean.default(false),
   SANDBOX_DEBUG: boolean.default(false),
 });
 
@@ -83,6 +84,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): San
     initialBalance: config.SANDBOX_INITIAL_BALANCE,
     collectionFeePercent: config.SANDBOX_COLLECTION_FEE_PERCENT,
     payoutFee: config.SANDBOX_PAYOUT_FEE,
+    signInquiries: config.SANDBOX_SIGN_INQUIRIES,
     debug: config.SANDBOX_DEBUG,
   };
 }

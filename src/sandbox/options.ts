@@ -36,6 +36,11 @@ export interface SandboxOptions {
   collectionFeePercent?: number;
   /** Flat fee per payout, whole rupiah. */
   payoutFee?: string;
+  /**
+   * Sign inquiry answers (/api/payInInfo, /api/payOutInfo) too. TarsPay's document shows its inquiry
+   * answers without `sign`, so by default the sandbox sends none there.
+   */
+  signInquiries?: boolean;
   /** Base of the URLs the sandbox hands out (cashier, e-wallet checkout, logos). Defaults to its own URL. */
   publicBaseUrl?: string;
   log?: SandboxLogger;
@@ -56,6 +61,7 @@ export interface ResolvedSandboxOptions {
   collectionFeeMicros: bigint;
   payoutFee: bigint;
   publicBaseUrl: string | undefined;
+  signInquiries: boolean;
   log: SandboxLogger;
 }
 
@@ -114,6 +120,7 @@ export function resolveSandboxOptions(options: SandboxOptions): ResolvedSandboxO
     collectionFeeMicros: feeMicros(options.collectionFeePercent ?? SANDBOX_DEFAULTS.collectionFeePercent),
     payoutFee: parseWholeRupiah(options.payoutFee ?? SANDBOX_DEFAULTS.payoutFee, 'payoutFee'),
     publicBaseUrl: options.publicBaseUrl?.replace(/\/+$/, ''),
+    signInquiries: options.signInquiries ?? false,
     log: options.log ?? noLog,
   };
 }

@@ -2,6 +2,7 @@ import { isAbsentOnWire, parseWireAmount } from './amounts.js';
 import { withoutEmptyValues, type SignableBody } from './message.js';
 import { stateFromCode } from './codes.js';
 import { TarsPayError } from './errors.js';
+import { parseExpiredTime } from './expired-time.js';
 import { signRequest, verifyAnswerSign } from './signatures.js';
 import type { PrivateKey } from './signer.js';
 import { TarsPayTransport, TransportError, type PostAnswer } from './transport.js';
@@ -98,12 +99,22 @@ export class TarsPayClient {
 
   async createCollection(request: CreateCollectionRequest): Promise<CreateCollectionAnswer> {
     const data = await this.#send(TARSPAY_PATHS.createCollection, { currency: 'IDR', ...request }, 1);
+    const expiredTime = parseExpiredTime(data.expiredTime);
+    // The order stands either way: it keeps the gateway's estimate of its expiry.
+    if (expiredTime.kind === 'unreadable') {
+      this.#options.onWarning?.('TarsPay expiredTime not understood: the order keeps its estimated expiry', {
+        endpoint: TARSPAY_PATHS.createCollection,
+        expiredTime: String(expiredTime.value).slice(0, 64),
+      });
+    }
     return {
       payOrderId: requiredText(data.payOrderId, TARSPAY_PATHS.createCollection, 'payOrderId'),
       mchOrderNo: optionalText(data.mchOrderNo),
       status: stateFromCode(data.orderState) ?? 'CREATED',
       payUrl: optionalText(data.payUrl),
       payData: optionalText(data.payData),
+      payDataType: optionalText(data.payDataType),
+      expiresAt: expiredTime.kind === 'at' ? expiredTime.at : undefined,
       accountNumber: optionalText(data.accountNumber),
       accountName: optionalText(data.accountName),
       typeBank: optionalText(data.typeBank),

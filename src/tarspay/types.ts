@@ -23,6 +23,10 @@ export interface CreateCollectionAnswer {
   status: TarsPayState;
   payUrl?: string;
   payData?: string;
+  /** How to read `payData`, as TarsPay names it. */
+  payDataType?: string;
+  /** When TarsPay closes the unpaid order, from `expiredTime`; absent when it sent none or one that could not be read. */
+  expiresAt?: Date;
   accountNumber?: string;
   accountName?: string;
   typeBank?: string;

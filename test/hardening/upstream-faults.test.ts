@@ -9,8 +9,10 @@ let merchant: Merchant;
 let token: string;
 
 beforeAll(async () => {
+  // Strict mode works only against a TarsPay that signs every answer, inquiries included (see the last test).
   t = await startTestGateway({
     env: { TARSPAY_TIMEOUT_MS: '400', TARSPAY_RESPONSE_SIGN: 'strict', RECONCILE_INTERVAL_MS: '100', RECONCILE_RESEND_AFTER_MS: '500' },
+    sandbox: { signInquiries: true },
   });
   merchant = await t.addMerchant('M-FAULTS');
   token = await t.token(merchant);
@@ -84,5 +86,39 @@ describe('an upstream fault never loses an order', () => {
     expect(order).toMatchObject({ status: 'FAILED', upstreamCode: 5004006 });
     const stored = (await t.graphql(token, ORDER, { id: order.id })).data!.order;
     expect(stored.events.map((event: { status: string }) => event.status)).toEqual(['SUBMITTING', 'FAILED']);
+  });
+});
+
+describe('strict mode against a TarsPay whose inquiry answers carry no sign (as its document shows them)', () => {
+  it('an order whose create answer was lost is never resolved by inquiry: it stays UNKNOWN and needs attention; a signed callback still settles it', async () => {
+    const unsigned = await startTestGateway({
+      env: { TARSPAY_RESPONSE_SIGN: 'strict', RECONCILE_INTERVAL_MS: '0', RECONCILE_RESEND_AFTER_MS: '600000', ATTENTION_AFTER_MS: '0' },
+    });
+    try {
+      const unsignedToken = await unsigned.token(await unsigned.addMerchant('M-STRICT-UNSIGNED'));
+      unsigned.sandbox.faults.add({ path: '/api/pay/unifiedOrder', mode: 'dropAfterStore', count: 1 });
+      const input = collectionInput();
+      const order = (await unsigned.graphql(unsignedToken, COLLECTION_CREATE, { input })).data!.collectionCreate.order;
+      expect(order.status).toBe('UNKNOWN');
+
+      await unsigned.makeOrderDue(order.id);
+      const run = await unsigned.gateway.reconciler.runOnce();
+      expect(run).toMatchObject({ failedChecks: 1, changed: 0, flagged: 1 });
+      const checked = (await unsigned.graphql(unsignedToken, ORDER, { id: order.id })).data!.order;
+      expect(checked).toMatchObject({ status: 'UNKNOWN', needsAttention: true });
+      const inquiries = unsigned.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo');
+      expect(inquiries.length).toBeGreaterThan(0);
+      expect(new Set(inquiries.map((call) => call.outcome))).toEqual(new Set(['bad_response']));
+
+      // Callbacks are signed in their header, whatever the answers do: the payment still arrives.
+      const payOrderId = unsigned.sandbox.findOrder('M-STRICT-UNSIGNED', input.merchantOrderNo as string)!.payOrderId;
+      unsigned.sandbox.settle(payOrderId, { outcome: 'SUCCEEDED' });
+      await waitFor(async () => {
+        const settled = (await unsigned.graphql(unsignedToken, ORDER, { id: order.id })).data!.order;
+        return settled.status === 'SUCCEEDED' ? settled : undefined;
+      });
+    } finally {
+      await unsigned.close();
+    }
   });
 });

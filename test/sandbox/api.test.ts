@@ -96,6 +96,59 @@ describe('create collection (/api/pay/unifiedOrder)', () => {
     expect(createdAt).toBeGreaterThanOrEqual(before);
     expect(Date.parse(order.expiresAt!) - createdAt).toBe(1_800_000);
   });
+
+  it('answers expiredTime as Unix seconds (UTC, a number), when the unpaid order closes', async () => {
+    const answer = await client.createCollection();
+    const order = setup.sandbox.order(answer.data!.payOrderId)!;
+    expect(answer.data!.expiredTime).toBe(Math.floor(Date.parse(order.expiresAt!) / 1000));
+    expect(signVerifies(answer, setup.sandbox.platformPublicKey)).toBe(true);
+  });
+
+  it('answers payDataType with payData only (QRIS and e-wallets), none for banks, marts and the cashier', async () => {
+    const typeOf = async (wayCode: string) => {
+      const data = (await client.createCollection({ wayCode })).data!;
+      return { payDataType: data.payDataType, hasPayData: data.payData !== undefined };
+    };
+    expect(await typeOf('QRIS')).toEqual({ payDataType: 'qrCode', hasPayData: true });
+    expect(await typeOf('EWALLET_DANA')).toEqual({ payDataType: 'qrCode', hasPayData: true });
+    for (const wayCode of ['BANK_BCA', 'MART_INDO', 'CASHIER']) expect(await typeOf(wayCode)).toEqual({ payDataType: undefined, hasPayData: false });
+  });
+
+  it('answers no expiredTime for an order that never expires', async () => {
+    const forever = await startTestSandbox({ orderExpiryMs: 0 });
+    try {
+      expect((await forever.client.createCollection()).data).not.toHaveProperty('expiredTime');
+    } finally {
+      await forever.sandbox.close();
+    }
+  });
+});
+
+describe('inquiry signatures', () => {
+  it('with signInquiries (SANDBOX_SIGN_INQUIRIES): inquiry answers carry a sign that verifies', async () => {
+    const signing = await startTestSandbox({ signInquiries: true, initialBalance: '1000000' });
+    try {
+      const collection = (await signing.client.createCollection()).data!.payOrderId;
+      const payout = (await signing.client.createPayout({ mchOrderNo: 'PO-SIGNED' })).data!.payOrderId;
+      for (const [path, payOrderId] of [
+        ['/api/payInInfo', collection],
+        ['/api/payOutInfo', payout],
+      ] as const) {
+        const answer = await signing.client.call(path, { payOrderId });
+        expect(answer).toMatchObject({ code: 0, data: { payOrderId } });
+        expect(signVerifies(answer, signing.sandbox.platformPublicKey)).toBe(true);
+      }
+    } finally {
+      await signing.sandbox.close();
+    }
+  });
+
+  it("without it: neither inquiry carries a sign, as in TarsPay's document", async () => {
+    const payout = (await client.createPayout({ mchOrderNo: 'PO-UNSIGNED' })).data!.payOrderId;
+    const answer = await client.call('/api/payOutInfo', { payOrderId: payout });
+    expect(answer).toMatchObject({ code: 0, data: { payOrderId: payout } });
+    expect(answer).not.toHaveProperty('sign');
+  });
 });
 
 describe('inquiries, payouts, balance, history', () => {
@@ -114,7 +167,8 @@ describe('inquiries, payouts, balance, history', () => {
     };
     const byId = await client.call('/api/payInInfo', { payOrderId });
     expect(byId).toMatchObject({ code: 0, data: expected });
-    expect(signVerifies(byId, setup.sandbox.platformPublicKey)).toBe(true);
+    // As TarsPay's document shows its inquiry answers: without `sign` (SANDBOX_SIGN_INQUIRIES adds one).
+    expect(Object.keys(byId).sort()).toEqual(['code', 'data', 'msg']);
     expect((await client.call('/api/payInInfo', { mchOrderNo: 'INQ-1' })).data).toEqual(expected);
   });
 

@@ -21,6 +21,7 @@ describe('sandboxOptionsFromEnv', () => {
       initialBalance: '100000000',
       collectionFeePercent: 3,
       payoutFee: '5000',
+      signInquiries: false,
       debug: false,
     });
   });
@@ -38,6 +39,7 @@ describe('sandboxOptionsFromEnv', () => {
       SANDBOX_INITIAL_BALANCE: '5',
       SANDBOX_COLLECTION_FEE_PERCENT: '2.5',
       SANDBOX_PAYOUT_FEE: '',
+      SANDBOX_SIGN_INQUIRIES: 'true',
       SANDBOX_DEBUG: '1',
     });
     expect(options).toMatchObject({
@@ -55,6 +57,7 @@ describe('sandboxOptionsFromEnv', () => {
       initialBalance: '5',
       collectionFeePercent: 2.5,
       payoutFee: '5000',
+      signInquiries: true,
       debug: true,
     });
   });
