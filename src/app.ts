@@ -5,6 +5,7 @@ import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
 import { createLivePubSub } from './live/pubsub.js';
+import { Attention } from './orders/attention.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
@@ -130,8 +131,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     logger,
   });
+  const attention = new Attention({
+    logger,
+    windows: {
+      unresolvedMs: config.ATTENTION_AFTER_MS,
+      expiryGraceMs: config.ATTENTION_EXPIRY_GRACE_MS,
+      payoutProcessingMs: config.ATTENTION_PAYOUT_PROCESSING_MS,
+    },
+    onFlag: (code) => metrics.ordersFlagged.inc({ reason: code }),
+  });
   const orders = new OrderService({
     upstream,
+    attention,
     updates,
     sql,
     get publicUrl() {
@@ -143,7 +154,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events };
-  const callbacks = new CallbackService({ sql, updates, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, updates, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     sql,
@@ -157,7 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       payoutWindowMs: config.PAYOUT_RESEND_WINDOW_MS,
       maxAttempts: 3,
     },
-    attentionAfterMs: config.ATTENTION_AFTER_MS,
+    attention,
     onRun: metrics.recordReconcileRun,
   });
   const development = config.NODE_ENV !== 'production';

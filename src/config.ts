@@ -226,6 +226,10 @@ const environment = z.object({
   PAYOUT_RESEND_WINDOW_MS: z.coerce.number().int().min(0).default(600_000),
   /** An order still UNKNOWN this long after it was stored is flagged for a person (needsAttention). */
   ATTENTION_AFTER_MS: z.coerce.number().int().min(0).default(900_000),
+  /** A collection not settled this long after its expiry is flagged for a person (needsAttention, PAST_EXPIRY). */
+  ATTENTION_EXPIRY_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
+  /** A payout still CREATED, QUEUED or PROCESSING this long after it was stored is flagged (PAYOUT_STUCK). */
+  ATTENTION_PAYOUT_PROCESSING_MS: z.coerce.number().int().min(0).default(14_400_000),
 
   /** Cost units (see src/graphql/operation-cost.ts) per token and per merchant; 0 per second turns a bucket off. */
   RATE_LIMIT_TOKEN_BURST: positiveInt.default(300),

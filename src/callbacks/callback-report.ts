@@ -1,5 +1,5 @@
 import type { OrderKind } from '../orders/order.entity.js';
-import { isAbsentOnWire, parseWireAmount } from '../tarspay/amounts.js';
+import { isAbsentOnWire, readFee, readReportedAmount } from '../tarspay/amounts.js';
 import { BIZ_TYPE, stateFromCode, type TarsPayState } from '../tarspay/codes.js';
 import type { CallbackBody } from './callback-body.js';
 
@@ -16,14 +16,13 @@ export interface CallbackReport {
   status?: TarsPayState;
   paidAmount?: string;
   orderAmount?: string;
+  /** Informational, exact decimal text; left out when unreadable (never a problem). */
   fee?: string;
   failureReason?: string;
   /** Why the callback cannot be applied; empty when it can. */
   problems: string[];
 }
 
-/** Callbacks are read as TarsPay documents them: whole rupiah digits, no fraction at all. */
-const CALLBACK_AMOUNTS = { zeroFraction: 'reject' } as const;
 /** States that say money was paid: the callback must say how much. */
 const PAID: readonly TarsPayState[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
 const KIND_BY_BIZ_TYPE = new Map<unknown, OrderKind>([
@@ -54,7 +53,7 @@ export function readCallbackReport(body: CallbackBody): CallbackReport {
     problems.push(`payAmount is missing: a paid callback (state ${shown(body.state)}) must say what was paid`);
   }
   report.orderAmount = amount(body, 'orderAmount', problems);
-  report.fee = amount(body, 'fee', problems);
+  report.fee = readFee(body.fee);
 
   if (!isAbsentOnWire(body.currency) && body.currency !== 'IDR') problems.push(`currency ${shown(body.currency)} is not IDR`);
 
@@ -72,10 +71,10 @@ function orderId(body: CallbackBody, field: 'payOrderId' | 'mchOrderNo', problem
   return undefined;
 }
 
-function amount(body: CallbackBody, field: 'payAmount' | 'orderAmount' | 'fee', problems: string[]): string | undefined {
+function amount(body: CallbackBody, field: 'payAmount' | 'orderAmount', problems: string[]): string | undefined {
   const value = body[field];
   if (isAbsentOnWire(value)) return undefined;
-  const parsed = parseWireAmount(value, CALLBACK_AMOUNTS);
+  const parsed = readReportedAmount(value);
   if (parsed === undefined) problems.push(`${field} ${shown(value)} is not a whole rupiah amount`);
   return parsed;
 }

@@ -1,6 +1,7 @@
 import type { Query, Sql } from '../db/sql.js';
 import { failSpan, inChildSpan } from '../lib/tracing.js';
 import type { Logger } from '../logger.js';
+import { adoptionMismatch, attentionCode, type Attention, type Flagged } from '../orders/attention.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
 import { judgeTransition } from '../orders/state-machine.js';
@@ -28,6 +29,8 @@ interface Stored {
   order: OrderRecord | null;
   mismatch?: string;
   change?: OrderChange;
+  /** The order flagged for a person by this callback, announced after commit. */
+  flagged?: Flagged;
 }
 
 /** A callback's ids, checked against each other and against the orders they name. */
@@ -35,6 +38,8 @@ interface OrderMatch {
   order: OrderRecord | null;
   /** Why the ids do not name one order of the kind the callback says: nothing is applied. */
   mismatch?: string;
+  /** The order's merchantOrderNo names another order at TarsPay (to flag ADOPTION_MISMATCH). */
+  foreign?: string;
 }
 
 /** What verifying and storing a callback needs of its merchant. */
@@ -61,7 +66,9 @@ const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORE
 export class CallbackService {
   readonly #merchants = new Map<string, { merchant: CallbackMerchant; at: number }>();
 
-  constructor(private readonly deps: { sql: Sql; updates: OrderUpdates; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void }) {}
+  constructor(
+    private readonly deps: { sql: Sql; updates: OrderUpdates; attention: Attention; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void },
+  ) {}
 
   /** In a span of its own (under the request's, when tracing is on): verify, store and apply, with the outcome; SQL spans are its children. */
   async receive(rawBody: Buffer, signature: string | undefined): Promise<CallbackAnswer> {
@@ -96,6 +103,7 @@ export class CallbackService {
     try {
       const stored = await this.#store(merchant, callback, report, signature!);
       this.#log(stored, body, report);
+      if (stored.flagged) this.deps.attention.announce(stored.flagged);
       return answerFor(stored, report);
     } catch (error) {
       logger.error({ err: error, mchNo: body.mchNo, payOrderId: body.payOrderId }, 'callback could not be stored: TarsPay will resend');
@@ -133,9 +141,17 @@ export class CallbackService {
       const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
       let outcome: CallbackOutcome;
       let update: OrderUpdate | undefined;
-      if (report.problems.length > 0) outcome = 'MALFORMED';
-      else if (match.mismatch) outcome = 'MISMATCH';
-      else if (!match.order) outcome = 'UNKNOWN_ORDER';
+      let flagged: Flagged | undefined;
+      const { attention } = this.deps;
+      if (report.problems.length > 0) {
+        outcome = 'MALFORMED';
+        // Signed by TarsPay, yet unreadable: kept as a receipt; a person is told and TarsPay is asked now.
+        if (match.order && !match.mismatch)
+          flagged = await attention.flag(query, match.order.id, 'CALLBACK_NOT_APPLIED', report.problems.join('; '), { checkNow: true });
+      } else if (match.mismatch) {
+        outcome = 'MISMATCH';
+        if (match.foreign && match.order) flagged = await attention.flag(query, match.order.id, 'ADOPTION_MISMATCH', match.foreign);
+      } else if (!match.order) outcome = 'UNKNOWN_ORDER';
       else {
         update = {
           status: report.status!,
@@ -153,7 +169,7 @@ export class CallbackService {
       }
       await insertReceipt(query, { merchant, order: match.order, callback, signature, outcome });
       const change = update && match.order ? await applyLocked(match.order, update) : undefined;
-      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change };
+      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change, flagged };
     });
   }
 
@@ -240,6 +256,12 @@ function matchOrder(report: CallbackReport, byPlatformId: OrderRecord | null, by
   if (report.kind && report.kind !== order.kind) {
     return { order, mismatch: `bizType says ${report.kind} but order ${order.merchantOrderNo} is a ${order.kind}` };
   }
+  if (attentionCode(order.attentionReason) === 'ADOPTION_MISMATCH') {
+    return { order, mismatch: `TarsPay holds a different order under mchOrderNo ${order.merchantOrderNo}: a person settles this order` };
+  }
+  // Matched by mchOrderNo only (TarsPay never answered this order's create): it must be the same order.
+  const foreign = !order.platformOrderId && report.orderAmount !== undefined ? adoptionMismatch(order, { orderAmount: report.orderAmount }) : undefined;
+  if (foreign) return { order, mismatch: `mchOrderNo ${order.merchantOrderNo} names another order at TarsPay: ${foreign}`, foreign };
   return { order };
 }
 

@@ -93,7 +93,8 @@ export class GatewayMetrics {
 
   readonly ordersFlagged = new Counter({
     name: `${METRIC_PREFIX}orders_flagged_for_attention_total`,
-    help: 'Orders flagged needsAttention: still UNKNOWN after ATTENTION_AFTER_MS',
+    help: 'Orders flagged needsAttention, by reason code (UNRESOLVED_CREATE, PAST_EXPIRY, PAYOUT_STUCK, CALLBACK_NOT_APPLIED, ADOPTION_MISMATCH)',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -176,7 +177,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: `${METRIC_PREFIX}orders_needing_attention`,
-      help: `Orders flagged needsAttention (UNKNOWN too long: a person should look), by kind (counted with ${METRIC_PREFIX}orders)`,
+      help: `Orders flagged needsAttention (a person should look), by kind (counted with ${METRIC_PREFIX}orders)`,
       labelNames: ['kind'] as const,
       registers: [this.registry],
       async collect() {
@@ -211,7 +212,6 @@ export class GatewayMetrics {
     this.reconcilerChanged.inc(result.changed);
     this.reconcilerFailedChecks.inc(result.failedChecks);
     this.reconcilerResent.inc(result.resent);
-    this.ordersFlagged.inc(result.flagged);
     this.reconcilerLastRun.setToCurrentTime();
   };
 }

@@ -21,6 +21,8 @@ export interface EventFilter {
   /** The order's local id. */
   orderId?: string | null;
   includeIgnored?: boolean | null;
+  /** Only events of orders flagged (true) or not flagged (false) for a person, as the order is now. */
+  needsAttention?: boolean | null;
 }
 
 export interface EventCursor {
@@ -71,6 +73,11 @@ export function matchesFilter(message: OrderChangeMessage, filter: EventFilter):
   if (filter.kind && message.order.kind !== filter.kind) return false;
   if (filter.status?.length && !filter.status.includes(message.event.status)) return false;
   if (filter.orderId && message.order.id !== filter.orderId) return false;
+  if (
+    typeof filter.needsAttention === 'boolean' &&
+    (message.order.attentionSince !== null && message.order.attentionSince !== undefined) !== filter.needsAttention
+  )
+    return false;
   return true;
 }
 
@@ -97,6 +104,7 @@ export async function readEvents(
        from order_events e join orders o on o.id = e.order_id
       where e.merchant_id = $1 and e.seq > $2 and ($3::bigint is null or e.seq < $3)
         and ($5::boolean or e.applied) and ($6::text is null or o.kind = $6) and ($7::text[] is null or e.status = any($7)) and ($8::uuid is null or e.order_id = $8)
+        and ($9::boolean is null or (o.attention_since is not null) = $9)
       order by e.seq
       limit $4`,
     [
@@ -108,6 +116,7 @@ export async function readEvents(
       filter?.kind ?? null,
       filter?.status?.length ? filter.status : null,
       filter?.orderId ?? null,
+      typeof filter?.needsAttention === 'boolean' ? filter.needsAttention : null,
     ],
   );
   return rows.map((row) => toChangeMessage(merchantId, orderFromRow(row), eventFromRow(row)));

@@ -1,3 +1,4 @@
+import { keepsAttention } from './attention.js';
 import { nextCheckAt } from './check-schedule.js';
 import type { OrderEventSource } from './order-event.entity.js';
 import type { OrderRecord } from './order-record.js';
@@ -44,6 +45,7 @@ export type OrderChanges = Partial<
     | 'nextCheckAt'
     | 'checkAttempts'
     | 'attentionSince'
+    | 'attentionReason'
   >
 >;
 
@@ -87,7 +89,7 @@ export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date
       nextCheckAt: nextCheckAt({ status: update.status, kind: order.kind, expiresAt: changes.expiresAt ?? order.expiresAt }, now),
       // The reconciliation back-off starts over from the new status.
       checkAttempts: 0,
-      attentionSince: update.status === 'UNKNOWN' || update.status === 'SUBMITTING' ? order.attentionSince : null,
+      ...(order.attentionSince === null || keepsAttention(order.attentionReason, update.status) ? {} : { attentionSince: null, attentionReason: null }),
     } satisfies OrderChanges);
     const note = latePayment ? `late payment: TarsPay reported ${update.status} for an order that was ${order.status}` : undefined;
     return { verdict, latePayment, changes, event: eventOf(order, update, true, [note, update.note].filter(Boolean).join('; ') || null) };

@@ -45,7 +45,7 @@ export function findOrderPage(
   if (filter.method) where.push({ method: filter.method });
   if (filter.createdAfter) where.push({ createdAt: { $gte: filter.createdAfter } });
   if (filter.createdBefore) where.push({ createdAt: { $lt: filter.createdBefore } });
-  // attentionSince is cleared as soon as the order's status moves on (order-updates.ts).
+  // attentionSince is cleared when TarsPay settles the order (keepsAttention, attention.ts).
   if (typeof filter.needsAttention === 'boolean') where.push({ attentionSince: filter.needsAttention ? { $ne: null } : null });
   if (page.after) where.push(olderThan(page.after));
   if (page.before) where.push(newerThan(page.before));

@@ -36,6 +36,7 @@ export interface OrderRecord {
   upstreamConfirmed: boolean;
   createAttempts: number;
   attentionSince: Date | null;
+  attentionReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -57,7 +58,7 @@ export interface OrderEventRecord {
 export const ORDER_COLUMNS = `id, merchant_id, kind, merchant_order_no, platform_order_id, status, amount, paid_amount, fee, currency, method,
   subject, description, return_url, customer, beneficiary, pay_url, pay_data, instructions, failure_reason, upstream_code,
   request_fingerprint, amount_mismatch, expires_at, next_check_at, check_attempts, upstream_confirmed, create_attempts,
-  attention_since, created_at, updated_at`;
+  attention_since, attention_reason, created_at, updated_at`;
 
 type Row = Record<string, unknown>;
 
@@ -105,6 +106,7 @@ export function orderFromRow(row: Row): OrderRecord {
     upstreamConfirmed: row.upstream_confirmed as boolean,
     createAttempts: row.create_attempts as number,
     attentionSince: toDateOrNull(row.attention_since),
+    attentionReason: row.attention_reason as string | null,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };

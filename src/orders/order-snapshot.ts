@@ -23,6 +23,7 @@ export type OrderView = Pick<
   | 'amountMismatch'
   | 'expiresAt'
   | 'attentionSince'
+  | 'attentionReason'
   | 'createdAt'
   | 'updatedAt'
 >;
@@ -45,6 +46,7 @@ export function restrictedView(order: OrderView): OrderView & { restricted: true
     amountMismatch: false,
     expiresAt: null,
     attentionSince: null,
+    attentionReason: null,
     restricted: true,
   };
 }
@@ -82,6 +84,7 @@ export function toOrderView(order: OrderView): OrderView {
     amountMismatch: order.amountMismatch,
     expiresAt: order.expiresAt ?? null,
     attentionSince: order.attentionSince ?? null,
+    attentionReason: order.attentionReason ?? null,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };

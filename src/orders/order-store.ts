@@ -32,6 +32,7 @@ const CHANGE_COLUMNS: Record<keyof OrderChanges, { column: string; json?: true; 
   nextCheckAt: { column: 'next_check_at' },
   checkAttempts: { column: 'check_attempts' },
   attentionSince: { column: 'attention_since' },
+  attentionReason: { column: 'attention_reason' },
 };
 
 const EVENT_RETURNING = `id as event_id, order_id as event_order_id, seq as event_seq, status as event_status,

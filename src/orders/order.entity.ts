@@ -44,7 +44,8 @@ export const Order = defineEntity({
     status: p.text().$type<OrderStatus>(),
     amount: p.bigint('string'),
     paidAmount: p.bigint('string').nullable(),
-    fee: p.bigint('string').nullable(),
+    /** TarsPay's fee as it reported it, exact decimal text ("1050.50"): informational, never computed with. */
+    fee: p.text().nullable(),
     currency: p
       .text()
       .default('IDR')
@@ -79,8 +80,10 @@ export const Order = defineEntity({
       .integer()
       .default(0)
       .onCreate(() => 0),
-    /** Since when the order has stayed UNKNOWN too long for the gateway to settle it: a person should look. */
+    /** Since when a person should look at the order (see orders/attention.ts); null when not flagged. */
     attentionSince: p.datetime().nullable(),
+    /** Why, as `CODE: message` (codes in orders/attention.ts); null when not flagged. */
+    attentionReason: p.text().nullable(),
     /** When reconciliation should next ask TarsPay about this order (null: nothing to check). */
     nextCheckAt: p.datetime().nullable(),
     checkAttempts: p

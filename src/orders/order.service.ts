@@ -7,6 +7,7 @@ import { TarsPayError } from '../tarspay/errors.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
 import type { TarsPayClient } from '../tarspay/client.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
+import { adoptionMismatch, attentionCode, inquiryFacts, type Attention } from './attention.js';
 import { classifyCreateFailure, createFailureMessage } from './create-outcome.js';
 import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
@@ -14,7 +15,7 @@ import { requestFingerprint } from './fingerprint.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
 import type { OrderRecord } from './order-record.js';
 import { toOrderView, type OrderView } from './order-snapshot.js';
-import { insertSubmittingOrder, readMerchantOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
+import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
 import type { OrderCustomer } from './order.entity.js';
 
 export interface CustomerInput {
@@ -56,6 +57,8 @@ export interface OrderServiceOptions {
   /** Every status change goes through it. */
   updates: OrderUpdates;
   sql: Sql;
+  /** Flags an order whose merchantOrderNo names another order at TarsPay (ADOPTION_MISMATCH). */
+  attention: Attention;
 }
 
 /** What TarsPay needs to find an order: an OrderRecord or an Order entity. */
@@ -231,16 +234,51 @@ export class OrderService {
     return order.kind === 'COLLECTION' ? client.collectionInquiry(query) : client.payoutInquiry(query);
   }
 
-  applyInquiry(orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
-    return this.options.updates.apply(orderId, {
-      status: answer.status,
-      source: 'RECONCILIATION',
-      payload: answer.raw,
-      platformOrderId: answer.payOrderId || undefined,
-      paidAmount: answer.payAmount,
-      fee: answer.fee,
-      failureReason: answer.failReason,
-    });
+  /**
+   * Applies TarsPay's inquiry answer to the order, unless it names another order: see #foreignAnswer.
+   */
+  async applyInquiry(orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
+    const order = await readOrder(this.options.sql.query, orderId);
+    if (!order) throw new Error(`order ${orderId} does not exist`);
+    const refused = await this.#foreignAnswer(order, answer);
+    if (refused) return refused;
+    return this.options.updates.apply(
+      orderId,
+      {
+        status: answer.status,
+        source: 'RECONCILIATION',
+        payload: answer.raw,
+        platformOrderId: answer.payOrderId || undefined,
+        paidAmount: answer.payAmount,
+        fee: answer.fee,
+        failureReason: answer.failReason,
+      },
+      order,
+    );
+  }
+
+  /**
+   * An order TarsPay never answered (no platformOrderId: asked by merchantOrderNo, e.g. after
+   * "already exists") is adopted only when TarsPay's order is the same one: same amount, kind and
+   * method as far as the answer says them. Otherwise it is flagged ADOPTION_MISMATCH, and such an
+   * order never takes TarsPay's state: a person settles it. The order unchanged when refused.
+   */
+  async #foreignAnswer(order: OrderRecord, answer: InquiryAnswer): Promise<OrderChange | undefined> {
+    const { attention, logger, sql } = this.options;
+    let current = order;
+    if (attentionCode(order.attentionReason) !== 'ADOPTION_MISMATCH') {
+      if (order.platformOrderId) return undefined;
+      const differs = adoptionMismatch(order, inquiryFacts(answer));
+      if (!differs) return undefined;
+      const flagged = await attention.flag(sql.query, order.id, 'ADOPTION_MISMATCH', differs);
+      if (flagged) attention.announce(flagged);
+      current = (await readOrder(sql.query, order.id)) ?? order;
+    }
+    logger.warn(
+      { orderId: order.id, reported: answer.status, payOrderId: answer.payOrderId, reason: 'ADOPTION_MISMATCH' },
+      "TarsPay's answer not applied: its order under this merchantOrderNo is not this one",
+    );
+    return { order: current, verdict: 'ignore', event: null, latePayment: false };
   }
 
   notifyUrl(merchant: Merchant): string {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { Sql } from '../db/sql.js';
 import { Merchant } from '../merchants/merchant.entity.js';
+import type { Attention } from './attention.js';
 import type { OrderRecord } from './order-record.js';
 import { readOrder } from './order-store.js';
 import type { OrderService } from './order.service.js';
@@ -19,8 +20,8 @@ export interface ReconcilerOptions {
   batchSize?: number;
   /** Rules for re-sending the identical create of an order TarsPay's inquiry cannot find. */
   resend: ResendRules;
-  /** An order still UNKNOWN (or SUBMITTING) this long after creation is flagged for a person. */
-  attentionAfterMs: number;
+  /** Flags orders past their expected windows for a person (orders/attention.ts). */
+  attention: Attention;
   onRun?: (result: ReconcileResult) => void;
 }
 
@@ -185,21 +186,8 @@ export class Reconciler {
     return order.expiresAt === null || order.expiresAt === undefined || now < order.expiresAt.getTime();
   }
 
-  /** Flags an order still unresolved past attentionAfterMs, once. True when it was flagged now. */
+  /** Flags an order past one of its attention windows, once. True when it was flagged now. */
   async #flagIfStuck(orderId: string): Promise<boolean> {
-    const rows = await this.options.orm.em.getConnection().execute<Array<{ id: string; merchant_order_no: string; kind: string; status: string }>>(
-      `update orders set attention_since = now()
-        where id = ? and attention_since is null and status in ('UNKNOWN', 'SUBMITTING')
-          and created_at <= now() - ? * interval '1 millisecond'
-       returning id, merchant_order_no, kind, status`,
-      [orderId, this.options.attentionAfterMs],
-    );
-    const flagged = rows[0];
-    if (!flagged) return false;
-    this.options.logger.warn(
-      { orderId: flagged.id, merchantOrderNo: flagged.merchant_order_no, kind: flagged.kind, status: flagged.status },
-      'order needs attention: TarsPay has not settled it; check it in the TarsPay merchant console',
-    );
-    return true;
+    return (await this.options.attention.flagIfOverdue(this.options.sql.query, orderId)) !== undefined;
   }
 }

@@ -33,11 +33,15 @@ export const OrderEventFilterInput = builder.inputType('OrderEventFilter', {
     status: t.field({ type: [OrderStatusEnum], description: 'Only changes to any of these statuses' }),
     orderId: t.id({ description: 'Only this order' }),
     includeIgnored: t.boolean({ description: 'Also reports recorded but not applied (e.g. late or replayed callbacks); default false' }),
+    needsAttention: t.boolean({ description: 'Only events of orders that need (true) or do not need (false) a person now' }),
   }),
 });
 
 export function eventFilterOf(
-  filter: { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null } | null | undefined,
+  filter:
+    | { kind?: string | null; status?: string[] | null; orderId?: string | number | null; includeIgnored?: boolean | null; needsAttention?: boolean | null }
+    | null
+    | undefined,
 ): EventFilter {
   const orderId = filter?.orderId ? parseOrderId(String(filter.orderId)) : null;
   // An orderId that is not an Order's global ID matches no order.

@@ -61,8 +61,14 @@ export const OrderRef = builder.loadableNode('Order', {
     }),
     needsAttention: t.boolean({
       description:
-        'TarsPay has not settled this order long after it was created (its create outcome is still unknown): a person should check it in the TarsPay merchant console. The gateway never guesses.',
+        'A person should check this order in the TarsPay merchant console (attentionReason says why): TarsPay has not settled it in its expected time, or reported something the gateway could not apply. The gateway never guesses; the flag clears when TarsPay settles the order.',
       resolve: (order) => order.attentionSince !== null && order.attentionSince !== undefined,
+    }),
+    attentionReason: t.string({
+      nullable: true,
+      description:
+        'Why the order needs attention, as `CODE: message`; the code is one of UNRESOLVED_CREATE, PAST_EXPIRY, PAYOUT_STUCK, CALLBACK_NOT_APPLIED, ADOPTION_MISMATCH. Null when needsAttention is false.',
+      resolve: (order) => order.attentionReason ?? null,
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (order) => order.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (order) => order.updatedAt }),

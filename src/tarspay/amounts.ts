@@ -36,3 +36,26 @@ export function parseWireAmount(value: unknown, rules: WireAmountRules): string 
 export function isAbsentOnWire(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
+
+/**
+ * The one reading of an amount TarsPay reports (callbacks, inquiries, balances): whole rupiah. TarsPay
+ * documents digits ("150000"); "150000.00" names the same whole amount and is read as "150000" on
+ * every path alike, so a payment is never refused on one path and applied on the other. Any other
+ * fraction ("1050.50") is not whole rupiah: undefined, never rounded.
+ */
+export function readReportedAmount(value: unknown): string | undefined {
+  return parseWireAmount(value, { zeroFraction: 'accept' });
+}
+
+const FEE = /^(?:0|[1-9]\d{0,17})(?:\.\d{1,8})?$/;
+
+/**
+ * TarsPay's `fee`, which is informational (the gateway never computes with it): its exact decimal
+ * text ("1050.50" stays "1050.50"; no float ever touches it), or undefined when it is not a
+ * non-negative decimal of at most 18 digits before the point and 8 after. A fee that cannot be read
+ * is left out; it never stops a verified state from being applied.
+ */
+export function readFee(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? String(value) : undefined;
+  return typeof value === 'string' && FEE.test(value) ? value : undefined;
+}

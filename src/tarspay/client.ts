@@ -1,4 +1,4 @@
-import { isAbsentOnWire, parseWireAmount } from './amounts.js';
+import { isAbsentOnWire, readFee, readReportedAmount } from './amounts.js';
 import { withoutEmptyValues, type SignableBody } from './message.js';
 import { stateFromCode } from './codes.js';
 import { TarsPayError } from './errors.js';
@@ -141,8 +141,8 @@ export class TarsPayClient {
 
   async balance(): Promise<BalanceAnswer> {
     const data = await this.#send(TARSPAY_PATHS.balance, {}, this.#options.readAttempts);
-    const availableAmount = parseWireAmount(data.availableAmount, ANSWER_AMOUNTS);
-    const frozenAmount = parseWireAmount(data.frozenAmount ?? '0', ANSWER_AMOUNTS);
+    const availableAmount = readReportedAmount(data.availableAmount);
+    const frozenAmount = readReportedAmount(data.frozenAmount ?? '0');
     if (availableAmount === undefined || frozenAmount === undefined) {
       throw new TarsPayError({ kind: 'bad_response', endpoint: TARSPAY_PATHS.balance, message: 'TarsPay balance answer has no whole-rupiah amounts' });
     }
@@ -163,7 +163,7 @@ export class TarsPayClient {
 
   /**
    * An inquiry answer fails closed: an unknown state, an amount that is present but not whole
-   * rupiah, a paid state without a paid amount, or ids other than the ones asked about make it a
+   * rupiah (read as callbacks read it, readReportedAmount; the fee is informational), a paid state without a paid amount, or ids other than the ones asked about make it a
    * bad answer, never an order update.
    */
   async #inquiry(path: string, request: InquiryRequest): Promise<InquiryAnswer> {
@@ -171,10 +171,10 @@ export class TarsPayClient {
     const bad = (what: string) => new TarsPayError({ kind: 'bad_response', endpoint: path, message: `TarsPay answered ${path} with ${what}` });
     const status = stateFromCode(data.state);
     if (!status) throw bad(`an unknown state ${String(data.state)}`);
-    const amounts: Record<'orderAmount' | 'payAmount' | 'fee', string | undefined> = { orderAmount: undefined, payAmount: undefined, fee: undefined };
-    for (const name of ['orderAmount', 'payAmount', 'fee'] as const) {
+    const amounts: Record<'orderAmount' | 'payAmount', string | undefined> = { orderAmount: undefined, payAmount: undefined };
+    for (const name of ['orderAmount', 'payAmount'] as const) {
       if (isAbsentOnWire(data[name])) continue;
-      amounts[name] = parseWireAmount(data[name], ANSWER_AMOUNTS);
+      amounts[name] = readReportedAmount(data[name]);
       if (amounts[name] === undefined) throw bad(`${name} ${JSON.stringify(data[name])}, not whole rupiah`);
     }
     if ((status === 'SUCCEEDED' || status === 'PARTIALLY_PAID') && amounts.payAmount === undefined)
@@ -189,6 +189,8 @@ export class TarsPayClient {
       mchOrderNo: mchOrderNo ?? request.mchOrderNo ?? '',
       status,
       ...amounts,
+      // Informational: an unreadable fee is left out, never a reason to refuse the answer.
+      fee: readFee(data.fee),
       currency: optionalText(data.currency) ?? 'IDR',
       failReason: typeof data.failReason === 'string' && data.failReason ? data.failReason : undefined,
       raw: data,
@@ -312,9 +314,6 @@ function parseEnvelope(text: string): Envelope | undefined {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
-
-/** TarsPay's answers carry whole rupiah; a zero fraction ("150000.00") is read as its whole amount, "1.5" never. */
-const ANSWER_AMOUNTS = { zeroFraction: 'accept' } as const;
 
 function optionalText(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value);

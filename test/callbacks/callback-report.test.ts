@@ -59,8 +59,7 @@ describe('readCallbackReport', () => {
     ['paid with payAmount ""', { payAmount: '' }, /payAmount is missing/],
     ['partially paid without payAmount', { state: 9, payAmount: null }, /payAmount is missing/],
     ['a fractional payAmount', { payAmount: '1.5' }, /payAmount "1.5" is not a whole rupiah amount/],
-    ['a zero fraction (callbacks carry digits only)', { payAmount: '150000.00' }, /payAmount "150000.00"/],
-    ['a negative fee', { fee: -1 }, /fee -1 is not a whole rupiah amount/],
+    ['a fractional orderAmount', { orderAmount: '150000.50' }, /orderAmount "150000.50" is not a whole rupiah amount/],
     ['an exponent orderAmount', { orderAmount: 1e30 }, /orderAmount 1e\+30/],
     ['an unknown state', { state: 10 }, /state 10 is not a TarsPay state code/],
     ['no state', { state: undefined }, /state missing/],
@@ -74,6 +73,15 @@ describe('readCallbackReport', () => {
   ])('%s is a problem', (_name, changes, expected) => {
     const read = report(changes);
     expect(read.problems.join('; ')).toMatch(expected);
+  });
+
+  it('reads a fractional fee exactly, as the text TarsPay sent, and never lets a fee stop the report', () => {
+    expect(report({ fee: '1050.50' })).toMatchObject({ status: 'SUCCEEDED', paidAmount: '150000', fee: '1050.50', problems: [] });
+    for (const fee of [-1, '-1', '1e3', 'abc', 10.5, { a: 1 }]) expect(report({ fee })).toMatchObject({ fee: undefined, problems: [] });
+  });
+
+  it('reads "150000.00" as 150000, as inquiry answers do (readReportedAmount)', () => {
+    expect(report({ payAmount: '150000.00', orderAmount: '150000.0' })).toMatchObject({ paidAmount: '150000', orderAmount: '150000', problems: [] });
   });
 
   it('a refused amount is never read as zero or as no amount', () => {

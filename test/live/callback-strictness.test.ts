@@ -17,7 +17,9 @@ let merchant: Merchant;
 let token: string;
 
 beforeAll(async () => {
-  t = await startTestGateway({ sandbox: { platformPrivateKey: platformKey.revealHex() } });
+  // No reconciliation loop: a malformed callback makes its order due for an inquiry at once, whose
+  // answer (CREATED, payAmount "0") would race the assertions below on what the callback changed.
+  t = await startTestGateway({ env: { RECONCILE_INTERVAL_MS: '0' }, sandbox: { platformPrivateKey: platformKey.revealHex() } });
   merchant = await t.addMerchant('M1700000002');
   token = await t.token(merchant);
 });
@@ -96,7 +98,6 @@ describe('a signed callback that moves money without a valid amount is MALFORMED
     ['payAmount "-1"', { payAmount: '-1' }],
     ['payAmount 1e30', { payAmount: 1e30 }],
     ['payAmount of 20 digits', { payAmount: '12345678901234567890' }],
-    ['payAmount "150000.00" (callbacks carry digits only)', { payAmount: '150000.00' }],
     ['payAmount " 150000"', { payAmount: ' 150000' }],
     ['payAmount missing', { payAmount: undefined }],
     ['payAmount null', { payAmount: null }],
@@ -106,7 +107,6 @@ describe('a signed callback that moves money without a valid amount is MALFORMED
     ['state 12 (not a TarsPay state)', { state: 12 }],
     ['state "paid"', { state: 'paid' }],
     ['state missing', { state: undefined }],
-    ['fee "4.5"', { fee: '4.5' }],
     ['orderAmount "abc"', { orderAmount: 'abc' }],
     ['currency USD', { currency: 'USD' }],
     ['bizType 3', { bizType: 3 }],

@@ -82,7 +82,7 @@ describe('reconciliation', () => {
       expect(listed.data!.orders.edges.map((edge: { node: { id: string } }) => edge.node.id)).toEqual([order.id]);
       expect(local.logs.some((line) => line.includes('order needs attention'))).toBe(true);
       const metrics = await (await fetch(`${local.gateway.url}/metrics`)).text();
-      expect(metrics).toMatch(/tarspay_gateway_orders_flagged_for_attention_total 1/);
+      expect(metrics).toMatch(/tarspay_gateway_orders_flagged_for_attention_total\{reason="UNRESOLVED_CREATE"\} 1/);
       expect(metrics).toMatch(/tarspay_gateway_orders_needing_attention\{kind="COLLECTION"\} 1/);
       // TarsPay answers at last: the next identical create is accepted, and the flag goes with the unknown.
       local.sandbox.faults.clear();

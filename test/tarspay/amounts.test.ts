@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWireAmount } from '../../src/tarspay/amounts.js';
+import { parseWireAmount, readFee, readReportedAmount } from '../../src/tarspay/amounts.js';
 
 const strict = { zeroFraction: 'reject' } as const;
 const lenient = { zeroFraction: 'accept' } as const;
@@ -111,5 +111,27 @@ describe('parseWireAmount', () => {
         expect(parseWireAmount(`-${whole}`, rules)).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('readReportedAmount (callbacks, inquiries and balances alike)', () => {
+  it('reads whole rupiah, with or without a zero fraction, and nothing else', () => {
+    expect(readReportedAmount('150000')).toBe('150000');
+    expect(readReportedAmount('150000.00')).toBe('150000');
+    expect(readReportedAmount(150000)).toBe('150000');
+    for (const value of ['150000.50', '1050.5', '-1', '', null, 1.5]) expect(readReportedAmount(value)).toBeUndefined();
+  });
+});
+
+describe('readFee', () => {
+  it('keeps the exact decimal text TarsPay sent', () => {
+    expect(readFee('1050.50')).toBe('1050.50');
+    expect(readFee('0.12345678')).toBe('0.12345678');
+    expect(readFee('4500')).toBe('4500');
+    expect(readFee(4500)).toBe('4500');
+  });
+
+  it('leaves out what is not a non-negative decimal', () => {
+    for (const value of ['-1', '1e3', '01', '1.', '.5', '1.123456789', ' 1', '1,5', 10.5, -1, null, undefined, {}, '']) expect(readFee(value)).toBeUndefined();
   });
 });
