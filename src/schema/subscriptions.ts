@@ -59,7 +59,7 @@ builder.subscriptionFields((t) => ({
     description: "Every status change of the merchant's orders, in commit order; with `after`, resumed from that event's cursor",
     authScopes: { scope: 'orders:read' },
     // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one execution.
-    extensions: { sharedStream: true },
+    extensions: { sharedStream: { replayArgument: 'after' } },
     args: {
       filter: t.arg({ type: OrderEventFilterInput }),
       after: t.arg.string({
