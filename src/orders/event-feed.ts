@@ -20,7 +20,7 @@ export class EventFeed {
   ) {}
 
   async page(merchantId: string, options: { first: number; after?: string | null }, filter: EventFilter): Promise<EventPage> {
-    const after = options.after ? readCursor(options.after, this.retentionDays).seq : 0n;
+    const after = options.after != null ? readCursor(options.after, this.retentionDays).seq : 0n;
     const rows = await readEvents(this.sql.query, merchantId, { after, limit: options.first + 1 }, filter);
     return { messages: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
   }
@@ -41,7 +41,7 @@ export class EventFeed {
     after: string | null | undefined,
     filter: EventFilter,
   ): AsyncGenerator<OrderChangeMessage> {
-    const from = after ? readCursor(after, this.retentionDays).seq : null;
+    const from = after != null ? readCursor(after, this.retentionDays).seq : null;
     return resumableEvents(this.sql.query, merchantId, live, from, filter);
   }
 
