@@ -68,12 +68,9 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;
-      // Listening starts before the replay reads, so that nothing committed in between is missed.
-      const live = context.services.live.merchantChanges(merchantId);
       try {
-        return context.services.events.stream(merchantId, live, args.after, eventFilterOf(args.filter));
+        return context.services.events.stream(merchantId, () => context.services.live.merchantChanges(merchantId), args.after, eventFilterOf(args.filter));
       } catch (error) {
-        void live.return?.();
         throw cursorError(error);
       }
     },

@@ -63,6 +63,13 @@ async function receivedThrough(events: Events, last: string): Promise<string[]> 
   return cursorsOf(events);
 }
 
+/** orderEvents subscriptions open on the gateway, as its /metrics counts them (each subscriber, shared or not). */
+async function openOrderEvents(): Promise<number> {
+  const text = await (await fetch(`${t.gateway.url}/metrics`)).text();
+  return Number(/^tarspay_gateway_graphql_subscriptions_open\{field="orderEvents"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+}
+
+/** Waits until `count` live queues listen on the gateway (one per running stream). */
 async function listening(count: number): Promise<void> {
   await waitFor(() => (t.gateway.services.live.listeners() === count ? true : undefined));
 }
@@ -136,8 +143,9 @@ describe('orderEvents(after) beside equal subscriptions', () => {
     }
   });
 
-  it('gives a subscription without a cursor that joins an equal one the live events from then on', async () => {
+  it('gives a subscription without a cursor that joins an equal one the live events from then on, and queues nothing for it', async () => {
     await listening(0);
+    await waitFor(async () => ((await openOrderEvents()) === 0 ? true : undefined));
     const first = subscribe(ORDER_EVENTS, {});
     await listening(1);
     const from = await latestCursor();
@@ -145,12 +153,14 @@ describe('orderEvents(after) beside equal subscriptions', () => {
     const before = await committedAfter(from);
     await receivedThrough(first, before.at(-1)!);
     const second = subscribe(ORDER_EVENTS, {});
-    await listening(2);
+    await waitFor(async () => ((await openOrderEvents()) === 2 ? true : undefined));
     try {
       await createOrders(1);
       const all = await committedAfter(from);
       expect(await receivedThrough(first, all.at(-1)!)).toEqual(all);
       expect(await receivedThrough(second, all.at(-1)!)).toEqual(all.slice(before.length));
+      // The second's own stream never runs: it listens to nothing, so no live message piles up for it.
+      expect(t.gateway.services.live.listeners()).toBe(1);
     } finally {
       first.dispose();
       second.dispose();
