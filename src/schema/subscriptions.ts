@@ -58,7 +58,8 @@ builder.subscriptionFields((t) => ({
     type: OrderEventRef,
     description: "Every status change of the merchant's orders, in commit order; with `after`, resumed from that event's cursor",
     authScopes: { scope: 'orders:read' },
-    // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one execution.
+    // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one
+    // execution, except those with `after`, whose replay is their own (see graphql/websocket.ts).
     extensions: { sharedStream: { replayArgument: 'after' } },
     args: {
       filter: t.arg({ type: OrderEventFilterInput }),
