@@ -6,6 +6,10 @@ import type { ExecutionResult } from 'graphql';
  * subscriber of the stream. A thousand dashboards watching a merchant's `orderEvents` cost one
  * GraphQL execution per event instead of a thousand.
  *
+ * A subscriber joins a running execution and gets what it delivers from then on, so only streams
+ * that deliver the same to a late joiner may share: websocket.ts keys them, and keeps apart a
+ * stream that starts with something of its own (`orderEvents(after:)` replays from its cursor).
+ *
  * Every subscriber still goes through Yoga's envelop on subscribe (validation, limits, scope checks,
  * metrics see each one); its own result stream is kept unstarted and closed when it leaves. The
  * first subscriber's stream is the one that runs; when it leaves while others remain, it keeps

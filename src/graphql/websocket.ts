@@ -1,6 +1,18 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { GraphQLError, Kind, OperationTypeNode, getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLSchema,
+} from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
@@ -35,9 +47,29 @@ interface EnvelopedRoot {
 }
 
 /**
- * The key of a subscription that may share its execution: every root field is marked
- * `extensions: { sharedStream: true }` (its events depend on nothing but the merchant, the scopes
- * and the arguments), and the caller is authenticated. Null otherwise.
+ * How a subscription root field says it may share one execution (`extensions.sharedStream`):
+ * `true`, its events depend on nothing but the merchant, the scopes and the arguments; or
+ * `{ replayArgument }`, the same unless that argument is given: then the stream starts with a
+ * replay of its own, which a subscriber joining a running execution would never receive.
+ */
+type SharedStream = true | { replayArgument: string };
+
+function sharesExecution(field: GraphQLField<unknown, unknown> | undefined, node: FieldNode, variables: Record<string, unknown>): boolean {
+  const shared = field?.extensions?.sharedStream as SharedStream | undefined;
+  if (!field || !shared) return false;
+  if (shared === true) return true;
+  try {
+    return getArgumentValues(field, node, variables)[shared.replayArgument] == null;
+  } catch {
+    return false; // arguments execution will refuse, to this subscriber alone
+  }
+}
+
+/**
+ * The key of a subscription that may share its execution: the caller is authenticated and every
+ * root field shares (see SharedStream) with these arguments. A subscriber that joins a running
+ * execution gets what it delivers from then on, exactly what it would have got from its own. Null
+ * otherwise.
  */
 function shareKeyOf(
   schema: GraphQLSchema,
@@ -49,8 +81,10 @@ function shareKeyOf(
   const operation = getOperationAST(document, payload.operationName);
   const fields = schema.getSubscriptionType()?.getFields();
   if (operation?.operation !== OperationTypeNode.SUBSCRIPTION || !fields) return null;
+  const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+  if (variables.errors) return null;
   const shareable = operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && fields[selection.name.value]?.extensions?.sharedStream === true,
+    (selection) => selection.kind === Kind.FIELD && sharesExecution(fields[selection.name.value], selection, variables.coerced),
   );
   if (!shareable) return null;
   const scopes = [...context.auth.scopes].sort().join(',');

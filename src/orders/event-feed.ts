@@ -20,7 +20,7 @@ export class EventFeed {
   ) {}
 
   async page(merchantId: string, options: { first: number; after?: string | null }, filter: EventFilter): Promise<EventPage> {
-    const after = options.after ? readCursor(options.after, this.retentionDays).seq : 0n;
+    const after = options.after != null ? readCursor(options.after, this.retentionDays).seq : 0n;
     const rows = await readEvents(this.sql.query, merchantId, { after, limit: options.first + 1 }, filter);
     return { messages: rows.slice(0, options.first), hasNextPage: rows.length > options.first };
   }
@@ -34,15 +34,20 @@ export class EventFeed {
     return encodeEventCursor({ seq: row?.event_seq ?? '0', createdAt: new Date() });
   }
 
-  /** Checks `after` at once (a bad cursor fails the subscribe, not its first event); see resumableEvents. */
+  /**
+   * Checks `after` at once (a bad cursor fails the subscribe, not its first event); see
+   * resumableEvents. With `after`, `listen` is called now, before the replay reads, so that nothing
+   * committed in between is missed; without, at the stream's first read: a stream that is never
+   * read (its subscriber joined another's shared execution) then queues no live messages.
+   */
   stream(
     merchantId: string,
-    live: AsyncIterator<OrderChangeMessage>,
+    listen: () => AsyncIterator<OrderChangeMessage>,
     after: string | null | undefined,
     filter: EventFilter,
   ): AsyncGenerator<OrderChangeMessage> {
-    const from = after ? readCursor(after, this.retentionDays).seq : null;
-    return resumableEvents(this.sql.query, merchantId, live, from, filter);
+    const from = after != null ? readCursor(after, this.retentionDays).seq : null;
+    return resumableEvents(this.sql.query, merchantId, from === null ? listenOnFirstRead(listen) : listen(), from, filter);
   }
 
   /** Prunes every `everyMs` (first a minute after start), logging what it deleted; returns the stop function. */
@@ -72,4 +77,18 @@ export class EventFeed {
       if (rows.length < 5000) return deleted;
     }
   }
+}
+
+/** `listen()` called at the first `next()`; a `return()` before then listens to nothing at all. */
+function listenOnFirstRead<T>(listen: () => AsyncIterator<T>): AsyncIterator<T> {
+  let live: AsyncIterator<T> | undefined;
+  let closed = false;
+  return {
+    next: () => (closed ? Promise.resolve({ value: undefined, done: true }) : (live ??= listen()).next()),
+    return: async () => {
+      closed = true;
+      await live?.return?.();
+      return { value: undefined, done: true };
+    },
+  };
 }

@@ -32,17 +32,32 @@ export interface EventCursor {
 }
 
 const CURSOR_PREFIX = 'ev1:';
+/** PostgreSQL's bigint, the type of `seq`. */
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+/** No event of this API was committed before this; a cursor that says so was not made by it. */
+const EARLIEST_EVENT_MS = Date.UTC(2020, 0, 1);
+/** How far ahead of this instance's clock a cursor's time may be (another instance's clock, the database's). */
+const CLOCK_SKEW_MS = 86_400_000;
+/** The longest cursor encodeEventCursor writes is 52 characters; anything much longer is not worth decoding. */
+const MAX_CURSOR_LENGTH = 64;
 
 /** Opaque to clients: base64url of `ev1:<seq>:<createdAt ms>`. */
 export function encodeEventCursor(cursor: { seq: string | bigint; createdAt: Date }): string {
   return Buffer.from(`${CURSOR_PREFIX}${String(cursor.seq)}:${cursor.createdAt.getTime()}`).toString('base64url');
 }
 
+/**
+ * The cursor `text` names, or null when it is not one encodeEventCursor could have written: the
+ * text must be exactly what encoding its own content gives back (no padding, no stray characters,
+ * no leading zeros), with a seq that fits a bigint.
+ */
 export function decodeEventCursor(text: string): EventCursor | null {
-  const decoded = Buffer.from(text, 'base64url').toString('utf8');
-  const match = /^ev1:(\d{1,19}):(\d{1,15})$/.exec(decoded);
+  if (text.length > MAX_CURSOR_LENGTH) return null;
+  const match = /^ev1:(\d{1,19}):(\d{1,15})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
   if (!match) return null;
-  return { seq: BigInt(match[1]!), createdAt: new Date(Number(match[2])) };
+  const cursor = { seq: BigInt(match[1]!), createdAt: new Date(Number(match[2])) };
+  if (cursor.seq > MAX_SEQ || encodeEventCursor(cursor) !== text) return null;
+  return cursor;
 }
 
 export class CursorError extends Error {
@@ -55,11 +70,17 @@ export class CursorError extends Error {
   }
 }
 
-/** The cursor `after`, checked: malformed, or older than the retention period (its events are gone). */
+/**
+ * The cursor `after`, checked: not one this API gave (malformed, out of range, a time before any
+ * event or in the future), or older than the retention period (its events are gone).
+ */
 export function readCursor(after: string, retentionDays: number, now = Date.now()): EventCursor {
   const cursor = decodeEventCursor(after);
-  if (!cursor) throw new CursorError('INVALID_CURSOR', 'after: not a cursor of this API: pass an OrderEvent cursor as it was given');
-  if (cursor.createdAt.getTime() < now - retentionDays * 86_400_000) {
+  const time = cursor?.createdAt.getTime() ?? Number.NaN;
+  if (!cursor || !(time >= EARLIEST_EVENT_MS && time <= now + CLOCK_SKEW_MS)) {
+    throw new CursorError('INVALID_CURSOR', 'after: not a cursor of this API: pass an OrderEvent cursor as it was given');
+  }
+  if (time < now - retentionDays * 86_400_000) {
     throw new CursorError(
       'CURSOR_EXPIRED',
       `after: the cursor is older than the ${retentionDays} days events are kept (EVENT_RETENTION_DAYS): the events after it may be gone. Read the orders' current state (orders query) and resume from a new cursor.`,

@@ -58,8 +58,9 @@ builder.subscriptionFields((t) => ({
     type: OrderEventRef,
     description: "Every status change of the merchant's orders, in commit order; with `after`, resumed from that event's cursor",
     authScopes: { scope: 'orders:read' },
-    // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one execution.
-    extensions: { sharedStream: true },
+    // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one
+    // execution, except those with `after`, whose replay is their own (see graphql/websocket.ts).
+    extensions: { sharedStream: { replayArgument: 'after' } },
     args: {
       filter: t.arg({ type: OrderEventFilterInput }),
       after: t.arg.string({
@@ -68,12 +69,9 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;
-      // Listening starts before the replay reads, so that nothing committed in between is missed.
-      const live = context.services.live.merchantChanges(merchantId);
       try {
-        return context.services.events.stream(merchantId, live, args.after, eventFilterOf(args.filter));
+        return context.services.events.stream(merchantId, () => context.services.live.merchantChanges(merchantId), args.after, eventFilterOf(args.filter));
       } catch (error) {
-        void live.return?.();
         throw cursorError(error);
       }
     },

@@ -73,7 +73,7 @@ const seqOf = (cursor: string) => BigInt(/^ev1:(\d+):/.exec(Buffer.from(cursor, 
 const ORDER_EVENTS = `subscription ($after: String) { orderEvents(after: $after, filter: { includeIgnored: true }) { cursor status order { id } } }`;
 
 function subscribe(url: string, after?: string): Collected<{ orderEvents: EventNode }> {
-  return collect<{ orderEvents: EventNode }>(wsClient(url, token), ORDER_EVENTS, after ? { after } : {});
+  return collect<{ orderEvents: EventNode }>(wsClient(url, token), ORDER_EVENTS, after === undefined ? {} : { after });
 }
 
 describe('events: the merchant’s committed events in commit order, page by page', () => {
@@ -98,6 +98,30 @@ describe('events: the merchant’s committed events in commit order, page by pag
     expect(succeeded.every((edge: { node: EventNode }) => edge.node.status === 'SUCCEEDED')).toBe(true);
     const bad = await t.graphql(token, EVENTS, { after: 'not-a-cursor' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('a cursor this API never gave is BAD_USER_INPUT, over HTTP and WebSocket', () => {
+  const now = Date.now();
+  const notOurs = {
+    'a seq past the bigint range': Buffer.from(`ev1:9223372036854775808:${now}`).toString('base64url'),
+    'a seq of 19 nines': Buffer.from(`ev1:9999999999999999999:${now}`).toString('base64url'),
+    'a negative seq': Buffer.from(`ev1:-1:${now}`).toString('base64url'),
+    'another prefix': Buffer.from(`ev2:1:${now}`).toString('base64url'),
+    'an extra field': Buffer.from(`ev1:1:${now}:0`).toString('base64url'),
+    'a time in the future': Buffer.from(`ev1:1:${now + 30 * 86_400_000}`).toString('base64url'),
+    'padding after one of ours': `${encodeEventCursor({ seq: 1n, createdAt: new Date(now) })}==`,
+    'the empty string': '',
+  };
+
+  it.each(Object.entries(notOurs))('%s', async (_what, after) => {
+    const query = await t.graphql(token, EVENTS, { after });
+    expect(query.data?.events ?? null).toBeNull();
+    expect(query.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    const stream = subscribe(t.gateway.url, after);
+    await stream.completed;
+    expect(stream.values).toEqual([]);
+    expect(stream.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
   });
 });
 
