@@ -349,7 +349,7 @@ export function embeddedDatabaseDir(settings: Pick<Environment, 'DATA_DIR'>): st
 export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
   const renamed = Object.keys(RENAMED).filter((name) => env[name] !== undefined && env[name] !== '');
   if (renamed.length) {
-    const hints = renamed.map((name) => `${name} is now ${RENAMED[name]} (cost units: a mutation field costs 1, see README "Guarantees")`);
+    const hints = renamed.map((name) => `${name} is now ${RENAMED[name]} (cost units: a mutation field costs 1, see docs/GUARANTEES.md)`);
     throw new ConfigError(`invalid configuration:\n  ${hints.join('\n  ')}`);
   }
   const config = parseWith(environment, env);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnvironment } from '../src/config.js';
 
 describe('abuse limits configuration', () => {
-  it('has the defaults the README lists', () => {
+  it('has the defaults docs/CONFIGURATION.md lists', () => {
     expect(parseEnvironment({})).toMatchObject({
       RATE_LIMIT_TOKEN_BURST: 300,
       RATE_LIMIT_TOKEN_PER_SECOND: 50,
@@ -21,7 +21,7 @@ describe('abuse limits configuration', () => {
     expect(() => parseEnvironment({ RATE_LIMIT_MUTATION_BURST: '10' })).toThrow(/RATE_LIMIT_MUTATION_BURST is now RATE_LIMIT_TOKEN_BURST/);
   });
 
-  it('keeps the token re-check within the 5 s the README promises', () => {
+  it('keeps the token re-check within the 5 s docs/GUARANTEES.md promises', () => {
     expect(() => parseEnvironment({ WS_TOKEN_RECHECK_MS: '6000' })).toThrow(/WS_TOKEN_RECHECK_MS/);
   });
 });

@@ -1,4 +1,4 @@
-/** What an API token may do (README, "Operations": the scope table). */
+/** What an API token may do (docs/OPERATIONS.md: the scope table). */
 export const SCOPES = ['collections:write', 'payouts:write', 'orders:read', 'balance:read'] as const;
 export type Scope = (typeof SCOPES)[number];
 

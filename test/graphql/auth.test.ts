@@ -161,7 +161,7 @@ describe('a present token that does not authenticate refuses the whole operation
   });
 });
 
-describe('scopes: each one gates exactly what the README says', () => {
+describe('scopes: each one gates exactly what docs/OPERATIONS.md says', () => {
   interface Operation {
     field: string;
     /** null: any valid token. */

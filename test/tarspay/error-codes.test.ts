@@ -4,15 +4,15 @@ import { classifyCreateFailure } from '../../src/orders/create-outcome.js';
 import { TARSPAY_CODES, describeTarsPayCode } from '../../src/tarspay/error-codes.js';
 import { TarsPayError } from '../../src/tarspay/errors.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const outcomes = readFileSync(new URL('../../docs/OUTCOMES.md', import.meta.url), 'utf8');
 const rejected = (code: number) => TarsPayError.rejected('/api/pay/unifiedOrder', code, undefined);
 
 describe("TarsPay's code table", () => {
-  it('gives every code a reason, and the README shows the same reading', () => {
+  it('gives every code a reason, and docs/OUTCOMES.md shows the same reading', () => {
     for (const [code, entry] of Object.entries(TARSPAY_CODES)) {
       expect(entry.why.length).toBeGreaterThan(10);
       if (entry.meaning === 'refused') expect(entry.reason).toBeDefined();
-      expect(readme).toContain(`| \`${code}\` | ${entry.message} | ${entry.meaning} | ${entry.meaning === 'refused' ? 'FAILED' : 'UNKNOWN'} /`);
+      expect(outcomes).toContain(`| \`${code}\` | ${entry.message} | ${entry.meaning} | ${entry.meaning === 'refused' ? 'FAILED' : 'UNKNOWN'} /`);
     }
   });
 
