@@ -6,6 +6,8 @@ import { createServer, request, type Server } from 'node:http';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { freePort, PROJECT_DIR } from '../bench/lib/processes.js';
+import { SCOPES } from '../src/auth/scopes.js';
+import { hashToken, TOKEN_PREFIX } from '../src/auth/tokens.js';
 import { createScratchDatabase, type ScratchDatabase } from '../src/db/scratch-database.js';
 import { PrivateKey } from '../src/tarspay/signer.js';
 import { TcpProxy } from './tcp-proxy.js';
@@ -72,10 +74,13 @@ async function spawnReady(options: {
 }): Promise<Started> {
   const child = spawn(options.command, options.args, { cwd: PROJECT_DIR, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
-  child.stderr!.on('data', (chunk: Buffer) => options.log.write(chunk));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on('data', (chunk: Buffer) => options.log.write(chunk));
+  const lines = createInterface({ input: child.stdout });
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} did not start within 60 s (see its log)`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} did not start within ${START_TIMEOUT_MS / 1000} s (see its log)`));
+    }, START_TIMEOUT_MS);
     lines.on('line', (line) => {
       options.log.write(`${line}\n`);
       const found = options.ready.exec(line);
@@ -138,20 +143,26 @@ export class Cluster {
     return stream;
   }
 
+  /**
+   * Everything at once where it can be (on a busy machine each tsx process takes seconds to load):
+   * the gateways migrate one after the other under their advisory lock, and reach the sandbox
+   * through their proxies, which learn its port once it listens.
+   */
   async start(): Promise<void> {
-    const [database] = await Promise.all([createScratchDatabase(this.options.serverUrl, 'tpg_chaos'), this.#startRedis(), this.#startSandbox()]);
+    const [database] = await Promise.all([createScratchDatabase(this.options.serverUrl, 'tpg_chaos'), this.#startRedis(), this.#startBalancer()]);
     this.#database = database;
     this.databaseUrl = database.url;
-    await this.#startBalancer();
-    const sandboxPort = Number(new URL(this.sandboxUrl).port);
     for (let index = 0; index < this.options.instances; index += 1) {
-      const proxy = new TcpProxy({ host: '127.0.0.1', port: sandboxPort });
+      const proxy = new TcpProxy();
       await proxy.listen();
       this.gateways.push({ index, url: `http://127.0.0.1:${await freePort()}`, proxy, up: false });
     }
-    // The first one migrates the database; the others start once it has.
-    await this.startGateway(0);
-    await Promise.all([this.#createToken(), ...this.gateways.slice(1).map((gateway) => this.startGateway(gateway.index))]);
+    const sandbox = this.#startSandbox().then(() => {
+      for (const gateway of this.gateways) gateway.proxy.target.port = Number(new URL(this.sandboxUrl).port);
+    });
+    const gateways = this.gateways.map((gateway) => this.startGateway(gateway.index, 1));
+    await Promise.race(gateways);
+    await Promise.all([sandbox, this.#createToken(), ...gateways]);
   }
 
   async #startRedis(): Promise<void> {
@@ -256,7 +267,8 @@ export class Cluster {
     };
   }
 
-  async startGateway(index: number): Promise<void> {
+  /** Starts the instance (again, on its port); `retries`: starts tried again after it exits before it is ready. */
+  async startGateway(index: number, retries = 0): Promise<void> {
     const gateway = this.gateways[index]!;
     const started = await spawnReady({
       name: `gateway ${index}`,
@@ -265,7 +277,12 @@ export class Cluster {
       env: this.#gatewayEnv(gateway),
       ready: /GraphQL gateway on /,
       log: this.#logFile(`gateway-${index}`),
+    }).catch((error: unknown) => {
+      if (retries <= 0 || this.#closing) throw error;
+      this.log(`gateway ${index} did not start (${(error as Error).message}); starting it again`);
+      return undefined;
     });
+    if (!started) return this.startGateway(index, retries - 1);
     this.#gatewayProcesses.set(index, started);
     gateway.up = true;
   }
@@ -277,34 +294,21 @@ export class Cluster {
     await stopStarted(this.#gatewayProcesses.get(index), 'SIGKILL');
   }
 
+  /** A token with every scope for the configured merchant (which the first gateway up registered), written as `npm run cli -- token create` would. */
   async #createToken(): Promise<void> {
-    const output: string[] = [];
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'token',
-        'create',
-        '--merchant',
-        MCH_NO,
-        '--scopes',
-        'collections:write,payouts:write,orders:read,balance:read',
-        '--name',
-        'chaos',
-      ],
-      {
-        cwd: PROJECT_DIR,
-        env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: this.databaseUrl, KEY_ENCRYPTION_KEY: this.#keyEncryptionKey },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => this.#logFile('cli').write(chunk));
-    const [code] = (await once(child, 'exit')) as [number | null];
-    const token = output.join('').trim().split('\n').at(-1)?.trim() ?? '';
-    if (code !== 0 || !token) throw new Error(`npm run cli token create failed (${code}); see cli.log`);
+    const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      const inserted = await client.query(
+        `insert into api_tokens (id, merchant_id, name, token_hash, scopes)
+         select gen_random_uuid(), id, 'chaos', $2, $3 from merchants where mch_no = $1`,
+        [MCH_NO, hashToken(token), [...SCOPES]],
+      );
+      if (inserted.rowCount !== 1) throw new Error(`merchant ${MCH_NO} is not in the database: the gateway did not register it`);
+    } finally {
+      await client.end();
+    }
     this.token = token;
   }
 
@@ -324,6 +328,8 @@ export class Cluster {
   /** Stops everything it started and drops the scratch database; safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      for (const child of children)
+        if (![...this.#gatewayProcesses.values(), this.#sandbox, this.#redis].some((started) => started?.child === child)) child.kill('SIGKILL');
       await Promise.all([...this.#gatewayProcesses.values()].map((started) => stopStarted(started)));
       for (const gateway of this.gateways) await gateway.proxy.close().catch(() => {});
       await new Promise<void>((resolve) => (this.#balancer ? this.#balancer.close(() => resolve()) : resolve()));
@@ -336,13 +342,11 @@ export class Cluster {
     return this.#closing;
   }
 
-  /** Synchronous last resort (process exit): SIGKILL every child still running. */
+  /** Synchronous last resort (process exit): SIGKILL every child still running, started or starting. */
   killAll(): void {
-    for (const started of [...this.#gatewayProcesses.values(), this.#sandbox, this.#redis]) {
-      if (started && started.child.exitCode === null && started.child.signalCode === null) {
-        started.child.kill('SIGCONT');
-        started.child.kill('SIGKILL');
-      }
+    for (const child of children) {
+      child.kill('SIGCONT');
+      child.kill('SIGKILL');
     }
   }
 }

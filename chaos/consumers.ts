@@ -92,7 +92,7 @@ export class Consumer {
             this.lastCursor = cursor;
           },
           error: (error) => {
-            if (!this.#stopped) this.errors.push(error instanceof Error ? error.message : JSON.stringify(error).slice(0, 300));
+            if (!this.#stopped) this.errors.push(describeError(error));
             resolve();
           },
           complete: resolve,
@@ -133,6 +133,14 @@ export class Consumer {
     this.#drop();
     await this.#client?.dispose();
   }
+}
+
+/** graphql-ws hands a CloseEvent, an Error or GraphQL errors. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const close = error as { code?: number; reason?: string };
+  if (typeof close.code === 'number') return `closed ${close.code} ${close.reason ?? ''}`.trim();
+  return JSON.stringify(error).slice(0, 300);
 }
 
 /** A cursor at the latest committed event, as of now (the first cursor of a new consumer). */

@@ -72,7 +72,9 @@ function describe(violation: Violation, run: RunSummary): string[] {
       (create) => `${create.outcome}${create.code === undefined ? '' : ` ${create.code}`}${create.afterConfirmed ? ' (after confirmed)' : ''}`,
     );
     const history = entry.order?.history.map((step) => step.status).join(' → ') ?? 'nothing stored';
-    lines.push(`      TarsPay: creates [${creates.join(', ')}], ${entry.order?.payOrderId ?? ''} ${history}, confirmed ${entry.confirmedBy ?? 'never'}`);
+    lines.push(
+      `      TarsPay ${entry.kind} ${entry.mchOrderNo}: creates [${creates.join(', ')}], ${entry.order?.payOrderId ?? ''} ${history}, confirmed ${entry.confirmedBy ?? 'never'}`,
+    );
   }
   return lines;
 }

@@ -13,6 +13,7 @@ import {
   checkCreates,
   checkOrdersMatchTarsPay,
   checkStuckOrders,
+  SETTLED,
   type GatewayOrder,
   type StoredEvent,
   type Violation,
@@ -71,6 +72,22 @@ async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; even
       })),
       events: events.rows.map((row) => ({ seq: Number(row.seq), id: String(row.id), orderId: row.order_id, status: row.status, applied: row.applied })),
     };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Unsettled orders reconciliation will check within 3 s. */
+async function ordersDueSoon(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const settled = [...SETTLED];
+    const result = await client.query(
+      "select count(*)::int as due from orders where not (status = any($1)) and next_check_at is not null and next_check_at <= now() + interval '3 seconds'",
+      [settled],
+    );
+    return (result.rows[0] as { due: number }).due;
   } finally {
     await client.end();
   }
@@ -137,17 +154,20 @@ async function main(): Promise<number> {
     await sleep(options.durationMs);
     load.stop();
     for (const timer of timers) clearTimeout(timer);
-    await Promise.race([loading, sleep(20_000)]);
+    await Promise.race([loading, sleep(5_000)]);
     await injector.heal();
     console.log(`  load done and faults healed at ${Math.round((performance.now() - started) / 1000)} s: ${JSON.stringify(load.stats)}`);
 
-    // Let reconciliation finish: until the gateway agrees with TarsPay and nothing is unresolved, or the deadline.
+    // Let reconciliation finish: at least a few seconds (callbacks being resent), then until the
+    // gateway agrees with TarsPay, or no unsettled order is due for a check, or the deadline.
     const settleDeadline = performance.now() + options.settleMs;
+    await sleep(Math.min(5_000, options.settleMs));
     let database = await readDatabase(cluster.databaseUrl);
     let ledger = await readLedger(cluster.sandboxUrl);
     while (performance.now() < settleDeadline) {
       const unresolved = database.orders.filter((order) => order.status === 'UNKNOWN' || order.status === 'SUBMITTING').length;
       if (unresolved === 0 && checkOrdersMatchTarsPay(ledger, database.orders).length === 0) break;
+      if ((await ordersDueSoon(cluster.databaseUrl)) === 0) break;
       await sleep(1_000);
       [database, ledger] = await Promise.all([readDatabase(cluster.databaseUrl), readLedger(cluster.sandboxUrl)]);
     }

@@ -13,10 +13,10 @@ export class TcpProxy {
   #resetNext = 0;
   port = 0;
 
-  constructor(
-    private readonly target: { host: string; port: number },
-    private readonly log: (message: string) => void = () => {},
-  ) {
+  /** Where it forwards to; may be set after it listens (before the first connection). */
+  target = { host: '127.0.0.1', port: 0 };
+
+  constructor(private readonly log: (message: string) => void = () => {}) {
     this.#server = createServer((client) => this.#accept(client));
   }
 
