@@ -63,7 +63,13 @@ interface Started {
   match: RegExpMatchArray;
 }
 
-/** Spawns a child with its output in `logFile`; resolves once a stdout line matches `ready`. */
+/** Every child spawned and not yet exited, for the last-resort kill at exit. */
+const children = new Set<ChildProcess>();
+
+/** On a busy machine a tsx process can take over a minute to load. */
+const START_TIMEOUT_MS = 180_000;
+
+/** Spawns a child with its output in `logFile`; resolves once a stdout line matches `ready` (killed if it does not in time). */
 async function spawnReady(options: {
   command: string;
   args: string[];
@@ -73,7 +79,8 @@ async function spawnReady(options: {
   name: string;
 }): Promise<Started> {
   const child = spawn(options.command, options.args, { cwd: PROJECT_DIR, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = once(child, 'exit');
+  children.add(child);
+  const exited = once(child, 'exit').finally(() => children.delete(child));
   child.stderr.on('data', (chunk: Buffer) => options.log.write(chunk));
   const lines = createInterface({ input: child.stdout });
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
