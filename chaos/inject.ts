@@ -159,10 +159,20 @@ export class FaultInjector {
     this.#redis = 'up';
   }
 
-  async #restartGateway(index: number): Promise<void> {
-    if (this.cluster.gateways[index]!.up) return;
-    await this.cluster.startGateway(index);
-    this.log(`restarted gateway ${index}`);
+  readonly #restarting = new Map<number, Promise<void>>();
+
+  /** Once per kill, whoever asks first (the timer or heal). */
+  #restartGateway(index: number): Promise<void> {
+    if (this.cluster.gateways[index]!.up) return Promise.resolve();
+    let restart = this.#restarting.get(index);
+    if (!restart) {
+      restart = this.cluster
+        .startGateway(index, 1)
+        .then(() => this.log(`restarted gateway ${index}`))
+        .finally(() => this.#restarting.delete(index));
+      this.#restarting.set(index, restart);
+    }
+    return restart;
   }
 
   /** Ends every fault: sandbox faults cleared (unused ones uncounted), instances and Redis back, proxies clean. */
@@ -170,7 +180,8 @@ export class FaultInjector {
     this.#healed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    await Promise.all(this.#pending);
+    // A killed instance restarting goes on in the background past this bound (slow on a busy machine).
+    await Promise.race([Promise.all(this.#pending), new Promise((resolve) => setTimeout(resolve, 15_000))]);
     const [api, callbacks] = await Promise.all([this.#sandbox('GET', '/sandbox/faults'), this.#sandbox('GET', '/sandbox/callback-faults')]);
     for (const fault of api.faults as Array<{ id: number; applied: number }>) {
       const kind = this.#sandboxFaults.get(fault.id);
@@ -183,6 +194,6 @@ export class FaultInjector {
     await Promise.all([this.#sandbox('DELETE', '/sandbox/faults'), this.#sandbox('DELETE', '/sandbox/callback-faults')]);
     for (const gateway of this.cluster.gateways) gateway.proxy.heal();
     await this.#redisBack();
-    await Promise.all(this.cluster.gateways.filter((gateway) => !gateway.up).map((gateway) => this.#restartGateway(gateway.index)));
+    for (const gateway of this.cluster.gateways.filter((candidate) => !candidate.up)) this.#track(this.#restartGateway(gateway.index));
   }
 }
