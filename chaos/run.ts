@@ -215,6 +215,7 @@ async function main(): Promise<number> {
     console.log(finalLine(options.seed, database.orders.length, faults, violations.length));
     return violations.length > 0 ? 1 : 0;
   } catch (error) {
+    if (interrupted) return 130;
     console.error(`chaos: harness error: ${(error as Error).stack ?? String(error)}\n  (logs in ${logDir})`);
     await cluster.close().catch(() => {});
     return 3;
