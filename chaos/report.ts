@@ -48,8 +48,9 @@ export function renderReport(run: RunSummary): string {
     lines.push('', 'violations');
     for (const number of Object.keys(INVARIANTS).map(Number)) {
       const list = run.violations.filter((violation) => violation.invariant === number);
+      // The first few with their history, the rest one line each.
       for (const violation of list.slice(0, MAX_DETAILED)) lines.push(...describe(violation, run));
-      if (list.length > MAX_DETAILED) lines.push(`  [${number}] … and ${list.length - MAX_DETAILED} more`);
+      for (const violation of list.slice(MAX_DETAILED)) lines.push(describe(violation, run)[0]!);
     }
   }
   return lines.join('\n');
