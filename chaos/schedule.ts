@@ -108,7 +108,8 @@ function detailOf(kind: FaultKind, random: () => number): PlannedFault['detail']
     case 'redis-hung':
       return { downMs: randomInt(random, 1_000, 3_000) };
     case 'proxy-stalled':
-      return { stallMs: randomInt(random, 500, 3_000) };
+      // Below TARSPAY_TIMEOUT_MS: a request held past the gateway's timeout could reach the sandbox as the gateway gives up.
+      return { stallMs: randomInt(random, 500, 2_000) };
     default:
       return {};
   }
