@@ -6,11 +6,11 @@ import { API_CODES, TarsPayApiError } from './api-error.js';
 import { authenticate } from './auth.js';
 import { collectionInquiry, createCollection } from './collections.js';
 import type { SandboxContext } from './context.js';
-import { answersBeforeProcessing, type Fault } from './faults.js';
+import { answersBeforeProcessing, FRACTIONAL_FEE, type Fault } from './faults.js';
 import { readBody, sendBody } from './http-io.js';
 import type { RequestBody } from './parameters.js';
 import { createPayout, payoutInquiry } from './payouts.js';
-import type { Merchant } from './store.js';
+import type { Merchant, OrderKind, SandboxOrder } from './store.js';
 
 /** TarsPay's own paths: faults, authentication, the operation, and the signed envelope. */
 
@@ -73,24 +73,46 @@ function applyPreProcessingFault(ctx: SandboxContext, fault: Fault, req: Incomin
 
 type ApiResult = { ok: true; data: Record<string, unknown> } | { ok: false; code: number; msg: string };
 
+/** The kind of order a create path makes and an inquiry path reports, for the ledger. */
+const CREATE_KINDS: Readonly<Record<string, OrderKind>> = { '/api/pay/unifiedOrder': 'collection', '/api/payOut/unifiedOrder': 'payout' };
+const INQUIRY_KINDS: Readonly<Record<string, OrderKind>> = { '/api/payInInfo': 'collection', '/api/payOutInfo': 'payout' };
+
+/** Notes a create in the ledger; returns the order the answer tells the merchant about (a stored create's or an inquiry's). */
+function recordInLedger(ctx: SandboxContext, path: string, mchNo: string, body: RequestBody, result: ApiResult): SandboxOrder | undefined {
+  const reported = result.ok && typeof result.data.payOrderId === 'string' ? ctx.store.order(result.data.payOrderId) : undefined;
+  const createKind = CREATE_KINDS[path];
+  if (createKind && typeof body.mchOrderNo === 'string') {
+    ctx.ledger.createReceived(createKind, mchNo, body.mchOrderNo, reported ? { order: reported } : { code: result.ok ? -1 : result.code }, ctx.now());
+  }
+  return createKind || INQUIRY_KINDS[path] ? reported : undefined;
+}
+
 /** Authentication, then the operation (a create stores its order here). */
-function processRequest(ctx: SandboxContext, path: string, operation: ApiOperation, req: IncomingMessage, rawBody: Buffer): ApiResult {
+function processRequest(
+  ctx: SandboxContext,
+  path: string,
+  operation: ApiOperation,
+  req: IncomingMessage,
+  rawBody: Buffer,
+): { result: ApiResult; reported?: SandboxOrder } {
+  let authenticated: { merchant: Merchant; body: RequestBody } | undefined;
+  let result: ApiResult;
   try {
-    const { merchant, body } = authenticate(
-      { path, headers: req.headers, rawBody },
-      { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now },
-    );
-    const data = operation(ctx, merchant, body);
-    ctx.log('debug', 'api request', { path, mchNo: merchant.mchNo, code: 0 });
-    return { ok: true, data };
+    authenticated = authenticate({ path, headers: req.headers, rawBody }, { store: ctx.store, nonceWindowMs: ctx.options.nonceWindowMs, now: ctx.now });
+    const data = operation(ctx, authenticated.merchant, authenticated.body);
+    ctx.log('debug', 'api request', { path, mchNo: authenticated.merchant.mchNo, code: 0 });
+    result = { ok: true, data };
   } catch (error) {
     if (error instanceof TarsPayApiError) {
       ctx.log('debug', 'api request rejected', { path, code: error.code, msg: error.message });
-      return { ok: false, code: error.code, msg: error.message };
+      result = { ok: false, code: error.code, msg: error.message };
+    } else {
+      ctx.log('error', 'api request failed', { path, error: (error as Error).stack ?? String(error) });
+      result = { ok: false, code: API_CODES.SYSTEM, msg: 'System error' };
     }
-    ctx.log('error', 'api request failed', { path, error: (error as Error).stack ?? String(error) });
-    return { ok: false, code: API_CODES.SYSTEM, msg: 'System error' };
   }
+  if (!authenticated) return { result };
+  return { result, reported: recordInLedger(ctx, path, authenticated.merchant.mchNo, authenticated.body, result) };
 }
 
 /**
@@ -106,8 +128,9 @@ function renderAnswer(ctx: SandboxContext, path: string, result: ApiResult, faul
     return `{"code":0,"msg":"SUCCESS","data":${compactSortedJson({ ...result.data, ...fault.data })}}`;
   }
   if (fault?.mode === 'badSign') return successEnvelope(compactSortedJson(result.data), signAnswer(ctx.platformKey, { code: 0, data: { tampered: true } }));
+  const data = fault?.mode === 'fractionalFee' && 'fee' in result.data ? { ...result.data, fee: FRACTIONAL_FEE } : result.data;
   const signed = ctx.options.signInquiries || !UNSIGNED_BY_TARSPAY.has(path);
-  return successEnvelope(compactSortedJson(result.data), signed ? signAnswer(ctx.platformKey, { code: 0, data: result.data }) : undefined);
+  return successEnvelope(compactSortedJson(data), signed ? signAnswer(ctx.platformKey, { code: 0, data }) : undefined);
 }
 
 export async function handleApiRequest(ctx: SandboxContext, path: string, req: IncomingMessage, res: ServerResponse, held: HeldAnswers): Promise<void> {
@@ -131,11 +154,16 @@ export async function handleApiRequest(ctx: SandboxContext, path: string, req: I
     return;
   }
 
-  const answer = renderAnswer(ctx, path, processRequest(ctx, path, operation, req, read.body), fault);
+  const { result, reported } = processRequest(ctx, path, operation, req, read.body);
+  const answer = renderAnswer(ctx, path, result, fault);
   if (fault?.mode === 'dropAfterStore') {
     req.socket.destroy();
     return;
   }
   if (fault?.mode === 'latency') await hold(fault.latencyMs, held);
+  // The merchant learnt the order only from a successful answer it received whole.
+  if (reported && result.ok && (fault === undefined || fault.mode === 'latency' || fault.mode === 'fractionalFee') && !res.destroyed) {
+    res.once('finish', () => ctx.ledger.confirmed(reported, CREATE_KINDS[path] ? 'create' : 'inquiry', ctx.now()));
+  }
   sendBody(res, 200, JSON_TYPE, answer);
 }

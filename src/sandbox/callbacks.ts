@@ -2,6 +2,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { signCallback } from '../tarspay/signatures.js';
 import type { PrivateKey } from '../tarspay/signer.js';
+import type { CallbackFaults } from './callback-faults.js';
+import { FRACTIONAL_FEE } from './faults.js';
 import { callbackPayload } from './order-views.js';
 import type { SandboxLogger } from './options.js';
 import type { SandboxOrder } from './store.js';
@@ -22,6 +24,13 @@ export interface CallbackSenderOptions {
   retryMaxMs: number;
   timeoutMs: number;
   log: SandboxLogger;
+  /** Faults to apply to the next callbacks (callback-faults.ts). */
+  faults?: CallbackFaults;
+}
+
+interface SignedCallback {
+  body: string;
+  signature: string;
 }
 
 interface PostResult {
@@ -53,6 +62,8 @@ export class CallbackSender {
   readonly #options: CallbackSenderOptions;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<AbortController>();
+  /** Each order's last callback, for the reorder fault. */
+  readonly #previous = new WeakMap<SandboxOrder, SignedCallback>();
   #closed = false;
 
   constructor(options: CallbackSenderOptions) {
@@ -67,11 +78,46 @@ export class CallbackSender {
   /** Starts delivering the order's current state; the body is fixed now, resends carry the same bytes. */
   send(order: SandboxOrder): void {
     if (this.#closed) return;
-    const { body, signature } = signCallback(this.#options.platformKey, callbackPayload(order));
-    void this.#deliver(order, body, signature, 1);
+    const fault = this.#options.faults?.take();
+    const payload = callbackPayload(order);
+    if (fault?.mode === 'fractionalFee') payload.fee = FRACTIONAL_FEE;
+    const { body, signature } = signCallback(this.#options.platformKey, payload);
+    const previous = this.#previous.get(order);
+    this.#previous.set(order, { body, signature });
+    if (fault) this.#options.log('info', `callback fault ${fault.mode} applied`, { payOrderId: order.payOrderId, faultId: fault.id });
+    switch (fault?.mode) {
+      case 'never':
+        return;
+      case 'drop':
+        order.deliveries.push({ attempt: 1, at: new Date().toISOString(), status: null, response: null, error: 'lost (callback fault drop)' });
+        this.#later(this.delayAfter(1), () => this.#deliver(order, body, signature, 2));
+        return;
+      case 'delay':
+        this.#later(fault.delayMs, () => this.#deliver(order, body, signature, 1));
+        return;
+      case 'duplicate':
+        void this.#deliver(order, body, signature, 1);
+        void this.#deliver(order, body, signature, 1, false);
+        return;
+      case 'reorder':
+        void this.#deliver(order, body, signature, 1).then(() => previous && this.#deliver(order, previous.body, previous.signature, 1, false));
+        return;
+      default:
+        void this.#deliver(order, body, signature, 1);
+    }
   }
 
-  async #deliver(order: SandboxOrder, body: string, signature: string, attempt: number): Promise<void> {
+  #later(delayMs: number, run: () => Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      void run();
+    }, delayMs);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  /** `resend` false: one delivery only (a fault's extra copy), never resent. */
+  async #deliver(order: SandboxOrder, body: string, signature: string, attempt: number, resend = true): Promise<void> {
     const controller = new AbortController();
     this.#inFlight.add(controller);
     const at = new Date().toISOString();
@@ -97,6 +143,7 @@ export class CallbackSender {
       this.#options.log('info', 'callback delivered', fields);
       return;
     }
+    if (!resend) return;
     if (attempt >= MAX_DELIVERIES) {
       this.#options.log('warn', `callback given up after ${MAX_DELIVERIES} deliveries`, fields);
       return;
@@ -104,12 +151,7 @@ export class CallbackSender {
     if (this.#closed) return;
     const delay = this.delayAfter(attempt);
     this.#options.log('warn', 'callback not acknowledged, will resend', { ...fields, error: order.deliveries.at(-1)?.error, delayMs: delay });
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      void this.#deliver(order, body, signature, attempt + 1);
-    }, delay);
-    timer.unref();
-    this.#timers.add(timer);
+    this.#later(delay, () => this.#deliver(order, body, signature, attempt + 1));
   }
 
   /** Cancels pending resends and aborts deliveries in flight. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { renderCheckoutPage, renderLogo } from './checkout-page.js';
 import type { SandboxContext } from './context.js';
+import { callbackFaultInputSchema } from './callback-faults.js';
 import { faultInputSchema } from './faults.js';
 import { readBody, sendBody, sendHtml, sendJson } from './http-io.js';
 import { settleAndNotify } from './order-lifecycle.js';
@@ -104,6 +105,25 @@ const ROUTES: Route[] = [
     pattern: /^\/sandbox\/faults$/,
     run: (ctx, _params, _req, res) => {
       ctx.faults.clear();
+      sendJson(res, 200, { faults: [] });
+    },
+  },
+  { method: 'GET', pattern: /^\/sandbox\/ledger$/, run: (ctx, _params, _req, res) => sendJson(res, 200, { entries: ctx.ledger.entries() }) },
+  {
+    method: 'GET',
+    pattern: /^\/sandbox\/callback-faults$/,
+    run: (ctx, _params, _req, res) => sendJson(res, 200, { faults: ctx.callbackFaults.list() }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/sandbox\/callback-faults$/,
+    run: async (ctx, _params, req, res) => sendJson(res, 201, ctx.callbackFaults.add(parseWith(callbackFaultInputSchema, await readJson(req)))),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/sandbox\/callback-faults$/,
+    run: (ctx, _params, _req, res) => {
+      ctx.callbackFaults.clear();
       sendJson(res, 200, { faults: [] });
     },
   },

@@ -13,9 +13,13 @@ import { TarsPayApiError } from './api-error.js';
  * - answerCode: answers `{"code": code, "msg": msg}`; with store the request is processed first
  *   (an order is created, a payout holds its balance) and only a successful answer is replaced.
  * - unsigned: processed, answered without `sign`, with `data` merged over the answer's data.
+ * - fractionalFee: processed, answered (signed) with `fee` "1050.50" where the answer has a fee (an inquiry).
  */
 
-export const FAULT_MODES = ['latency', 'http500', 'malformed', 'drop', 'dropAfterStore', 'badSign', 'answerCode', 'unsigned'] as const;
+/** A fee with cents, as TarsPay has been seen to send: the gateway must take it, not refuse the answer. */
+export const FRACTIONAL_FEE = '1050.50';
+
+export const FAULT_MODES = ['latency', 'http500', 'malformed', 'drop', 'dropAfterStore', 'badSign', 'answerCode', 'unsigned', 'fractionalFee'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
 /** Modes that answer without processing the request (answerCode too, unless it stores). */

@@ -16,6 +16,7 @@ export function settleAndNotify(ctx: SandboxContext, payOrderId: string, settlem
   const merchant = ctx.store.merchant(order.mchNo);
   if (!merchant) throw new SettlementError(404, `merchant ${order.mchNo} of order ${payOrderId} is gone`);
   settleOrder(order, merchant, settlement, ctx.options, ctx.now());
+  ctx.ledger.stateChanged(order, ctx.now());
   ctx.store.pendingCollections.delete(order);
   const callbackSent = CALLBACK_STATES.has(order.state);
   ctx.log('info', 'order settled', { payOrderId, outcome: settlement.outcome, state: order.state, callbackSent });

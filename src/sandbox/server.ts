@@ -5,7 +5,9 @@ import { handleApiRequest, type HeldAnswers } from './api.js';
 import { CallbackSender } from './callbacks.js';
 import type { SandboxContext } from './context.js';
 import { findOrdersByMerchantOrderNo, handleControlRequest } from './control.js';
+import { CallbackFaults } from './callback-faults.js';
 import { FaultRegistry, type Fault, type FaultInput } from './faults.js';
+import { CreateLedger } from './ledger.js';
 import { sendJson } from './http-io.js';
 import { settleAndNotify, startExpirySweep } from './order-lifecycle.js';
 import { sandboxOrderView, settlementView, type SandboxOrderView, type SandboxSettlementView } from './order-views.js';
@@ -70,6 +72,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const resolved = resolveSandboxOptions(options);
   const platformKey = resolved.platformPrivateKey ? PrivateKey.fromHex(resolved.platformPrivateKey) : PrivateKey.generate();
   const log = resolved.log;
+  const callbackFaults = new CallbackFaults();
   const ctx: SandboxContext = {
     options: resolved,
     store: new SandboxStore(),
@@ -80,8 +83,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       retryMaxMs: resolved.callbackRetryMaxMs,
       timeoutMs: resolved.callbackTimeoutMs,
       log,
+      faults: callbackFaults,
     }),
     faults: new FaultRegistry(),
+    ledger: new CreateLedger(),
+    callbackFaults,
     log,
     baseUrl: '',
     now: () => Date.now(),
