@@ -17,13 +17,15 @@ export class LockSession {
     private readonly connectionString: string,
     /** Any fixed int4: keys are locked as (namespace, hashtext(key)). */
     private readonly namespace: number,
+    /** How the connection shows in pg_stat_activity. */
+    private readonly applicationName: string,
   ) {}
 
   /** Connects, unless connected and never cut since. */
   async open(): Promise<void> {
     if (this.#client && !this.#lost) return;
     await this.close();
-    const client = new pg.Client({ connectionString: this.connectionString });
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: this.applicationName });
     const lose = () => {
       if (this.#client === client) this.#lost = true;
     };

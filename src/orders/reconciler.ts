@@ -59,6 +59,8 @@ const CLOSED_UNPAID_SQL = sqlList(CLOSED_UNPAID_STATUSES);
 
 /** The advisory-lock namespace of order checks (any fixed int4). */
 const CHECK_LOCK_NAMESPACE = 740_311_826;
+/** The application_name of the connection that holds them. */
+export const RECONCILER_LOCKS_APPLICATION = 'tarspay-graphql reconciler locks';
 
 /**
  * Asks TarsPay about orders whose state is unknown or overdue (UNKNOWN, SUBMITTING for too long,
@@ -82,7 +84,7 @@ export class Reconciler {
   #abortPass = false;
 
   constructor(private readonly options: ReconcilerOptions) {
-    this.#locks = new LockSession(options.orm.config.get('clientUrl'), CHECK_LOCK_NAMESPACE);
+    this.#locks = new LockSession(options.orm.config.get('clientUrl'), CHECK_LOCK_NAMESPACE, RECONCILER_LOCKS_APPLICATION);
   }
 
   start(): void {
