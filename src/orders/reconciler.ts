@@ -118,47 +118,44 @@ export class Reconciler {
     this.#abortPass = false;
     await this.#locks.open();
     try {
-      const claimed = await this.#claim();
-      const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0, resent: 0, flagged: 0 };
-      // A trace per pass that found work (an idle pass every few seconds would only be noise).
-      if (claimed.length) {
-        await inRootSpan('reconcile pass', {}, async (span) => {
-          await this.#checkAll(claimed, result);
-          span.setAttributes({ 'reconcile.claimed': result.claimed, 'reconcile.changed': result.changed, 'reconcile.failed_checks': result.failedChecks });
-          this.options.logger.info(result, 'reconciliation run');
-        });
-      }
-      this.options.onRun?.(result);
-      return result;
+      return await this.#pass();
     } finally {
       // Claims a stopped pass did not check; a lost session has no locks left to release.
       await this.#locks.unlockAll().catch(() => undefined);
     }
   }
 
+  async #pass(): Promise<ReconcileResult> {
+    const claimed = await this.#claim();
+    const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0, resent: 0, flagged: 0 };
+    // A trace per pass that found work (an idle pass every few seconds would only be noise).
+    if (claimed.length) {
+      await inRootSpan('reconcile pass', {}, async (span) => {
+        await this.#checkAll(claimed, result);
+        span.setAttributes({ 'reconcile.claimed': result.claimed, 'reconcile.changed': result.changed, 'reconcile.failed_checks': result.failedChecks });
+        this.options.logger.info(result, 'reconciliation run');
+      });
+    }
+    this.options.onRun?.(result);
+    return result;
+  }
+
   async #checkAll(claimed: ClaimedRow[], result: ReconcileResult): Promise<void> {
     for (const row of claimed) {
       if (this.#abortPass) break;
-      try {
-        await this.#checkClaimed(row, result);
-      } finally {
-        await this.#locks.unlock(row.id).catch(() => undefined);
-      }
+      const outcome = await this.#check(row.id, result).catch((error: unknown): CheckOutcome => {
+        this.options.logger.warn(
+          { orderId: row.id, attempt: row.check_attempts, err: error instanceof Error ? error.message : error },
+          'reconciliation check failed; will retry later',
+        );
+        return 'failed';
+      });
+      if (outcome === 'changed') result.changed += 1;
+      if (outcome === 'failed') result.failedChecks += 1;
+      if (await this.#flagIfStuck(row.id)) result.flagged += 1;
+      // The claim lasts until here (a throw above ends the pass, whose end releases every claim).
+      await this.#locks.unlock(row.id).catch(() => undefined);
     }
-  }
-
-  /** The claim on `row` lasts until this ends. */
-  async #checkClaimed(row: ClaimedRow, result: ReconcileResult): Promise<void> {
-    const outcome = await this.#check(row.id, result).catch((error: unknown): CheckOutcome => {
-      this.options.logger.warn(
-        { orderId: row.id, attempt: row.check_attempts, err: error instanceof Error ? error.message : error },
-        'reconciliation check failed; will retry later',
-      );
-      return 'failed';
-    });
-    if (outcome === 'changed') result.changed += 1;
-    if (outcome === 'failed') result.failedChecks += 1;
-    if (await this.#flagIfStuck(row.id)) result.flagged += 1;
   }
 
   /**
