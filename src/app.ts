@@ -6,6 +6,7 @@ import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Attention } from './orders/attention.js';
+import type { CheckSchedule } from './orders/check-schedule.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
@@ -123,7 +124,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
   const sql = new Sql(orm, options.onQuery);
+  const schedule: CheckSchedule = {
+    firstCheckMs: config.RECONCILE_FIRST_CHECK_MS,
+    openCheckMs: config.RECONCILE_OPEN_CHECK_MS,
+    afterExpiryMs: config.RECONCILE_AFTER_EXPIRY_MS,
+    backoffFirstMs: config.RECONCILE_BACKOFF_FIRST_MS,
+    backoffMaxMs: config.RECONCILE_BACKOFF_MAX_MS,
+    latePaymentWindowMs: config.LATE_PAYMENT_WINDOW_MS,
+  };
   const updates = new OrderUpdates({
+    schedule,
     sql,
     listeners: {
       publish: (message) => live.publishChange(message),
@@ -151,6 +161,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     collectionLimits: config.COLLECTION_LIMITS,
     payoutLimit: config.PAYOUT_LIMIT,
     logger,
+    schedule,
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events };
@@ -169,6 +180,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maxAttempts: 3,
     },
     attention,
+    schedule,
     onRun: metrics.recordReconcileRun,
   });
   const development = config.NODE_ENV !== 'production';

@@ -230,6 +230,17 @@ const environment = z.object({
   ATTENTION_EXPIRY_GRACE_MS: z.coerce.number().int().min(0).default(3_600_000),
   /** A payout still CREATED, QUEUED or PROCESSING this long after it was stored is flagged (PAYOUT_STUCK). */
   ATTENTION_PAYOUT_PROCESSING_MS: z.coerce.number().int().min(0).default(14_400_000),
+  /** When reconciliation checks an order (src/orders/check-schedule.ts): first of an UNKNOWN or SUBMITTING one. */
+  RECONCILE_FIRST_CHECK_MS: z.coerce.number().int().min(0).default(30_000),
+  /** First check of an open order without expiry, or of one TarsPay closed unpaid. */
+  RECONCILE_OPEN_CHECK_MS: z.coerce.number().int().min(0).default(600_000),
+  /** First check of an open collection, after its expiry. */
+  RECONCILE_AFTER_EXPIRY_MS: z.coerce.number().int().min(0).default(60_000),
+  /** The delay after an order's first check, doubling per check up to RECONCILE_BACKOFF_MAX_MS. */
+  RECONCILE_BACKOFF_FIRST_MS: positiveInt.default(15_000),
+  RECONCILE_BACKOFF_MAX_MS: positiveInt.default(1_800_000),
+  /** FAILED, EXPIRED and CANCELLED orders are checked this long after their last change, for a late payment whose callback was lost; 0: never. */
+  LATE_PAYMENT_WINDOW_MS: z.coerce.number().int().min(0).default(259_200_000),
 
   /** Cost units (see src/graphql/operation-cost.ts) per token and per merchant; 0 per second turns a bucket off. */
   RATE_LIMIT_TOKEN_BURST: positiveInt.default(300),
@@ -354,6 +365,11 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
   }
   const config = parseWith(environment, env);
   checkKeyEncryption(config);
+  if (config.RECONCILE_BACKOFF_MAX_MS < config.RECONCILE_BACKOFF_FIRST_MS) {
+    throw new ConfigError(
+      `RECONCILE_BACKOFF_MAX_MS: ${config.RECONCILE_BACKOFF_MAX_MS} is below RECONCILE_BACKOFF_FIRST_MS (${config.RECONCILE_BACKOFF_FIRST_MS}): the longest delay must be at least the first`,
+    );
+  }
   if (config.METRICS_PORT && config.METRICS_PORT === config.PORT) {
     throw new ConfigError(`METRICS_PORT: ${config.METRICS_PORT} is PORT too: give /metrics a port of its own (or unset METRICS_PORT)`);
   }

@@ -79,3 +79,30 @@ describe('amount limits', () => {
     expect(messageOf(() => parseEnvironment({ PAYOUT_LIMIT: 'lots' }))).toMatch(/PAYOUT_LIMIT: "lots" is not MIN-MAX/);
   });
 });
+
+describe('reconciliation delays', () => {
+  it('has the defaults the README lists, and takes each from the environment', () => {
+    expect(parseEnvironment({})).toMatchObject({
+      RECONCILE_FIRST_CHECK_MS: 30_000,
+      RECONCILE_OPEN_CHECK_MS: 600_000,
+      RECONCILE_AFTER_EXPIRY_MS: 60_000,
+      RECONCILE_BACKOFF_FIRST_MS: 15_000,
+      RECONCILE_BACKOFF_MAX_MS: 1_800_000,
+      LATE_PAYMENT_WINDOW_MS: 259_200_000,
+    });
+    const short = { RECONCILE_FIRST_CHECK_MS: '10', RECONCILE_BACKOFF_FIRST_MS: '20', RECONCILE_BACKOFF_MAX_MS: '40', LATE_PAYMENT_WINDOW_MS: '0' };
+    expect(parseEnvironment(short)).toMatchObject({
+      RECONCILE_FIRST_CHECK_MS: 10,
+      RECONCILE_BACKOFF_FIRST_MS: 20,
+      RECONCILE_BACKOFF_MAX_MS: 40,
+      LATE_PAYMENT_WINDOW_MS: 0,
+    });
+  });
+
+  it('refuses a back-off whose longest delay is below its first, or a first delay of 0', () => {
+    expect(messageOf(() => parseEnvironment({ RECONCILE_BACKOFF_FIRST_MS: '100', RECONCILE_BACKOFF_MAX_MS: '50' }))).toMatch(
+      /RECONCILE_BACKOFF_MAX_MS: 50 is below RECONCILE_BACKOFF_FIRST_MS/,
+    );
+    expect(messageOf(() => parseEnvironment({ RECONCILE_BACKOFF_FIRST_MS: '0' }))).toMatch(/RECONCILE_BACKOFF_FIRST_MS/);
+  });
+});

@@ -2,11 +2,10 @@ import type { Query } from '../db/sql.js';
 import type { Logger } from '../logger.js';
 import { BIZ_TYPE } from '../tarspay/codes.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
-import { SETTLED_STATUSES } from './check-schedule.js';
 import type { OrderRecord } from './order-record.js';
 import type { OrderStatus } from './order-status.js';
 import type { OrderKind } from './order.entity.js';
-import { isSettled } from './state-machine.js';
+import { FINAL_STATUSES, isSettled } from './state-machine.js';
 
 /**
  * Orders a person should look at (`needsAttention`): why, as a stable code and a message, stored
@@ -103,7 +102,8 @@ interface FlaggedRow {
   attention_reason: string;
 }
 
-const SETTLED_SQL = SETTLED_STATUSES.map((status) => `'${status}'`).join(', ');
+/** Statuses past any window: TarsPay has settled the order. */
+const SETTLED_SQL = ['SUCCEEDED', ...FINAL_STATUSES].map((status) => `'${status}'`).join(', ');
 const reasonText = (code: AttentionCode, detail?: string): string => `${code}: ${detail ? `${ATTENTION_CODES[code]} (${detail})` : ATTENTION_CODES[code]}`;
 
 export class Attention {

@@ -1,5 +1,5 @@
 import { keepsAttention } from './attention.js';
-import { nextCheckAt } from './check-schedule.js';
+import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import type { OrderEventSource } from './order-event.entity.js';
 import type { OrderRecord } from './order-record.js';
 import type { OrderStatus } from './order-status.js';
@@ -73,7 +73,7 @@ export interface OrderDecision {
  * a compare-and-set on the status it was decided from. Facts that never go backwards (TarsPay's
  * order id, payment instructions) are kept whatever the verdict.
  */
-export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date.now()): OrderDecision {
+export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date.now(), schedule: CheckSchedule = DEFAULT_CHECK_SCHEDULE): OrderDecision {
   const changes: OrderChanges = factChanges(order, update);
   const verdict = judgeTransition(order.status, update.status);
   const latePayment = verdict === 'apply' && isLatePayment(order.status, update.status);
@@ -86,7 +86,7 @@ export function decideUpdate(order: OrderRecord, update: OrderUpdate, now = Date
       failureReason: update.failureReason ?? (latePayment ? null : order.failureReason),
       upstreamCode: update.upstreamCode ?? order.upstreamCode,
       amountMismatch: isAmountMismatch(update.status, order.amount, paidAmount),
-      nextCheckAt: nextCheckAt({ status: update.status, kind: order.kind, expiresAt: changes.expiresAt ?? order.expiresAt }, now),
+      nextCheckAt: nextCheckAt({ status: update.status, kind: order.kind, expiresAt: changes.expiresAt ?? order.expiresAt }, now, schedule),
       // The reconciliation back-off starts over from the new status.
       checkAttempts: 0,
       ...(order.attentionSince === null || keepsAttention(order.attentionReason, update.status) ? {} : { attentionSince: null, attentionReason: null }),

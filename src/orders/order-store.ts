@@ -1,6 +1,6 @@
 import type { Query } from '../db/sql.js';
 import { uuidv7 } from '../db/uuid.js';
-import { nextCheckAt } from './check-schedule.js';
+import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import type { EventToWrite, OrderChanges, OrderDecision } from './order-decision.js';
 import { eventFromRow, ORDER_COLUMNS, orderFromRow, type OrderEventRecord, type OrderRecord } from './order-record.js';
 import type { OrderBeneficiary, OrderCustomer, OrderKind } from './order.entity.js';
@@ -77,7 +77,12 @@ export interface WrittenOrder {
  * Stores an order as SUBMITTING with its first event, claiming (merchant, merchantOrderNo).
  * Null when that key is taken: the caller reads the existing order.
  */
-export async function insertSubmittingOrder(query: Query, fields: NewOrder, note: string): Promise<WrittenOrder | null> {
+export async function insertSubmittingOrder(
+  query: Query,
+  fields: NewOrder,
+  note: string,
+  schedule: CheckSchedule = DEFAULT_CHECK_SCHEDULE,
+): Promise<WrittenOrder | null> {
   const [row] = await query(
     `with o as (
        insert into orders (id, merchant_id, kind, merchant_order_no, status, amount, currency, method, subject, description, return_url,
@@ -101,7 +106,7 @@ export async function insertSubmittingOrder(query: Query, fields: NewOrder, note
       fields.beneficiary ? JSON.stringify(fields.beneficiary) : null,
       fields.requestFingerprint,
       fields.expiresAt ?? null,
-      nextCheckAt({ status: 'SUBMITTING', kind: fields.kind, expiresAt: fields.expiresAt ?? null }),
+      nextCheckAt({ status: 'SUBMITTING', kind: fields.kind, expiresAt: fields.expiresAt ?? null }, Date.now(), schedule),
       ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null }),
     ],
   );
@@ -147,4 +152,21 @@ export async function writeDecision(query: Query, order: OrderRecord, decision: 
   values.push(...eventValues(decision.event));
   const [row] = await query(`with ${update}, ${eventInsert('upd', first)} select upd.*, ev.* from upd left join ev on true`, values);
   return row ? { order: orderFromRow(row), event: eventFromRow(row) } : null;
+}
+
+/**
+ * Counts one more create sent for `order`, as read, if no one counted one since: a compare-and-set
+ * on create_attempts, and only while the order is still UNKNOWN or SUBMITTING and not known to
+ * TarsPay. Its next check moves to at least `holdChecksMs` from now, past the time the create can
+ * take, so no check starts while it may be on its way. The new count; null when someone else counted
+ * first (then do not send).
+ */
+export async function countCreateAttempt(query: Query, order: Pick<OrderRecord, 'id' | 'createAttempts'>, holdChecksMs: number): Promise<number | null> {
+  const [row] = await query<{ create_attempts: number }>(
+    `update orders set create_attempts = create_attempts + 1, next_check_at = greatest(next_check_at, now() + $3 * interval '1 millisecond')
+      where id = $1 and create_attempts = $2 and status in ('UNKNOWN', 'SUBMITTING') and not upstream_confirmed
+      returning create_attempts`,
+    [order.id, order.createAttempts, holdChecksMs],
+  );
+  return row ? row.create_attempts : null;
 }

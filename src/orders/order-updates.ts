@@ -1,5 +1,6 @@
 import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../logger.js';
+import type { CheckSchedule } from './check-schedule.js';
 import { decideUpdate, type OrderUpdate } from './order-decision.js';
 import type { OrderEventRecord, OrderRecord } from './order-record.js';
 import { toChangeMessage, type OrderChangeMessage } from './order-snapshot.js';
@@ -36,7 +37,7 @@ const MAX_ATTEMPTS = 20;
  * logged, counted) after it is committed, never before and never forgotten.
  */
 export class OrderUpdates {
-  constructor(private readonly options: { sql: Sql; listeners: OrderUpdateListeners; logger: Logger }) {}
+  constructor(private readonly options: { sql: Sql; listeners: OrderUpdateListeners; logger: Logger; schedule?: CheckSchedule }) {}
 
   /**
    * Applies one update: read the order, decide, write as a compare-and-set on the status it was
@@ -47,7 +48,7 @@ export class OrderUpdates {
     const { query } = this.options.sql;
     let order = known ?? (await readOrder(query, orderId));
     for (let attempt = 1; order && attempt <= MAX_ATTEMPTS; attempt++) {
-      const decision = decideUpdate(order, update);
+      const decision = decideUpdate(order, update, Date.now(), this.options.schedule);
       const written = await writeDecision(query, order, decision);
       if (written) {
         const change: OrderChange = { order: written.order, verdict: decision.verdict, event: written.event, latePayment: decision.latePayment };
@@ -68,7 +69,7 @@ export class OrderUpdates {
     const changes: Array<{ change: OrderChange; update: OrderUpdate }> = [];
     const result = await this.options.sql.transaction((query) =>
       work(query, async (order, update) => {
-        const decision = decideUpdate(order, update);
+        const decision = decideUpdate(order, update, Date.now(), this.options.schedule);
         const written = await writeDecision(query, order, decision);
         if (!written) throw new Error(`order ${order.id} was not locked: its status moved under the transaction`);
         const change: OrderChange = { order: written.order, verdict: decision.verdict, event: written.event, latePayment: decision.latePayment };

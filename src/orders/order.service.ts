@@ -8,6 +8,7 @@ import type { InquiryAnswer } from '../tarspay/types.js';
 import type { TarsPayClient } from '../tarspay/client.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import { adoptionMismatch, attentionCode, inquiryFacts, type Attention } from './attention.js';
+import type { CheckSchedule } from './check-schedule.js';
 import { classifyCreateFailure, createFailureMessage } from './create-outcome.js';
 import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
@@ -59,6 +60,8 @@ export interface OrderServiceOptions {
   sql: Sql;
   /** Flags an order whose merchantOrderNo names another order at TarsPay (ADOPTION_MISMATCH). */
   attention: Attention;
+  /** When reconciliation first checks a new order. */
+  schedule?: CheckSchedule;
 }
 
 /** What TarsPay needs to find an order: an OrderRecord or an Order entity. */
@@ -70,8 +73,8 @@ export interface CreatedOrder {
   replayed: boolean;
 }
 
-/** What a re-sent create taught us (reconciliation; see resendCreate). */
-export type ResendOutcome = 'created' | 'confirmed' | 'unknown';
+/** What a re-sent create taught us (reconciliation; see resendCreate); `not-sent` when its attempt could not be counted. */
+export type ResendOutcome = 'created' | 'confirmed' | 'unknown' | 'not-sent';
 
 /**
  * Creates orders the safe way round: store first (SUBMITTING), call TarsPay second, record the
@@ -158,11 +161,13 @@ export class OrderService {
    * identical create again, same merchantOrderNo. TarsPay refuses a duplicate ("already exists",
    * which proves the order exists) and otherwise creates it now: the order the merchant asked for,
    * once. A refusal proves nothing here (the first create may have been stored), nor does silence.
+   * `countAttempt` counts the create before it is sent (see countCreateAttempt): null, and nothing is sent.
    */
-  async resendCreate(merchant: Merchant, order: OrderRecord): Promise<ResendOutcome> {
+  async resendCreate(merchant: Merchant, order: OrderRecord, countAttempt: () => Promise<number | null>): Promise<ResendOutcome> {
     const client = await this.options.upstream.forMerchant(merchant);
-    await this.options.sql.query('update orders set create_attempts = create_attempts + 1 where id = $1', [order.id]);
-    const fields = { orderId: order.id, attempt: order.createAttempts + 1 };
+    const attempt = await countAttempt();
+    if (attempt === null) return 'not-sent';
+    const fields = { orderId: order.id, attempt };
     try {
       const answer = await this.#sendCreate(client, merchant, order, 'RECONCILIATION');
       await this.options.updates.apply(order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
@@ -288,7 +293,7 @@ export class OrderService {
   /** Stores the order as SUBMITTING, or finds the one this merchantOrderNo already names (a retry, or a conflict). */
   async #claim(fields: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
     const { query } = this.options.sql;
-    const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay');
+    const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay', this.options.schedule);
     if (written) {
       this.options.updates.announceCreated(written);
       return { order: written.order, created: true };

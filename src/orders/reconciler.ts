@@ -3,12 +3,13 @@ import { inRootSpan } from '../lib/tracing.js';
 import type { Logger } from '../logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { Sql } from '../db/sql.js';
+import { LockSession } from '../db/lock-session.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import type { Attention } from './attention.js';
 import type { OrderRecord } from './order-record.js';
-import { readOrder } from './order-store.js';
+import { countCreateAttempt, readOrder } from './order-store.js';
 import type { OrderService } from './order.service.js';
-import { CHECK_BACKOFF, SETTLED_STATUSES } from './check-schedule.js';
+import { checkDelaySql, CLOSED_UNPAID_STATUSES, UNCHECKED_STATUSES, type CheckSchedule } from './check-schedule.js';
 
 export interface ReconcilerOptions {
   orm: MikroORM;
@@ -22,11 +23,13 @@ export interface ReconcilerOptions {
   resend: ResendRules;
   /** Flags orders past their expected windows for a person (orders/attention.ts). */
   attention: Attention;
+  /** The back-off between checks, and how long closed orders are checked for a late payment. */
+  schedule: CheckSchedule;
   onRun?: (result: ReconcileResult) => void;
 }
 
 export interface ResendRules {
-  /** Not before this long after the order was stored (longer than a create can take). */
+  /** Not before this long after the order was stored, nor after the last re-send (longer than a create can take). */
   afterMs: number;
   /** Payouts only within this long after the merchant asked for them; 0: payouts are never re-sent. */
   payoutWindowMs: number;
@@ -51,22 +54,39 @@ interface ClaimedRow {
   check_attempts: number;
 }
 
-const SETTLED_SQL = SETTLED_STATUSES.map((status) => `'${status}'`).join(', ');
+const sqlList = (statuses: readonly string[]) => statuses.map((status) => `'${status}'`).join(', ');
+const UNCHECKED_SQL = sqlList(UNCHECKED_STATUSES);
+const CLOSED_UNPAID_SQL = sqlList(CLOSED_UNPAID_STATUSES);
+
+/** The advisory-lock namespace of order checks (any fixed int4). */
+const CHECK_LOCK_NAMESPACE = 740_311_826;
+/** The application_name of the connection that holds them. */
+export const RECONCILER_LOCKS_APPLICATION = 'tarspay-graphql reconciler locks';
 
 /**
  * Asks TarsPay about orders whose state is unknown or overdue (UNKNOWN, SUBMITTING for too long,
- * not final past their expected time), with a growing delay per order, and applies the answers
- * through the state machine. Several instances can run it: rows are claimed with
- * FOR UPDATE SKIP LOCKED and leased by moving next_check_at forward.
+ * not final past their expected time, closed unpaid within the late-payment window), with a
+ * growing delay per order, and applies the answers through the state machine.
+ *
+ * Several instances can run it. A claimed order is held, from its claim to the end of its check,
+ * by an advisory lock on a connection of this reconciler's own (LockSession): however long the
+ * check takes, no other instance checks it meanwhile, and a killed instance's locks go with its
+ * connection. The claim also moves next_check_at out by the back-off. A re-sent create is counted
+ * first, on that same connection, as a compare-and-set on create_attempts that also holds the next
+ * check past the time the create can take: if the connection was lost (and the lock with it), or
+ * another instance counted one first, nothing is sent.
  */
 export class Reconciler {
+  readonly #locks: LockSession;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<ReconcileResult> | undefined;
   #stopped = false;
   /** Set by stop(): the pass under way ends after its current check. */
   #abortPass = false;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    this.#locks = new LockSession(options.orm.config.get('clientUrl'), CHECK_LOCK_NAMESPACE, RECONCILER_LOCKS_APPLICATION);
+  }
 
   start(): void {
     if (this.options.intervalMs <= 0 || this.#timer) return;
@@ -84,6 +104,7 @@ export class Reconciler {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
+    await this.#locks.close();
   }
 
   /** One pass over the orders due now. */
@@ -96,6 +117,16 @@ export class Reconciler {
 
   async #run(): Promise<ReconcileResult> {
     this.#abortPass = false;
+    await this.#locks.open();
+    try {
+      return await this.#pass();
+    } finally {
+      // Claims a stopped pass did not check; a lost session has no locks left to release.
+      await this.#locks.unlockAll().catch(() => undefined);
+    }
+  }
+
+  async #pass(): Promise<ReconcileResult> {
     const claimed = await this.#claim();
     const result: ReconcileResult = { claimed: claimed.length, changed: 0, failedChecks: 0, resent: 0, flagged: 0 };
     // A trace per pass that found work (an idle pass every few seconds would only be noise).
@@ -123,29 +154,41 @@ export class Reconciler {
       if (outcome === 'changed') result.changed += 1;
       if (outcome === 'failed') result.failedChecks += 1;
       if (await this.#flagIfStuck(row.id)) result.flagged += 1;
+      // The claim lasts until here (a throw above ends the pass, whose end releases every claim).
+      await this.#locks.unlock(row.id).catch(() => undefined);
     }
   }
 
-  /** Claims due orders and leases them: the next check moves out by checkDelaySeconds(check_attempts), in SQL. */
+  /**
+   * Claims due orders: locks each (skipping those another instance holds), then, if it is still due,
+   * moves its next check out by checkDelayMs(check_attempts), in SQL. A closed unpaid order whose
+   * next check would fall past the late-payment window gets none.
+   */
   async #claim(): Promise<ClaimedRow[]> {
     const batch = this.options.batchSize ?? 20;
-    const { firstSeconds, maxSeconds, maxDoublings } = CHECK_BACKOFF;
-    return this.options.orm.em.getConnection().execute<ClaimedRow[]>(
-      `with due as (
-         select id from orders
-         where next_check_at <= now() and status not in (${SETTLED_SQL})
-         order by next_check_at
-         limit ?
-         for update skip locked
-       )
-       update orders o
-          set next_check_at = now() + least(?::int, ? * power(2, least(o.check_attempts, ?))::int) * interval '1 second',
-              check_attempts = o.check_attempts + 1
-         from due
-        where o.id = due.id
-       returning o.id, o.check_attempts`,
-      [batch, maxSeconds, firstSeconds, maxDoublings],
+    const { schedule } = this.options;
+    const candidates = await this.#locks.query<{ id: string }>(
+      `select id from orders where next_check_at <= now() and status not in (${UNCHECKED_SQL}) order by next_check_at limit $1`,
+      [2 * batch],
     );
+    const delay = checkDelaySql('o.check_attempts', 3, schedule);
+    const claimed: ClaimedRow[] = [];
+    for (const { id } of candidates) {
+      if (claimed.length >= batch || this.#abortPass) break;
+      if (!(await this.#locks.tryLock(id))) continue;
+      const [row] = await this.#locks.query<ClaimedRow>(
+        `update orders o
+            set next_check_at = case when o.status in (${CLOSED_UNPAID_SQL}) and now() + ${delay.sql} > o.updated_at + $2 * interval '1 millisecond'
+                                     then null else now() + ${delay.sql} end,
+                check_attempts = o.check_attempts + 1
+          where o.id = $1 and o.next_check_at <= now() and o.status not in (${UNCHECKED_SQL})
+         returning o.id, o.check_attempts`,
+        [id, schedule.latePaymentWindowMs, ...delay.values],
+      );
+      if (row) claimed.push(row);
+      else await this.#locks.unlock(id);
+    }
+    return claimed;
   }
 
   /**
@@ -166,8 +209,10 @@ export class Reconciler {
       // Only an inquiry TarsPay answered (with an error code) says it does not report the order now.
       if (error.kind !== 'rejected' || !this.#mayResend(order, Date.now())) throw error;
     }
-    result.resent += 1;
-    const outcome = await this.options.orders.resendCreate(merchant, order);
+    const outcome = await this.options.orders.resendCreate(merchant, order, () =>
+      countCreateAttempt((text, values) => this.#locks.query(text, values), order, this.options.resend.afterMs),
+    );
+    if (outcome !== 'not-sent') result.resent += 1;
     return outcome === 'created' ? 'changed' : 'unchanged';
   }
 

@@ -18,6 +18,7 @@ export function createCollection(ctx: SandboxContext, merchant: Merchant, body: 
   if (!method) throw new TarsPayApiError(API_CODES.METHOD_NOT_SUPPORTED, `wayCode ${fields.wayCode} is not a collection method`);
   const amount = parseAmount(body.amount, COLLECTION_AMOUNT_LIMITS[method.type], method.code);
   const notifyUrl = requireHttpUrl(fields.notifyUrl, 'notifyUrl');
+  ctx.store.countCreateRequest('collection', merchant.mchNo, fields.mchOrderNo);
   if (ctx.store.hasMerchantOrderNo('collection', merchant.mchNo, fields.mchOrderNo)) {
     throw new TarsPayApiError(API_CODES.DUPLICATE_ORDER, `a collection with mchOrderNo ${fields.mchOrderNo} already exists`);
   }

@@ -16,6 +16,7 @@ export const settlementSchema = z.object({
   outcome: z.enum(OUTCOMES),
   paidAmount: z.string().optional(),
   failReason: z.string().min(1).max(200).optional(),
+  notify: z.boolean().optional(),
 });
 
 class ControlError extends Error {

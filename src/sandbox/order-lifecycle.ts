@@ -6,7 +6,7 @@ import type { SandboxOrder } from './store.js';
 
 export interface SettledOrder {
   order: SandboxOrder;
-  /** False for states TarsPay sends no callback for (6 expired, 8 rejected): the merchant learns them by inquiry. */
+  /** False for states TarsPay sends no callback for (6 expired, 8 rejected), and with `notify: false`: the merchant learns them by inquiry. */
   callbackSent: boolean;
 }
 
@@ -18,7 +18,7 @@ export function settleAndNotify(ctx: SandboxContext, payOrderId: string, settlem
   settleOrder(order, merchant, settlement, ctx.options, ctx.now());
   ctx.ledger.stateChanged(order, ctx.now());
   ctx.store.pendingCollections.delete(order);
-  const callbackSent = CALLBACK_STATES.has(order.state);
+  const callbackSent = CALLBACK_STATES.has(order.state) && settlement.notify !== false;
   ctx.log('info', 'order settled', { payOrderId, outcome: settlement.outcome, state: order.state, callbackSent });
   if (callbackSent) ctx.callbacks.send(order);
   return { order, callbackSent };

@@ -28,6 +28,7 @@ export function createPayout(ctx: SandboxContext, merchant: Merchant, body: Requ
   if (!bank) throw new TarsPayApiError(API_CODES.METHOD_NOT_SUPPORTED, `wayCode ${fields.wayCode} is not a payout bank code`);
   const amount = parseAmount(body.amount, PAYOUT_AMOUNT_LIMIT, 'payout');
   const notifyUrl = requireHttpUrl(fields.notifyUrl, 'notifyUrl');
+  ctx.store.countCreateRequest('payout', merchant.mchNo, fields.mchOrderNo);
   if (ctx.store.hasMerchantOrderNo('payout', merchant.mchNo, fields.mchOrderNo)) {
     throw new TarsPayApiError(API_CODES.DUPLICATE_ORDER, `a payout with mchOrderNo ${fields.mchOrderNo} already exists`);
   }

@@ -42,9 +42,11 @@ export interface Sandbox {
    * then pass kind, or this throws.
    */
   findOrder(mchNo: string, mchOrderNo: string, kind?: 'COLLECTION' | 'PAYOUT'): SandboxOrderView | undefined;
+  /** Create requests that named this merchant order number (valid enough to read it), refused duplicates included. */
+  createRequests(mchNo: string, mchOrderNo: string, kind: 'COLLECTION' | 'PAYOUT'): number;
   /**
    * Same as POST /sandbox/orders/{payOrderId}/settle; throws SettlementError (status 400, 404 or 409).
-   * `callbackSent` is false for EXPIRED and REJECTED: TarsPay sends no callback for them.
+   * `callbackSent` is false for EXPIRED and REJECTED: TarsPay sends no callback for them; nor with `notify: false`.
    */
   settle(payOrderId: string, settlement: Settlement): SandboxSettlementView;
   readonly faults: { add(fault: FaultInput): Fault; clear(): void; list(): Fault[] };
@@ -138,6 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const order = ctx.store.order(payOrderId);
       return order && sandboxOrderView(order);
     },
+    createRequests: (mchNo, mchOrderNo, kind) => ctx.store.createRequests(kind === 'COLLECTION' ? 'collection' : 'payout', mchNo, mchOrderNo),
     findOrder: (mchNo, mchOrderNo, kind) => {
       const found = findOrdersByMerchantOrderNo(ctx, { mchNo, mchOrderNo, kind });
       if (found.length > 1)

@@ -60,6 +60,8 @@ export interface Settlement {
   /** PARTIALLY_PAID only: whole rupiah, more than 0 and less than the amount. */
   paidAmount?: string;
   failReason?: string;
+  /** false: the state is recorded but its callback is never sent (lost), so the merchant learns it only by inquiry. */
+  notify?: boolean;
 }
 
 export interface Fees {

@@ -78,6 +78,7 @@ export class SandboxStore {
   readonly #merchants = new Map<string, Merchant>();
   readonly #mchNoByKey = new Map<string, string>();
   readonly #orders = new Map<string, SandboxOrder>();
+  readonly #createRequests = new Map<string, number>();
   readonly #ordersByMerchant = new Map<string, SandboxOrder[]>();
   readonly #idByMerchantOrderNo = new Map<string, string>();
   /** Collections still waiting for payment (the expiry sweep looks only at these). */
@@ -155,6 +156,16 @@ export class SandboxStore {
   ordersByMerchantOrderNo(mchNo: string, mchOrderNo: string, kind?: OrderKind): SandboxOrder[] {
     const kinds: OrderKind[] = kind === undefined ? ['collection', 'payout'] : [kind];
     return kinds.flatMap((candidate) => this.findMerchantOrder(candidate, mchNo, { mchOrderNo }) ?? []);
+  }
+
+  /** Counts a create request naming this order number, whether or not it creates an order (a duplicate is refused). */
+  countCreateRequest(kind: OrderKind, mchNo: string, mchOrderNo: string): void {
+    const key = merchantOrderKey(kind, mchNo, mchOrderNo);
+    this.#createRequests.set(key, (this.#createRequests.get(key) ?? 0) + 1);
+  }
+
+  createRequests(kind: OrderKind, mchNo: string, mchOrderNo: string): number {
+    return this.#createRequests.get(merchantOrderKey(kind, mchNo, mchOrderNo)) ?? 0;
   }
 
   hasMerchantOrderNo(kind: OrderKind, mchNo: string, mchOrderNo: string): boolean {

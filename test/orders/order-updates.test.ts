@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sql, type Query } from '../../src/db/sql.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
-import { CHECK_BACKOFF, checkDelaySeconds, nextCheckAt } from '../../src/orders/check-schedule.js';
+import { checkDelayMs, checkDelaySql, DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from '../../src/orders/check-schedule.js';
 import { OrderEvent } from '../../src/orders/order-event.entity.js';
 import { ORDER_COLUMNS, orderFromRow } from '../../src/orders/order-record.js';
 import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
@@ -161,20 +161,48 @@ describe('OrderUpdates.transaction', () => {
 });
 
 describe('the check schedule', () => {
-  it('checks an unknown order soon, a collection after its expiry, and a settled one never', () => {
+  it('checks an unknown order soon, a collection after its expiry, a closed one for a late payment, a settled one never', () => {
     const now = Date.parse('2026-12-01T00:00:00Z');
     expect(nextCheckAt({ status: 'UNKNOWN', kind: 'PAYOUT', expiresAt: null }, now)!.getTime() - now).toBe(30_000);
     const expiresAt = new Date(now + 30 * 60_000);
     expect(nextCheckAt({ status: 'CREATED', kind: 'COLLECTION', expiresAt }, now)!.getTime()).toBe(expiresAt.getTime() + 60_000);
     expect(nextCheckAt({ status: 'PROCESSING', kind: 'PAYOUT', expiresAt: null }, now)!.getTime() - now).toBe(10 * 60_000);
-    for (const status of ['SUCCEEDED', 'FAILED', 'EXPIRED', 'REFUNDED', 'REJECTED', 'CANCELLED'] as const) {
+    for (const status of ['FAILED', 'EXPIRED', 'CANCELLED'] as const) {
+      expect(nextCheckAt({ status, kind: 'COLLECTION', expiresAt }, now)!.getTime() - now).toBe(10 * 60_000);
+      expect(nextCheckAt({ status, kind: 'COLLECTION', expiresAt }, now, { ...DEFAULT_CHECK_SCHEDULE, latePaymentWindowMs: 0 })).toBeNull();
+    }
+    for (const status of ['SUCCEEDED', 'REFUNDED', 'REJECTED'] as const) {
       expect(nextCheckAt({ status, kind: 'COLLECTION', expiresAt }, now)).toBeNull();
     }
   });
 
+  it('takes every first check from the configured schedule', () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const schedule: CheckSchedule = { firstCheckMs: 1, openCheckMs: 2, afterExpiryMs: 3, backoffFirstMs: 4, backoffMaxMs: 5, latePaymentWindowMs: 6 };
+    const expiresAt = new Date(now + 1_000);
+    expect(nextCheckAt({ status: 'SUBMITTING', kind: 'PAYOUT', expiresAt: null }, now, schedule)!.getTime() - now).toBe(1);
+    expect(nextCheckAt({ status: 'QUEUED', kind: 'PAYOUT', expiresAt: null }, now, schedule)!.getTime() - now).toBe(2);
+    expect(nextCheckAt({ status: 'EXPIRED', kind: 'COLLECTION', expiresAt }, now, schedule)!.getTime() - now).toBe(2);
+    expect(nextCheckAt({ status: 'CREATED', kind: 'COLLECTION', expiresAt }, now, schedule)!.getTime()).toBe(expiresAt.getTime() + 3);
+  });
+
   it('doubles the delay between checks up to its maximum', () => {
-    expect([0, 1, 2, 3].map(checkDelaySeconds)).toEqual([15, 30, 60, 120]);
-    expect(checkDelaySeconds(7)).toBe(CHECK_BACKOFF.maxSeconds);
-    expect(checkDelaySeconds(1_000)).toBe(CHECK_BACKOFF.maxSeconds);
+    expect([0, 1, 2, 3].map((checks) => checkDelayMs(checks))).toEqual([15_000, 30_000, 60_000, 120_000]);
+    expect(checkDelayMs(7)).toBe(DEFAULT_CHECK_SCHEDULE.backoffMaxMs);
+    expect(checkDelayMs(1_000)).toBe(DEFAULT_CHECK_SCHEDULE.backoffMaxMs);
+    const short = { ...DEFAULT_CHECK_SCHEDULE, backoffFirstMs: 50, backoffMaxMs: 120 };
+    expect([0, 1, 2, 30].map((checks) => checkDelayMs(checks, short))).toEqual([50, 100, 120, 120]);
+  });
+
+  it('computes the same back-off in SQL', async () => {
+    const short = { ...DEFAULT_CHECK_SCHEDULE, backoffFirstMs: 50, backoffMaxMs: 120 };
+    for (const schedule of [DEFAULT_CHECK_SCHEDULE, short]) {
+      const delay = checkDelaySql('checks', 1, schedule);
+      const rows = await new Sql(db.orm).query<{ checks: number; ms: number }>(
+        `select checks, extract(epoch from ${delay.sql}) * 1000 as ms from generate_series(0, 40) as checks`,
+        delay.values,
+      );
+      for (const row of rows) expect(Math.round(Number(row.ms))).toBe(checkDelayMs(row.checks, schedule));
+    }
   });
 });
