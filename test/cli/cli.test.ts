@@ -124,7 +124,7 @@ describe.concurrent('cli', () => {
     expect(storefront!.apiToken.trustedDocumentsOnly).toBe(true);
     expect(backOffice!.apiToken.trustedDocumentsOnly).toBe(false);
     const listed = await cli('token', 'list', '--merchant', 'M-CLI');
-    expect(listed.stdout).toMatch(/^ID +NAME +SCOPES +DOCUMENTS +CREATED/);
+    expect(listed.stdout).toMatch(/^ID +NAME +PURPOSE +SCOPES +DOCUMENTS +CREATED/);
     expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +collections:write +trusted only `));
     expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +collections:write +any `));
   });
