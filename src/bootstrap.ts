@@ -24,7 +24,9 @@ export async function ensureConfiguredMerchant(
   const configuredKey = configuredPrivateKey(config);
   const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
   if (!platformPublicKey) {
-    throw new ConfigError('TARSPAY_PLATFORM_PUBLIC_KEY is not set: set it to the platform public key TarsPay gave you (66 hex characters); it verifies their callbacks');
+    throw new ConfigError(
+      'TARSPAY_PLATFORM_PUBLIC_KEY is not set: set it to the platform public key TarsPay gave you (66 hex characters); it verifies their callbacks',
+    );
   }
   const configuredKeys = `${configuredKey?.publicKeyHex ?? 'stored'}:${platformPublicKey.toLowerCase()}`;
   const existing = await findMerchantByMchNo(em, mchNo);

@@ -22,8 +22,14 @@ const publicKey = z
   .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
 const positiveInt = z.coerce.number().int().positive();
 /** A well-formed key can still be no key at all: 0, or past the curve's order (private); off the curve (public). */
-const privateKey = hexKey.refine((text) => !/^[0-9a-fA-F]{64}$/.test(text) || isPrivateKeyHex(text), "is not a valid secp256k1 private key (zero, or not below the curve's order): set the merchant's private key, whose public half TarsPay has");
-const platformPublicKey = publicKey.refine((text) => !/^0[23][0-9a-fA-F]{64}$/.test(text) || isPublicKeyHex(text), 'is not a point on secp256k1: copy the platform public key TarsPay gave you again');
+const privateKey = hexKey.refine(
+  (text) => !/^[0-9a-fA-F]{64}$/.test(text) || isPrivateKeyHex(text),
+  "is not a valid secp256k1 private key (zero, or not below the curve's order): set the merchant's private key, whose public half TarsPay has",
+);
+const platformPublicKey = publicKey.refine(
+  (text) => !/^0[23][0-9a-fA-F]{64}$/.test(text) || isPublicKeyHex(text),
+  'is not a point on secp256k1: copy the platform public key TarsPay gave you again',
+);
 
 /** `a, b,,c ` → ['a', 'b', 'c']: the comma-separated lists of the variables below. */
 function commaList(text: string): string[] {

@@ -78,7 +78,12 @@ describe('npm start with NODE_ENV=production refuses what is unsafe, naming each
 
 describe('npm start names the variable of a key that is no key', () => {
   it('TARSPAY_PRIVATE_KEY, TARSPAY_PLATFORM_PUBLIC_KEY, KEY_ENCRYPTION_KEY', async () => {
-    const run = await failedStart({ ...realTarsPay, TARSPAY_PRIVATE_KEY: NOT_A_SCALAR, TARSPAY_PLATFORM_PUBLIC_KEY: OFF_CURVE, KEY_ENCRYPTION_KEY: 'not-a-key' });
+    const run = await failedStart({
+      ...realTarsPay,
+      TARSPAY_PRIVATE_KEY: NOT_A_SCALAR,
+      TARSPAY_PLATFORM_PUBLIC_KEY: OFF_CURVE,
+      KEY_ENCRYPTION_KEY: 'not-a-key',
+    });
     expectOneMessage(
       run,
       "TARSPAY_PRIVATE_KEY: is not a valid secp256k1 private key (zero, or not below the curve's order)",
@@ -92,7 +97,12 @@ describe('npm start names the variable of a key that is no key', () => {
     const file = join(scratch, 'merchant.key');
     writeFileSync(file, `${NOT_A_SCALAR}\n`);
     const { TARSPAY_PRIVATE_KEY: _inline, ...fromFile } = realTarsPay;
-    const run = await failedStart({ ...fromFile, TARSPAY_PRIVATE_KEY_FILE: file, KEY_ENCRYPTION_KEY: KEK, DATABASE_URL: 'postgres://nosuchrole@127.0.0.1:1/none' });
+    const run = await failedStart({
+      ...fromFile,
+      TARSPAY_PRIVATE_KEY_FILE: file,
+      KEY_ENCRYPTION_KEY: KEK,
+      DATABASE_URL: 'postgres://nosuchrole@127.0.0.1:1/none',
+    });
     expectOneMessage(run, `TARSPAY_PRIVATE_KEY_FILE (${file}): private key is not a valid secp256k1 scalar`);
     expect(run.output).not.toContain(NOT_A_SCALAR);
   }, 60_000);
@@ -101,29 +111,38 @@ describe('npm start names the variable of a key that is no key', () => {
 describe('npm start says what to do about the port and the database', () => {
   it('a port in use: exactly "port N is in use: set PORT", before the database is tried', async () => {
     // The database URL would fail too (no such role): the port's message shows the port was taken first.
-    const run = await failedStart({ PORT: String(takenPort), KEY_ENCRYPTION_KEY: KEK, DATA_DIR: scratch, DATABASE_URL: 'postgres://nosuchrole@127.0.0.1:5432/test' });
+    const run = await failedStart({
+      PORT: String(takenPort),
+      KEY_ENCRYPTION_KEY: KEK,
+      DATA_DIR: scratch,
+      DATABASE_URL: 'postgres://nosuchrole@127.0.0.1:5432/test',
+    });
     expect(run.code, run.output).toBe(1);
     expect(run.output.trim()).toBe(`port ${takenPort} is in use: set PORT`);
   }, 60_000);
 
-  it.skipIf(!databaseUrl)('an unknown role: createuser; an unknown database: createdb, and migrations run at start', async () => {
-    const server = new URL(databaseUrl!);
-    const role = new URL(databaseUrl!);
-    role.username = 'tpg_no_such_role';
-    const database = new URL(databaseUrl!);
-    database.pathname = '/tpg_no_such_database';
-    const [noRole, noDatabase] = await Promise.all([
-      failedStart({ KEY_ENCRYPTION_KEY: KEK, DATA_DIR: scratch, DATABASE_URL: role.href }),
-      failedStart({ KEY_ENCRYPTION_KEY: KEK, DATA_DIR: scratch, DATABASE_URL: database.href }),
-    ]);
-    expectOneMessage(
-      noRole,
-      `the gateway could not start: cannot connect to ${server.hostname}:${server.port || 5432}${server.pathname}: role "tpg_no_such_role" does not exist: create that role first (e.g. \`createuser tpg_no_such_role\`), or set DATABASE_URL to an existing user`,
-    );
-    expect(noRole.output).not.toMatch(/createdb/);
-    expectOneMessage(
-      noDatabase,
-      'database "tpg_no_such_database" does not exist: create it first (e.g. `createdb tpg_no_such_database`); the gateway applies its migrations at start (`npm run migrate` applies them without starting it)',
-    );
-  }, 60_000);
+  it.skipIf(!databaseUrl)(
+    'an unknown role: createuser; an unknown database: createdb, and migrations run at start',
+    async () => {
+      const server = new URL(databaseUrl!);
+      const role = new URL(databaseUrl!);
+      role.username = 'tpg_no_such_role';
+      const database = new URL(databaseUrl!);
+      database.pathname = '/tpg_no_such_database';
+      const [noRole, noDatabase] = await Promise.all([
+        failedStart({ KEY_ENCRYPTION_KEY: KEK, DATA_DIR: scratch, DATABASE_URL: role.href }),
+        failedStart({ KEY_ENCRYPTION_KEY: KEK, DATA_DIR: scratch, DATABASE_URL: database.href }),
+      ]);
+      expectOneMessage(
+        noRole,
+        `the gateway could not start: cannot connect to ${server.hostname}:${server.port || 5432}${server.pathname}: role "tpg_no_such_role" does not exist: create that role first (e.g. \`createuser tpg_no_such_role\`), or set DATABASE_URL to an existing user`,
+      );
+      expect(noRole.output).not.toMatch(/createdb/);
+      expectOneMessage(
+        noDatabase,
+        'database "tpg_no_such_database" does not exist: create it first (e.g. `createdb tpg_no_such_database`); the gateway applies its migrations at start (`npm run migrate` applies them without starting it)',
+      );
+    },
+    60_000,
+  );
 });

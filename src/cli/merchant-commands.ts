@@ -27,7 +27,9 @@ function checkPrivateKey(hex: string, flag: string): string {
 
 function checkPlatformPublicKey(hex: string | undefined): string | undefined {
   if (hex !== undefined && !isPublicKeyHex(hex.trim().toLowerCase())) {
-    throw new UsageError(`--platform-public-key: must be a compressed secp256k1 public key (66 hex characters starting 02 or 03), as TarsPay's merchant console shows it`);
+    throw new UsageError(
+      `--platform-public-key: must be a compressed secp256k1 public key (66 hex characters starting 02 or 03), as TarsPay's merchant console shows it`,
+    );
   }
   return hex;
 }
@@ -92,7 +94,8 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
       if (file === undefined && !generate && platformPublicKey === undefined) {
         throw new UsageError('pass --private-key-file <file> or --generate for a new private key, and/or --platform-public-key <hex>');
       }
-      const privateKeyHex = typeof file === 'string' ? checkPrivateKey(readKeyFile(file), `--private-key-file ${file}`) : generate ? PrivateKey.generate().revealHex() : undefined;
+      const privateKeyHex =
+        typeof file === 'string' ? checkPrivateKey(readKeyFile(file), `--private-key-file ${file}`) : generate ? PrivateKey.generate().revealHex() : undefined;
       // Read before anything changes: a bad TARSPAY_* variable stops the command, not its last line.
       const configured = await readConfiguration((config) => config.parseConfiguredMerchantSettings());
       const em = await database();

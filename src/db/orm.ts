@@ -25,7 +25,8 @@ function connectionHint(reason: string): string {
   const role = /role "([^"]+)" does not exist/.exec(reason);
   if (role) return `: create that role first (e.g. \`createuser ${role[1]}\`), or set DATABASE_URL to an existing user`;
   const database = /database "([^"]+)" does not exist/.exec(reason);
-  if (database) return `: create it first (e.g. \`createdb ${database[1]}\`); the gateway applies its migrations at start (\`npm run migrate\` applies them without starting it)`;
+  if (database)
+    return `: create it first (e.g. \`createdb ${database[1]}\`); the gateway applies its migrations at start (\`npm run migrate\` applies them without starting it)`;
   return '';
 }
 

@@ -84,7 +84,9 @@ describe('docker-compose.yml', () => {
   it('commits no key-encryption key: compose stops unless KEY_ENCRYPTION_KEY is set, and says how to make one', () => {
     const text = readFileSync('docker-compose.yml', 'utf8');
     for (const name of GATEWAYS) {
-      expect(services[name]!.environment!.KEY_ENCRYPTION_KEY).toBe('${KEY_ENCRYPTION_KEY:?set KEY_ENCRYPTION_KEY to 64 hex characters, e.g. openssl rand -hex 32}');
+      expect(services[name]!.environment!.KEY_ENCRYPTION_KEY).toBe(
+        '${KEY_ENCRYPTION_KEY:?set KEY_ENCRYPTION_KEY to 64 hex characters, e.g. openssl rand -hex 32}',
+      );
       expect(services[name]!.environment).not.toHaveProperty('KEY_ENCRYPTION_KEY_PREVIOUS');
     }
     // No usable key anywhere in the file, as a default or otherwise: the only 64-hex values are the sandbox's public development keys.

@@ -39,7 +39,9 @@ export interface GatewayProcess {
  */
 export function runGatewayProcess(env: Record<string, string>): GatewayProcess {
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(DATABASE_URL|REDIS_URL|TARSPAY_|SANDBOX_|KEY_ENCRYPTION_KEY|PUBLIC_URL|DATA_DIR|NODE_ENV|PORT|HOST|GRAPHIQL|METRICS_|OTEL_)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(DATABASE_URL|REDIS_URL|TARSPAY_|SANDBOX_|KEY_ENCRYPTION_KEY|PUBLIC_URL|DATA_DIR|NODE_ENV|PORT|HOST|GRAPHIQL|METRICS_|OTEL_)/.test(name),
+    ),
   );
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_MS: '0', ...env },
