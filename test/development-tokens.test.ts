@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import { generateKeyPair } from '../src/tarspay/signer.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { outputMatching, runGatewayProcess, stopGatewayProcess } from './helpers/spawned-gateway.js';
+import { killGatewayProcesses, outputMatching, runGatewayProcess, stopGatewayProcess } from './helpers/spawned-gateway.js';
 
 const KEK = 'ab'.repeat(32);
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-dev-tokens-'));
@@ -16,6 +16,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
+  killGatewayProcesses();
   await database?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });

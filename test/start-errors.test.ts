@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../src/tarspay/signer.js';
-import { runGatewayProcess } from './helpers/spawned-gateway.js';
+import { killGatewayProcesses, runGatewayProcess } from './helpers/spawned-gateway.js';
 
 // `npm start` failing for a reason the operator fixes: one message saying what to set, no stack trace, exit 1.
 const KEK = 'ab'.repeat(32);
@@ -32,6 +32,7 @@ beforeAll(async () => {
   takenPort = (taken.address() as AddressInfo).port;
 });
 afterAll(() => {
+  killGatewayProcesses();
   taken?.close();
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -37,6 +37,13 @@ export interface GatewayProcess {
  * `npm start`'s entry point in its own process with exactly `env` on top of PATH and HOME-like
  * basics: none of this shell's gateway variables (DATABASE_URL, TARSPAY_*, KEY_ENCRYPTION_KEY…) leak in.
  */
+const running = new Set<ChildProcess>();
+
+/** Kills every process runGatewayProcess started that is still running (for afterAll: a failed test may leave one). */
+export function killGatewayProcesses(): void {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
 export function runGatewayProcess(env: Record<string, string>): GatewayProcess {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -47,10 +54,16 @@ export function runGatewayProcess(env: Record<string, string>): GatewayProcess {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let output = '';
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => output, exited };
 }
 
