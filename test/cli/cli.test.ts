@@ -125,8 +125,8 @@ describe.concurrent('cli', () => {
     expect(backOffice!.apiToken.trustedDocumentsOnly).toBe(false);
     const listed = await cli('token', 'list', '--merchant', 'M-CLI');
     expect(listed.stdout).toMatch(/^ID +NAME +PURPOSE +SCOPES +DOCUMENTS +CREATED/);
-    expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +collections:write +trusted only `));
-    expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +collections:write +any `));
+    expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +- +collections:write +trusted only `));
+    expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +- +collections:write +any `));
   });
 
   it('token create refuses a bad or past expiry, and both options at once', async ({ expect }) => {
