@@ -28,7 +28,7 @@ export function developmentTokensPath(dataDir: string): string {
 function readKept(path: string): Partial<Record<DevelopmentTokenPurpose, string>> {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    return parsed && typeof parsed === 'object' ? (parsed) : {};
+    return parsed && typeof parsed === 'object' ? parsed : {};
   } catch {
     return {};
   }
