@@ -18,5 +18,5 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000 4100
-# The gateway; the sandbox: node dist/src/sandbox/main.js; the CLI: node dist/src/cli/main.js
+# The gateway; the sandbox: node dist/src/sandbox/main.js; the CLI: node dist/src/cli/main.js; migrations: node dist/migrate.js
 CMD ["node", "dist/main.js"]

@@ -2,6 +2,7 @@
 // `node dist/main.js` runs without tsx or any other devDependency (`npm ci --omit=dev` is enough).
 //
 //   dist/main.js          the gateway (loads dist/src/main.js)
+//   dist/migrate.js       `npm run migrate` in a production install, where tsx is absent (loads dist/src/db/migrate.js)
 //   dist/src/…            src/, compiled, with the files it reads next to itself (demo page, manifests, …)
 //   dist/migrations/…     migrations/, compiled: what the migrator runs under plain node
 //   dist/examples/operations/  the typed client's operations (known metric labels)
@@ -33,4 +34,8 @@ cpSync(join(root, 'examples', 'operations'), join(dist, 'examples', 'operations'
   filter: (source) => statSync(source).isDirectory() || source.endsWith('.graphql'),
 });
 writeFileSync(join(dist, 'main.js'), "// `node dist/main.js`: the gateway, as `npm start` runs it (src/main.ts).\nimport './src/main.js';\n");
+writeFileSync(
+  join(dist, 'migrate.js'),
+  "// `node dist/migrate.js`: the migrations, as `npm run migrate` applies them (src/db/migrate.ts); npm run migrate runs this when tsx is not installed.\nimport './src/db/migrate.js';\n",
+);
 console.log(`built ${dist}: node dist/main.js`);

@@ -4,7 +4,7 @@
  * installs there with `npm ci --omit=dev` (no tsx, no TypeScript), then starts, each until /readyz
  * answers 200 (60 s at most):
  *
- *   1. `node dist/main.js` with NODE_ENV=production, DATABASE_URL (a scratch database on its server),
+ *   1. `npm run migrate` (it runs dist/migrate.js when tsx is absent), then `node dist/main.js` with NODE_ENV=production, PUBLIC_URL, DATABASE_URL (a scratch database on its server),
  *      REDIS_URL when set, and TarsPay = `node dist/src/sandbox/main.js` (as docker-compose.yml runs them);
  *   2. `node dist/main.js` with zero setup (embedded database, sandbox in process).
  *
@@ -32,6 +32,7 @@ const PLATFORM = {
   private: '01adc1b146faf5185b564c4e5d62b1923af4c966a80ad64407056a659d0c1849',
   public: '0277ca8286fa864886ff6da161e369f3a70bcfc2d369ab5d9595acfe659a6e3149',
 };
+// This check's own key-encryption key (docker-compose.yml commits none: it takes KEY_ENCRYPTION_KEY from the environment).
 const KEY_ENCRYPTION_KEY = '5f1f2c36b766fad502659095200ba8c412a293a6bb650ef28e7d6a61c6882316';
 
 /** Variables of this shell that would change what is checked. */
@@ -101,9 +102,14 @@ async function checkWithPostgres(dir: string, databaseServer: string): Promise<v
   try {
     const sandboxMs = await waitFor200(sandbox, `http://127.0.0.1:${sandboxPort}/sandbox/health`, performance.now(), 'node dist/src/sandbox/main.js');
     console.log(`check:build: node dist/src/sandbox/main.js answered /sandbox/health in ${sandboxMs} ms`);
+    const productionEnv = { NODE_ENV: 'production', DATABASE_URL: database.url, KEY_ENCRYPTION_KEY };
+    const migrate = spawnSync('npm', ['run', '--silent', 'migrate'], { cwd: dir, env: { ...baseEnv, ...productionEnv }, encoding: 'utf8' });
+    if (migrate.status !== 0) fail(`npm run migrate (production install) exited with ${migrate.status}:\n${migrate.stdout}${migrate.stderr}`);
+    console.log(`check:build: npm run migrate (production install): ${migrate.stdout.trim().split('\n').length} line(s), ok`);
     const started = performance.now();
     gateway = start(dir, 'dist/main.js', {
       NODE_ENV: 'production',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: database.url,

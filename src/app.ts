@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Environment } from './config.js';
@@ -15,6 +16,7 @@ import { createGatewayYoga } from './graphql/yoga.js';
 import { createLimitStores } from './limits/limit-stores.js';
 import type { Logger } from './logger.js';
 import { corsPolicy } from './http/cors.js';
+import { listenOn } from './http/listen.js';
 import { createReadinessCheck } from './http/readiness.js';
 import { useGraphiQLContentSecurityPolicy } from './http/security-headers.js';
 import type { KeyRing } from './merchants/key-encryption.js';
@@ -56,6 +58,8 @@ export interface GatewayOptions {
   phases?: StartupPhases;
   /** Extra span processors (tests); tracing otherwise follows the OTEL_* variables. */
   tracing?: TracingOptions;
+  /** The HTTP server, already listening on PORT (`npm start` takes the port first: reservePort); else one is made and bound here. */
+  server?: Server;
 }
 
 export interface Gateway {
@@ -63,6 +67,8 @@ export interface Gateway {
   /** Where /metrics is served when METRICS_PORT is set (else on `url`, or nowhere in production). */
   metricsUrl?: string;
   publicUrl: string;
+  /** GraphiQL (and the demo checkout) are served: on in development, off in production unless GRAPHIQL=true. */
+  graphiql: boolean;
   orm: MikroORM;
   keyRing: KeyRing;
   services: GatewayServices;
@@ -249,15 +255,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     trustedDocuments,
     orm,
     tracing,
+    server: options.server,
   });
-  await time(
-    'listen',
-    () =>
-      new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, config.HOST, () => resolve());
-      }),
-  );
+  if (!options.server) await time('listen', () => listenOn(server, { port: config.PORT, host: config.HOST, variable: 'PORT' }));
   let metricsServer: MetricsServer | undefined;
   if (exposure.on === 'metrics-port') {
     metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(
@@ -290,7 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await orm.close();
       await tracing?.shutdown(); // last: flushes the spans of everything above
     })());
-  return { url, metricsUrl: metricsServer?.url, publicUrl, orm, keyRing, services, reconciler, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, keyRing, services, reconciler, close };
 }
 
 /** The ORM's statements as SQL spans (as children of the active span), and to `onQuery` as before. */

@@ -1,12 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SCOPES, type Scope } from './auth/scopes.js';
-import { createApiToken } from './auth/tokens.js';
-import type { Environment } from './config.js';
+import { ConfigError, type Environment } from './config.js';
 import type { KeyRing } from './merchants/key-encryption.js';
 import { openPrivateKey } from './merchants/merchant-keys.js';
 import type { Merchant } from './merchants/merchant.entity.js';
 import { findMerchantByMchNo, upsertMerchant } from './merchants/merchant.service.js';
-import { PrivateKey } from './tarspay/signer.js';
+import { PrivateKey, SigningKeyError } from './tarspay/signer.js';
 
 export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
 
@@ -23,13 +21,13 @@ export async function ensureConfiguredMerchant(
   sandboxPlatformPublicKey: string | null,
 ): Promise<Merchant> {
   const mchNo = config.TARSPAY_MERCHANT_NO ?? SANDBOX_MERCHANT_NO;
-  const configuredKey = config.TARSPAY_PRIVATE_KEY
-    ? PrivateKey.fromHex(config.TARSPAY_PRIVATE_KEY)
-    : config.TARSPAY_PRIVATE_KEY_FILE
-      ? PrivateKey.fromFile(config.TARSPAY_PRIVATE_KEY_FILE)
-      : undefined;
+  const configuredKey = configuredPrivateKey(config);
   const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
-  if (!platformPublicKey) throw new Error('TARSPAY_PLATFORM_PUBLIC_KEY is needed to verify TarsPay callbacks');
+  if (!platformPublicKey) {
+    throw new ConfigError(
+      'TARSPAY_PLATFORM_PUBLIC_KEY is not set: set it to the platform public key TarsPay gave you (66 hex characters); it verifies their callbacks',
+    );
+  }
   const configuredKeys = `${configuredKey?.publicKeyHex ?? 'stored'}:${platformPublicKey.toLowerCase()}`;
   const existing = await findMerchantByMchNo(em, mchNo);
   if (existing && existing.configuredKeys === configuredKeys) return existing;
@@ -37,20 +35,15 @@ export async function ensureConfiguredMerchant(
   return upsertMerchant(em, keyRing, { mchNo, privateKeyHex: privateKey.revealHex(), platformPublicKey, configuredKeys });
 }
 
-/** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */
-export const DEMO_SCOPES = ['collections:write', 'orders:read'] as const satisfies readonly Scope[];
-
-/**
- * A token for the printed /demo?token= link: it sits in a browser's address bar and history, so it
- * runs the shipped trusted documents only (the page sends hashes), never arbitrary query text.
- */
-export async function createDemoToken(em: EntityManager, merchant: Merchant): Promise<string> {
-  const { token } = await createApiToken(em, { merchant, name: `demo checkout ${new Date().toISOString()}`, scopes: DEMO_SCOPES, trustedDocumentsOnly: true });
-  return token;
-}
-
-/** A token with every scope, printed at start in development so GraphiQL works at once. */
-export async function createDevelopmentToken(em: EntityManager, merchant: Merchant): Promise<string> {
-  const { token } = await createApiToken(em, { merchant, name: `development ${new Date().toISOString()}`, scopes: SCOPES });
-  return token;
+/** TARSPAY_PRIVATE_KEY, or the file TARSPAY_PRIVATE_KEY_FILE names; a bad key is a ConfigError naming the variable. */
+export function configuredPrivateKey(config: Environment): PrivateKey | undefined {
+  const file = config.TARSPAY_PRIVATE_KEY_FILE;
+  const variable = config.TARSPAY_PRIVATE_KEY ? 'TARSPAY_PRIVATE_KEY' : `TARSPAY_PRIVATE_KEY_FILE (${file})`;
+  try {
+    if (config.TARSPAY_PRIVATE_KEY) return PrivateKey.fromHex(config.TARSPAY_PRIVATE_KEY);
+    return file ? PrivateKey.fromFile(file) : undefined;
+  } catch (error) {
+    if (!(error instanceof SigningKeyError)) throw error;
+    throw new ConfigError(`${variable}: ${error.message}: set the merchant's private key (64 hex characters), whose public half TarsPay has`);
+  }
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { decodeKeyEncryptionKey } from './merchants/key-encryption.js';
+import { isPrivateKeyHex, isPublicKeyHex } from './tarspay/signer.js';
 import { COLLECTION_AMOUNT_LIMITS, PAYMENT_METHOD_TYPES, PAYOUT_AMOUNT_LIMIT, type AmountLimit, type PaymentMethodType } from './tarspay/catalogs.js';
 
 /**
@@ -20,6 +21,15 @@ const publicKey = z
   .trim()
   .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
 const positiveInt = z.coerce.number().int().positive();
+/** A well-formed key can still be no key at all: 0, or past the curve's order (private); off the curve (public). */
+const privateKey = hexKey.refine(
+  (text) => !/^[0-9a-fA-F]{64}$/.test(text) || isPrivateKeyHex(text),
+  "is not a valid secp256k1 private key (zero, or not below the curve's order): set the merchant's private key, whose public half TarsPay has",
+);
+const platformPublicKey = publicKey.refine(
+  (text) => !/^0[23][0-9a-fA-F]{64}$/.test(text) || isPublicKeyHex(text),
+  'is not a point on secp256k1: copy the platform public key TarsPay gave you again',
+);
 
 /** `a, b,,c ` → ['a', 'b', 'c']: the comma-separated lists of the variables below. */
 function commaList(text: string): string[] {
@@ -166,7 +176,7 @@ const environment = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL, e.g. https://pay.example.com' }).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -206,14 +216,16 @@ const environment = z.object({
 
   TARSPAY_BASE_URL: z.url().optional(),
   TARSPAY_MERCHANT_NO: z.string().trim().min(1).optional(),
-  TARSPAY_PRIVATE_KEY: hexKey.optional(),
+  TARSPAY_PRIVATE_KEY: privateKey.optional(),
   TARSPAY_PRIVATE_KEY_FILE: z.string().optional(),
-  TARSPAY_PLATFORM_PUBLIC_KEY: publicKey.optional(),
+  TARSPAY_PLATFORM_PUBLIC_KEY: platformPublicKey.optional(),
   TARSPAY_TIMEOUT_MS: positiveInt.default(15_000),
   TARSPAY_RESPONSE_SIGN: z.enum(['off', 'log', 'strict']).default('log'),
   TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
   /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
   TARSPAY_SANDBOX: boolean.default(false),
+  /** Production allows plain http:// for TARSPAY_BASE_URL and PUBLIC_URL (a private network); see src/production-guard.ts. */
+  TARSPAY_ALLOW_HTTP: boolean.default(false),
 
   COLLECTION_LIMITS: collectionLimits.default({ ...COLLECTION_AMOUNT_LIMITS }),
   PAYOUT_LIMIT: payoutLimit.default(PAYOUT_AMOUNT_LIMIT),

@@ -1,26 +1,41 @@
-import { ConfigError, embeddedDatabaseDir, parseEnvironment } from './config.js';
+import { embeddedDatabaseDir, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
+import { reservePort } from './http/listen.js';
 import { createLogger } from './logger.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
-import { MerchantKeyError } from './merchants/merchant-keys.js';
-import { SandboxConfigError } from './sandbox/options.js';
+import { checkProductionStart } from './production-guard.js';
 import type { Sandbox } from './sandbox/server.js';
 import { StartupPhases } from './startup-phases.js';
 
 /** The gateway's own code: loaded while the database starts (`import` above would load it first, then start the database). */
 function loadGatewayCode() {
-  return Promise.all([import('./app.js'), import('./bootstrap.js'), import('./sandbox/server.js'), import('./sandbox/config.js')]);
+  return Promise.all([
+    import('./app.js'),
+    import('./bootstrap.js'),
+    import('./sandbox/server.js'),
+    import('./sandbox/config.js'),
+    import('./development-tokens.js'),
+    import('./merchants/key-check.js'),
+  ]);
 }
 
-/** `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL → the sandbox in process. */
+/**
+ * `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL →
+ * the sandbox in process (in production only with TARSPAY_SANDBOX=true: src/production-guard.ts).
+ */
 async function main(): Promise<void> {
   const phases = new StartupPhases();
   const config = await phases.time('config', () => parseEnvironment());
+  checkProductionStart(config);
+  const development = config.NODE_ENV !== 'production';
   const logger = createLogger({ level: config.LOG_LEVEL });
   const { keyRing, source: keySource, notice: keyNotice } = await phases.time('keyring', () => resolveKeyRing(config));
   if (keyNotice) logger.warn(keyNotice);
+  // The port first: one in use fails now, not after the database and migrations.
+  const server = await phases.time('listen', () => reservePort({ port: config.PORT, host: config.HOST }));
 
-  const codeAndSandbox = phases.time('code', loadGatewayCode).then(async ([app, bootstrap, { startSandbox }, { sandboxOptionsFromEnv }]) => {
+  const codeAndSandbox = phases.time('code', loadGatewayCode).then(async ([app, bootstrap, { startSandbox }, { sandboxOptionsFromEnv }, tokens, keyCheck]) => {
+    bootstrap.configuredPrivateKey(config); // a bad TARSPAY_PRIVATE_KEY(_FILE) stops the start before the database
     let sandbox: Sandbox | null = null;
     if (!config.TARSPAY_BASE_URL) {
       const sandboxLogger = logger.child({ component: 'sandbox' });
@@ -34,13 +49,13 @@ async function main(): Promise<void> {
         }),
       );
     }
-    return { app, bootstrap, sandbox };
+    return { app, bootstrap, sandbox, tokens, keyCheck };
   });
-  const [database, { app, bootstrap, sandbox }] = await Promise.all([
+  const [database, { app, bootstrap, sandbox, tokens, keyCheck }] = await Promise.all([
     phases.time('database', () => resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: embeddedDatabaseDir(config) })),
     codeAndSandbox,
   ]);
-  const { createDemoToken, createDevelopmentToken, ensureConfiguredMerchant } = bootstrap;
+  const { ensureConfiguredMerchant } = bootstrap;
   const gateway = await app.startGateway({
     phases,
     config,
@@ -50,16 +65,22 @@ async function main(): Promise<void> {
     logger,
     poolMax: database.embedded ? 10 : undefined,
     keyRing,
+    server,
   });
   const em = gateway.orm.em.fork();
   const merchant = await phases.time('merchant', () => ensureConfiguredMerchant(em, keyRing, config, sandbox?.platformPublicKey ?? null));
   gateway.services.upstream.forget(merchant.id);
   sandbox?.registerMerchant({ mchNo: merchant.mchNo, publicKey: merchant.publicKey });
+  if (!sandbox) {
+    // In the background: a start never waits on TarsPay; a key it refuses is said plainly.
+    const keyVariable = config.TARSPAY_PRIVATE_KEY_FILE && !config.TARSPAY_PRIVATE_KEY ? 'TARSPAY_PRIVATE_KEY_FILE' : 'TARSPAY_PRIVATE_KEY';
+    void keyCheck.checkMerchantCredentials(gateway.services.upstream, merchant, keyVariable).then((warning) => warning && logger.warn(warning));
+  }
 
   const lines = [
     '',
     `  TarsPay GraphQL gateway on ${gateway.publicUrl}`,
-    `  GraphQL + GraphiQL:  ${gateway.publicUrl}/graphql`,
+    `  ${gateway.graphiql ? 'GraphQL + GraphiQL: ' : 'GraphQL:           '} ${gateway.publicUrl}/graphql`,
     `  TarsPay callbacks:   ${gateway.publicUrl}/tarspay/notify`,
     `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${embeddedDatabaseDir(config)})` : 'DATABASE_URL'}`,
     `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
@@ -68,13 +89,17 @@ async function main(): Promise<void> {
   ];
   if (gateway.metricsUrl) lines.push(`  metrics:             ${gateway.metricsUrl}/metrics`);
   if (keyNotice) lines.push(`  ${keyNotice}`);
-  if (sandbox) {
-    const { token, demoToken } = await phases.time('tokens', async () => ({
-      token: await createDevelopmentToken(em, merchant),
-      demoToken: await createDemoToken(em, merchant),
-    }));
-    lines.push('', "  Development token (every scope; paste into GraphiQL's Headers tab):", `  {"Authorization": "Bearer ${token}"}`);
-    lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${demoToken}`);
+  // Development only: production never makes or prints a token at start (`npm run cli -- token create`).
+  if (sandbox && development) {
+    const kept = await phases.time('tokens', () => tokens.ensureDevelopmentTokens(em, merchant, config.DATA_DIR));
+    const where = tokens.developmentTokensPath(config.DATA_DIR);
+    lines.push('', `  Development token (every scope, reused at each start, kept in ${where}; paste into GraphiQL's Headers tab):`);
+    lines.push(`  {"Authorization": "Bearer ${kept.development}"}`);
+    if (gateway.graphiql) {
+      lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${kept.demo}`);
+    }
+  } else if (gateway.graphiql) {
+    lines.push('', `  Demo checkout:       ${gateway.publicUrl}/demo (with ?token= a trusted-documents-only token)`);
   }
   const readyMs = phases.elapsedMs();
   logger.info({ phases: phases.toJSON(), readyMs }, `start phases: ${phases.toString()}`);
@@ -92,8 +117,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SandboxConfigError || error instanceof MerchantKeyError) console.error(error.message);
-  else console.error('the gateway could not start:', error);
+main().catch(async (error: unknown) => {
+  // A configuration, database or key problem is one line saying what to do; anything else is a bug: its stack.
+  const { startFailureMessage } = await import('./start-errors.js');
+  console.error(startFailureMessage(error) ?? error);
   process.exit(1);
 });

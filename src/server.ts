@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import type { WebSocketSessions } from './graphql/websocket-sessions.js';
 import type { TrustedDocuments } from './graphql/trusted-documents.js';
@@ -23,12 +23,14 @@ export interface HttpServerOptions extends RouteDependencies {
   orm: MikroORM;
   /** Subscribe messages may name these by hash, as HTTP requests may. */
   trustedDocuments: TrustedDocuments;
+  /** A server already listening (reservePort, src/http/listen.ts): it gets the routes. Else a new one, not yet listening. */
+  server?: Server;
 }
 
 /** Wiring only: the routes of src/http/routes.ts over HTTP, and GraphQL over WebSocket, on one port. */
 export function createHttpServer(options: HttpServerOptions): { server: Server; closeWebSockets: () => Promise<void> } {
   const routes = gatewayRoutes(options);
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = findRoute(routes, path);
     setSecurityHeaders(res);
@@ -43,7 +45,10 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
     };
     if (options.tracing) traceHttpRequest(options.tracing, req, res, label, serve);
     else serve();
-  });
+  };
+  const server = options.server ?? createServer();
+  server.removeAllListeners('request');
+  server.on('request', handle);
   const websocket = attachGraphQLWebSocket(server, options.yoga, {
     keepAliveMs: options.webSocketKeepAliveMs,
     orm: options.orm,

@@ -27,6 +27,8 @@ export const ApiToken = defineEntity({
     expiresAt: p.datetime().nullable(),
     /** The token may run only the gateway's trusted documents (sent by hash), never operation text: for browsers. */
     trustedDocumentsOnly: p.boolean().default(false),
+    /** What `npm start` made it for in development (`development`, `demo`): reused at every start. Null for tokens made with the CLI. */
+    purpose: p.text().nullable(),
   }),
 });
 export interface ApiToken extends InferEntity<typeof ApiToken> {}

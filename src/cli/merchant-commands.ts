@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/core';
-import { PrivateKey } from '../tarspay/signer.js';
+import { isPublicKeyHex, PrivateKey, SigningKeyError } from '../tarspay/signer.js';
 import { CommandError, note, print, printTable, readConfiguration, required, UsageError, type Command } from './command.js';
 
 // Loaded only by the commands that use it: `keys generate`, `--help` and usage errors stay fast.
@@ -12,6 +12,26 @@ function readKeyFile(file: string): string {
   } catch (error) {
     throw new CommandError(`cannot read --private-key-file ${file}: ${(error as Error).message}`);
   }
+}
+
+/** A bad key is a usage error naming the flag it came from. */
+function checkPrivateKey(hex: string, flag: string): string {
+  try {
+    PrivateKey.fromHex(hex);
+  } catch (error) {
+    if (error instanceof SigningKeyError) throw new UsageError(`${flag}: ${error.message}`);
+    throw error;
+  }
+  return hex;
+}
+
+function checkPlatformPublicKey(hex: string | undefined): string | undefined {
+  if (hex !== undefined && !isPublicKeyHex(hex.trim().toLowerCase())) {
+    throw new UsageError(
+      `--platform-public-key: must be a compressed secp256k1 public key (66 hex characters starting 02 or 03), as TarsPay's merchant console shows it`,
+    );
+  }
+  return hex;
 }
 
 export async function merchantOrFail(em: EntityManager, mchNo: string) {
@@ -36,13 +56,14 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
     },
     async run(values, database, keyRing) {
       const mchNo = required(values, 'mch-no');
-      const platformPublicKey = required(values, 'platform-public-key');
+      const platformPublicKey = checkPlatformPublicKey(required(values, 'platform-public-key'))!;
       const inline = values['private-key'];
       const file = values['private-key-file'];
       if ((inline === undefined) === (file === undefined)) {
         throw new UsageError('pass exactly one of --private-key-file <file> or --private-key <hex>');
       }
-      const privateKeyHex = typeof file === 'string' ? readKeyFile(file) : String(inline);
+      const privateKeyHex =
+        typeof file === 'string' ? checkPrivateKey(readKeyFile(file), `--private-key-file ${file}`) : checkPrivateKey(String(inline), '--private-key');
       const notifyUrl = typeof values['notify-url'] === 'string' ? values['notify-url'] : undefined;
       const em = await database();
       const { upsertMerchant, MerchantInputError } = await merchants();
@@ -68,12 +89,13 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
       const mchNo = required(values, 'mch-no');
       const file = values['private-key-file'];
       const generate = values.generate === true;
-      const platformPublicKey = typeof values['platform-public-key'] === 'string' ? values['platform-public-key'] : undefined;
+      const platformPublicKey = checkPlatformPublicKey(typeof values['platform-public-key'] === 'string' ? values['platform-public-key'] : undefined);
       if (file !== undefined && generate) throw new UsageError('pass --private-key-file <file> or --generate, not both');
       if (file === undefined && !generate && platformPublicKey === undefined) {
         throw new UsageError('pass --private-key-file <file> or --generate for a new private key, and/or --platform-public-key <hex>');
       }
-      const privateKeyHex = typeof file === 'string' ? readKeyFile(file) : generate ? PrivateKey.generate().revealHex() : undefined;
+      const privateKeyHex =
+        typeof file === 'string' ? checkPrivateKey(readKeyFile(file), `--private-key-file ${file}`) : generate ? PrivateKey.generate().revealHex() : undefined;
       // Read before anything changes: a bad TARSPAY_* variable stops the command, not its last line.
       const configured = await readConfiguration((config) => config.parseConfiguredMerchantSettings());
       const em = await database();

@@ -84,13 +84,14 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
       const rows = list.map((t) => [
         t.id,
         t.name,
+        t.purpose ?? '-',
         t.scopes.join(','),
         t.trustedDocumentsOnly ? 'trusted only' : 'any',
         iso(t.createdAt),
         iso(t.lastUsedAt),
         status(t),
       ]);
-      printTable(['ID', 'NAME', 'SCOPES', 'DOCUMENTS', 'CREATED', 'LAST USED', 'STATUS'], rows);
+      printTable(['ID', 'NAME', 'PURPOSE', 'SCOPES', 'DOCUMENTS', 'CREATED', 'LAST USED', 'STATUS'], rows);
     },
   },
 

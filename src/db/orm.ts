@@ -20,6 +20,16 @@ function hostAndDatabase(clientUrl: string): string {
   }
 }
 
+/** What to do about PostgreSQL's "role … does not exist" and "database … does not exist". */
+function connectionHint(reason: string): string {
+  const role = /role "([^"]+)" does not exist/.exec(reason);
+  if (role) return `: create that role first (e.g. \`createuser ${role[1]}\`), or set DATABASE_URL to an existing user`;
+  const database = /database "([^"]+)" does not exist/.exec(reason);
+  if (database)
+    return `: create it first (e.g. \`createdb ${database[1]}\`); the gateway applies its migrations at start (\`npm run migrate\` applies them without starting it)`;
+  return '';
+}
+
 /**
  * Connects the ORM (PostgreSqlDriver) to `clientUrl` and checks the connection, so a wrong URL
  * fails here with DatabaseUnavailableError instead of on the first request (and a mistyped
@@ -31,7 +41,7 @@ export async function initOrm(options: OrmOptions): Promise<MikroORM> {
   if (!check.ok) {
     await orm.close(true);
     const reason = check.error?.message ?? check.reason;
-    const hint = /does not exist/.test(reason) ? ': create it first (e.g. `createdb`), then run `npm run migrate`' : '';
+    const hint = connectionHint(reason);
     throw new DatabaseUnavailableError(`cannot connect to ${hostAndDatabase(options.clientUrl)}: ${reason}${hint}`, {
       cause: check.error,
     });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { listenOn } from './listen.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { serveMetrics } from './metrics-route.js';
 
@@ -32,10 +33,7 @@ export async function startMetricsServer(options: {
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  await listenOn(server, { port: options.port, host: options.host, variable: 'METRICS_PORT' });
   const { port } = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {

@@ -112,6 +112,12 @@ export class PrivateKey {
   }
 }
 
+/** True when `hex` is 64 hex characters naming a usable private key (1 to the curve order - 1). */
+export function isPrivateKeyHex(hex: string): boolean {
+  const trimmed = hex.trim().replace(/^0x/, '');
+  return HEX_PRIVATE_KEY.test(trimmed) && secp256k1.utils.isValidSecretKey(hexToBytes(trimmed.toLowerCase()));
+}
+
 export function isPublicKeyHex(value: string): boolean {
   if (!HEX_PUBLIC_KEY.test(value)) return false;
   try {

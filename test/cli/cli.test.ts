@@ -124,9 +124,9 @@ describe.concurrent('cli', () => {
     expect(storefront!.apiToken.trustedDocumentsOnly).toBe(true);
     expect(backOffice!.apiToken.trustedDocumentsOnly).toBe(false);
     const listed = await cli('token', 'list', '--merchant', 'M-CLI');
-    expect(listed.stdout).toMatch(/^ID +NAME +SCOPES +DOCUMENTS +CREATED/);
-    expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +collections:write +trusted only `));
-    expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +collections:write +any `));
+    expect(listed.stdout).toMatch(/^ID +NAME +PURPOSE +SCOPES +DOCUMENTS +CREATED/);
+    expect(listed.stdout).toMatch(new RegExp(`${storefront!.apiToken.id} +storefront +- +collections:write +trusted only `));
+    expect(listed.stdout).toMatch(new RegExp(`${backOffice!.apiToken.id} +back-office +- +collections:write +any `));
   });
 
   it('token create refuses a bad or past expiry, and both options at once', async ({ expect }) => {
@@ -259,8 +259,25 @@ describe('cli merchant keys', { timeout: 120_000 }, () => {
     expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/--private-key-file <file> or --generate/) });
     expect(both).toMatchObject({ code: 2, stderr: expect.stringMatching(/not both/) });
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/no merchant "M-NOPE"/) });
-    expect(badPlatform).toMatchObject({ code: 2, stderr: expect.stringMatching(/platform public key must be a compressed secp256k1 key/) });
+    expect(badPlatform).toMatchObject({ code: 2, stderr: expect.stringMatching(/--platform-public-key: must be a compressed secp256k1 public key/) });
     expect(await findMerchantByMchNo(db.orm.em.fork(), 'M-CLI')).toMatchObject({ keyVersion: 1 });
+  });
+
+  it('names the flag of a private key that is no key (not a valid scalar), without a stack trace', async () => {
+    const notAScalar = 'f'.repeat(64); // above the curve's order
+    const keyFile = join(scratch, 'not-a-scalar.key');
+    writeFileSync(keyFile, `${notAScalar}\n`);
+    const platform = generateKeyPair().publicKey;
+    const [inline, file, rotate] = await Promise.all([
+      cli('merchant', 'add', '--mch-no', 'M-BADKEY', '--private-key', notAScalar, '--platform-public-key', platform),
+      cli('merchant', 'add', '--mch-no', 'M-BADKEY', '--private-key-file', keyFile, '--platform-public-key', platform),
+      cli('merchant', 'rotate-key', '--mch-no', 'M-CLI', '--private-key-file', keyFile),
+    ]);
+    expect(inline).toMatchObject({ code: 2, stderr: expect.stringMatching(/--private-key: private key is not a valid secp256k1 scalar/) });
+    expect(file).toMatchObject({ code: 2, stderr: expect.stringContaining(`--private-key-file ${keyFile}: private key is not a valid secp256k1 scalar`) });
+    expect(rotate).toMatchObject({ code: 2, stderr: expect.stringContaining(`--private-key-file ${keyFile}: private key is not a valid secp256k1 scalar`) });
+    for (const run of [inline, file, rotate]) expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(await findMerchantByMchNo(db.orm.em.fork(), 'M-BADKEY')).toBeNull();
   });
 
   it('merchant list shows public keys and key versions, never a private key', async () => {

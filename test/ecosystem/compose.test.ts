@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseEnvironment } from '../../src/config.js';
+import { productionProblems } from '../../src/production-guard.js';
 import { sandboxOptionsFromEnv } from '../../src/sandbox/config.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 
@@ -16,11 +17,20 @@ interface Service {
 }
 
 // No Docker engine runs here: the file's structure is what can be checked, with the values
-// compose would use when nothing is overridden (`${NAME:-default}` → default).
+// compose would use when nothing is overridden (`${NAME:-default}` → default), and SHELL for the
+// variables compose requires (`${NAME:?message}`).
+const SHELL: Record<string, string> = { KEY_ENCRYPTION_KEY: 'ab'.repeat(32) };
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const services = compose.services;
 const withDefaults = (environment: Record<string, string> = {}): Record<string, string> =>
-  Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]));
+  Object.fromEntries(
+    Object.entries(environment).map(([key, value]) => [
+      key,
+      String(value)
+        .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+        .replace(/\$\{(\w+):\?[^}]*\}/g, (_match, name: string) => SHELL[name] ?? ''),
+    ]),
+  );
 const GATEWAYS = ['gateway-1', 'gateway-2'];
 
 describe('docker-compose.yml', () => {
@@ -61,12 +71,30 @@ describe('docker-compose.yml', () => {
       expect(environment.REDIS_URL).toBe('redis://redis:6379');
       expect(environment.TARSPAY_BASE_URL).toBe('http://sandbox:4100');
       const config = parseEnvironment(environment);
+      // A staging stack against the sandbox passes the production guard: TARSPAY_SANDBOX=true allows its plain http.
+      expect(productionProblems(config)).toEqual([]);
       // Every variable set is one the gateway reads (a misspelt name would be dropped silently).
       for (const key of Object.keys(environment)) expect(config, `${key} is not a gateway variable`).toHaveProperty(key);
     }
     expect(first!.PUBLIC_URL).toBe('http://gateway-1:4000');
     expect(second!.PUBLIC_URL).toBe('http://gateway-2:4000');
     expect({ ...first, PUBLIC_URL: '' }).toEqual({ ...second, PUBLIC_URL: '' });
+  });
+
+  it('commits no key-encryption key: compose stops unless KEY_ENCRYPTION_KEY is set, and says how to make one', () => {
+    const text = readFileSync('docker-compose.yml', 'utf8');
+    for (const name of GATEWAYS) {
+      expect(services[name]!.environment!.KEY_ENCRYPTION_KEY).toBe(
+        '${KEY_ENCRYPTION_KEY:?set KEY_ENCRYPTION_KEY to 64 hex characters, e.g. openssl rand -hex 32}',
+      );
+      expect(services[name]!.environment).not.toHaveProperty('KEY_ENCRYPTION_KEY_PREVIOUS');
+    }
+    // No usable key anywhere in the file, as a default or otherwise: the only 64-hex values are the sandbox's public development keys.
+    const hexKeys = text.match(/\b[0-9a-fA-F]{64}\b/g) ?? [];
+    const gateway = withDefaults(services['gateway-1']!.environment);
+    const sandbox = withDefaults(services.sandbox!.environment);
+    expect(new Set(hexKeys)).toEqual(new Set([gateway.TARSPAY_PRIVATE_KEY, sandbox.SANDBOX_PLATFORM_PRIVATE_KEY]));
+    expect(text).not.toMatch(/KEY_ENCRYPTION_KEY:-/);
   });
 
   it("pairs the gateway and the sandbox: each knows the public half of the other one's key", () => {
