@@ -140,7 +140,16 @@ export class Cluster {
   #closing: Promise<void> | undefined;
 
   constructor(
-    private readonly options: { serverUrl: string; instances: number; logDir: string },
+    private readonly options: {
+      serverUrl: string;
+      instances: number;
+      logDir: string;
+      /**
+       * How TarsPay's answers are trusted: `strict` with a sandbox that signs its inquiries too, or
+       * the default `log` with inquiries unsigned, as TarsPay's document shows them.
+       */
+      responseSign: 'strict' | 'log';
+    },
     private readonly log: Log,
   ) {}
 
@@ -213,6 +222,7 @@ export class Cluster {
         SANDBOX_PLATFORM_PRIVATE_KEY: this.#platformKey.revealHex(),
         SANDBOX_MERCHANTS: `${MCH_NO}:${this.#merchantKey.publicKeyHex}`,
         SANDBOX_INITIAL_BALANCE: '900000000000000',
+        SANDBOX_SIGN_INQUIRIES: String(this.options.responseSign === 'strict'),
         ...SANDBOX_TIMINGS,
       },
       ready: /listening on (http:\/\/\S+)/,
@@ -264,7 +274,9 @@ export class Cluster {
       TARSPAY_MERCHANT_NO: MCH_NO,
       TARSPAY_PRIVATE_KEY: this.#merchantKey.revealHex(),
       TARSPAY_PLATFORM_PUBLIC_KEY: this.#platformKey.publicKeyHex,
-      TARSPAY_RESPONSE_SIGN: 'strict',
+      TARSPAY_RESPONSE_SIGN: this.options.responseSign,
+      // The sandbox is reached through the run's own proxies on loopback.
+      TARSPAY_ALLOW_HTTP: 'true',
       RATE_LIMIT_TOKEN_PER_SECOND: '0',
       RATE_LIMIT_MERCHANT_PER_SECOND: '0',
       WS_MAX_CONNECTIONS_PER_TOKEN: '0',

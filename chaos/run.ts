@@ -118,7 +118,9 @@ async function main(): Promise<number> {
   );
   console.log('  REDIS_URL is not used: the run starts a redis-server of its own, so that it can stop and hang it');
 
-  const cluster = new Cluster({ serverUrl, instances: options.instances, logDir }, log);
+  // Odd seeds trust only signed answers (the sandbox then signs its inquiries); even seeds run the default.
+  const responseSign = options.seed % 2 === 1 ? 'strict' : 'log';
+  const cluster = new Cluster({ serverUrl, instances: options.instances, logDir, responseSign }, log);
   const killAll = () => cluster.killAll();
   process.once('exit', killAll);
   let interrupted = false;
