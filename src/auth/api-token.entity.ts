@@ -27,6 +27,8 @@ export const ApiToken = defineEntity({
     expiresAt: p.datetime().nullable(),
     /** The token may run only the gateway's trusted documents (sent by hash), never operation text: for browsers. */
     trustedDocumentsOnly: p.boolean().default(false),
+    /** When set, the token may run only these shipped operations, by name (sent by hash). Null: any operation. */
+    operations: p.array<string>().nullable(),
   }),
 });
 export interface ApiToken extends InferEntity<typeof ApiToken> {}
