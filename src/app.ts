@@ -4,6 +4,7 @@ import type { Environment } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
+import { ClientSecrets } from './auth/client-secrets.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
@@ -142,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events };
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
   const callbacks = new CallbackService({ sql, updates, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,

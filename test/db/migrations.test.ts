@@ -32,7 +32,15 @@ describe('migrations', () => {
     const tables = await orm.em
       .getConnection()
       .execute<{ table_name: string }[]>(`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
-    expect(tables.map((row) => row.table_name)).toEqual(['api_tokens', 'callback_receipts', 'client_secrets', 'merchants', 'mikro_orm_migrations', 'order_events', 'orders']);
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'api_tokens',
+      'callback_receipts',
+      'client_secrets',
+      'merchants',
+      'mikro_orm_migrations',
+      'order_events',
+      'orders',
+    ]);
   });
 
   it('leave nothing for the entities to change', async () => {
