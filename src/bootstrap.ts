@@ -37,15 +37,22 @@ export async function ensureConfiguredMerchant(
   return upsertMerchant(em, keyRing, { mchNo, privateKeyHex: privateKey.revealHex(), platformPublicKey, configuredKeys });
 }
 
-/** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */
-export const DEMO_SCOPES = ['collections:write', 'orders:read'] as const satisfies readonly Scope[];
+/** What the demo's server side needs to create a collection: nothing more. */
+export const DEMO_SCOPES = ['collections:write'] as const satisfies readonly Scope[];
+/** The one operation that token may run (see `token create --operations`). */
+export const DEMO_OPERATIONS = ['DemoCreateCollection'] as const;
 
 /**
- * A token for the printed /demo?token= link: it sits in a browser's address bar and history, so it
- * runs the shipped trusted documents only (the page sends hashes), never arbitrary query text.
+ * The merchant token of the demo checkout's server side (POST /demo/orders): it never leaves the
+ * gateway's process. It may create collections through the shipped DemoCreateCollection only.
  */
 export async function createDemoToken(em: EntityManager, merchant: Merchant): Promise<string> {
-  const { token } = await createApiToken(em, { merchant, name: `demo checkout ${new Date().toISOString()}`, scopes: DEMO_SCOPES, trustedDocumentsOnly: true });
+  const { token } = await createApiToken(em, {
+    merchant,
+    name: `demo checkout ${new Date().toISOString()}`,
+    scopes: DEMO_SCOPES,
+    operations: DEMO_OPERATIONS,
+  });
   return token;
 }
 

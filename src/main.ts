@@ -73,8 +73,10 @@ async function main(): Promise<void> {
       token: await createDevelopmentToken(em, merchant),
       demoToken: await createDemoToken(em, merchant),
     }));
+    // The demo's merchant token stays in this process: the page gets client secrets only.
+    if (gateway.demo) gateway.demo.merchantToken = demoToken;
     lines.push('', "  Development token (every scope; paste into GraphiQL's Headers tab):", `  {"Authorization": "Bearer ${token}"}`);
-    lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${demoToken}`);
+    lines.push('', `  Demo checkout (the browser holds an order's client secret, never a token): ${gateway.publicUrl}/demo`);
   }
   const readyMs = phases.elapsedMs();
   logger.info({ phases: phases.toJSON(), readyMs }, `start phases: ${phases.toString()}`);
