@@ -207,7 +207,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
-  const demo: DemoOptions | undefined = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes(), merchantToken: null } : undefined;
+  const demo: DemoOptions | undefined =
+    (config.GRAPHIQL ?? development)
+      ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes(), merchantToken: null }
+      : undefined;
   const readiness = createReadinessCheck({ orm, live, migrations: shippedMigrationNames() });
   const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
   const { server, closeWebSockets } = createHttpServer({
