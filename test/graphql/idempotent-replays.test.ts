@@ -39,7 +39,13 @@ describe('idempotent replays reveal nothing to other tokens', () => {
     expect(rightGuess).toEqual({
       order: null,
       clientSecret: null,
-      userErrors: [{ field: ['input', 'merchantOrderNo'], code: 'IDEMPOTENCY_CONFLICT', message: `merchantOrderNo "${input.merchantOrderNo}" is taken: use a new merchantOrderNo` }],
+      userErrors: [
+        {
+          field: ['input', 'merchantOrderNo'],
+          code: 'IDEMPOTENCY_CONFLICT',
+          message: `merchantOrderNo "${input.merchantOrderNo}" is taken: use a new merchantOrderNo`,
+        },
+      ],
     });
     expect(t.upstreamCalls.length).toBe(calls);
 
