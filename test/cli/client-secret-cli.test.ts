@@ -33,8 +33,11 @@ afterAll(async () => {
 describe('the CLI', () => {
   it('client-secret revoke --order: the secret is refused from then on (within the 5 s cache on a running gateway)', async () => {
     const token = await t.token((await t.addMerchant('M-CLI-CS2'))!);
-    const created = (await t.graphql(token, 'mutation ($input: CollectionCreateInput!) { collectionCreate(input: $input) { order { id } clientSecret } }', { input: collectionInput() }))
-      .data!.collectionCreate;
+    const created = (
+      await t.graphql(token, 'mutation ($input: CollectionCreateInput!) { collectionCreate(input: $input) { order { id } clientSecret } }', {
+        input: collectionInput(),
+      })
+    ).data!.collectionCreate;
     const read = `query ($id: ID!) { order(id: $id) { id } }`;
     expect((await t.graphql(created.clientSecret, read, { id: created.order.id })).data!.order.id).toBe(created.order.id);
     const run = await cli('client-secret', 'revoke', '--order', created.order.id);
@@ -42,7 +45,10 @@ describe('the CLI', () => {
     expect(run.stdout).toMatch(/revoked/);
     expect(run.stdout).not.toContain(created.clientSecret);
     await expect
-      .poll(async () => (await t.graphql(created.clientSecret, read, { id: created.order.id })).errors?.[0]?.extensions?.code, { timeout: 8_000, interval: 500 })
+      .poll(async () => (await t.graphql(created.clientSecret, read, { id: created.order.id })).errors?.[0]?.extensions?.code, {
+        timeout: 8_000,
+        interval: 500,
+      })
       .toBe('UNAUTHENTICATED');
     expect((await cli('client-secret', 'revoke', '--order', 'not-an-id')).code).toBe(2);
   }, 60_000);
@@ -51,7 +57,16 @@ describe('the CLI', () => {
     const unknown = await cli('token', 'create', '--merchant', 'M-CLI-CS', '--scopes', 'collections:write', '--operations', 'CreateCollection,DropTables');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/"DropTables" not shipped/);
-    const run = await cli('token', 'create', '--merchant', 'M-CLI-CS', '--scopes', 'collections:write,orders:read', '--operations', 'CreateCollection,OrderUpdated');
+    const run = await cli(
+      'token',
+      'create',
+      '--merchant',
+      'M-CLI-CS',
+      '--scopes',
+      'collections:write,orders:read',
+      '--operations',
+      'CreateCollection,OrderUpdated',
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/only the operations CreateCollection, OrderUpdated/);
     const token = run.stdout.trim();

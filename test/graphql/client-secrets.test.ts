@@ -179,3 +179,31 @@ describe('client secrets', () => {
     expect((await reconnect.closed).code).toBe(4403);
   });
 });
+
+describe('client secrets and rate limits', () => {
+  let limited: TestGateway;
+  afterAll(async () => {
+    await limited?.close();
+  });
+
+  it("are charged to their own bucket and their merchant's", async () => {
+    limited = await startTestGateway({
+      env: { RATE_LIMIT_TOKEN_BURST: '3', RATE_LIMIT_TOKEN_PER_SECOND: '0.001', RATE_LIMIT_MERCHANT_BURST: '6', RATE_LIMIT_MERCHANT_PER_SECOND: '0.001' },
+    });
+    const shop = await limited.addMerchant('M-SECRET-RATE');
+    const create = async () =>
+      (await limited.graphql(await limited.token(shop, ['collections:write']), CREATE, { input: collectionInput() })).data!.collectionCreate;
+    const [first, second] = [await create(), await create()]; // 2 of the merchant's 6
+    const read = (secret: string, id: string) => limited.graphql(secret, `query ($id: ID!) { order(id: $id) { id } }`, { id });
+    expect((await read(first.clientSecret, first.order.id)).errors).toBeUndefined();
+    expect((await read(first.clientSecret, first.order.id)).errors).toBeUndefined();
+    expect((await read(first.clientSecret, first.order.id)).errors).toBeUndefined();
+    // Its own bucket (3) is empty; the merchant's has 1 left.
+    const own = await read(first.clientSecret, first.order.id);
+    expect(own.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    expect(own.errors?.[0]?.message).toContain('this token may spend 3');
+    expect((await read(second.clientSecret, second.order.id)).errors).toBeUndefined();
+    const merchants = await read(second.clientSecret, second.order.id);
+    expect(merchants.errors?.[0]?.message).toContain("this token's merchant may spend 6");
+  });
+});
