@@ -46,7 +46,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 /** POST /orders: create the collection with the merchant token, answer the browser with its id and client secret only. */
 async function createOrder(options: MerchantServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const fields = await readJson(req).catch(() => ({}) as Record<string, unknown>);
+  const fields: Record<string, unknown> = await readJson(req).catch(() => ({}));
   // Your server decides what is sold and for how much; the browser only picks how to pay.
   const input = { amount: '150000', method: typeof fields.method === 'string' ? fields.method : 'QRIS', subject: 'Order 1001', description: 'Two items' };
   const response = await fetch(`${options.gatewayUrl}/graphql`, {

@@ -43,7 +43,7 @@ describe('idempotent replays reveal nothing to other tokens', () => {
         {
           field: ['input', 'merchantOrderNo'],
           code: 'IDEMPOTENCY_CONFLICT',
-          message: `merchantOrderNo "${input.merchantOrderNo}" is taken: use a new merchantOrderNo`,
+          message: `merchantOrderNo "${String(input.merchantOrderNo)}" is taken: use a new merchantOrderNo`,
         },
       ],
     });
