@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('the CLI', () => {
   it('client-secret revoke --order: the secret is refused from then on (within the 5 s cache on a running gateway)', async () => {
-    const token = await t.token((await t.addMerchant('M-CLI-CS2')));
+    const token = await t.token(await t.addMerchant('M-CLI-CS2'));
     const created = (
       await t.graphql(token, 'mutation ($input: CollectionCreateInput!) { collectionCreate(input: $input) { order { id } clientSecret } }', {
         input: collectionInput(),

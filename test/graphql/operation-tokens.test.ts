@@ -41,7 +41,7 @@ describe('a token limited to named operations (--operations)', () => {
     expect(refused.body.errors[0].message).toContain('CreateCollection, OrderUpdated');
     expect((await post(limited, { documentId: `sha256:${shippedHash('OrdersPage')}` })).body.errors[0].extensions.code).toBe('FORBIDDEN');
     const get = await fetch(`${t.gateway.url}/graphql?documentId=sha256:${shippedHash('PaymentMethods')}`, { headers: { authorization: `Bearer ${limited}` } });
-    expect(((await get.json())).errors[0].extensions.code).toBe('FORBIDDEN');
+    expect((await get.json()).errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('may not send operation text, not even the text of an allowed operation', async () => {
