@@ -147,6 +147,9 @@ describe('client secrets', () => {
     await connection.until((message) => message.type === 'connection_ack');
     connection.send({ id: '1', type: 'subscribe', payload: { query: FOLLOW, variables: { id: own.id } } });
     await connection.until((message) => message.type === 'next');
+    // Open connections are re-checked every 200 ms here: an active secret passes each re-check.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(connection.socket.readyState).toBe(connection.socket.OPEN);
 
     expect(await revokeClientSecret(t.gateway.orm.em.fork(), parseOrderId(own.id)!)).not.toBeNull();
     const refused = await t.graphql(own.clientSecret, ORDER, { id: own.id });
