@@ -5,6 +5,8 @@ import type { Environment } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
+import type { DemoOptions } from './http/demo-route.js';
+import { ClientSecrets } from './auth/client-secrets.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Attention } from './orders/attention.js';
 import type { CheckSchedule } from './orders/check-schedule.js';
@@ -73,6 +75,8 @@ export interface Gateway {
   keyRing: KeyRing;
   services: GatewayServices;
   reconciler: Reconciler;
+  /** The demo checkout (development): set its `merchantToken` for it to create orders. */
+  demo?: DemoOptions;
   close(): Promise<void>;
 }
 
@@ -170,7 +174,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schedule,
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events };
+  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
   const callbacks = new CallbackService({ sql, updates, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
@@ -238,7 +242,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
-  const demo = (config.GRAPHIQL ?? development) ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes() } : undefined;
+  const demo: DemoOptions | undefined =
+    (config.GRAPHIQL ?? development)
+      ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes(), merchantToken: null }
+      : undefined;
   const readiness = createReadinessCheck({ orm, live, migrations: shippedMigrationNames() });
   const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
   const { server, closeWebSockets } = createHttpServer({
@@ -290,7 +297,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await orm.close();
       await tracing?.shutdown(); // last: flushes the spans of everything above
     })());
-  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, keyRing, services, reconciler, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, keyRing, services, reconciler, demo, close };
 }
 
 /** The ORM's statements as SQL spans (as children of the active span), and to `onQuery` as before. */

@@ -5,6 +5,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Scope } from './auth/scopes.js';
+import { clientSecretForbiddenError } from './client-secret-rules.js';
 import { InputError } from './user-errors.js';
 import type { GraphQLContext } from './context.js';
 import './storable-text-plugin.js';
@@ -12,7 +13,7 @@ import './user-errors-plugin.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
-  AuthScopes: { authenticated: boolean; scope: Scope };
+  AuthScopes: { authenticated: boolean; scope: Scope; clientSecret: boolean };
   DefaultFieldNullability: false;
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
@@ -23,24 +24,29 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
+    // `authenticated`: an API token. `clientSecret`: an order's client secret, which has no scopes and
+    // passes only where a field lets it (its own order: src/graphql/use-client-secret-limits.ts).
     authScopes: (context) => ({
-      authenticated: context.auth !== null,
+      authenticated: context.auth !== null && context.auth.orderId === null,
       scope: (scope: Scope) => context.auth?.scopes.includes(scope) ?? false,
+      clientSecret: context.auth !== null && context.auth.orderId !== null,
     }),
     unauthorizedError: (_parent, context, info) =>
-      context.auth
-        ? createGraphQLError(`This token lacks the scope needed for ${info.parentType.name}.${info.fieldName}`, {
-            extensions: { code: 'FORBIDDEN' },
-          })
-        : createGraphQLError('Authentication required: send "Authorization: Bearer <token>"', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          }),
+      context.auth?.orderId
+        ? clientSecretForbiddenError(`${info.parentType.name}.${info.fieldName}`)
+        : context.auth
+          ? createGraphQLError(`This token lacks the scope needed for ${info.parentType.name}.${info.fieldName}`, {
+              extensions: { code: 'FORBIDDEN' },
+            })
+          : createGraphQLError('Authentication required: send "Authorization: Bearer <token>"', {
+              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+            }),
   },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    // Order is the only Node: reading one by id needs orders:read, as order(id) does.
-    nodeQueryOptions: { authScopes: { scope: 'orders:read' } },
+    // Order is the only Node: reading one by id needs orders:read, as order(id) does (or its own client secret).
+    nodeQueryOptions: { authScopes: { scope: 'orders:read', clientSecret: true } },
     nodesQueryOptions: false,
   },
   zod: {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LazyFork } from './db/lazy-fork.js';
+import type { ClientSecrets } from './auth/client-secrets.js';
 import type { Scope } from './auth/scopes.js';
 import type { LivePubSub } from './live/pubsub.js';
 import type { Merchant } from './merchants/merchant.entity.js';
@@ -10,7 +11,10 @@ import type { UpstreamClients } from './tarspay/upstream.js';
 export interface AuthInfo {
   merchant: Merchant;
   scopes: readonly Scope[];
+  /** The token's id, or the client secret's. */
   tokenId: string;
+  /** Set when a client secret authenticated: the one order it reaches (see src/auth/client-secrets.ts). */
+  orderId: string | null;
 }
 
 /** What resolvers can reach, shared by every request. */
@@ -23,6 +27,8 @@ export interface GatewayServices {
   live: LivePubSub;
   /** The merchants' order events: pages and resumable streams. */
   events: EventFeed;
+  /** Collections' client secrets: issued at create, read again with orders:read. */
+  clientSecrets: ClientSecrets;
 }
 
 export interface GraphQLContext {

@@ -6,17 +6,19 @@ import { SCOPES, type Scope } from './auth/scopes.js';
 import { createApiToken, hashToken, isTokenActive } from './auth/tokens.js';
 import type { Merchant } from './merchants/merchant.entity.js';
 
-/** What the demo checkout needs, and all a browser should hold: no payouts, no balance. */
-export const DEMO_SCOPES = ['collections:write', 'orders:read'] as const satisfies readonly Scope[];
+/** What the demo checkout's server side needs to create a collection: nothing more. */
+export const DEMO_SCOPES = ['collections:write'] as const satisfies readonly Scope[];
+/** The one operation that token may run (see `token create --operations`). */
+export const DEMO_OPERATIONS = ['DemoCreateCollection'] as const;
 
 /**
- * The tokens `npm start` prints in development, one per purpose: `development` (every scope, for
- * GraphiQL) and `demo` (the /demo?token= link: it sits in a browser's address bar and history, so
- * it runs the shipped trusted documents only).
+ * The tokens `npm start` keeps in development, one per purpose: `development` (every scope, printed
+ * for GraphiQL) and `demo` (the demo checkout's server side, POST /demo/orders: it never leaves the
+ * gateway's process; the page gets an order's client secret only).
  */
 const PURPOSES = {
-  development: { name: 'development token (npm start)', scopes: SCOPES, trustedDocumentsOnly: false },
-  demo: { name: 'demo checkout (npm start)', scopes: DEMO_SCOPES, trustedDocumentsOnly: true },
+  development: { name: 'development token (npm start)', scopes: SCOPES, operations: null },
+  demo: { name: 'demo checkout (npm start)', scopes: DEMO_SCOPES, operations: DEMO_OPERATIONS },
 } as const;
 export type DevelopmentTokenPurpose = keyof typeof PURPOSES;
 
@@ -50,7 +52,7 @@ async function stillValid(em: EntityManager, merchant: Merchant, purpose: Develo
   return (
     !!found &&
     isTokenActive(found) &&
-    found.trustedDocumentsOnly === wanted.trustedDocumentsOnly &&
+    (found.operations ?? []).join(',') === (wanted.operations ?? []).join(',') &&
     [...found.scopes].sort().join(',') === [...wanted.scopes].sort().join(',')
   );
 }
@@ -72,8 +74,8 @@ export async function ensureDevelopmentTokens(em: EntityManager, merchant: Merch
       continue;
     }
     await em.nativeUpdate(ApiToken, { merchant, purpose, revokedAt: null }, { revokedAt: new Date() });
-    const { name, scopes, trustedDocumentsOnly } = PURPOSES[purpose];
-    const created = await createApiToken(em, { merchant, name, scopes, trustedDocumentsOnly });
+    const { name, scopes, operations } = PURPOSES[purpose];
+    const created = await createApiToken(em, { merchant, name, scopes, operations });
     created.apiToken.purpose = purpose;
     await em.flush();
     tokens[purpose] = created.token;

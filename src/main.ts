@@ -93,13 +93,11 @@ async function main(): Promise<void> {
   if (sandbox && development) {
     const kept = await phases.time('tokens', () => tokens.ensureDevelopmentTokens(em, merchant, config.DATA_DIR));
     const where = tokens.developmentTokensPath(config.DATA_DIR);
+    // The demo's merchant token stays in this process: the page gets client secrets only.
+    if (gateway.demo) gateway.demo.merchantToken = kept.demo;
     lines.push('', `  Development token (every scope, reused at each start, kept in ${where}; paste into GraphiQL's Headers tab):`);
     lines.push(`  {"Authorization": "Bearer ${kept.development}"}`);
-    if (gateway.graphiql) {
-      lines.push('', `  Demo checkout (a collections:write,orders:read token, trusted documents only): ${gateway.publicUrl}/demo?token=${kept.demo}`);
-    }
-  } else if (gateway.graphiql) {
-    lines.push('', `  Demo checkout:       ${gateway.publicUrl}/demo (with ?token= a trusted-documents-only token)`);
+    if (gateway.graphiql) lines.push('', `  Demo checkout (the browser holds an order's client secret, never a token): ${gateway.publicUrl}/demo`);
   }
   const readyMs = phases.elapsedMs();
   logger.info({ phases: phases.toJSON(), readyMs }, `start phases: ${phases.toString()}`);

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 /** `npm start` with nothing configured: embedded PostgreSQL, the sandbox in process, a printed token. */
-async function startZeroSetup(): Promise<{ url: string; token: string; demoToken: string; output: () => string }> {
+async function startZeroSetup(): Promise<{ url: string; token: string; demoLink: string; output: () => string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info' };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY'])
     delete env[name];
@@ -32,10 +32,10 @@ async function startZeroSetup(): Promise<{ url: string; token: string; demoToken
       output += String(chunk);
       const url = /gateway on (http:\/\/localhost:\d+)/.exec(output)?.[1];
       const token = /Bearer (tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
-      const demoToken = /\/demo\?token=(tpg_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+      const demoLink = /Demo checkout .*: (http:\/\/\S+)$/m.exec(output)?.[1];
       // The banner is written at once, pino's lines a moment later: wait for both.
-      if (url && token && demoToken && /ready in \d+ ms/.test(output) && /"msg":"start phases: .*\n/.test(output))
-        resolve({ url, token, demoToken, output: () => output });
+      if (url && token && demoLink && /ready in \d+ ms/.test(output) && /"msg":"start phases: .*\n/.test(output))
+        resolve({ url, token, demoLink, output: () => output });
     });
     child!.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
   });
@@ -43,7 +43,7 @@ async function startZeroSetup(): Promise<{ url: string; token: string; demoToken
 
 describe('npm start with no configuration', () => {
   it('serves GraphiQL and takes a newcomer from a created to a settled order', async () => {
-    const { url, token, demoToken, output } = await startZeroSetup();
+    const { url, token, demoLink, output } = await startZeroSetup();
     // How long the start took, and where the time went: one log line, phase by phase.
     expect(output()).toMatch(/^ {2}ready in \d+ ms$/m);
     const phaseLine = output()
@@ -66,14 +66,24 @@ describe('npm start with no configuration', () => {
       return (await response.json()) as { data: Record<string, any>; errors?: Array<{ extensions?: { code?: string } }> };
     };
     const graphql = (query: string, variables: Record<string, unknown>, bearer = token) => send({ query, variables }, bearer);
-    const byHash = (operationName: string, variables: Record<string, unknown>) => send({ ...persistedQuery(shippedHash(operationName)), variables }, demoToken);
-    // The demo link's token sits in a browser's address bar: it can collect and read, never pay out,
-    // and it runs the shipped trusted documents only, sent by hash.
-    expect(demoToken).not.toBe(token);
-    expect((await graphql(COLLECTION_CREATE, { input: collectionInput() }, demoToken)).errors?.[0]?.extensions?.code).toBe('TRUSTED_DOCUMENT_REQUIRED');
+    // The demo link carries no token: the page asks the gateway's demo route to create the order,
+    // and holds only that order's client secret, which reads and follows that order and nothing else.
+    expect(demoLink).toBe(`${url}/demo`);
+    expect(output()).not.toMatch(/demo\?token/);
+    const demoOrder = await fetch(`${url}/demo/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: '150000', method: 'QRIS' }),
+    });
+    expect(demoOrder.status).toBe(201);
+    const { orderId, clientSecret } = (await demoOrder.json()) as { orderId: string; clientSecret: string };
+    expect(clientSecret).toMatch(/^tpcs_/);
+    const byHash = (operationName: string, variables: Record<string, unknown>) =>
+      send({ ...persistedQuery(shippedHash(operationName)), variables }, clientSecret);
+    expect((await byHash('DemoOrder', { id: orderId })).data.order.status).toBe('CREATED');
     expect((await byHash('CreatePayout', { input: payoutInput() })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await byHash('GetBalance', {})).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await byHash('DemoCreateCollection', { input: collectionInput() })).data.collectionCreate.order.status).toBe('CREATED');
+    expect((await byHash('CreateCollection', { input: collectionInput() })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const created = await graphql(COLLECTION_CREATE, { input: collectionInput({ method: 'QRIS' }) });
     const order = created.data.collectionCreate.order;
     expect(order.status).toBe('CREATED');

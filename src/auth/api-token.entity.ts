@@ -29,6 +29,8 @@ export const ApiToken = defineEntity({
     trustedDocumentsOnly: p.boolean().default(false),
     /** What `npm start` made it for in development (`development`, `demo`): reused at every start. Null for tokens made with the CLI. */
     purpose: p.text().nullable(),
+    /** When set, the token may run only these shipped operations, by name (sent by hash). Null: any operation. */
+    operations: p.array<string>().nullable(),
   }),
 });
 export interface ApiToken extends InferEntity<typeof ApiToken> {}

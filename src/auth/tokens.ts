@@ -28,7 +28,15 @@ export interface CreatedApiToken {
  */
 export async function createApiToken(
   em: EntityManager,
-  input: { merchant: Merchant; name: string; scopes: readonly Scope[]; expiresAt?: Date | null; trustedDocumentsOnly?: boolean },
+  input: {
+    merchant: Merchant;
+    name: string;
+    scopes: readonly Scope[];
+    expiresAt?: Date | null;
+    trustedDocumentsOnly?: boolean;
+    /** Limits the token to these shipped operations (by name), sent by hash: it is then trusted-documents-only too. */
+    operations?: readonly string[] | null;
+  },
 ): Promise<CreatedApiToken> {
   const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const apiToken = em.create(ApiToken, {
@@ -37,21 +45,41 @@ export async function createApiToken(
     tokenHash: hashToken(token),
     scopes: [...input.scopes],
     expiresAt: input.expiresAt ?? null,
-    trustedDocumentsOnly: input.trustedDocumentsOnly ?? false,
+    trustedDocumentsOnly: (input.trustedDocumentsOnly ?? false) || Boolean(input.operations?.length),
+    operations: input.operations?.length ? [...input.operations] : null,
   });
   await em.flush();
   return { token, apiToken };
 }
 
 /** Neither revoked nor past its expiry. */
-export function isTokenActive(apiToken: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now = Date.now()): boolean {
+export function isTokenActive(apiToken: { revokedAt?: Date | null; expiresAt?: Date | null }, now = Date.now()): boolean {
   return !apiToken.revokedAt && (!apiToken.expiresAt || apiToken.expiresAt.getTime() > now);
 }
 
+/** What a request presented, as the gateway checks it: an API token, or an order's client secret (client-secrets.ts). */
+export interface Credential {
+  id: string;
+  revokedAt?: Date | null;
+  expiresAt?: Date | null;
+  lastUsedAt?: Date | null;
+  trustedDocumentsOnly: boolean;
+  /** The shipped operations (by name) it may run, or null/undefined: any. */
+  operations?: string[] | null;
+}
+
 export interface Authenticated {
-  apiToken: ApiToken;
+  /** The API token, or a client secret's stand-in for one (its id is the client secret's). */
+  apiToken: Credential;
   merchant: Merchant;
   scopes: Scope[];
+  /** Set for a client secret: the one order it reaches. */
+  orderId?: string;
+}
+
+/** An API token's authentication (authenticateToken). */
+export interface TokenAuthenticated extends Authenticated {
+  apiToken: ApiToken;
 }
 
 /** How long a successful lookup is reused by a gateway (see AuthCache). */
@@ -106,7 +134,7 @@ export async function authenticateToken(
   entityManager: EntityManager | (() => EntityManager),
   bearerValue: string | null | undefined,
   options: { cache?: AuthCache } = {},
-): Promise<Authenticated | null> {
+): Promise<TokenAuthenticated | null> {
   if (typeof bearerValue !== 'string') return null;
   // Only a lookup or a lastUsedAt refresh needs one: a cached token within the minute needs none.
   const emOf = typeof entityManager === 'function' ? entityManager : () => entityManager;
@@ -121,7 +149,7 @@ export async function authenticateToken(
       await emOf().nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
       apiToken.lastUsedAt = now;
     }
-    return { ...cached, scopes: [...cached.scopes] };
+    return { ...(cached as TokenAuthenticated), scopes: [...cached.scopes] };
   }
   const em = emOf();
   const apiToken = await em.findOne(ApiToken, { tokenHash: presented }, { populate: ['merchant'] });
@@ -137,7 +165,7 @@ export async function authenticateToken(
     const original = em.getUnitOfWork().getOriginalEntityData(apiToken);
     if (original) original.lastUsedAt = em.getComparator().prepareEntity(apiToken).lastUsedAt;
   }
-  const authenticated: Authenticated = { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
+  const authenticated: TokenAuthenticated = { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
   options.cache?.set(presented, authenticated, now.getTime());
   return { ...authenticated, scopes: [...authenticated.scopes] };
 }
@@ -154,17 +182,17 @@ export async function revokeApiToken(em: EntityManager, id: string): Promise<Api
 
 /**
  * Which of `ids` are still active (not revoked, not expired, not deleted), by the database's clock:
- * one query for every token of every open WebSocket connection of this instance (one per 5,000
- * tokens, to stay far below PostgreSQL's limit on parameters).
+ * one query for every token (and client secret) of every open WebSocket connection of this instance
+ * (one per 5,000, to stay far below PostgreSQL's limit on parameters).
  */
 export async function findActiveTokenIds(em: EntityManager, ids: readonly string[]): Promise<Set<string>> {
   const active = new Set<string>();
   for (let start = 0; start < ids.length; start += 5000) {
-    const rows = (await em
-      .getConnection()
-      .execute('select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())', [
-        ids.slice(start, start + 5000),
-      ])) as Array<{ id: string }>;
+    const rows = (await em.getConnection().execute(
+      `select id from api_tokens where id in (?) and revoked_at is null and (expires_at is null or expires_at > now())
+         union all select id from client_secrets where id in (?) and revoked_at is null and expires_at > now()`,
+      [ids.slice(start, start + 5000), ids.slice(start, start + 5000)],
+    )) as Array<{ id: string }>;
     for (const row of rows) active.add(row.id);
   }
   return active;

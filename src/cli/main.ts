@@ -4,6 +4,7 @@ import { note, UsageError, type Command, type Options, type Values } from './com
 import { runWithDatabase } from './database.js';
 import { KEY_COMMANDS } from './key-commands.js';
 import { MERCHANT_COMMANDS } from './merchant-commands.js';
+import { CLIENT_SECRET_COMMANDS } from './client-secret-commands.js';
 import { TOKEN_COMMANDS } from './token-commands.js';
 
 /** `npm run cli -- <command> [options]`: the command table, argument parsing and exit codes. */
@@ -27,14 +28,19 @@ Commands:
       Merchants with their public key and key version (never the private key).
   token create --merchant <mchNo> --scopes <scope,scope> [--name <name>]
                [--expires-in <90d|12h|30m> | --expires-at <ISO-8601 instant>]
-               [--trusted-documents-only]
+               [--trusted-documents-only | --operations <Name,Name>]
       Create an API token and print it once (only its hash is stored). Without an expiry it
       works until revoked; past its expiry it is refused everywhere, as if revoked.
       --trusted-documents-only: it may run only the gateway's trusted documents, sent by hash,
       never operation text (give browsers such a token).
+      --operations: only these shipped operations (by name, sent by hash), e.g.
+      --operations CreateCollection,OrderStatus.
       Scopes: ${SCOPES.join(', ')}
   token list --merchant <mchNo>
   token revoke --id <tokenId>
+  client-secret revoke --order <order id>
+      Revoke an order's client secret (the browser credential collectionCreate returns): it is
+      refused at once on this gateway, within 5 s on the others, and open subscriptions end.
 
 The database is DATABASE_URL when set; otherwise the embedded one in $DATA_DIR/pglite
 (default ./.data/pglite), through the running gateway when there is one.
@@ -43,7 +49,7 @@ gateway's; outside production, without one, the development key in $DATA_DIR/key
 Exit codes: 0 done, 1 failed, 2 usage error.
 `;
 
-const COMMANDS: Record<string, Command> = { ...KEY_COMMANDS, ...MERCHANT_COMMANDS, ...TOKEN_COMMANDS };
+const COMMANDS: Record<string, Command> = { ...KEY_COMMANDS, ...MERCHANT_COMMANDS, ...TOKEN_COMMANDS, ...CLIENT_SECRET_COMMANDS };
 
 const GLOBAL_OPTIONS: Options = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' } };
 

@@ -29,6 +29,28 @@ function expiryOf(values: Values, now = new Date()): Date | null {
   return null;
 }
 
+/** `--operations CreateCollection,OrderStatus` → the names, each checked against the shipped trusted documents. */
+async function shippedOperationsOf(text: string): Promise<string[]> {
+  const names = [
+    ...new Set(
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (names.length === 0) throw new UsageError('--operations is empty: give a comma-separated list of shipped operation names');
+  const { TrustedDocuments } = await import('../graphql/trusted-documents.js');
+  const shipped = TrustedDocuments.load().shippedOperationHashes();
+  const unknown = names.filter((name) => !(name in shipped));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--operations: ${unknown.map((name) => `"${name}"`).join(', ')} not shipped; the shipped operations are ${Object.keys(shipped).sort().join(', ')}`,
+    );
+  }
+  return names;
+}
+
 export const TOKEN_COMMANDS: Record<string, Command> = {
   'token create': {
     options: {
@@ -38,6 +60,7 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
       'expires-in': { type: 'string' },
       'expires-at': { type: 'string' },
       'trusted-documents-only': { type: 'boolean' },
+      operations: { type: 'string' },
     },
     async run(values, database) {
       const mchNo = required(values, 'merchant');
@@ -50,14 +73,16 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
         throw error;
       }
       const name = typeof values.name === 'string' && values.name.trim() ? values.name.trim() : `cli ${new Date().toISOString()}`;
+      const operations = typeof values.operations === 'string' ? await shippedOperationsOf(values.operations) : null;
       const em = await database();
       const merchant = await merchantOrFail(em, mchNo);
       const { createApiToken } = await tokens();
-      const trustedDocumentsOnly = values['trusted-documents-only'] === true;
-      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes, expiresAt, trustedDocumentsOnly });
+      const trustedDocumentsOnly = values['trusted-documents-only'] === true || operations !== null;
+      const { token, apiToken } = await createApiToken(em, { merchant, name, scopes, expiresAt, trustedDocumentsOnly, operations });
       const expiry = expiresAt ? `, expiring at ${expiresAt.toISOString()}` : ', without expiry';
       note(`Created token ${apiToken.id} "${name}" for merchant ${mchNo} with scopes ${scopes.join(', ')}${expiry}.`);
-      if (trustedDocumentsOnly) note('It runs trusted documents only: operations sent by hash, never as text.');
+      if (operations) note(`It runs only the operations ${operations.join(', ')}, sent by hash, never as text.`);
+      else if (trustedDocumentsOnly) note('It runs trusted documents only: operations sent by hash, never as text.');
       note('It is shown only this once (only its hash is stored): keep it now.');
       print(token);
     },
@@ -86,7 +111,7 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
         t.name,
         t.purpose ?? '-',
         t.scopes.join(','),
-        t.trustedDocumentsOnly ? 'trusted only' : 'any',
+        t.operations?.length ? t.operations.join(',') : t.trustedDocumentsOnly ? 'trusted only' : 'any',
         iso(t.createdAt),
         iso(t.lastUsedAt),
         status(t),

@@ -2,13 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogContext, type LoggerNamespace, type LoggerOptions } from '@mikro-orm/core';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { ApiToken } from '../auth/api-token.entity.js';
+import { ClientSecret } from '../auth/client-secret.entity.js';
 import { CallbackReceipt } from '../callbacks/callback-receipt.entity.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { OrderEvent } from '../orders/order-event.entity.js';
 import { Order } from '../orders/order.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery: it breaks under tsx and bundlers). */
-export const ENTITIES = [Merchant, Order, OrderEvent, ApiToken, CallbackReceipt];
+export const ENTITIES = [Merchant, Order, OrderEvent, ApiToken, CallbackReceipt, ClientSecret];
 
 /** `<project>/migrations`, wherever the process was started from. */
 export const MIGRATIONS_PATH = fileURLToPath(new URL('../../migrations/', import.meta.url));

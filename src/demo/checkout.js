@@ -1,8 +1,11 @@
-// The demo checkout: plain browser JavaScript, no build step. GraphQL over fetch for queries and
-// mutations; the graphql-transport-ws protocol (graphql-ws) by hand for the live status.
-// It sends trusted documents only: each operation's SHA-256 hash, never its text, so a token made
-// with --trusted-documents-only works here. The operations are src/demo/operations/*.graphql; the
-// gateway serves their hashes in /demo/operations.js (window.TRUSTED_DOCUMENTS).
+// The demo checkout: plain browser JavaScript, no build step. As a merchant's checkout page should,
+// it never holds a merchant token: POST /demo/orders (the gateway's demo route, standing in for the
+// merchant's server) creates the order and answers with its id and client secret, which the page
+// keeps in memory only. With it the page reads the order (how to pay), follows it over graphql-ws
+// (the graphql-transport-ws protocol, by hand) and, against the sandbox, simulates its payment.
+// It sends trusted documents only: each operation's SHA-256 hash, never its text. The operations
+// are src/demo/operations/*.graphql; the gateway serves their hashes in /demo/operations.js
+// (window.TRUSTED_DOCUMENTS), with the payment methods (window.PAYMENT_METHODS).
 'use strict';
 
 (function () {
@@ -18,11 +21,12 @@
     PARTIALLY_PAID: 'partially paid',
     UNKNOWN: 'checking with TarsPay…',
   };
-  let methods = [];
+  const methods = window.PAYMENT_METHODS || [];
   let subscription = null;
+  /** The current order's client secret: in memory only, never in the URL or storage. */
+  let clientSecret = '';
 
-  const PAYMENT_METHODS = 'DemoPaymentMethods';
-  const CREATE = 'DemoCreateCollection';
+  const ORDER = 'DemoOrder';
   const ORDER_UPDATED = 'DemoOrderUpdated';
   const SETTLE = 'DemoSimulatePayment';
 
@@ -33,12 +37,6 @@
     return { operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash } } };
   }
 
-  function token() {
-    return $('token')
-      .value.trim()
-      .replace(/^Bearer\s+/i, '');
-  }
-
   function showError(message) {
     $('error').textContent = message || '';
   }
@@ -46,7 +44,7 @@
   async function graphql(operationName, variables) {
     const response = await fetch('/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: 'Bearer ' + token() },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: 'Bearer ' + clientSecret },
       body: JSON.stringify(persisted(operationName, variables)),
     });
     const body = await response.json().catch(() => ({ errors: [{ message: 'HTTP ' + response.status }] }));
@@ -57,7 +55,7 @@
   }
 
   /**
-   * graphql-transport-ws: connection_init with the token, subscribe, then next… until complete.
+   * graphql-transport-ws: connection_init with the client secret, subscribe, then next… until complete.
    * The page pings every PING_EVERY_MS: a socket that stays silent for PONG_WITHIN_MS is taken as
    * dead (a phone that lost the network rarely sees its socket close) and `handlers.lost` is called.
    */
@@ -89,7 +87,7 @@
       handlers.lost(reason);
     }
 
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer ' + token() } }));
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer ' + clientSecret } }));
     socket.onmessage = (event) => {
       heardAt = Date.now();
       const message = JSON.parse(event.data);
@@ -117,7 +115,7 @@
       }
     };
     socket.onclose = (event) => {
-      // 4400-4499: the gateway refused (bad token, forbidden, …): trying again would not help.
+      // 4400-4499: the gateway refused (bad or revoked secret, forbidden, …): trying again would not help.
       if (event.code >= 4400 && event.code < 4500 && !done) {
         finish();
         return handlers.error(new Error('live connection refused (' + event.code + (event.reason ? ': ' + event.reason : '') + ')'));
@@ -203,27 +201,30 @@
     $('log').append(element('li', {}, new Date().toLocaleTimeString() + ' ' + text));
   }
 
-  async function loadMethods() {
-    if (!token()) return;
-    try {
-      const data = await graphql(PAYMENT_METHODS);
-      methods = data.paymentMethods;
-      const select = $('method');
-      const previous = select.value || 'QRIS';
-      select.replaceChildren(
-        ...methods.map((method) => {
-          const option = document.createElement('option');
-          option.value = method.code;
-          option.textContent = method.name + ' (' + method.code + ')';
-          return option;
-        }),
-      );
-      select.value = methods.some((method) => method.code === previous) ? previous : methods[0].code;
-      select.disabled = false;
-      showError('');
-    } catch (error) {
-      showError('Could not load the payment methods: ' + error.message);
-    }
+  function showMethods() {
+    const select = $('method');
+    select.replaceChildren(
+      ...methods.map((method) => {
+        const option = document.createElement('option');
+        option.value = method.code;
+        option.textContent = method.name + ' (' + method.code + ')';
+        return option;
+      }),
+    );
+    select.value = methods.some((method) => method.code === 'QRIS') ? 'QRIS' : (methods[0] || {}).code;
+  }
+
+  /** The merchant's server's part (here the gateway's demo route): create the order, answer with its client secret only. */
+  async function createOrder(amount, method) {
+    const response = await fetch('/demo/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount, method }),
+    });
+    const body = await response.json().catch(() => ({ error: 'HTTP ' + response.status }));
+    if (body.userErrors && body.userErrors.length) throw new Error(body.userErrors.map((e) => e.code + ': ' + e.message).join('\n'));
+    if (!response.ok) throw new Error(body.error || (body.errors || []).map((e) => e.message).join('\n') || 'HTTP ' + response.status);
+    return body;
   }
 
   function qrSvg(text) {
@@ -311,16 +312,13 @@
   async function createPayment(event) {
     event.preventDefault();
     showError('');
-    if (!token()) return showError('Paste a token with collections:write and orders:read.');
     const button = $('create');
     button.disabled = true;
     try {
       if (subscription) subscription.close();
-      const data = await graphql(CREATE, {
-        input: { amount: $('amount').value.trim(), method: $('method').value, subject: 'Demo order', description: 'TarsPay GraphQL gateway demo checkout' },
-      });
-      const { order, userErrors } = data.collectionCreate;
-      if (userErrors.length) throw new Error(userErrors.map((e) => e.code + ': ' + e.message).join('\n'));
+      const created = await createOrder($('amount').value.trim(), $('method').value);
+      clientSecret = created.clientSecret;
+      const { order } = await graphql(ORDER, { id: created.orderId });
       const method = methods.find((candidate) => candidate.code === order.method);
       $('payment-title').textContent = 'Pay IDR ' + Number(order.amount).toLocaleString('id-ID') + ' with ' + (method ? method.name : order.method);
       $('payment').hidden = false;
@@ -354,16 +352,8 @@
     }
   }
 
-  const params = new URLSearchParams(location.search);
-  if (params.has('token')) {
-    $('token').value = params.get('token');
-    // Keep the token out of the address bar and the history once it is in the field.
-    params.delete('token');
-    history.replaceState(null, '', location.pathname + (params.size ? '?' + params : ''));
-  }
   $('sandbox-badge').hidden = !sandbox;
-  $('token').addEventListener('change', loadMethods);
+  showMethods();
   $('create-form').addEventListener('submit', createPayment);
   $('simulate').addEventListener('click', simulatePayment);
-  loadMethods();
 })();

@@ -2,7 +2,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { LazyFork } from '../db/lazy-fork.js';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { authCache, authenticateToken, type Authenticated } from '../auth/tokens.js';
+import { authenticateCredential } from '../auth/credentials.js';
+import { authCache, type Authenticated } from '../auth/tokens.js';
 
 /**
  * What an HTTP request presented, decided before its document is even parsed: no Authorization
@@ -38,11 +39,11 @@ export function connectionBearer(params: Record<string, unknown> | null | undefi
 
 /**
  * The authentication of a presented credential (an Authorization header, a connection parameter):
- * null when none was presented; throws UNAUTHENTICATED when one was and its token is not active.
+ * null when none was presented; throws UNAUTHENTICATED when one was and its token (or client secret) is not active.
  */
-export async function authenticatePresented(em: EntityManager | (() => EntityManager), presented: unknown): Promise<Authenticated | null> {
+export async function authenticatePresented(em: () => EntityManager, presented: unknown): Promise<Authenticated | null> {
   if (presented === undefined || presented === null) return null;
-  const authenticated = await authenticateToken(em, typeof presented === 'string' ? presented : null, { cache: authCache });
+  const authenticated = await authenticateCredential(em, typeof presented === 'string' ? presented : null, { cache: authCache });
   if (!authenticated) throw invalidTokenError();
   return authenticated;
 }

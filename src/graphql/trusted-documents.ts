@@ -22,13 +22,18 @@ export class TrustedDocuments {
   readonly #texts = new Map<string, string>();
   /** Operation name → SHA-256 hex, of the shipped manifest only. */
   readonly #shipped = new Map<string, string>();
+  /** SHA-256 hex → operation name, of the shipped manifest only. */
+  readonly #shippedNames = new Map<string, string>();
 
   /** The shipped manifest and `extraFiles` (TRUSTED_DOCUMENTS_FILE); throws, naming the file and entry, when one is not a valid manifest. */
   static load(extraFiles: readonly string[] = []): TrustedDocuments {
     const documents = new TrustedDocuments();
     for (const [hash, { text, name }] of readManifest(SHIPPED_MANIFEST)) {
       documents.#texts.set(hash, text);
-      if (name) documents.#shipped.set(name, hash);
+      if (name) {
+        documents.#shipped.set(name, hash);
+        documents.#shippedNames.set(hash, name);
+      }
     }
     for (const file of extraFiles) for (const [hash, { text }] of readManifest(file)) documents.#texts.set(hash, text);
     return documents;
@@ -41,6 +46,11 @@ export class TrustedDocuments {
 
   get size(): number {
     return this.#texts.size;
+  }
+
+  /** The shipped operation a hash names (`<hex>` or `sha256:<hex>`); undefined for any other hash. */
+  shippedNameOf(hash: string): string | undefined {
+    return this.#shippedNames.get(withoutPrefix(hash));
   }
 
   /** The shipped operations' SHA-256 hex hashes by operation name (the demo checkout sends these). */
@@ -116,6 +126,21 @@ export function persistedQueryNotFoundError(): GraphQLError {
   );
 }
 
+/** A token made with `--operations` named a document that is not one of them. */
+export function operationNotAllowedError(allowed: readonly string[]): GraphQLError {
+  return createGraphQLError(
+    `This token may run only the operations ${allowed.join(', ')} (by their trusted document's hash); this request names another. Use a token made for it.`,
+    { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
+  );
+}
+
+/** The error refusing `hash` to a token limited to `operations`; null when allowed (or the token is not limited). */
+export function limitedOperationError(documents: TrustedDocuments, hash: string | null, operations: readonly string[] | null | undefined): GraphQLError | null {
+  if (!operations || hash === null) return null;
+  const name = documents.shippedNameOf(hash);
+  return name !== undefined && operations.includes(name) ? null : operationNotAllowedError(operations);
+}
+
 /** Neither operation text nor a hash. */
 export function operationMissingError(): GraphQLError {
   return createGraphQLError(`Must provide a query string, or ${HOW_TO_SEND}.`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
@@ -129,13 +154,15 @@ export function operationMissingError(): GraphQLError {
 export function operationTextFor(
   params: { query?: unknown; extensions?: unknown; documentId?: unknown },
   documents: TrustedDocuments,
-  options: { trustedDocumentsOnly: boolean },
+  options: { trustedDocumentsOnly: boolean; operations?: readonly string[] | null },
 ): { query: string } | { error: GraphQLError } {
   if (typeof params.query === 'string' && params.query !== '') {
     return options.trustedDocumentsOnly ? { error: trustedDocumentRequiredError() } : { query: params.query };
   }
   const hash = requestedDocumentHash(params);
   if (hash === null) return { error: options.trustedDocumentsOnly ? trustedDocumentRequiredError() : operationMissingError() };
+  const refused = limitedOperationError(documents, hash, options.operations);
+  if (refused) return { error: refused };
   const text = documents.get(hash);
   return text === undefined ? { error: persistedQueryNotFoundError() } : { query: text };
 }

@@ -2,6 +2,7 @@ import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operation
 import type { Plugin } from 'graphql-yoga';
 import type { AuthenticationServerContext } from './authentication.js';
 import {
+  limitedOperationError,
   operationMissingError,
   persistedQueryNotFoundError,
   requestedDocumentHash,
@@ -40,7 +41,15 @@ export function useTrustedDocuments(documents: TrustedDocuments): Plugin<Record<
       // useTokenAuthentication ran first (a refused token ended the request there). Without its
       // credential, nothing says the token may send text: it may not.
       const { credential } = payload.context;
-      if (!credential || credential.authenticated?.apiToken.trustedDocumentsOnly) trustedOnly.add(payload.request);
+      const token = credential?.authenticated?.apiToken;
+      if (!credential || token?.trustedDocumentsOnly) trustedOnly.add(payload.request);
+      // A token limited to named operations (`token create --operations`): the hash must name one of them.
+      const hash = requestedDocumentHash({
+        ...payload.params,
+        documentId: (payload.params as { documentId?: unknown }).documentId ?? documentIdInUrl(payload.request),
+      });
+      const refused = limitedOperationError(documents, hash, token?.operations);
+      if (refused) throw refused;
       return persisted.onParams?.(payload);
     },
   };

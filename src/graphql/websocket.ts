@@ -17,7 +17,8 @@ import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { authCache, authenticateToken } from '../auth/tokens.js';
+import { authenticateCredential } from '../auth/credentials.js';
+import { authCache, type Credential } from '../auth/tokens.js';
 import { connectionBearer } from './authentication.js';
 import type { GraphQLContext } from '../context.js';
 import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
@@ -103,14 +104,14 @@ async function admitConnection(
   sessions: WebSocketSessions,
   context: Context<Record<string, unknown> | undefined, Extra>,
   max: number,
-): Promise<{ session: Session; trustedDocumentsOnly: boolean } | null> {
+): Promise<{ session: Session; credential: Credential } | null> {
   const { socket } = context.extra;
   const bearer = connectionBearer(context.connectionParams);
   if (bearer === undefined) {
     socket.close(CLOSE_FORBIDDEN, 'Forbidden: send {"authorization": "Bearer <token>"} in connection_init');
     return null;
   }
-  const authenticated = await authenticateToken(() => orm.em.fork(), typeof bearer === 'string' ? bearer : null, { cache: authCache });
+  const authenticated = await authenticateCredential(() => orm.em.fork(), typeof bearer === 'string' ? bearer : null, { cache: authCache });
   if (!authenticated) {
     socket.close(CLOSE_FORBIDDEN, 'Forbidden: the token is unknown, malformed, revoked or expired');
     return null;
@@ -125,7 +126,7 @@ async function admitConnection(
     await sessions.close(session);
     return null;
   }
-  return { session, trustedDocumentsOnly: authenticated.apiToken.trustedDocumentsOnly };
+  return { session, credential: authenticated.apiToken };
 }
 
 function tooManyOperations(max: number): GraphQLError[] {
@@ -157,7 +158,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
   const shared = new SharedSubscriptions();
   const { sessions } = options;
   const limits = sessions.limits;
-  const admitted = new WeakMap<object, { session: Session; trustedDocumentsOnly: boolean }>();
+  const admitted = new WeakMap<object, { session: Session; credential: Credential }>();
   sessions.start();
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -183,7 +184,11 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           return tooManyOperations(limits.maxSubscriptionsPerConnection);
         }
         // The operation's text, or the trusted document its hash names: the same rules as over HTTP.
-        const operation = operationTextFor(message, options.trustedDocuments, { trustedDocumentsOnly: admitted.get(context)?.trustedDocumentsOnly ?? true });
+        const credential = admitted.get(context)?.credential;
+        const operation = operationTextFor(message, options.trustedDocuments, {
+          trustedDocumentsOnly: credential?.trustedDocumentsOnly ?? true,
+          operations: credential?.operations,
+        });
         if ('error' in operation) return [operation.error];
         const payload = { ...message, query: operation.query };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({

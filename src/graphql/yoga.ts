@@ -13,6 +13,7 @@ import type { InputLimits } from './input-limits.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { useTrustedDocuments } from './use-trusted-documents.js';
+import { useClientSecretLimits } from './use-client-secret-limits.js';
 
 export interface YogaOptions {
   orm: MikroORM;
@@ -52,6 +53,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     plugins: [
       useTokenAuthentication(options.orm),
       useTrustedDocuments(options.trustedDocuments),
+      useClientSecretLimits(),
       ...(options.plugins ?? []),
       ...hardeningPlugins({
         introspection: options.introspection,
@@ -82,7 +84,9 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
         entityManager: fork,
         services: options.services,
         requestId: request?.headers.get('x-request-id') ?? randomUUID(),
-        auth: authenticated ? { merchant: authenticated.merchant, scopes: authenticated.scopes, tokenId: authenticated.apiToken.id } : null,
+        auth: authenticated
+          ? { merchant: authenticated.merchant, scopes: authenticated.scopes, tokenId: authenticated.apiToken.id, orderId: authenticated.orderId ?? null }
+          : null,
       };
     },
   });

@@ -65,7 +65,7 @@ export function gatewayRoutes(deps: RouteDependencies): Route[] {
       prefix: true,
       quiet: true,
       handle: async (req, res, path) => {
-        if (!(await serveDemo(demo, req.method, path, res))) sendNotFound(req, res, path);
+        if (!(await serveDemo(demo, deps.yoga, req, path, res))) sendNotFound(req, res, path);
       },
     });
   }

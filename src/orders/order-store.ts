@@ -66,6 +66,8 @@ export interface NewOrder {
   customer: OrderCustomer | null;
   beneficiary?: OrderBeneficiary | null;
   expiresAt?: Date | null;
+  /** The API token that asked for it (see OrderRequester). */
+  createdByToken?: string | null;
 }
 
 export interface WrittenOrder {
@@ -86,8 +88,9 @@ export async function insertSubmittingOrder(
   const [row] = await query(
     `with o as (
        insert into orders (id, merchant_id, kind, merchant_order_no, status, amount, currency, method, subject, description, return_url,
-         customer, beneficiary, request_fingerprint, amount_mismatch, expires_at, next_check_at, check_attempts, upstream_confirmed, create_attempts)
-       values ($1, $2, $3, $4, 'SUBMITTING', $5, 'IDR', $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, false, $13, $14, 0, false, 1)
+         customer, beneficiary, request_fingerprint, amount_mismatch, expires_at, next_check_at, check_attempts, upstream_confirmed, create_attempts,
+         created_by_token)
+       values ($1, $2, $3, $4, 'SUBMITTING', $5, 'IDR', $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, false, $13, $14, 0, false, 1, $21)
        on conflict (merchant_id, merchant_order_no) do nothing
        returning ${ORDER_COLUMNS}
      ), ${eventInsert('o', 15)}
@@ -108,6 +111,7 @@ export async function insertSubmittingOrder(
       fields.expiresAt ?? null,
       nextCheckAt({ status: 'SUBMITTING', kind: fields.kind, expiresAt: fields.expiresAt ?? null }, Date.now(), schedule),
       ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null }),
+      fields.createdByToken ?? null,
     ],
   );
   return row ? { order: orderFromRow(row), event: eventFromRow(row) } : null;
@@ -121,6 +125,12 @@ export async function readOrder(query: Query, orderId: string): Promise<OrderRec
 export async function readMerchantOrder(query: Query, merchantId: string, id: string): Promise<OrderRecord | null> {
   const [row] = await query(`select ${ORDER_COLUMNS} from orders where id = $1 and merchant_id = $2`, [id, merchantId]);
   return row ? orderFromRow(row) : null;
+}
+
+/** The API token that created the order, if one is known. */
+export async function readOrderCreator(query: Query, orderId: string): Promise<string | null> {
+  const [row] = await query<{ created_by_token: string | null }>('select created_by_token from orders where id = $1', [orderId]);
+  return row?.created_by_token ?? null;
 }
 
 export async function readOrderByMerchantOrderNo(query: Query, merchantId: string, merchantOrderNo: string): Promise<OrderRecord | null> {

@@ -64,6 +64,8 @@ export const Order = defineEntity({
     upstreamCode: p.integer().nullable(),
     /** Hash of the creating input: the same merchantOrderNo with another input is an idempotency conflict. */
     requestFingerprint: p.text(),
+    /** The API token that created the order: an idempotent replay answers it (or a token with orders:read) only. */
+    createdByToken: p.uuid().nullable(),
     /** TarsPay reported a paid amount different from the order's amount. */
     amountMismatch: p
       .boolean()

@@ -16,7 +16,7 @@ import { requestFingerprint } from './fingerprint.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
 import type { OrderRecord } from './order-record.js';
 import { toOrderView, type OrderView } from './order-snapshot.js';
-import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
+import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, readOrderCreator, type NewOrder } from './order-store.js';
 import type { OrderCustomer } from './order.entity.js';
 
 export interface CustomerInput {
@@ -64,6 +64,16 @@ export interface OrderServiceOptions {
   schedule?: CheckSchedule;
 }
 
+/**
+ * Who asks for a create: the API token's id, and whether it may read the merchant's orders. A retry
+ * is answered with the stored order only for the token that created it or one that may read orders;
+ * for anyone else the merchantOrderNo is simply taken, whatever they sent (no guessing its fields).
+ */
+export interface OrderRequester {
+  tokenId: string | null;
+  mayReadOrders: boolean;
+}
+
 /** What TarsPay needs to find an order: an OrderRecord or an Order entity. */
 export type OrderIdentity = Pick<OrderView, 'id' | 'kind' | 'platformOrderId' | 'merchantOrderNo'>;
 
@@ -84,7 +94,7 @@ export type ResendOutcome = 'created' | 'confirmed' | 'unknown' | 'not-sent';
 export class OrderService {
   constructor(readonly options: OrderServiceOptions) {}
 
-  async createCollection(merchant: Merchant, input: CollectionCreateInput): Promise<CreatedOrder> {
+  async createCollection(merchant: Merchant, input: CollectionCreateInput, requester?: OrderRequester): Promise<CreatedOrder> {
     const method = findPaymentMethod(input.method);
     if (!method) throw new OrderError('METHOD_NOT_SUPPORTED', `Unknown payment method "${input.method}"`, { field: 'method' });
     checkAmount(input.amount, this.options.collectionLimits[method.type], `for ${method.type} collections`);
@@ -93,40 +103,48 @@ export class OrderService {
     const fingerprint = requestFingerprint({ kind: 'COLLECTION', ...input, merchantOrderNo: undefined, customer });
     // Before the order is stored: a merchant whose keys cannot be read gets an error and no order.
     const client = await this.options.upstream.forMerchant(merchant);
-    const claim = await this.#claim({
-      merchantId: merchant.id,
-      kind: 'COLLECTION',
-      merchantOrderNo,
-      requestFingerprint: fingerprint,
-      amount: input.amount,
-      method: input.method,
-      subject: input.subject,
-      description: input.description,
-      returnUrl: input.returnUrl ?? null,
-      customer,
-      // An estimate (TarsPay closes unpaid collections after about 30 minutes) until its answer's expiredTime replaces it.
-      expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
-    });
+    const claim = await this.#claim(
+      {
+        merchantId: merchant.id,
+        kind: 'COLLECTION',
+        merchantOrderNo,
+        requestFingerprint: fingerprint,
+        amount: input.amount,
+        method: input.method,
+        subject: input.subject,
+        description: input.description,
+        returnUrl: input.returnUrl ?? null,
+        customer,
+        // An estimate (TarsPay closes unpaid collections after about 30 minutes) until its answer's expiredTime replaces it.
+        expiresAt: new Date(Date.now() + (this.options.collectionExpiryMs ?? 30 * 60_000)),
+        createdByToken: requester?.tokenId ?? null,
+      },
+      requester,
+    );
     if (!claim.created) return this.#replay(claim.order);
     return { order: await this.#firstCreate(client, merchant, claim.order), replayed: false };
   }
 
-  async createPayout(merchant: Merchant, input: PayoutCreateInput): Promise<CreatedOrder> {
+  async createPayout(merchant: Merchant, input: PayoutCreateInput, requester?: OrderRequester): Promise<CreatedOrder> {
     checkAmount(input.amount, this.options.payoutLimit, 'for payouts');
     const customer = cleanCustomer(input.customer);
     const beneficiary = { accountNumber: input.accountNumber, accountName: input.accountName, address: input.address ?? null };
     const fingerprint = requestFingerprint({ kind: 'PAYOUT', ...input, merchantOrderNo: undefined, customer });
     const client = await this.options.upstream.forMerchant(merchant);
-    const claim = await this.#claim({
-      merchantId: merchant.id,
-      kind: 'PAYOUT',
-      merchantOrderNo: input.merchantOrderNo,
-      requestFingerprint: fingerprint,
-      amount: input.amount,
-      method: input.bankCode,
-      customer,
-      beneficiary,
-    });
+    const claim = await this.#claim(
+      {
+        merchantId: merchant.id,
+        kind: 'PAYOUT',
+        merchantOrderNo: input.merchantOrderNo,
+        requestFingerprint: fingerprint,
+        amount: input.amount,
+        method: input.bankCode,
+        customer,
+        beneficiary,
+        createdByToken: requester?.tokenId ?? null,
+      },
+      requester,
+    );
     if (!claim.created) return this.#replay(claim.order);
     return { order: await this.#firstCreate(client, merchant, claim.order), replayed: false };
   }
@@ -291,7 +309,7 @@ export class OrderService {
   }
 
   /** Stores the order as SUBMITTING, or finds the one this merchantOrderNo already names (a retry, or a conflict). */
-  async #claim(fields: NewOrder): Promise<{ order: OrderRecord; created: boolean }> {
+  async #claim(fields: NewOrder, requester: OrderRequester | undefined): Promise<{ order: OrderRecord; created: boolean }> {
     const { query } = this.options.sql;
     const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay', this.options.schedule);
     if (written) {
@@ -300,6 +318,13 @@ export class OrderService {
     }
     const existing = await readOrderByMerchantOrderNo(query, fields.merchantId, fields.merchantOrderNo);
     if (!existing) throw new Error(`order ${fields.merchantOrderNo} is neither new nor stored`);
+    // Not the creator and no right to read orders: the key is taken, and nothing is compared, so
+    // the answer says nothing about what the order holds.
+    if (requester && !requester.mayReadOrders && (requester.tokenId === null || (await readOrderCreator(query, existing.id)) !== requester.tokenId)) {
+      throw new OrderError('IDEMPOTENCY_CONFLICT', `merchantOrderNo "${fields.merchantOrderNo}" is taken: use a new merchantOrderNo`, {
+        field: 'merchantOrderNo',
+      });
+    }
     if (existing.requestFingerprint !== fields.requestFingerprint || existing.kind !== fields.kind) {
       throw new OrderError(
         'IDEMPOTENCY_CONFLICT',

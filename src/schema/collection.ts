@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
 import { OrderPayloadRef } from './order-payload.js';
-import { replayedOrderFor } from './order.js';
+import { replayedOrderFor, requesterOf } from './order.js';
 
 export const CustomerInput = builder.inputType('CustomerInput', {
   description: 'Who pays (collections) or who is paid (payouts)',
@@ -34,8 +34,16 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: CollectionCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { order, replayed } = await context.services.orders.createCollection(merchantOf(context), input);
-      return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
+      const merchant = merchantOf(context);
+      const { order, replayed } = await context.services.orders.createCollection(merchant, input, requesterOf(context));
+      // Idempotent: a retry by its creator gets the same secret.
+      const clientSecret = await context.services.clientSecrets.issue({
+        id: order.id,
+        merchantId: merchant.id,
+        expiresAt: order.expiresAt,
+        createdAt: order.createdAt,
+      });
+      return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [], clientSecret };
     },
   }),
 }));

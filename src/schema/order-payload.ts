@@ -8,6 +8,8 @@ import { UserErrorRef } from './user-error.js';
 export interface OrderPayloadShape {
   order: OrderView | null;
   userErrors: UserErrorDetail[];
+  /** Set by collectionCreate. */
+  clientSecret?: string | null;
 }
 
 export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayload').implement({
@@ -15,6 +17,12 @@ export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayloa
   fields: (t) => ({
     order: t.field({ type: OrderRef, nullable: true, resolve: (payload) => payload.order }),
     userErrors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.userErrors }),
+    clientSecret: t.string({
+      nullable: true,
+      description:
+        "A collection's client secret, set by a successful collectionCreate (null for payouts): hand it to the payer's browser instead of a token. It reads and follows this order only (order, node, orderUpdated; sandboxOrderSettle against the sandbox) and expires with the order.",
+      resolve: (payload) => payload.clientSecret ?? null,
+    }),
   }),
 });
 

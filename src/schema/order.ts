@@ -7,6 +7,7 @@ import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrde
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
+import type { OrderRequester } from '../orders/order.service.js';
 import { eventsOf } from './event-loader.js';
 
 export const OrderKindEnum = builder.enumType('OrderKind', { values: ORDER_KINDS });
@@ -27,9 +28,16 @@ export const OrderEventRef = builder.objectRef<OrderEventView>('OrderEvent');
 export const OrderRef = builder.loadableNode('Order', {
   description: 'A collection (pay-in) or payout, as the gateway knows it.',
   id: { resolve: (order: OrderView) => order.id },
-  // null for an id that is not one of the merchant's orders: node(id) and order(id) then answer null.
-  load: async (ids: string[], context: GraphQLContext) =>
-    (context.auth ? await findMerchantOrdersByIds(emOf(context), context.auth.merchant.id, ids) : ids.map(() => null)) as OrderView[],
+  // null for an id that is not one of the merchant's orders (for a client secret: not its own order):
+  // node(id) and order(id) then answer null.
+  load: async (ids: string[], context: GraphQLContext) => {
+    const auth = context.auth;
+    if (!auth) return ids.map(() => null) as unknown as OrderView[];
+    const reachable = auth.orderId ? ids.filter((id) => id === auth.orderId) : ids;
+    const found = reachable.length ? await findMerchantOrdersByIds(emOf(context), auth.merchant.id, reachable) : [];
+    const byId = new Map(reachable.map((id, index) => [id, found[index] ?? null]));
+    return ids.map((id) => byId.get(id) ?? null) as OrderView[];
+  },
   cacheResolved: (order: OrderView) => order.id,
   fields: (t) => ({
     kind: t.field({ type: OrderKindEnum, resolve: (order) => order.kind }),
@@ -70,6 +78,21 @@ export const OrderRef = builder.loadableNode('Order', {
         'Why the order needs attention, as `CODE: message`; the code is one of UNRESOLVED_CREATE, PAST_EXPIRY, PAYOUT_STUCK, CALLBACK_NOT_APPLIED, ADOPTION_MISMATCH. Null when needsAttention is false.',
       resolve: (order) => order.attentionReason ?? null,
     }),
+    clientSecret: t.string({
+      nullable: true,
+      description:
+        "The collection's client secret, for the payer's browser: it reads and follows this order only (null for payouts, and once revoked). Needs orders:read.",
+      authScopes: { scope: 'orders:read' },
+      resolve: (order, _args, context) =>
+        order.kind === 'COLLECTION'
+          ? context.services.clientSecrets.issue({
+              id: order.id,
+              merchantId: merchantOf(context).id,
+              expiresAt: order.expiresAt ?? null,
+              createdAt: order.createdAt,
+            })
+          : null,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (order) => order.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (order) => order.updatedAt }),
     events: t.field({
@@ -103,6 +126,11 @@ export async function loadOwnOrderOrFail(context: GraphQLContext, globalId: stri
   return order;
 }
 
+/** Who asks for a create, as the orders domain judges a retry (see OrderRequester). */
+export function requesterOf(context: GraphQLContext): OrderRequester {
+  return { tokenId: context.auth?.tokenId ?? null, mayReadOrders: context.auth?.scopes.includes('orders:read') ?? false };
+}
+
 /** The order a create replayed, as this token may see it: whole with orders:read, else id and status only. */
 export function replayedOrderFor(context: GraphQLContext, order: OrderView): OrderView {
   return context.auth?.scopes.includes('orders:read') ? order : restrictedView(order);
@@ -123,7 +151,8 @@ builder.queryFields((t) => ({
   order: t.field({
     type: OrderRef,
     nullable: true,
-    authScopes: { scope: 'orders:read' },
+    description: 'One order by id: with orders:read, or its own client secret',
+    authScopes: { scope: 'orders:read', clientSecret: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, context) => loadOwnOrder(context, String(args.id)),
   }),

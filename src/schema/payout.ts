@@ -3,7 +3,7 @@ import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
 import { CustomerInput } from './collection.js';
 import { OrderPayloadRef } from './order-payload.js';
-import { replayedOrderFor } from './order.js';
+import { replayedOrderFor, requesterOf } from './order.js';
 
 const PayoutCreateInput = builder.inputType('PayoutCreateInput', {
   fields: (t) => ({
@@ -33,7 +33,7 @@ builder.mutationFields((t) => ({
     extensions: { userErrors: { subject: 'order', input: 'input' } },
     args: { input: t.arg({ type: PayoutCreateInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { order, replayed } = await context.services.orders.createPayout(merchantOf(context), input);
+      const { order, replayed } = await context.services.orders.createPayout(merchantOf(context), input, requesterOf(context));
       return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [] };
     },
   }),

@@ -14,7 +14,9 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
   // Start listening before reading the snapshot, so that no change falls between the two.
   let pending = changes.next();
   try {
-    const snapshot = id ? await context.services.orders.view(merchantOf(context).id, id) : null;
+    // A client secret follows its own order only; another id reads as not found.
+    const reachable = id !== null && (context.auth?.orderId ?? id) === id;
+    const snapshot = reachable ? await context.services.orders.view(merchantOf(context).id, id) : null;
     if (!snapshot) throw createGraphQLError('No order with this id for this merchant', { extensions: { code: 'NOT_FOUND' } });
     yield snapshot;
     if (isSettled(snapshot.status)) return;
@@ -45,8 +47,9 @@ builder.subscriptionType({});
 builder.subscriptionFields((t) => ({
   orderUpdated: t.field({
     type: OrderRef,
-    description: 'The order as it is now, then every change; completes once the order is settled (SUCCEEDED or a final status).',
-    authScopes: { scope: 'orders:read' },
+    description:
+      'The order as it is now, then every change; completes once the order is settled (SUCCEEDED or a final status). With orders:read, or its own client secret.',
+    authScopes: { scope: 'orders:read', clientSecret: true },
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, args, context) => orderUpdates(context, String(args.id)),
     resolve: (order: OrderView, _args, context) => {

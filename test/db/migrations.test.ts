@@ -32,7 +32,15 @@ describe('migrations', () => {
     const tables = await orm.em
       .getConnection()
       .execute<{ table_name: string }[]>(`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
-    expect(tables.map((row) => row.table_name)).toEqual(['api_tokens', 'callback_receipts', 'merchants', 'mikro_orm_migrations', 'order_events', 'orders']);
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'api_tokens',
+      'callback_receipts',
+      'client_secrets',
+      'merchants',
+      'mikro_orm_migrations',
+      'order_events',
+      'orders',
+    ]);
   });
 
   it('leave nothing for the entities to change', async () => {
@@ -56,7 +64,7 @@ describe('migrations', () => {
     expect(await migrateDown(orm, {}, 0)).toEqual([...MIGRATIONS].reverse());
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
     expect(await migrateUp(orm)).toEqual(MIGRATIONS);
-    expect(Number(await tableCount())).toBe(6);
+    expect(Number(await tableCount())).toBe(7);
   });
 });
 

@@ -11,7 +11,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 
 let t: TestGateway;
+/** The settle mutation's token of the offline test: the merchant's server would hold it. */
 let token: string;
+/** The token the gateway's demo route creates orders with: it must never reach the browser. */
+let merchantToken: string;
 let context: BrowserContext;
 let profile: string;
 
@@ -39,8 +42,11 @@ beforeAll(async () => {
       ],
     }),
   ]);
-  // As `npm start` prints it: a browser token that may run trusted documents only.
-  token = await t.token(await t.addMerchant('M-DEMO-1'), ['collections:write', 'orders:read'], { trustedDocumentsOnly: true });
+  // As `npm start` sets it up: the demo route's server-side token, limited to DemoCreateCollection.
+  const merchant = await t.addMerchant('M-DEMO-1');
+  merchantToken = await t.token(merchant, ['collections:write'], { operations: ['DemoCreateCollection'] });
+  t.gateway.demo!.merchantToken = merchantToken;
+  token = await t.token(merchant, ['collections:write', 'orders:read'], { trustedDocumentsOnly: true });
   await mkdir(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
@@ -65,12 +71,25 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
       socket.on('framesent', (frame) => sent.push(JSON.parse(String(frame.payload))));
     });
     const graphqlPosts: Array<Record<string, any>> = [];
+    // Everything the browser sends and receives, to look for the merchant token in it.
+    const seen: string[] = [];
+    const authorizations: string[] = [];
     page.on('request', (request) => {
+      seen.push(request.url(), JSON.stringify(request.headers()), request.postData() ?? '');
+      if (request.headers().authorization) authorizations.push(request.headers().authorization!);
       if (request.url().endsWith('/graphql') && request.method() === 'POST') graphqlPosts.push(JSON.parse(request.postData() ?? '{}'));
     });
+    page.on('response', async (response) => {
+      seen.push(JSON.stringify(response.headers()));
+      if (response.request().resourceType() === 'fetch') seen.push(await response.text().catch(() => ''));
+    });
+    page.on('websocket', (socket) => {
+      seen.push(socket.url());
+      socket.on('framesent', (frame) => seen.push(String(frame.payload)));
+      socket.on('framereceived', (frame) => seen.push(String(frame.payload)));
+    });
 
-    await page.goto(`${t.gateway.url}/demo?token=${token}`);
-    expect(page.url()).not.toContain('token=');
+    await page.goto(`${t.gateway.url}/demo`);
     await expect.poll(() => page.locator('#method option[value="QRIS"]').count()).toBe(1);
     expect(await page.locator('#sandbox-badge').isVisible()).toBe(true);
     await page.selectOption('#method', 'QRIS');
@@ -92,9 +111,9 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     const next = frames.filter((frame) => frame.type === 'next').map((frame) => frame.payload.data.orderUpdated.status);
     expect(next).toEqual(['CREATED', 'SUCCEEDED']);
     expect(frames.at(-1)?.type).toBe('complete');
-    // Nothing polled the order: the POSTs were the methods, the collection and the settle mutation,
-    // each by its trusted document's hash and never as text.
-    const names = ['DemoPaymentMethods', 'DemoCreateCollection', 'DemoSimulatePayment'];
+    // Nothing polled the order: the page read it once (how to pay) and settled it, each by its
+    // trusted document's hash and never as text. The order was created by the gateway's demo route.
+    const names = ['DemoOrder', 'DemoSimulatePayment'];
     expect(graphqlPosts.map((body) => body.operationName)).toEqual(names);
     graphqlPosts.forEach((body, index) => {
       expect(body.query).toBeUndefined();
@@ -109,6 +128,20 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
       ...persistedQuery(shippedHash('DemoOrderUpdated')),
     });
     expect(pageErrors).toEqual([]);
+
+    // The browser held the order's client secret, and never a merchant token: not in its URL, its
+    // storage, its cookies, its requests (URLs, headers, bodies), the answers it read, or its
+    // WebSocket frames.
+    const clientSecret = /^Bearer (tpcs_[A-Za-z0-9_-]{43})$/.exec(authorizations[0] ?? '')?.[1];
+    expect(clientSecret).toBeDefined();
+    expect(new Set(authorizations)).toEqual(new Set([`Bearer ${clientSecret}`]));
+    expect(sent.find((frame) => frame.type === 'connection_init')?.payload).toEqual({ authorization: `Bearer ${clientSecret}` });
+    const storage = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie, location.href, history.length]));
+    seen.push(page.url(), storage, JSON.stringify(await context.cookies()));
+    const everything = seen.join('\n');
+    expect(everything).toContain(clientSecret);
+    expect(everything).not.toContain(merchantToken);
+    expect(everything).not.toMatch(/tpg_[A-Za-z0-9_-]{20}/);
     await page.screenshot({ path: `${ARTIFACTS}/demo-paid.png`, fullPage: true });
     await page.close();
   });
@@ -119,7 +152,7 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const sockets: number[] = [];
     page.on('websocket', () => sockets.push(Date.now()));
-    await page.goto(`${t.gateway.url}/demo?token=${token}`);
+    await page.goto(`${t.gateway.url}/demo`);
     await expect.poll(() => page.locator('#method option[value="BANK_BNI"]').count()).toBe(1);
     await page.selectOption('#method', 'BANK_BNI');
     await page.click('#create');
@@ -152,7 +185,7 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
 
   it('shows the virtual account number for a bank VA collection', async () => {
     const page = await context.newPage();
-    await page.goto(`${t.gateway.url}/demo?token=${token}`);
+    await page.goto(`${t.gateway.url}/demo`);
     await expect.poll(() => page.locator('#method option[value="BANK_BCA"]').count()).toBe(1);
     await page.selectOption('#method', 'BANK_BCA');
     await page.click('#create');
@@ -161,6 +194,21 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     await expect.poll(() => page.locator('#status').getAttribute('data-status')).toBe('CREATED');
     await page.screenshot({ path: `${ARTIFACTS}/demo-bank-va.png`, fullPage: true });
     await page.close();
+  });
+
+  it('creates orders server-side only for JSON posts, and answers with the order id and client secret only', async () => {
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${t.gateway.url}/demo/orders`, { method: 'POST', headers: { 'content-type': type }, body });
+    const created = await post(JSON.stringify({ amount: '150000', method: 'QRIS' }));
+    expect(created.status).toBe(201);
+    const answer = (await created.json()) as Record<string, string>;
+    expect(Object.keys(answer).sort()).toEqual(['clientSecret', 'orderId']);
+    expect(answer.clientSecret).toMatch(/^tpcs_/);
+    expect((await post(JSON.stringify({ amount: '150000', method: 'QRIS' }), 'text/plain')).status).toBe(415);
+    expect((await post('{"amount": 1}')).status).toBe(400);
+    const refused = await post(JSON.stringify({ amount: '1', method: 'QRIS' }));
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { userErrors: Array<{ code: string }> }).userErrors[0]!.code).toBe('VALIDATION');
   });
 
   it('serves the page with a strict content security policy and no referrer', async () => {
@@ -177,7 +225,6 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     expect(response.headers.get('content-type')).toContain('javascript');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     const operations = JSON.parse(/Object\.freeze\((\{.*\})\);/.exec(await response.text())![1]!) as Record<string, string>;
-    for (const name of ['DemoPaymentMethods', 'DemoCreateCollection', 'DemoOrderUpdated', 'DemoSimulatePayment'])
-      expect(operations[name]).toBe(shippedHash(name));
+    for (const name of ['DemoOrder', 'DemoOrderUpdated', 'DemoSimulatePayment']) expect(operations[name]).toBe(shippedHash(name));
   });
 });

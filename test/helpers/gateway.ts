@@ -31,7 +31,7 @@ export interface TestGateway {
   privateKeyOf(merchant: Merchant): PrivateKey;
   /** The KEY_ENCRYPTION_KEY the gateway (and its peers) run with, hex. */
   keyEncryptionKey: string;
-  token(merchant: Merchant, scopes?: readonly Scope[], options?: { trustedDocumentsOnly?: boolean }): Promise<string>;
+  token(merchant: Merchant, scopes?: readonly Scope[], options?: { trustedDocumentsOnly?: boolean; operations?: string[] }): Promise<string>;
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /**
    * Another gateway instance on the same database and sandbox, as in a scaled-out deployment;
