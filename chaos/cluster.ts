@@ -24,6 +24,8 @@ export const MCH_NO = 'M1700000777';
 /** Short reconciliation settings, so that a 20 s run can heal. Some are read only by newer gateways. */
 export const GATEWAY_TIMINGS: Readonly<Record<string, string>> = {
   TARSPAY_TIMEOUT_MS: '5000',
+  // The sandbox's expiry (SANDBOX_ORDER_EXPIRY_MS), for orders the gateway learns by inquiry.
+  TARSPAY_COLLECTION_EXPIRY_MS: '6000',
   RECONCILE_INTERVAL_MS: '500',
   RECONCILE_RESEND_AFTER_MS: '4000',
   PAYOUT_RESEND_WINDOW_MS: '60000',

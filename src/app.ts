@@ -168,6 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     get publicUrl() {
       return publicUrl;
     },
+    collectionExpiryMs: config.TARSPAY_COLLECTION_EXPIRY_MS,
     collectionLimits: config.COLLECTION_LIMITS,
     payoutLimit: config.PAYOUT_LIMIT,
     logger,

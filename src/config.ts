@@ -220,6 +220,8 @@ const environment = z.object({
   TARSPAY_PRIVATE_KEY_FILE: z.string().optional(),
   TARSPAY_PLATFORM_PUBLIC_KEY: platformPublicKey.optional(),
   TARSPAY_TIMEOUT_MS: positiveInt.default(15_000),
+  /** How long TarsPay keeps an unpaid collection open, as the gateway estimates it when TarsPay's answer carries no expiredTime (an order learnt by inquiry). */
+  TARSPAY_COLLECTION_EXPIRY_MS: positiveInt.default(1_800_000),
   TARSPAY_RESPONSE_SIGN: z.enum(['off', 'log', 'strict']).default('log'),
   TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
   /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
