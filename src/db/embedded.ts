@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -21,9 +20,10 @@ import { Worker } from 'node:worker_threads';
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: well under a second. initdb takes ~5 s, so a new
+ * For development and tests, not production. Startup: well under a second. initdb takes 5–20 s, so a new
  * database (in memory, or in an empty dataDir) is copied from a template of a freshly initialised
- * one, cached in `node_modules/.cache/tarspay-graphql/` (made by the first start that lacks it).
+ * one, cached in `node_modules/.cache/tarspay-graphql/` (embedded-template.mjs: made by `npm install`,
+ * or else by the first start that lacks it).
  *
  * Memory: PostgreSQL's `shared_buffers` (128 MB from initdb) lives in this process's WebAssembly
  * heap and is touched at start, so it is set to SHARED_BUFFERS here: a development database
@@ -154,7 +154,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         dataDir,
         maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         useTemplate: options.useTemplate !== false,
-        templatePath: templatePath(),
         sharedBuffers: SHARED_BUFFERS,
       },
     });
@@ -195,23 +194,4 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       return closing;
     },
   };
-}
-
-/**
- * Where the template of a freshly initialised database is cached, per PGlite version: in the
- * `node_modules/.cache` next to PGlite itself, the same for src/ (tsx) and dist/src/ (node).
- */
-function templatePath(): string {
-  let version = 'unknown';
-  let nodeModules = join(process.cwd(), 'node_modules');
-  try {
-    // <node_modules>/@electric-sql/pglite/dist/index.js → the package's own package.json
-    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: string };
-    version = manifest.version ?? version;
-    nodeModules = join(dirname(entry), '..', '..', '..');
-  } catch {
-    // unusual layout: a version-less name still works, it just outlives upgrades
-  }
-  return join(nodeModules, '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
 }
