@@ -2,6 +2,7 @@
 // once, so the first `npm start` without DATABASE_URL copies it instead of running initdb. Needs
 // only production dependencies. Never fails the install: without a template the first start makes it.
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { saveTemplate, templatePath } from '../src/db/embedded-template.mjs';
 

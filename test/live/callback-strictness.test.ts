@@ -299,6 +299,10 @@ describe('replays are stored once and counted', () => {
     });
     const blocker = new pg.Client({ connectionString: t.database.url });
     await blocker.connect();
+    // Open connections in the gateway's pool for both deliveries: on PGlite a new one could not
+    // even log in while the blocker's transaction is open.
+    const sql = t.gateway.orm.em.fork().getConnection();
+    await Promise.all([0, 1, 2].map(() => sql.execute('select 1')));
     try {
       // Hold the receipts table so both deliveries queue before it; released together, they race to insert.
       await blocker.query('begin');
