@@ -15,7 +15,12 @@ import { Worker } from 'node:worker_threads';
  *   reach a running gateway's database through `server.json` (see below).
  * - **Queries run one at a time.** While a transaction is open on one connection, statements from
  *   other connections wait for it to end. Never wait inside a transaction for a query on another
- *   connection: with PGlite that is a deadlock (real PostgreSQL would allow it).
+ *   connection: with PGlite that is a deadlock (real PostgreSQL would allow it). A connection's
+ *   extended-protocol exchange (Parse … Sync) is kept whole too (embedded-queue.mjs).
+ * - **One session for every connection.** Session state is shared: advisory locks exclude nobody
+ *   (migrateUp relies on the one-transaction-at-a-time rule instead), `SET` and prepared statements
+ *   are everyone's, and a connection waiting for a lock another holds is not in `pg_locks`: it
+ *   waits in the socket server's queue.
  * - **One process per data directory.** PGlite cannot share its files. While running with a
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
