@@ -5,15 +5,17 @@
  * Against the built-in sandbox it settles the order itself; otherwise it waits for the payer.
  */
 import WebSocket from 'ws';
-import { CreateCollectionDocument, OrderUpdatedDocument, SandboxSettleDocument } from '../src/generated/graphql.js';
+import { CreateCollectionDocument, OrderUpdatedDocument, SandboxSettleDocument, type PaymentMethodCode } from '../src/generated/graphql.js';
 import { createTarsPayClient } from './typed-client.js';
 
 const token = process.env.TOKEN;
 if (!token) throw new Error('set TOKEN to a token with collections:write and orders:read (npm start prints one)');
 const client = createTarsPayClient({ url: process.env.GATEWAY_URL ?? 'http://localhost:4000', token, webSocketImpl: WebSocket });
 
+// A wayCode of the PaymentMethodCode enum (the gateway refuses any other): QRIS, BANK_BCA, EWALLET_OVO, …
+const method = (process.env.METHOD ?? 'QRIS') as PaymentMethodCode;
 const { collectionCreate } = await client.request(CreateCollectionDocument, {
-  input: { amount: '150000', method: process.env.METHOD ?? 'QRIS', subject: 'Order 1001', description: 'Two items' },
+  input: { amount: '150000', method, subject: 'Order 1001', description: 'Two items' },
 });
 const order = collectionCreate.order;
 if (!order || collectionCreate.userErrors.length) throw new Error(JSON.stringify(collectionCreate.userErrors));

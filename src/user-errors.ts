@@ -18,6 +18,34 @@ export const USER_ERROR_CODES = [
 ] as const;
 export type UserErrorCode = (typeof USER_ERROR_CODES)[number];
 
+/**
+ * Every error code a client can meet, with what it means: those of `userErrors` (USER_ERROR_CODES)
+ * and those of top-level GraphQL errors (`extensions.code`). The schema's UserErrorCode enum, so a
+ * typed client can switch over one closed set; test/graphql/error-codes.test.ts checks that every
+ * code written in src/ is here.
+ */
+export const ERROR_CODES: Readonly<Record<string, string>> = {
+  VALIDATION: 'An input field breaks a rule (`field` names it)',
+  IDEMPOTENCY_CONFLICT: 'The merchantOrderNo is taken by an order with other details',
+  METHOD_NOT_SUPPORTED: 'TarsPay does not offer this method (or not for this amount)',
+  INSUFFICIENT_BALANCE: 'The balance does not cover the payout',
+  UPSTREAM_REJECTED: 'TarsPay refused the request (`upstreamCode` says why)',
+  UPSTREAM_UNAVAILABLE: 'TarsPay could not be reached or did not answer in time: retry with the same merchantOrderNo',
+  NOT_FOUND: 'No such object for this merchant',
+  SANDBOX_ONLY: 'Only with the built-in sandbox',
+  INVALID_STATE: 'The order is not in a state that allows this',
+  BAD_USER_INPUT: 'Top-level: an argument or variable breaks a rule (a bad cursor, a list too long)',
+  CURSOR_EXPIRED: 'Top-level: the `after` cursor is older than the events kept (EVENT_RETENTION_DAYS)',
+  RATE_LIMITED: 'Top-level: too many requests; retry after `retryAfterSeconds`',
+  UNAUTHENTICATED: 'Top-level: no valid token (missing, unknown, expired or revoked)',
+  FORBIDDEN: 'Top-level: the token lacks the scope this field needs',
+  TRUSTED_DOCUMENT_REQUIRED: 'Top-level: this token may only send trusted (persisted) documents',
+  PERSISTED_QUERY_NOT_FOUND: 'Top-level: no trusted document with this hash',
+  BAD_REQUEST: 'Top-level: the request has neither a query nor a persisted document',
+  PAYLOAD_TOO_LARGE: 'Top-level: the request body is too large',
+  LIMIT_REACHED: 'Top-level (WebSocket): too many operations on this connection',
+};
+
 export interface UserErrorDetail {
   code: UserErrorCode;
   message: string;

@@ -39,7 +39,7 @@ export interface StartupResult {
   zero_setup_cpu_ms: number;
   postgres_cpu_ms: number;
   floor_cpu_ms: number;
-  /** The very first zero-setup start: creates the embedded database (from the cached template). */
+  /** The very first zero-setup start, from an empty DATA_DIR: the embedded database copied from the template `npm install` made (as on a fresh clone), every migration applied. */
   zero_setup_first_ms: number;
   zero_setup_first_rss_mb: number;
   /** Where the PostgreSQL start's server was: DATABASE_URL's, or the embedded one in a process of its own. */

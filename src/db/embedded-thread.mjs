@@ -1,25 +1,22 @@
 // The embedded PostgreSQL's own thread: PGlite and its socket server (see embedded.ts, which starts
 // it). Plain JavaScript on purpose: Node loads it and PGlite directly, not through tsx, whose loader
 // costs ~45 MB and ~100 ms for PGlite's code. Its queries run here, off the gateway's event loop.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { keepExchangesWhole } from './embedded-queue.mjs';
+import { readTemplate, saveTemplate, templatePath } from './embedded-template.mjs';
 
-/** @type {{ dataDir?: string, maxConnections: number, useTemplate: boolean, templatePath: string, sharedBuffers: string }} */
+/** @type {{ dataDir?: string, maxConnections: number, useTemplate: boolean, sharedBuffers: string }} */
 const options = workerData;
 const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`];
 
-/** A new database in `dataDir` (undefined: in memory), copied from the template when there is one. */
+/** A new database in `dataDir` (undefined: in memory), copied from the template (embedded-template.mjs) when there is one. */
 async function createFromTemplate(dataDir) {
-  const path = options.templatePath;
-  let template;
-  try {
-    template = new Blob([readFileSync(path)]);
-  } catch {
-    // no template yet: made below
-  }
+  const path = templatePath();
+  const template = readTemplate(path);
   if (template) {
     try {
       return await PGlite.create(dataDir, { loadDataDir: template, startParams });
@@ -35,16 +32,7 @@ async function createFromTemplate(dataDir) {
     }
   }
   const db = await PGlite.create(dataDir, { startParams });
-  try {
-    const dump = await db.dumpDataDir('none');
-    mkdirSync(dirname(path), { recursive: true });
-    // Parallel tests may race here: each writes its own file, the last rename wins.
-    const partial = `${path}.${process.pid}-${threadId}.partial`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, path);
-  } catch {
-    // a read-only node_modules only costs time
-  }
+  await saveTemplate(db, path).catch(() => {}); // a read-only node_modules only costs time
   return db;
 }
 
@@ -53,6 +41,7 @@ try {
   const isNew = options.dataDir === undefined || !existsSync(join(options.dataDir, 'PG_VERSION'));
   db = isNew && options.useTemplate ? await createFromTemplate(options.dataDir) : await PGlite.create(options.dataDir, { startParams });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: options.maxConnections });
+  keepExchangesWhole(server.queryQueue);
   await server.start();
   parentPort.on('message', async (message) => {
     if (message !== 'close') return;

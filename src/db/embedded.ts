@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -16,14 +15,20 @@ import { Worker } from 'node:worker_threads';
  *   reach a running gateway's database through `server.json` (see below).
  * - **Queries run one at a time.** While a transaction is open on one connection, statements from
  *   other connections wait for it to end. Never wait inside a transaction for a query on another
- *   connection: with PGlite that is a deadlock (real PostgreSQL would allow it).
+ *   connection: with PGlite that is a deadlock (real PostgreSQL would allow it). A connection's
+ *   extended-protocol exchange (Parse … Sync) is kept whole too (embedded-queue.mjs).
+ * - **One session for every connection.** Session state is shared: advisory locks exclude nobody
+ *   (migrateUp relies on the one-transaction-at-a-time rule instead), `SET` and prepared statements
+ *   are everyone's, and a connection waiting for a lock another holds is not in `pg_locks`: it
+ *   waits in the socket server's queue.
  * - **One process per data directory.** PGlite cannot share its files. While running with a
  *   `dataDir`, it writes `<dataDir>/server.json` ({ url, pid }) so other processes connect to this
  *   one instead of opening the files a second time; `close()` removes it.
  *
- * For development and tests, not production. Startup: well under a second. initdb takes ~5 s, so a new
+ * For development and tests, not production. Startup: well under a second. initdb takes 5–20 s, so a new
  * database (in memory, or in an empty dataDir) is copied from a template of a freshly initialised
- * one, cached in `node_modules/.cache/tarspay-graphql/` (made by the first start that lacks it).
+ * one, cached in `node_modules/.cache/tarspay-graphql/` (embedded-template.mjs: made by `npm install`,
+ * or else by the first start that lacks it).
  *
  * Memory: PostgreSQL's `shared_buffers` (128 MB from initdb) lives in this process's WebAssembly
  * heap and is touched at start, so it is set to SHARED_BUFFERS here: a development database
@@ -154,7 +159,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         dataDir,
         maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         useTemplate: options.useTemplate !== false,
-        templatePath: templatePath(),
         sharedBuffers: SHARED_BUFFERS,
       },
     });
@@ -195,23 +199,4 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       return closing;
     },
   };
-}
-
-/**
- * Where the template of a freshly initialised database is cached, per PGlite version: in the
- * `node_modules/.cache` next to PGlite itself, the same for src/ (tsx) and dist/src/ (node).
- */
-function templatePath(): string {
-  let version = 'unknown';
-  let nodeModules = join(process.cwd(), 'node_modules');
-  try {
-    // <node_modules>/@electric-sql/pglite/dist/index.js → the package's own package.json
-    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-    const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: string };
-    version = manifest.version ?? version;
-    nodeModules = join(dirname(entry), '..', '..', '..');
-  } catch {
-    // unusual layout: a version-less name still works, it just outlives upgrades
-  }
-  return join(nodeModules, '.cache', 'tarspay-graphql', `pglite-${version}-template.tar`);
 }

@@ -92,16 +92,27 @@ export async function migrateUp(orm: MikroORM, context: MigrationContext = {}): 
 /** Any fixed number: every instance of the gateway (and `npm run migrate`) takes the same advisory lock. */
 const MIGRATION_LOCK_KEY = 7_403_118_265;
 
+/** The migrator's own table, as MikroORM creates it, made in one statement that may run twice. */
+const CREATE_MIGRATIONS_TABLE =
+  'create table if not exists "mikro_orm_migrations" ("id" serial primary key, "name" varchar(255), "executed_at" timestamptz default current_timestamp)';
+
 /**
  * Runs `work` holding a PostgreSQL advisory lock, so instances starting together migrate one after
  * the other (the second finds nothing left to do) instead of racing on the same DDL. The lock is
  * held on a connection of its own, outside the ORM's pool, and ends with it even if this process dies.
+ *
+ * The embedded database (PGlite) has one session for all its connections, so there the advisory
+ * lock excludes nobody; what excludes is that it runs one transaction at a time. The migrator
+ * reads what is pending inside its one transaction (allOrNothing), so a second instance waits for
+ * the first's commit and finds nothing left; the only step outside that transaction, creating the
+ * migrator's table, is done here in one statement that tolerates a table made meanwhile.
  */
 async function withMigrationLock<T>(orm: MikroORM, work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(CREATE_MIGRATIONS_TABLE);
     return await work();
   } finally {
     await client.end().catch(() => undefined);

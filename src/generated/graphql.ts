@@ -12,8 +12,8 @@ export type CollectionCreateInput = {
   description: string;
   /** Idempotency key; generated when absent */
   merchantOrderNo?: string | null | undefined;
-  /** wayCode: CASHIER, BANK_*, EWALLET_*, QRIS, MART_* */
-  method: string;
+  /** TarsPay wayCode: CASHIER, BANK_*, EWALLET_*, QRIS, MART_* */
+  method: PaymentMethodCode;
   /** Where the cashier sends the payer back */
   returnUrl?: string | null | undefined;
   subject: string;
@@ -72,6 +72,47 @@ export type OrderStatus =
   | 'SUCCEEDED'
   | 'UNKNOWN';
 
+/** A collection method (TarsPay wayCode): see the paymentMethods query for names and types */
+export type PaymentMethodCode =
+  /** BCA virtual account */
+  | 'BANK_BCA'
+  /** BNI virtual account */
+  | 'BANK_BNI'
+  /** BRI virtual account */
+  | 'BANK_BRI'
+  /** Bank Syariah Indonesia virtual account */
+  | 'BANK_BSI'
+  /** Bank Sahabat Sampoerna virtual account */
+  | 'BANK_BSS'
+  /** CIMB Niaga virtual account */
+  | 'BANK_CIMB'
+  /** Danamon virtual account */
+  | 'BANK_DANAMON'
+  /** Mandiri virtual account */
+  | 'BANK_MANDIRI'
+  /** Maybank virtual account */
+  | 'BANK_MAY'
+  /** Permata virtual account */
+  | 'BANK_PERMATA'
+  /** TarsPay hosted cashier */
+  | 'CASHIER'
+  /** DANA */
+  | 'EWALLET_DANA'
+  /** GoPay */
+  | 'EWALLET_GOPAY'
+  /** LinkAja */
+  | 'EWALLET_LINKAJA'
+  /** OVO */
+  | 'EWALLET_OVO'
+  /** ShopeePay */
+  | 'EWALLET_SHOPEEPAY'
+  /** Alfamart */
+  | 'MART_ALFA'
+  /** Indomaret */
+  | 'MART_INDO'
+  /** QRIS */
+  | 'QRIS';
+
 export type PaymentMethodType =
   | 'BANK_VA'
   | 'CASHIER'
@@ -100,6 +141,47 @@ export type SandboxOutcome =
   | 'REJECTED'
   | 'SUCCEEDED';
 
+/** What went wrong: the codes of `userErrors` and of top-level errors (`extensions.code`) */
+export type UserErrorCode =
+  /** Top-level: the request has neither a query nor a persisted document */
+  | 'BAD_REQUEST'
+  /** Top-level: an argument or variable breaks a rule (a bad cursor, a list too long) */
+  | 'BAD_USER_INPUT'
+  /** Top-level: the `after` cursor is older than the events kept (EVENT_RETENTION_DAYS) */
+  | 'CURSOR_EXPIRED'
+  /** Top-level: the token lacks the scope this field needs */
+  | 'FORBIDDEN'
+  /** The merchantOrderNo is taken by an order with other details */
+  | 'IDEMPOTENCY_CONFLICT'
+  /** The balance does not cover the payout */
+  | 'INSUFFICIENT_BALANCE'
+  /** The order is not in a state that allows this */
+  | 'INVALID_STATE'
+  /** Top-level (WebSocket): too many operations on this connection */
+  | 'LIMIT_REACHED'
+  /** TarsPay does not offer this method (or not for this amount) */
+  | 'METHOD_NOT_SUPPORTED'
+  /** No such object for this merchant */
+  | 'NOT_FOUND'
+  /** Top-level: the request body is too large */
+  | 'PAYLOAD_TOO_LARGE'
+  /** Top-level: no trusted document with this hash */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** Top-level: too many requests; retry after `retryAfterSeconds` */
+  | 'RATE_LIMITED'
+  /** Only with the built-in sandbox */
+  | 'SANDBOX_ONLY'
+  /** Top-level: this token may only send trusted (persisted) documents */
+  | 'TRUSTED_DOCUMENT_REQUIRED'
+  /** Top-level: no valid token (missing, unknown, expired or revoked) */
+  | 'UNAUTHENTICATED'
+  /** TarsPay refused the request (`upstreamCode` says why) */
+  | 'UPSTREAM_REJECTED'
+  /** TarsPay could not be reached or did not answer in time: retry with the same merchantOrderNo */
+  | 'UPSTREAM_UNAVAILABLE'
+  /** An input field breaks a rule (`field` names it) */
+  | 'VALIDATION';
+
 export type GetBalanceQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -110,14 +192,14 @@ export type CreateCollectionMutationVariables = Exact<{
 }>;
 
 
-export type CreateCollectionMutation = { collectionCreate: { clientSecret: string | null, order: { id: string, merchantOrderNo: string, platformOrderId: string | null, status: OrderStatus, amount: string, currency: string, method: string, payUrl: string | null, payData: string | null, vaNumber: string | null, expiresAt: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: string, message: string, upstreamCode: number | null }> } };
+export type CreateCollectionMutation = { collectionCreate: { clientSecret: string | null, order: { id: string, merchantOrderNo: string, platformOrderId: string | null, status: OrderStatus, amount: string, currency: string, method: string, payUrl: string | null, payData: string | null, vaNumber: string | null, expiresAt: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: UserErrorCode, message: string, upstreamCode: number | null }> } };
 
 export type CreatePayoutMutationVariables = Exact<{
   input: PayoutCreateInput;
 }>;
 
 
-export type CreatePayoutMutation = { payoutCreate: { order: { id: string, merchantOrderNo: string, platformOrderId: string | null, status: OrderStatus, amount: string, fee: string | null, method: string } | null, userErrors: Array<{ field: Array<string> | null, code: string, message: string, upstreamCode: number | null }> } };
+export type CreatePayoutMutation = { payoutCreate: { order: { id: string, merchantOrderNo: string, platformOrderId: string | null, status: OrderStatus, amount: string, fee: string | null, method: string } | null, userErrors: Array<{ field: Array<string> | null, code: UserErrorCode, message: string, upstreamCode: number | null }> } };
 
 export type LatestEventCursorQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -160,7 +242,7 @@ export type PaymentMethodsQueryVariables = Exact<{
 }>;
 
 
-export type PaymentMethodsQuery = { paymentMethods: Array<{ code: string, name: string, type: PaymentMethodType }> };
+export type PaymentMethodsQuery = { paymentMethods: Array<{ code: PaymentMethodCode, name: string, type: PaymentMethodType }> };
 
 export type SandboxSettleMutationVariables = Exact<{
   id: string | number;
@@ -169,14 +251,14 @@ export type SandboxSettleMutationVariables = Exact<{
 }>;
 
 
-export type SandboxSettleMutation = { sandboxOrderSettle: { order: { id: string, status: OrderStatus, paidAmount: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: string, message: string }> } };
+export type SandboxSettleMutation = { sandboxOrderSettle: { order: { id: string, status: OrderStatus, paidAmount: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: UserErrorCode, message: string }> } };
 
 export type DemoCreateCollectionMutationVariables = Exact<{
   input: CollectionCreateInput;
 }>;
 
 
-export type DemoCreateCollectionMutation = { collectionCreate: { clientSecret: string | null, order: { id: string, merchantOrderNo: string, status: OrderStatus, amount: string, method: string, payUrl: string | null, payData: string | null, vaNumber: string | null, expiresAt: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: string, message: string }> } };
+export type DemoCreateCollectionMutation = { collectionCreate: { clientSecret: string | null, order: { id: string, merchantOrderNo: string, status: OrderStatus, amount: string, method: string, payUrl: string | null, payData: string | null, vaNumber: string | null, expiresAt: string | null } | null, userErrors: Array<{ field: Array<string> | null, code: UserErrorCode, message: string }> } };
 
 export type DemoOrderUpdatedSubscriptionVariables = Exact<{
   id: string | number;
@@ -195,14 +277,14 @@ export type DemoOrderQuery = { order: { id: string, status: OrderStatus, amount:
 export type DemoPaymentMethodsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DemoPaymentMethodsQuery = { paymentMethods: Array<{ code: string, name: string, type: PaymentMethodType }> };
+export type DemoPaymentMethodsQuery = { paymentMethods: Array<{ code: PaymentMethodCode, name: string, type: PaymentMethodType }> };
 
 export type DemoSimulatePaymentMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DemoSimulatePaymentMutation = { sandboxOrderSettle: { order: { id: string } | null, userErrors: Array<{ code: string, message: string }> } };
+export type DemoSimulatePaymentMutation = { sandboxOrderSettle: { order: { id: string } | null, userErrors: Array<{ code: UserErrorCode, message: string }> } };
 
 
 export const GetBalanceDocument = {"__meta__":{"hash":"sha256:61a6c8cb524f72cace142d67b5d6aff7a29618039aa8fffb016e22e137203d5a"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GetBalance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"balance"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"availableAmount"}},{"kind":"Field","name":{"kind":"Name","value":"frozenAmount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}}]}}]} as unknown as DocumentNode<GetBalanceQuery, GetBalanceQueryVariables>;

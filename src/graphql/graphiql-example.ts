@@ -6,7 +6,7 @@ export const GRAPHIQL_EXAMPLE = `# Welcome to the TarsPay GraphQL gateway.
 mutation CreateCollection {
   collectionCreate(input: {
     amount: "150000"
-    method: "BANK_BCA"
+    method: BANK_BCA
     subject: "Order 1001"
     description: "Two items"
     customer: { name: "Budi Santoso", email: "budi@example.co.id", phone: "081234567890" }

@@ -1,12 +1,18 @@
 import { builder } from '../builder.js';
-import { PAYMENT_METHOD_TYPES, listPaymentMethods, searchPayoutBanks, type PaymentMethod } from '../tarspay/catalogs.js';
+import { PAYMENT_METHODS, PAYMENT_METHOD_TYPES, listPaymentMethods, searchPayoutBanks, type PaymentMethod } from '../tarspay/catalogs.js';
 
 const PaymentMethodTypeEnum = builder.enumType('PaymentMethodType', { values: PAYMENT_METHOD_TYPES });
+
+/** TarsPay's collection wayCodes, as the catalog has them: what `CollectionCreateInput.method` takes. */
+export const PaymentMethodCodeEnum = builder.enumType('PaymentMethodCode', {
+  description: 'A collection method (TarsPay wayCode): see the paymentMethods query for names and types',
+  values: Object.fromEntries(PAYMENT_METHODS.map((method) => [method.code, { description: method.name }])),
+});
 
 const PaymentMethodRef = builder.objectRef<PaymentMethod>('PaymentMethod').implement({
   description: 'A collection method (TarsPay wayCode)',
   fields: (t) => ({
-    code: t.exposeString('code'),
+    code: t.field({ type: PaymentMethodCodeEnum, resolve: (method) => method.code }),
     name: t.exposeString('name'),
     type: t.field({ type: PaymentMethodTypeEnum, resolve: (method) => method.type }),
   }),

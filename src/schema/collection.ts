@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import * as rules from '../orders/input-rules.js';
+import { PaymentMethodCodeEnum } from './catalogs.js';
 import { OrderPayloadRef } from './order-payload.js';
 import { replayedOrderFor, requesterOf } from './order.js';
 
@@ -17,7 +18,7 @@ export const CustomerInput = builder.inputType('CustomerInput', {
 const CollectionCreateInput = builder.inputType('CollectionCreateInput', {
   fields: (t) => ({
     amount: t.string({ required: true, description: 'Whole rupiah, e.g. "150000"', validate: { schema: rules.amountRule } }),
-    method: t.string({ required: true, description: 'wayCode: CASHIER, BANK_*, EWALLET_*, QRIS, MART_*', validate: { schema: rules.collectionMethodRule } }),
+    method: t.field({ type: PaymentMethodCodeEnum, required: true, description: 'TarsPay wayCode: CASHIER, BANK_*, EWALLET_*, QRIS, MART_*' }),
     merchantOrderNo: t.string({ description: 'Idempotency key; generated when absent', validate: { schema: rules.merchantOrderNoRule } }),
     subject: t.string({ required: true, validate: { schema: rules.subjectRule } }),
     description: t.string({ required: true, description: "TarsPay's `body`", validate: { schema: rules.descriptionRule } }),

@@ -55,7 +55,6 @@ describe('validation: a clear VALIDATION userError naming the field, nothing sto
     ['amount as words', { amount: 'lots' }, ['input', 'amount']],
     ['amount below the bank VA minimum', { amount: '9999' }, ['input', 'amount']],
     ['amount above the bank VA maximum', { amount: '50000001' }, ['input', 'amount']],
-    ['unknown method', { method: 'BANK_NOWHERE' }, ['input', 'method']],
     ['empty subject', { subject: '' }, ['input', 'subject']],
     ['description too long', { description: 'x'.repeat(257) }, ['input', 'description']],
     ['returnUrl not a URL', { returnUrl: 'javascript:alert(1)' }, ['input', 'returnUrl']],
@@ -79,6 +78,20 @@ describe('validation: a clear VALIDATION userError naming the field, nothing sto
         .execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
       expect(stored[0]!.n).toBe(0);
     }
+  });
+
+  it('a method outside the PaymentMethodCode enum is refused by the schema, naming the field: nothing stored, nothing sent', async () => {
+    const input = collectionInput({ method: 'BANK_NOWHERE' });
+    const before = t.upstreamCalls.length;
+    const result = await t.graphql(token, COLLECTION_CREATE, { input });
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.message).toMatch(/"BANK_NOWHERE".*input\.method.*PaymentMethodCode/s);
+    expect(t.upstreamCalls.length).toBe(before);
+    const stored = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute('select count(*)::int as n from orders where merchant_order_no = ?', [input.merchantOrderNo]);
+    expect(stored[0]!.n).toBe(0);
   });
 
   it('a missing required field is a GraphQL validation error', async () => {

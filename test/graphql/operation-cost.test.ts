@@ -5,7 +5,7 @@ import { schema } from '../../src/schema/index.js';
 
 const cost = (document: string, operationName?: string) => operationCost(schema, parse(document), operationName);
 const aliased = (count: number, field: string) => Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ');
-const CREATE = 'collectionCreate(input: { amount: "10000", method: "QRIS" }) { userErrors { code } }';
+const CREATE = 'collectionCreate(input: { amount: "10000", method: QRIS }) { userErrors { code } }';
 
 describe('operationCost', () => {
   it('a query or a subscription costs 1', () => {

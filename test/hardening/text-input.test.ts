@@ -63,7 +63,6 @@ async function expectRefused(mutation: string, input: Record<string, unknown>, f
 
 const COLLECTION_FIELDS: Array<[string[], string]> = [
   [['input', 'amount'], '150000'],
-  [['input', 'method'], 'BANK_BCA'],
   [['input', 'merchantOrderNo'], 'ORD-TEXT-1'],
   [['input', 'subject'], 'Order 1001'],
   [['input', 'description'], 'Two items'],

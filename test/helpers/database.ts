@@ -10,6 +10,8 @@ import { KeyRing } from '../../src/merchants/key-encryption.js';
 
 export interface TestDatabase {
   url: string;
+  /** PGlite: one session for every connection, one transaction at a time (see src/db/embedded.ts). */
+  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -21,10 +23,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres();
-    return { url: embedded.url, close: () => embedded.close() };
+    return { url: embedded.url, embedded: true, close: () => embedded.close() };
   }
   const scratch = await createScratchDatabase(serverUrl, 'tpg_t');
-  return { url: scratch.url, close: scratch.drop };
+  return { url: scratch.url, embedded: false, close: scratch.drop };
 }
 
 export interface TestOrm {

@@ -299,15 +299,27 @@ describe('replays are stored once and counted', () => {
     });
     const blocker = new pg.Client({ connectionString: t.database.url });
     await blocker.connect();
+    // Open connections in the gateway's pool for both deliveries: on PGlite a new one could not
+    // even log in while the blocker's transaction is open.
+    const sql = t.gateway.orm.em.fork().getConnection();
+    await Promise.all([0, 1, 2].map(() => sql.execute('select 1')));
     try {
       // Hold the receipts table so both deliveries queue before it; released together, they race to insert.
       await blocker.query('begin');
       await blocker.query('lock table callback_receipts in share row exclusive mode');
+      t.queries.length = 0;
+      t.recordQueries = true;
       const answers = Promise.all([0, 1].map(() => postCallback(t.gateway.url, body, platformKey.sign(body))));
       await waitFor(async () => {
+        if (t.database.embedded) {
+          // PGlite runs one transaction at a time: both deliveries wait at their first statement
+          // instead (its merchant lookup or BEGIN), and after the commit run one after the other.
+          return t.queries.filter((sql) => sql === 'begin' || sql.includes('from merchants')).length >= 2 ? true : undefined;
+        }
         const { rows } = await blocker.query(`select count(*)::int as n from pg_locks where relation = 'callback_receipts'::regclass and not granted`);
         return rows[0].n >= 2 ? true : undefined;
       });
+      t.recordQueries = false;
       await blocker.query('commit');
       expect(await answers).toEqual([
         { status: 200, text: 'OK' },

@@ -160,7 +160,7 @@ describe('tracing with an in-memory exporter', () => {
       input: collectionInput({ customer: { name: 'Budi Santoso', email: 'budi@example.co.id', phone } }),
     });
     expect(refused.body.errors?.[0]?.message).toContain(String(phone)); // the protection is needed: GraphQL quotes the value
-    const inline = `mutation CreateInline { collectionCreate(input: { amount: "150000", method: "BANK_BCA", merchantOrderNo: "INLINE-${hex(4)}", subject: "Order", description: "One item", customer: { name: "Sari Inline", email: "sari.inline@example.co.id", phone: "081200000001" } }) { order { id } userErrors { code } } }`;
+    const inline = `mutation CreateInline { collectionCreate(input: { amount: "150000", method: BANK_BCA, merchantOrderNo: "INLINE-${hex(4)}", subject: "Order", description: "One item", customer: { name: "Sari Inline", email: "sari.inline@example.co.id", phone: "081200000001" } }) { order { id } userErrors { code } } }`;
     const inlined = await post(t.gateway.url, token, inline);
     expect(inlined.body.errors, JSON.stringify(inlined.body.errors)).toBeUndefined();
     expect(inlined.body.data!.collectionCreate.userErrors).toEqual([]);
