@@ -1,14 +1,14 @@
 # The gateway (and the sandbox, see docker-compose.yml): docker compose up --build
 # Two stages: `build` compiles the TypeScript (npm run build → dist/); the image runs that plain
 # JavaScript with `node`, production dependencies only (no tsx, no TypeScript), as the user `node`.
-FROM node:20-slim AS build
+FROM node:22-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 
-FROM node:20-slim
+FROM node:22-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

@@ -267,6 +267,11 @@
   }
 
   /** What the payer does, per method: VA number, QR code, mart code or a link. */
+  /** Whole rupiah, written one way everywhere: IDR 150.000 (grouped as Indonesians write it; the amount stays a string). */
+  function idr(amount) {
+    return 'IDR ' + String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  }
+
   function instructionsFor(order) {
     const method = methods.find((candidate) => candidate.code === order.method) || { code: order.method, name: order.method, type: '' };
     const box = $('instructions');
@@ -280,7 +285,7 @@
       );
     } else if (order.method.startsWith('BANK_')) {
       box.append(
-        element('p', {}, 'Transfer exactly IDR ' + order.amount + ' to this ' + method.name + ' virtual account:'),
+        element('p', { id: 'transfer-note' }, 'Transfer exactly ' + idr(order.amount) + ' to this ' + method.name + ':'),
         element('p', {}, element('span', { class: 'code', id: 'va-number' }, order.vaNumber || order.payUrl)),
         element('p', { class: 'muted' }, 'From any bank app: Transfer → Virtual Account.'),
       );
@@ -306,7 +311,7 @@
     status.dataset.via = via;
     $('paid-banner').hidden = order.status !== 'SUCCEEDED';
     if (FINAL.includes(order.status)) $('simulate').hidden = true;
-    logLine(order.status + (order.paidAmount ? ' (paid IDR ' + order.paidAmount + ')' : '') + ' via ' + via);
+    logLine(order.status + (order.paidAmount ? ' (paid ' + idr(order.paidAmount) + ')' : '') + ' via ' + via);
   }
 
   async function createPayment(event) {
@@ -320,7 +325,7 @@
       clientSecret = created.clientSecret;
       const { order } = await graphql(ORDER, { id: created.orderId });
       const method = methods.find((candidate) => candidate.code === order.method);
-      $('payment-title').textContent = 'Pay IDR ' + Number(order.amount).toLocaleString('id-ID') + ' with ' + (method ? method.name : order.method);
+      $('payment-title').textContent = 'Pay ' + idr(order.amount) + ' with ' + (method ? method.name : order.method);
       $('payment').hidden = false;
       $('payment').dataset.orderId = order.id;
       $('log').replaceChildren();

@@ -111,10 +111,10 @@ describe('docker-compose.yml', () => {
     const stages = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM '));
     expect(stages).toHaveLength(2);
     const [build, runtime] = stages as [string, string];
-    expect(build).toMatch(/^FROM node:20-slim AS build$/m);
+    expect(build).toMatch(/^FROM node:22-slim AS build$/m);
     expect(build).toMatch(/^RUN npm ci\b/m);
     expect(build).toMatch(/^RUN npm run build$/m);
-    expect(runtime).toMatch(/^FROM node:20-slim$/m);
+    expect(runtime).toMatch(/^FROM node:22-slim$/m);
     expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
     expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);

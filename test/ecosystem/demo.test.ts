@@ -191,6 +191,9 @@ describe('the demo checkout at /demo, in headless Chromium', () => {
     await page.click('#create');
     await page.locator('#va-number').waitFor();
     expect(await page.textContent('#va-number')).toMatch(/^\d{8,}$/);
+    // One way to write an amount, and the method's name once: "IDR 150.000", "BCA virtual account".
+    expect(await page.textContent('#transfer-note')).toMatch(/^Transfer exactly IDR \d{1,3}(\.\d{3})+ to this BCA virtual account:$/);
+    expect(await page.textContent('#payment-title')).toMatch(/^Pay IDR \d{1,3}(\.\d{3})+ with BCA virtual account$/);
     await expect.poll(() => page.locator('#status').getAttribute('data-status')).toBe('CREATED');
     await page.screenshot({ path: `${ARTIFACTS}/demo-bank-va.png`, fullPage: true });
     await page.close();
