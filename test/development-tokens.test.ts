@@ -25,8 +25,8 @@ async function tokenRows(): Promise<Array<{ name: string; purpose: string | null
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
-    const { rows } = await client.query('select name, purpose, revoked_at is not null as revoked, scopes from api_tokens order by purpose');
-    return rows as Array<{ name: string; purpose: string | null; revoked: boolean; scopes: string[] }>;
+    const { rows } = await client.query('select name, purpose, revoked_at is not null as revoked, scopes, operations from api_tokens order by purpose');
+    return rows as Array<{ name: string; purpose: string | null; revoked: boolean; scopes: string[]; operations: string[] | null }>;
   } finally {
     await client.end();
   }
@@ -37,7 +37,11 @@ async function developmentStart(): Promise<{ token: string; demoToken: string }>
   const started = runGatewayProcess({ NODE_ENV: 'development', DATABASE_URL: database.url, DATA_DIR: dataDir, KEY_ENCRYPTION_KEY: KEK });
   try {
     const output = await outputMatching(started, /ready in \d+ ms/);
-    return { token: /Bearer (tpg_[\w-]+)/.exec(output)![1]!, demoToken: /\/demo\?token=(tpg_[\w-]+)/.exec(output)![1]! };
+    // The demo's token stays server-side (the page gets client secrets): the banner's demo link carries none.
+    expect(output).toMatch(/\/demo$/m);
+    expect(output).not.toMatch(/\/demo\?token=/);
+    const kept = JSON.parse(readFileSync(join(dataDir, 'development-tokens.json'), 'utf8')) as { demo: string };
+    return { token: /Bearer (tpg_[\w-]+)/.exec(output)![1]!, demoToken: kept.demo };
   } finally {
     await stopGatewayProcess(started);
   }
@@ -51,7 +55,13 @@ describe.skipIf(!process.env.DATABASE_URL)('development tokens', () => {
     expect(second).toEqual(first);
     expect(third).toEqual(first);
     expect(await tokenRows()).toEqual([
-      expect.objectContaining({ purpose: 'demo', name: 'demo checkout (npm start)', revoked: false, scopes: ['collections:write', 'orders:read'] }),
+      expect.objectContaining({
+        purpose: 'demo',
+        name: 'demo checkout (npm start)',
+        revoked: false,
+        scopes: ['collections:write'],
+        operations: ['DemoCreateCollection'],
+      }),
       expect.objectContaining({ purpose: 'development', name: 'development token (npm start)', revoked: false }),
     ]);
     const file = join(dataDir, 'development-tokens.json');
