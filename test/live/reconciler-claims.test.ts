@@ -56,8 +56,15 @@ async function createAttempts(gateway: Gateway, id: string): Promise<number> {
   return (await readOrder(new Sql(gateway.orm).query, id))!.createAttempts;
 }
 
+/**
+ * Two instances on one database need PostgreSQL: embedded PGlite serves every connection from one
+ * session, so its advisory locks exclude nobody and its one backend cannot be cut (it serves one
+ * instance only). Without DATABASE_URL these two are reported as skipped, by this name.
+ */
+const needsPostgres = !process.env.DATABASE_URL;
+
 describe('a reconciliation claim lasts until its check ends', () => {
-  it('two instances never check, nor re-send, one order at once, though the check outlasts the back-off', async () => {
+  it.skipIf(needsPostgres)('two instances (PostgreSQL only) never check, nor re-send, one order at once, though the check outlasts the back-off', async () => {
     t = await startTestGateway({ env: SLOW_CHECKS });
     const peer = await t.startPeer();
     const order = await lostCreate(t);
@@ -77,7 +84,7 @@ describe('a reconciliation claim lasts until its check ends', () => {
     expect(t.upstreamCalls.filter((call) => call.endpoint === '/api/payInInfo')).toHaveLength(1);
   });
 
-  it('an instance whose lock connection is cut mid-check sends nothing; another completes the order', async () => {
+  it.skipIf(needsPostgres)('an instance (PostgreSQL only) whose lock connection is cut mid-check sends nothing; another completes the order', async () => {
     t = await startTestGateway({ env: SLOW_CHECKS });
     const order = await lostCreate(t);
     const first = t.gateway.reconciler.runOnce();
