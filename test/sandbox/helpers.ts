@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requestMessage, type EmptyValueForm } from '../../src/tarspay/message.js';
@@ -192,3 +193,29 @@ export async function waitFor<T>(check: () => T | undefined | null | false, time
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sandboxes and callback receivers started by one test file, each closed after every test:
+ * `start()` with the file's defaults (overridable per call) and `receiver()`.
+ */
+export function sandboxesClosedAfterEach(defaults: SandboxOptions = {}): {
+  start: (options?: SandboxOptions) => Promise<TestSandbox>;
+  receiver: () => Promise<CallbackReceiver>;
+} {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(cleanup.splice(0).map((close) => close()));
+  });
+  return {
+    start: async (options = {}) => {
+      const setup = await startTestSandbox({ ...defaults, ...options });
+      cleanup.push(() => setup.sandbox.close());
+      return setup;
+    },
+    receiver: async () => {
+      const started = await startCallbackReceiver();
+      cleanup.push(() => started.close());
+      return started;
+    },
+  };
+}

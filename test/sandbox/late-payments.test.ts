@@ -1,20 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { controlJson, startCallbackReceiver, startTestSandbox, waitFor, type CallbackReceiver, type TestSandbox } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxesClosedAfterEach, controlJson, waitFor, type TestSandbox } from './helpers.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-async function start(options: Parameters<typeof startTestSandbox>[0] = {}): Promise<TestSandbox> {
-  const setup = await startTestSandbox({ initialBalance: '1000000', collectionFeePercent: 3, ...options });
-  cleanup.push(() => setup.sandbox.close());
-  return setup;
-}
-async function receiver(): Promise<CallbackReceiver> {
-  const started = await startCallbackReceiver();
-  cleanup.push(() => started.close());
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((close) => close()));
-});
+const { start, receiver } = sandboxesClosedAfterEach({ initialBalance: '1000000', collectionFeePercent: 3 });
 
 const available = async (client: TestSandbox['client']) => (await client.balance()).data!.availableAmount as string;
 

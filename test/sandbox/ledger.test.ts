@@ -1,22 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { controlJson, startCallbackReceiver, startTestSandbox, waitFor, type CallbackReceiver, type TestSandbox } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sandboxesClosedAfterEach, controlJson, waitFor } from './helpers.js';
 
 /** The sandbox's ledger (GET /sandbox/ledger) and its callback faults (POST /sandbox/callback-faults), which the chaos run relies on. */
 
-const cleanup: Array<() => Promise<void>> = [];
-async function start(): Promise<TestSandbox> {
-  const setup = await startTestSandbox({ callbackRetryMs: 50 });
-  cleanup.push(() => setup.sandbox.close());
-  return setup;
-}
-async function receiver(): Promise<CallbackReceiver> {
-  const started = await startCallbackReceiver();
-  cleanup.push(() => started.close());
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((close) => close()));
-});
+const { start, receiver } = sandboxesClosedAfterEach({ callbackRetryMs: 50 });
 
 async function ledger(url: string): Promise<any[]> {
   return (await controlJson(url, 'GET', '/sandbox/ledger')).json.entries;
