@@ -26,6 +26,7 @@ function run(script: string, env: Record<string, string | undefined>, ...args: s
 }
 
 describe('npm run migrate', () => {
+  // Three tsx processes, each opening the embedded database: tens of seconds on a loaded 2-core machine.
   it('migrates DATA_DIR/pglite without DATABASE_URL, and the CLI uses that same database', async () => {
     const first = await run('src/db/migrate.ts', {});
     expect(first.code, first.stderr).toBe(0);
@@ -41,7 +42,7 @@ describe('npm run migrate', () => {
     const again = await run('src/db/migrate.ts', {});
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/up to date, no migration to apply/);
-  });
+  }, 120_000);
 
   it('names a bad variable before it opens any database', async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'tpg-migrate-bad-'));
