@@ -4,7 +4,7 @@ import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from './order.entity.js';
 import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 import { OrderError } from './order-errors.js';
-import type { OrderView } from './order-snapshot.js';
+import type { OrderView } from './order-row.js';
 import type { OrderService } from './order.service.js';
 
 export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';
