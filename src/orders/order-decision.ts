@@ -1,9 +1,8 @@
 import { keepsAttention } from './attention.js';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import type { OrderEventSource } from './order-event.entity.js';
-import type { ColumnChanges, OrderRecord } from './order-row.js';
+import type { ColumnChanges, OrderInstructions, OrderRecord } from './order-row.js';
 import type { OrderStatus } from './order-status.js';
-import type { OrderInstructions } from './order.entity.js';
 import { isLatePayment, judgeTransition, type TransitionVerdict } from './state-machine.js';
 
 /** A report about an order from any source: a create answer, a callback, an inquiry. */

@@ -2,7 +2,27 @@ import { p } from '@mikro-orm/core';
 import { uuidv7 } from '../db/uuid.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import type { OrderStatus } from './order-status.js';
-import type { OrderBeneficiary, OrderCustomer, OrderInstructions, OrderKind } from './order.entity.js';
+
+export const ORDER_KINDS = ['COLLECTION', 'PAYOUT'] as const;
+export type OrderKind = (typeof ORDER_KINDS)[number];
+
+/** Who pays (collections) or who is paid (payouts), as TarsPay wants them. */
+export interface OrderCustomer {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  accountNumber?: string | null;
+}
+
+/** The bank account a payout goes to. */
+export interface OrderBeneficiary {
+  accountNumber: string;
+  accountName: string;
+  address?: string | null;
+}
+
+/** Extra fields of TarsPay's answer worth keeping: VA number, typeBank, payWays… */
+export type OrderInstructions = Record<string, unknown>;
 
 /**
  * The one declaration of the `orders` row: each field with its MikroORM property (the entity is made

@@ -3,8 +3,16 @@ import { uuidv7 } from '../db/uuid.js';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import { eventColumns, eventFromRow, type OrderEventRecord } from './change-message.js';
 import type { EventToWrite, OrderDecision } from './order-decision.js';
-import { changeAssignments, insertColumns, ORDER_COLUMNS, orderFromRow, type OrderRecord } from './order-row.js';
-import type { OrderBeneficiary, OrderCustomer, OrderKind } from './order.entity.js';
+import {
+  changeAssignments,
+  insertColumns,
+  ORDER_COLUMNS,
+  orderFromRow,
+  type OrderBeneficiary,
+  type OrderCustomer,
+  type OrderKind,
+  type OrderRecord,
+} from './order-row.js';
 
 /**
  * The orders' write paths in plain SQL, each one statement: store a new order with its first

@@ -1,27 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { ORDER_PROPERTIES } from './order-row.js';
 
-export const ORDER_KINDS = ['COLLECTION', 'PAYOUT'] as const;
-export type OrderKind = (typeof ORDER_KINDS)[number];
-
-/** Who pays (collections) or who is paid (payouts), as TarsPay wants them. */
-export interface OrderCustomer {
-  name?: string | null;
-  email?: string | null;
-  phone?: string | null;
-  accountNumber?: string | null;
-}
-
-/** The bank account a payout goes to. */
-export interface OrderBeneficiary {
-  accountNumber: string;
-  accountName: string;
-  address?: string | null;
-}
-
-/** Extra fields of TarsPay's answer worth keeping: VA number, typeBank, payWays… */
-export type OrderInstructions = Record<string, unknown>;
-
 /**
  * A collection or payout, one per (merchant, merchantOrderNo). Amounts are whole rupiah as
  * decimal strings (`bigint` columns), never JS numbers. Its properties are the orders row as

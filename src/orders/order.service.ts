@@ -15,9 +15,8 @@ import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
 import type { OrderReport } from './order-decision.js';
 import type { AppliedReport, ReportApplier } from './report-applier.js';
-import { toOrderView, type OrderRecord, type OrderView } from './order-row.js';
+import { toOrderView, type OrderCustomer, type OrderRecord, type OrderView } from './order-row.js';
 import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
-import type { OrderCustomer } from './order.entity.js';
 
 export interface CustomerInput {
   name?: string | null;

@@ -7,7 +7,8 @@ import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrde
 import type { OrderEventView } from '../orders/change-message.js';
 import { restrictedView, type OrderView } from '../orders/order-row.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
-import { ORDER_KINDS, Order } from '../orders/order.entity.js';
+import { ORDER_KINDS } from '../orders/order-row.js';
+import { Order } from '../orders/order.entity.js';
 import type { OrderRequester } from '../orders/order.service.js';
 import { eventsOf } from './event-loader.js';
 
