@@ -1,5 +1,5 @@
 import type { Query, Sql } from '../db/sql.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { toChangeMessage, type OrderChangeMessage, type OrderEventRecord } from './change-message.js';
 import type { CheckSchedule } from './check-schedule.js';
 import { decideReport, type OrderDecision, type OrderReport } from './order-decision.js';

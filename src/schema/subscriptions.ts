@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from '../builder.js';
-import { merchantOf, type GraphQLContext } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf, type GraphQLContext } from './context.js';
 import { eventViewOf, type OrderChangeMessage } from '../orders/change-message.js';
 import type { OrderView } from '../orders/order-row.js';
 import { isSettled } from '../orders/state-machine.js';
