@@ -13,4 +13,5 @@ import './subscriptions.js';
 builder.queryType({ description: 'Every field needs a token (Authorization: Bearer …); most need a scope too.' });
 builder.mutationType({});
 
-export const schema = builder.toSchema({ sortSchema: false });
+// An Apollo Federation v2 subgraph: Query._entities and Query._service beside the API's own fields.
+export const schema = builder.toSubGraphSchema({ sortSchema: false, linkUrl: 'https://specs.apollo.dev/federation/v2.6' });
