@@ -14,6 +14,7 @@ import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { TrustedDocuments } from './graphql/trusted-documents.js';
+import { RouterSignature } from './graphql/router-signature.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createLimitStores } from './limits/limit-stores.js';
 import type { Logger } from './logger.js';
@@ -216,6 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
       introspection,
       trustedDocuments,
+      routerSignature: config.ROUTER_HMAC_SECRET ? new RouterSignature(config.ROUTER_HMAC_SECRET) : undefined,
       suggestions: introspection && config.NODE_ENV !== 'production',
       rateLimit: {
         buckets: limitStores.buckets,

@@ -295,6 +295,8 @@ const environment = z.object({
 
   /** Your apps' persisted-documents.json manifests (comma-separated paths), trusted besides the shipped one. */
   TRUSTED_DOCUMENTS_FILE: z.string().transform(commaList).default([]),
+  /** The secret a federation router (Hive Gateway's hmacSignature) signs its requests with: see docs/FEDERATION.md. */
+  ROUTER_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export type Environment = z.infer<typeof environment>;

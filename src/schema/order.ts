@@ -105,14 +105,15 @@ export const OrderRef = builder.loadableNode('Order', {
 
 /**
  * Order is a federation entity keyed by its global ID: a router resolves it through Query._entities.
- * _entities is not a Pothos field, so scope-auth does not guard it: the rule of order(id) is kept
- * here, and the node's loader returns only the caller's merchant's orders (null for any other).
+ * _entities is not a Pothos field, so scope-auth does not guard it: it needs orders:read here (a
+ * client secret never gets this far: use-client-secret-limits.ts), and the node's loader returns
+ * only the caller's merchant's orders (null for any other). Async, so a refusal is the item's error.
  */
 builder.asEntity(OrderRef, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: (reference, context) => {
+  resolveReference: async (reference, context) => {
     const auth = context.auth;
-    if (!auth || (auth.orderId === null && !auth.scopes.includes('orders:read'))) throw scopeRefusal(context, 'Query._entities');
+    if (!auth || auth.orderId !== null || !auth.scopes.includes('orders:read')) throw scopeRefusal(context, 'Query._entities');
     return loadOwnOrder(context, reference.id);
   },
 });
