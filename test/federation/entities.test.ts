@@ -58,6 +58,13 @@ describe('Query._entities', () => {
     expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('takes at most GRAPHQL_MAX_LIST_ITEMS (50) representations at once, as any list input', async () => {
+    expect((await entities(tokenA, ...Array.from({ length: 50 }, () => orderA.id))).data!._entities).toHaveLength(50);
+    const tooMany = await entities(tokenA, ...Array.from({ length: 51 }, () => orderA.id));
+    expect(tooMany.data ?? null).toBeNull();
+    expect(codes(tooMany)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('is refused to a client secret, a browser credential for one order', async () => {
     const response = await entities(orderA.clientSecret, orderA.id);
     expect(response.data ?? null).toBeNull();
