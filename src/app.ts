@@ -13,6 +13,7 @@ import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './schema/context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
 import { TrustedDocuments } from './graphql/trusted-documents.js';
+import { RouterSignature } from './graphql/router-signature.js';
 import { createGatewayYoga } from './graphql/yoga.js';
 import { createLimitStores } from './limits/limit-stores.js';
 import type { Logger } from './observability/logger.js';
@@ -205,6 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       cors: corsPolicy({ origins: config.http.corsOrigins, production: !development }),
       introspection,
       trustedDocuments,
+      routerSignature: config.graphql.routerHmacSecret ? new RouterSignature(config.graphql.routerHmacSecret) : undefined,
       suggestions: introspection && development,
       rateLimit: { buckets: limitStores.buckets, ...config.rateLimits },
       inputLimits: config.graphql.inputLimits,

@@ -224,6 +224,8 @@ export const graphqlModel = z
     GRAPHIQL_PERSIST_HEADERS: boolean.default(false),
     /** Your apps' persisted-documents.json manifests (comma-separated paths), trusted besides the shipped one. */
     TRUSTED_DOCUMENTS_FILE: z.string().transform(commaList).default([]),
+    /** The secret a federation router (Hive Gateway's hmacSignature) signs its requests with: see docs/FEDERATION.md. */
+    ROUTER_HMAC_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .transform((env) => ({
     inputLimits: { maxListItems: env.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: env.GRAPHQL_MAX_VARIABLE_VALUES },
@@ -231,6 +233,7 @@ export const graphqlModel = z
     introspection: env.INTROSPECTION,
     persistGraphiQLHeaders: env.GRAPHIQL_PERSIST_HEADERS,
     trustedDocumentFiles: env.TRUSTED_DOCUMENTS_FILE,
+    routerHmacSecret: env.ROUTER_HMAC_SECRET,
   }));
 
 export const eventsModel = z

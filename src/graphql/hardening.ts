@@ -1,5 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../schema/context.js';
 import { useHiddenSuggestions } from './use-hidden-suggestions.js';
@@ -37,9 +38,23 @@ export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLConte
     plugins.push({
       onValidate({ addValidationRule }) {
         addValidationRule(NoSchemaIntrospectionCustomRule);
+        addValidationRule(noFederationServiceRule);
       },
     });
   }
   if (!options.suggestions) plugins.push(useHiddenSuggestions() as Plugin<GraphQLContext>);
   return plugins;
 }
+
+/** Query._service answers the whole SDL, as introspection would: off with it (compose from schema/schema.graphql instead). */
+const noFederationServiceRule: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '_service' && context.getParentType() === context.getSchema().getQueryType()) {
+      context.reportError(
+        createGraphQLError('Query._service is off, as introspection is (INTROSPECTION): compose the supergraph from schema/schema.graphql.', {
+          nodes: [node],
+        }),
+      );
+    }
+  },
+});

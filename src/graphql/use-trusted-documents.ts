@@ -1,6 +1,7 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
 import type { AuthenticationServerContext } from './use-token-authentication.js';
+import type { RouterSignature } from './router-signature.js';
 import {
   limitedOperationError,
   operationMissingError,
@@ -21,8 +22,10 @@ function documentIdInUrl(request: Request): string | null {
  * `--trusted-documents-only` may do nothing else. Must come after useTokenAuthentication, which
  * resolves the token first. Anonymous requests and other tokens may still send text.
  * WebSocket operations get the same rules in websocket.ts (operationTextFor).
+ * Through a federation router (`router`, see router-signature.ts), the rules apply to the trusted
+ * document the router's client named, and the router's own operation text runs.
  */
-export function useTrustedDocuments(documents: TrustedDocuments): Plugin<Record<string, unknown>, AuthenticationServerContext> {
+export function useTrustedDocuments(documents: TrustedDocuments, router?: RouterSignature): Plugin<Record<string, unknown>, AuthenticationServerContext> {
   const trustedOnly = new WeakSet<Request>();
   const persisted = usePersistedOperations<AuthenticationServerContext>({
     getPersistedOperation: (hash) => documents.get(hash) ?? null,
@@ -42,12 +45,18 @@ export function useTrustedDocuments(documents: TrustedDocuments): Plugin<Record<
       // credential, nothing says the token may send text: it may not.
       const { credential } = payload.context;
       const token = credential?.authenticated?.apiToken;
-      if (!credential || token?.trustedDocumentsOnly) trustedOnly.add(payload.request);
+      const routed = router?.verify(payload.params, payload.request.headers) ?? null;
+      // Through a router: the document its client named by hash, which must be one the gateway trusts.
+      if (routed?.trustedDocument && documents.get(routed.trustedDocument) === undefined) throw persistedQueryNotFoundError();
+      const sentByHash = routed ? routed.trustedDocument !== null : false;
+      if (!credential || (token?.trustedDocumentsOnly && !sentByHash)) trustedOnly.add(payload.request);
       // A token limited to named operations (`token create --operations`): the hash must name one of them.
-      const hash = requestedDocumentHash({
-        ...payload.params,
-        documentId: (payload.params as { documentId?: unknown }).documentId ?? documentIdInUrl(payload.request),
-      });
+      const hash = routed
+        ? routed.trustedDocument
+        : requestedDocumentHash({
+            ...payload.params,
+            documentId: (payload.params as { documentId?: unknown }).documentId ?? documentIdInUrl(payload.request),
+          });
       const refused = limitedOperationError(documents, hash, token?.operations);
       if (refused) throw refused;
       return persisted.onParams?.(payload);

@@ -11,6 +11,7 @@ import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
 import type { InputLimits } from './use-input-limits.js';
 import type { RateLimitOptions } from './use-cost-rate-limit.js';
+import type { RouterSignature } from './router-signature.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { useTrustedDocuments } from './use-trusted-documents.js';
 import { useClientSecretLimits } from './use-client-secret-limits.js';
@@ -26,6 +27,8 @@ export interface YogaOptions {
   introspection: boolean;
   /** Operations a request may name by hash; the only ones a `--trusted-documents-only` token may run. */
   trustedDocuments: TrustedDocuments;
+  /** A federation router's signed requests (ROUTER_HMAC_SECRET): trusted documents named through it. */
+  routerSignature?: RouterSignature;
   /** "Did you mean …" hints in error messages (they reveal the schema): never in production. */
   suggestions: boolean;
   rateLimit: RateLimitOptions;
@@ -52,7 +55,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
     extraParamNames: ['documentId'],
     plugins: [
       useTokenAuthentication(options.orm),
-      useTrustedDocuments(options.trustedDocuments),
+      useTrustedDocuments(options.trustedDocuments, options.routerSignature),
       useClientSecretLimits(),
       ...(options.plugins ?? []),
       ...hardeningPlugins({

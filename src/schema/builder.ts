@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
@@ -11,6 +13,17 @@ import type { GraphQLContext } from './context.js';
 import './plugins/storable-text.js';
 import './plugins/user-errors.js';
 
+/** Why scope-auth refused `coordinate` (`Type.field`) to this caller; also for fields it does not guard (Query._entities). */
+export function scopeRefusal(context: GraphQLContext, coordinate: string) {
+  return context.auth?.orderId
+    ? clientSecretForbiddenError(coordinate)
+    : context.auth
+      ? createGraphQLError(`This token lacks the scope needed for ${coordinate}`, { extensions: { code: 'FORBIDDEN' } })
+      : createGraphQLError('Authentication required: send "Authorization: Bearer <token>"', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
+}
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   AuthScopes: { authenticated: boolean; scope: Scope; clientSecret: boolean };
@@ -20,7 +33,8 @@ export const builder = new SchemaBuilder<{
   // scope-auth first: nothing runs before the token and scope checks. userErrors before zod: input
   // validation failures become VALIDATION userErrors in mutation payloads. storableText inside
   // userErrors, before everything else: NUL and lone surrogates are refused before any resolver work.
-  plugins: [ScopeAuthPlugin, 'userErrors', 'storableText', RelayPlugin, DataloaderPlugin, ZodPlugin],
+  // Federation last, after the plugins that wrap resolvers (its docs ask for that); it needs directives.
+  plugins: [ScopeAuthPlugin, 'userErrors', 'storableText', RelayPlugin, DataloaderPlugin, ZodPlugin, DirectivesPlugin, FederationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
@@ -31,16 +45,7 @@ export const builder = new SchemaBuilder<{
       scope: (scope: Scope) => context.auth?.scopes.includes(scope) ?? false,
       clientSecret: context.auth !== null && context.auth.orderId !== null,
     }),
-    unauthorizedError: (_parent, context, info) =>
-      context.auth?.orderId
-        ? clientSecretForbiddenError(`${info.parentType.name}.${info.fieldName}`)
-        : context.auth
-          ? createGraphQLError(`This token lacks the scope needed for ${info.parentType.name}.${info.fieldName}`, {
-              extensions: { code: 'FORBIDDEN' },
-            })
-          : createGraphQLError('Authentication required: send "Authorization: Bearer <token>"', {
-              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-            }),
+    unauthorizedError: (_parent, context, info) => scopeRefusal(context, `${info.parentType.name}.${info.fieldName}`),
   },
   relay: {
     clientMutationId: 'omit',

@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { subgraphSchema } from './subgraph.js';
 import './order.js';
 import './order-event.js';
 import './order-payload.js';
@@ -13,4 +14,10 @@ import './subscriptions.js';
 builder.queryType({ description: 'Every field needs a token (Authorization: Bearer …); most need a scope too.' });
 builder.mutationType({});
 
-export const schema = builder.toSchema({ sortSchema: false });
+// An Apollo Federation v2 subgraph (subgraph.ts): its @link names the federation directives it uses.
+export const schema = subgraphSchema(
+  builder.toSchema({
+    sortSchema: false,
+    extensions: { directives: [{ name: 'link', args: { url: 'https://specs.apollo.dev/federation/v2.6', import: ['@key'] } }] },
+  }),
+);

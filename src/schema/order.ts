@@ -1,6 +1,6 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from './builder.js';
+import { builder, scopeRefusal } from './builder.js';
 import { emOf, merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
@@ -103,6 +103,21 @@ export const OrderRef = builder.loadableNode('Order', {
       resolve: (order, _args, context) => ('restricted' in order ? [] : eventsOf(context, order.id)),
     }),
   }),
+});
+
+/**
+ * Order is a federation entity keyed by its global ID: a router resolves it through Query._entities.
+ * _entities is not a Pothos field, so scope-auth does not guard it: it needs orders:read here (a
+ * client secret never gets this far: use-client-secret-limits.ts), and the node's loader returns
+ * only the caller's merchant's orders (null for any other). Async, so a refusal is the item's error.
+ */
+builder.asEntity(OrderRef, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async (reference, context) => {
+    const auth = context.auth;
+    if (!auth || auth.orderId !== null || !auth.scopes.includes('orders:read')) throw scopeRefusal(context, 'Query._entities');
+    return loadOwnOrder(context, reference.id);
+  },
 });
 
 /** The local id of an Order global ID, or null when the text is not one. */

@@ -1,11 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printSchema } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { schema } from './index.js';
 
-/** `npm run schema:print` writes schema/schema.graphql; `npm run schema:check` fails when it is stale. */
+/**
+ * `npm run schema:print` writes schema/schema.graphql; `npm run schema:check` fails when it is stale.
+ * It is the subgraph SDL (what `_service { sdl }` answers and what supergraph composition reads): the
+ * API with its federation directives (`@link`, `@key`), without the router-only `_entities`/`_service`.
+ */
 const target = fileURLToPath(new URL('../../schema/schema.graphql', import.meta.url));
-const printed = `${printSchema(schema)}\n`;
+const printed = `${printSubgraphSchema(schema)}\n`;
 
 if (process.argv.includes('--check')) {
   let committed = '';
