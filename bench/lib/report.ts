@@ -4,6 +4,7 @@ import type { CollectionCreateResult } from '../scenarios/collection-create.js';
 import type { LiveStatusResult } from '../scenarios/live-status.js';
 import type { OrdersPageResult } from '../scenarios/orders-page.js';
 import type { SigningResult } from '../scenarios/signing.js';
+import type { SoakResult } from '../scenarios/soak.js';
 import type { StartupResult } from '../scenarios/startup.js';
 
 /** What bench/results.json holds, the goals each figure is held to, and the table printed at the end. */
@@ -23,6 +24,7 @@ export interface Measured {
   liveStatus?: LiveStatusResult;
   checkout?: CheckoutFigures;
   ordersPage?: OrdersPageResult;
+  soak?: SoakResult;
 }
 
 export type Goals = Record<string, { goal: string; value: number; met: boolean }>;
@@ -66,6 +68,12 @@ export function goals(results: Measured): Goals {
     goal('checkout_rss_mb_per_1000', '<= 20', k.rss_mb_per_1000_subscribers, k.rss_mb_per_1000_subscribers <= 20);
   }
   if (o) goal('orders_page_sql_statements', '<= 3', o.sql_statements, o.sql_statements <= 3);
+  if (results.soak) {
+    const w = results.soak;
+    goal('soak_peak_rss_mb', '<= 400', w.peak_rss_mb, w.peak_rss_mb <= 400);
+    // "No growth": under 1 MB a minute over the second half, within what sampling noise gives.
+    goal('soak_rss_slope_mb_per_min', '<= 1', w.rss_slope_mb_per_min, w.rss_slope_mb_per_min <= 1);
+  }
   return found;
 }
 
@@ -179,6 +187,17 @@ function rows(results: Results): Row[] {
       '',
       '',
     );
+  }
+  if (results.soak) {
+    const w = results.soak;
+    row(
+      `soak (${w.seconds} s: ${w.creates_per_s} creates/s, ${w.subscribers} subs)`,
+      `RSS ${w.start_rss_mb} -> peak ${w.peak_rss_mb} MB at ${w.peak_at_s} s`,
+      '',
+      '(goal peak <= 400 MB)',
+    );
+    row('soak RSS slope, second half', `${w.rss_slope_mb_per_min} MB/min (heap ${w.heap_slope_mb_per_min})`, '', '(goal <= 1 MB/min)');
+    row('soak RSS idle: 5 s after / after GC', `${w.final_rss_mb} / ${w.idle_gc_rss_mb} MB`, '', `${w.failures} failures`);
   }
   if (o) {
     row(`ordersPage (${o.orders} orders x 3 events)`, `${o.sql_statements} statements`, `${o.sql_statements_cached_token} with a cached token`, '(goal <= 3)');
