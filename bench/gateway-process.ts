@@ -1,11 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import pino from 'pino';
 import { startGateway } from '../src/app.js';
 import { SCOPES } from '../src/auth/scopes.js';
 import { authCache, createApiToken } from '../src/auth/tokens.js';
 import { parseEnvironment } from '../src/config.js';
+import { releaseAsyncContexts } from '../src/lib/async-context.js';
 import { createLogger } from '../src/observability/logger.js';
 import { upsertMerchant } from '../src/merchants/merchant.service.js';
 
@@ -46,6 +47,8 @@ const merchant = await upsertMerchant(em, gateway.keyRing, {
   platformPublicKey: required('BENCH_PLATFORM_PUBLIC_KEY'),
 });
 const { token } = await createApiToken(em, { merchant, name: 'bench', scopes: SCOPES });
+// As src/main.ts does at the end of a start (BENCH_KEEP_ASYNC_HOOKS=1 to measure without).
+if (process.env.BENCH_KEEP_ASYNC_HOOKS !== '1') releaseAsyncContexts();
 
 type Command = { id: number; command: string; gc?: boolean; path?: string };
 
@@ -56,7 +59,43 @@ const handlers: Record<string, (message: Command) => unknown> = {
       globalThis.gc();
     }
     const usage = process.memoryUsage();
-    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+    return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external, arrayBuffers: usage.arrayBuffers };
+  },
+  /** Where the RSS is: V8's heap spaces, and the process's largest mappings (from /proc/self/smaps), in MB. */
+  'memory:detail'() {
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 17) / 8;
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)]));
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+    const mappings: Array<{ name: string; rss: number }> = [];
+    let current: { name: string; rss: number } | undefined;
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (header) mappings.push((current = { name: header[1] || '[anonymous]', rss: 0 }));
+      else if (current && line.startsWith('Rss:')) current.rss += Number(line.split(/\s+/)[1]) / 1024;
+    }
+    const byName = new Map<string, { rss: number; count: number }>();
+    for (const mapping of mappings) {
+      const entry = byName.get(mapping.name) ?? { rss: 0, count: 0 };
+      entry.rss += mapping.rss;
+      entry.count += 1;
+      byName.set(mapping.name, entry);
+    }
+    return {
+      spaces,
+      rss_anon_mb: field('RssAnon'),
+      rss_file_mb: field('RssFile'),
+      threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1]),
+      largest_anonymous_mb: mappings
+        .filter((mapping) => mapping.name === '[anonymous]')
+        .map((mapping) => Math.round(mapping.rss))
+        .sort((a, b) => b - a)
+        .slice(0, 12),
+      mappings: [...byName]
+        .map(([name, entry]) => ({ name, rss_mb: Math.round(entry.rss), count: entry.count }))
+        .sort((a, b) => b.rss_mb - a.rss_mb)
+        .slice(0, 8),
+    };
   },
   /** For finding where the time goes: `profile:start`, load, `profile:stop` writes a .cpuprofile. */
   async 'profile:start'() {
@@ -69,6 +108,25 @@ const handlers: Record<string, (message: Command) => unknown> = {
   async 'profile:stop'(message) {
     const { profile } = await profiler!.post('Profiler.stop');
     writeFileSync(String((message as { path?: string }).path ?? 'gateway.cpuprofile'), JSON.stringify(profile));
+    profiler!.disconnect();
+    return null;
+  },
+  /** What allocates (garbage included), sampled: `heap-sampling:start`, load, `heap-sampling:stop` writes a .heapprofile. */
+  async 'heap-sampling:start'() {
+    profiler ??= new Session();
+    profiler.connect();
+    await profiler.post('HeapProfiler.enable');
+    // Every 32 KB allocated on average; objects collected since stay in the profile (the garbage is the point).
+    await profiler.post('HeapProfiler.startSampling', {
+      samplingInterval: 32_768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    return null;
+  },
+  async 'heap-sampling:stop'(message) {
+    const { profile } = await profiler!.post('HeapProfiler.stopSampling');
+    writeFileSync(String(message.path ?? 'gateway.heapprofile'), JSON.stringify(profile));
     profiler!.disconnect();
     return null;
   },

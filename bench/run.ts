@@ -13,6 +13,7 @@ import { runCollectionCreate } from './scenarios/collection-create.js';
 import { measureSubscriberMemory, runLiveStatus } from './scenarios/live-status.js';
 import { runOrdersPage } from './scenarios/orders-page.js';
 import { runSigning } from './scenarios/signing.js';
+import { runSoak } from './scenarios/soak.js';
 import { runStartup } from './scenarios/startup.js';
 
 /**
@@ -26,10 +27,19 @@ import { runStartup } from './scenarios/startup.js';
  */
 
 const RESULTS_PATH = new URL('./results.json', import.meta.url);
-const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest'] as const;
+const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest', 'soak'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const { values: args, positionals } = parseArgs({ options: { only: { type: 'string' }, 'checkout-subscribers': { type: 'string' } }, allowPositionals: true });
+const { values: args, positionals } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    'checkout-subscribers': { type: 'string' },
+    'soak-seconds': { type: 'string' },
+    'soak-heap-snapshots': { type: 'string' },
+    'soak-heap-profile': { type: 'string' },
+  },
+  allowPositionals: true,
+});
 const startupOnly = positionals[0] === 'startup';
 const only = startupOnly ? ['startup'] : (args.only?.split(',').map((name) => name.trim()) ?? [...SCENARIOS]);
 for (const name of only) if (!SCENARIOS.includes(name as Scenario)) throw new Error(`--only: no scenario "${name}"; the scenarios are ${SCENARIOS.join(', ')}`);
@@ -56,7 +66,20 @@ const settings = {
   },
   // 2 × 2.5 s windows: at 1,000 callbacks/s that is 5,000 orders; checkout leaves 7,600 unsettled.
   callbackIngest: { concurrency: 32, warmupMs: 1_500, windowMs: 2_500, windows: 2, ordersIfAlone: 3_000 },
+  // 4 minutes unless `--soak-seconds` says otherwise (60 s is enough to see the peak while developing).
+  soak: {
+    seconds: Number(args['soak-seconds'] ?? 240),
+    clients: 4,
+    createsPerS: 40,
+    subscribers: 50,
+    reconnectCount: 5,
+    reconnectEveryMs: 2_000,
+    pageEvery: 10,
+    heapSnapshotDir: args['soak-heap-snapshots'],
+    heapProfilePath: args['soak-heap-profile'],
+  },
 };
+if (!(settings.soak.seconds >= 10)) throw new Error('--soak-seconds: a number of seconds, at least 10');
 settings.checkout.measuredCallbacks = Math.min(settings.checkout.measuredCallbacks, Math.floor(settings.checkout.subscribers / 2));
 settings.checkout.warmupCallbacks = Math.min(settings.checkout.warmupCallbacks, Math.floor(settings.checkout.subscribers / 10));
 
@@ -198,10 +221,17 @@ async function main(): Promise<void> {
       measured.callbackIngest = await runCallbackIngest(env, { ...ingest, orders });
     }
 
+    if (runs('soak')) {
+      // A gateway of its own: the figures are the soak's, whatever ran before it.
+      await env.restartGateway();
+      log(`soak: ${settings.soak.seconds} s of mixed load on a restarted gateway`);
+      measured.soak = await runSoak(env, { ...settings.soak, runId, log });
+    }
+
     const machine = machineFacts(env.database.kind);
     // Key order in results.json: the scenarios in the order of the README.
-    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage } = measured;
-    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage };
+    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, soak } = measured;
+    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, soak };
     const results: Results = { ...all, goals: goals(all), seconds: Math.round((performance.now() - started) / 1000) };
     if (complete) writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     else console.log(JSON.stringify(results, null, 2));

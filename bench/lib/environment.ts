@@ -22,6 +22,11 @@ export interface BenchEnvironment {
    * nothing else in its heap yet.
    */
   restartGateway(): Promise<void>;
+  /**
+   * Starts collectionCreate's floor (bench/handwritten-create-process.ts) on the same database,
+   * sandbox, merchant and key; it takes the gateway's token. Stopped by close().
+   */
+  startHandwrittenCreate(): Promise<{ url: string; pid: number }>;
   close(): Promise<void>;
 }
 
@@ -128,6 +133,23 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
       sandbox: { url: sandboxUrl, platformKey, pid: sandbox.child.process.pid! },
       gateway,
       bareMerchant: { mchNo: bareMchNo, key: bareKey },
+      async startHandwrittenCreate() {
+        const started = await startTsx({
+          name: 'handwritten create',
+          script: 'bench/handwritten-create-process.ts',
+          env: {
+            BENCH_DATABASE_URL: database.url,
+            BENCH_SANDBOX_URL: sandboxUrl,
+            BENCH_PUBLIC_URL: gateway.url,
+            BENCH_MERCHANT_KEY: merchantKey.revealHex(),
+            BENCH_PLATFORM_PUBLIC_KEY: platformKey.publicKeyHex,
+            BENCH_POOL_MAX: String(options.poolMax),
+          },
+          ready: /^BENCH_HANDWRITTEN_READY (\{.*\})$/,
+        });
+        children.push(started.child);
+        return JSON.parse(started.match[1]!) as { url: string; pid: number };
+      },
       async restartGateway() {
         await current.gateway.ipc.call('close').catch(() => {});
         await current.child.stop();

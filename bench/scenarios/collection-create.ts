@@ -1,14 +1,16 @@
 import { TarsPayClient } from '../../src/tarspay/client.js';
 import type { BenchEnvironment } from '../lib/environment.js';
-import { createCollection, type CreatedOrder } from '../lib/graphql.js';
+import { collectionInput, createCollection, type CreatedOrder } from '../lib/graphql.js';
 import { processCpuMs } from '../lib/processes.js';
 import { closedLoop, round, summarize } from '../lib/stats.js';
 
 /**
  * The whole mutation over HTTP (auth, validation, PostgreSQL writes, the signed call to the
- * sandbox, the response) against the floor it cannot beat: the same signed create sent straight to
- * the same sandbox by TarsPayClient (signing, the HTTP call, checking the answer's sign), at the
- * same concurrency from the same load generator. Windows alternate so drift hits both.
+ * sandbox, the response) against its floor: the same create written by hand as a plain node:http
+ * handler (bench/handwritten-create-process.ts: token lookup, order insert, sign, call, update,
+ * JSON), at the same concurrency from the same load generator. Also, printed only, the bare signed
+ * call sent straight to the sandbox by TarsPayClient (the retired floor). Windows alternate so
+ * drift hits every side.
  */
 
 export interface CollectionCreateResult {
@@ -19,6 +21,17 @@ export interface CollectionCreateResult {
   bare_p50_ms: number;
   bare_p99_ms: number;
   bare_per_s: number;
+  /** The hand-written handler: creates per second, p50, p99, its process's CPU per create. */
+  handwritten_per_s: number;
+  handwritten_p50_ms: number;
+  handwritten_p99_ms: number;
+  handwritten_cpu_ms: number;
+  handwritten_requests: number;
+  /** Gateway CPU per create ÷ the hand-written handler's (goal ≤ 1.1). */
+  handwritten_cpu_ratio: number;
+  /** Gateway creates per second ÷ the hand-written handler's (goal ≥ 0.9). */
+  handwritten_throughput_ratio: number;
+  /** Against the bare signed call (retired goals, kept for comparison with earlier runs). */
   latency_ratio: number;
   throughput_ratio: number;
   /**
@@ -54,6 +67,18 @@ export async function runCollectionCreate(
       throw new Error(message);
     },
   });
+  const handwritten = await env.startHandwrittenCreate();
+  const byHand = async () => {
+    const response = await fetch(`${handwritten.url}/collections`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${gateway.token}` },
+      body: JSON.stringify({ input: collectionInput(`CH-${options.runId}-${++sequence}`) }),
+    });
+    const answer = (await response.json()) as { order?: CreatedOrder; error?: string };
+    if (response.status !== 200 || answer.order?.status !== 'CREATED')
+      throw new Error(`hand-written create answered ${response.status}: ${JSON.stringify(answer)}`);
+    orders.push(answer.order);
+  };
   const gatewayUrl = `${gateway.url}/tarspay/notify`;
   const bare = async () => {
     const answer = await bareClient.createCollection({
@@ -72,15 +97,23 @@ export async function runCollectionCreate(
   };
 
   await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: viaGateway });
+  await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: byHand });
   await closedLoop({ concurrency: options.concurrency, durationMs: options.warmupMs, request: bare });
 
-  const newTally = () => ({ latencies: [] as number[], count: 0, seconds: 0, cpu: { gateway: 0, sandbox: 0, load_generator: 0, embedded_database: 0 } });
+  const newTally = () => ({
+    latencies: [] as number[],
+    count: 0,
+    seconds: 0,
+    cpu: { gateway: 0, handwritten: 0, sandbox: 0, load_generator: 0, embedded_database: 0 },
+  });
   const full = newTally();
+  const hand = newTally();
   const floor = newTally();
   const cpuNow = () => {
     const own = process.cpuUsage();
     return {
       gateway: processCpuMs(gateway.pid),
+      handwritten: processCpuMs(handwritten.pid),
       sandbox: processCpuMs(sandbox.pid),
       load_generator: (own.user + own.system) / 1000,
       // PostgreSQL's backends are other processes (and other databases' too): only PGlite is counted.
@@ -88,15 +121,12 @@ export async function runCollectionCreate(
     };
   };
   for (let window = 0; window < options.windows; window++) {
-    for (const [target, request] of window % 2 === 0
-      ? ([
-          [full, viaGateway],
-          [floor, bare],
-        ] as const)
-      : ([
-          [floor, bare],
-          [full, viaGateway],
-        ] as const)) {
+    const sides = [
+      [full, viaGateway],
+      [hand, byHand],
+      [floor, bare],
+    ] as const;
+    for (const [target, request] of window % 2 === 0 ? sides : [...sides].reverse()) {
       const before = cpuNow();
       const run = await closedLoop({ concurrency: options.concurrency, durationMs: options.windowMs, request });
       const after = cpuNow();
@@ -104,12 +134,14 @@ export async function runCollectionCreate(
       target.latencies.push(...run.latenciesMs);
       target.count += run.latenciesMs.length;
       target.seconds += run.latenciesMs.length / run.perSecond;
-      for (const name of ['gateway', 'sandbox', 'load_generator', 'embedded_database'] as const) target.cpu[name] += after[name] - before[name];
+      for (const name of ['gateway', 'handwritten', 'sandbox', 'load_generator', 'embedded_database'] as const) target.cpu[name] += after[name] - before[name];
     }
   }
   const perRequest = (tally: typeof full, name: keyof typeof full.cpu) => round(tally.cpu[name] / tally.count, 2);
   const fullSummary = summarize(full.latencies);
   const floorSummary = summarize(floor.latencies);
+  const handSummary = summarize(hand.latencies);
+  const handPerS = hand.count / hand.seconds;
   const perS = full.count / full.seconds;
   const barePerS = floor.count / floor.seconds;
   const floorCpuPerRequest = (floor.cpu.sandbox + floor.cpu.load_generator) / floor.count;
@@ -120,6 +152,13 @@ export async function runCollectionCreate(
       p50_ms: round(fullSummary.p50),
       p99_ms: round(fullSummary.p99),
       per_s: round(perS, 1),
+      handwritten_per_s: round(handPerS, 1),
+      handwritten_p50_ms: round(handSummary.p50),
+      handwritten_p99_ms: round(handSummary.p99),
+      handwritten_cpu_ms: perRequest(hand, 'handwritten'),
+      handwritten_requests: hand.count,
+      handwritten_cpu_ratio: round(full.cpu.gateway / full.count / (hand.cpu.handwritten / hand.count), 3),
+      handwritten_throughput_ratio: round(perS / handPerS, 3),
       bare_p50_ms: round(floorSummary.p50),
       bare_p99_ms: round(floorSummary.p99),
       bare_per_s: round(barePerS, 1),

@@ -37,13 +37,10 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, context) => {
       const merchant = merchantOf(context);
       const { order, replayed } = await context.services.orders.createCollection(merchant, input, requesterOf(context));
-      // Idempotent: a retry by its creator gets the same secret.
-      const clientSecret = await context.services.clientSecrets.issue({
-        id: order.id,
-        merchantId: merchant.id,
-        expiresAt: order.expiresAt,
-        createdAt: order.createdAt,
-      });
+      // Made when asked for (a create that does not select it pays no insert): idempotent, so a
+      // retry by its creator, or a later Order.clientSecret, gets the same secret.
+      const clientSecret = () =>
+        context.services.clientSecrets.issue({ id: order.id, merchantId: merchant.id, expiresAt: order.expiresAt, createdAt: order.createdAt });
       return { order: replayed ? replayedOrderFor(context, order) : order, userErrors: [], clientSecret };
     },
   }),

@@ -8,8 +8,8 @@ import { UserErrorRef } from './user-error.js';
 export interface OrderPayloadShape {
   order: OrderView | null;
   userErrors: UserErrorDetail[];
-  /** Set by collectionCreate. */
-  clientSecret?: string | null;
+  /** Set by collectionCreate: issues (or reads) the order's client secret, only when the field is asked for. */
+  clientSecret?: () => Promise<string | null>;
 }
 
 export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayload').implement({
@@ -21,7 +21,7 @@ export const OrderPayloadRef = builder.objectRef<OrderPayloadShape>('OrderPayloa
       nullable: true,
       description:
         "A collection's client secret, set by a successful collectionCreate (null for payouts): hand it to the payer's browser instead of a token. It reads and follows this order only (order, node, orderUpdated; sandboxOrderSettle against the sandbox) and expires with the order.",
-      resolve: (payload) => payload.clientSecret ?? null,
+      resolve: (payload) => payload.clientSecret?.() ?? null,
     }),
   }),
 });

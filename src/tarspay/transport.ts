@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 
 /** An answer's body beyond this is not TarsPay's: the call fails rather than buffer it. */
 const ANSWER_LIMIT = 1024 * 1024;
+/** Below Node's default server keep-alive (5 s): the pool drops an idle connection before a server would. */
+const IDLE_TIMEOUT_MS = 4_000;
 
 export interface PostAnswer {
   status: number;
@@ -35,10 +37,19 @@ export class TarsPayTransport {
   readonly #agent: HttpAgent;
   readonly #request: typeof httpRequest;
 
-  constructor(baseUrl: string, options: { maxSockets?: number } = {}) {
+  constructor(baseUrl: string, options: { maxSockets?: number; idleTimeoutMs?: number } = {}) {
     this.#base = new URL(baseUrl.replace(/\/+$/, ''));
     const secure = this.#base.protocol === 'https:';
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+    // `timeout` closes a connection idle that long in the pool. Without it Node keeps idle sockets
+    // forever (it only honours a server's `Keep-Alive: timeout=` hint when a timeout is set), and
+    // reusing one the server is closing fails with ECONNRESET: for a create, an UNKNOWN order.
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 64,
+      maxFreeSockets: 16,
+      scheduling: 'lifo' as const,
+      timeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+    };
     this.#agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.#request = secure ? httpsRequest : httpRequest;
   }

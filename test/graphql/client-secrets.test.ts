@@ -76,6 +76,29 @@ describe('client secrets', () => {
     expect(payout.data!.payoutCreate.clientSecret).toBeNull();
   });
 
+  it('are made when asked for: a create that does not select clientSecret stores none, and Order.clientSecret makes it later', async () => {
+    const answer = await t.graphql(
+      token,
+      `mutation ($input: CollectionCreateInput!) { collectionCreate(input: $input) { order { id } userErrors { code } } }`,
+      {
+        input: collectionInput(),
+      },
+    );
+    const { id } = answer.data!.collectionCreate.order;
+    const count = async () =>
+      (
+        await t.gateway.orm.em
+          .fork()
+          .getConnection()
+          .execute<Array<{ n: number }>>('select count(*)::int as n from client_secrets where order_id = ?', [parseOrderId(id)])
+      )[0]!.n;
+    expect(await count()).toBe(0);
+    const secret = (await t.graphql(token, SECRET_OF, { id })).data!.order.clientSecret;
+    expect(secret).toMatch(/^tpcs_/);
+    expect(await count()).toBe(1);
+    expect((await t.graphql(token, SECRET_OF, { id })).data!.order.clientSecret).toBe(secret);
+  });
+
   it('read their own order over HTTP (order, node) and nothing of another order', async () => {
     const own = await createCollection();
     const other = await createCollection();
