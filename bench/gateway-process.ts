@@ -6,7 +6,6 @@ import { startGateway } from '../src/app.js';
 import { SCOPES } from '../src/auth/scopes.js';
 import { authCache, createApiToken } from '../src/auth/tokens.js';
 import { parseEnvironment } from '../src/config.js';
-import { releaseAsyncContexts } from '../src/lib/async-context.js';
 import { createLogger } from '../src/observability/logger.js';
 import { upsertMerchant } from '../src/merchants/merchant.service.js';
 
@@ -47,8 +46,6 @@ const merchant = await upsertMerchant(em, gateway.keyRing, {
   platformPublicKey: required('BENCH_PLATFORM_PUBLIC_KEY'),
 });
 const { token } = await createApiToken(em, { merchant, name: 'bench', scopes: SCOPES });
-// As src/main.ts does at the end of a start (BENCH_KEEP_ASYNC_HOOKS=1 to measure without).
-if (process.env.BENCH_KEEP_ASYNC_HOOKS !== '1') releaseAsyncContexts();
 
 type Command = { id: number; command: string; gc?: boolean; path?: string };
 

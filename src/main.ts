@@ -1,6 +1,5 @@
 import { embeddedDatabaseDir, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
-import { releaseAsyncContexts } from './lib/async-context.js';
 import { reservePort } from './http/listen.js';
 import { createLogger } from './observability/logger.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
@@ -101,8 +100,6 @@ async function main(): Promise<void> {
     lines.push(`  {"Authorization": "Bearer ${kept.development}"}`);
     if (gateway.graphiql) lines.push('', `  Demo checkout (the browser holds an order's client secret, never a token): ${gateway.publicUrl}/demo`);
   }
-  // The start's migrations and ORM transactions left Node's promise hook on: every request would pay for it.
-  releaseAsyncContexts();
   const readyMs = phases.elapsedMs();
   logger.info({ phases: phases.toJSON(), readyMs }, `start phases: ${phases.toString()}`);
   lines.push('', `  ready in ${readyMs} ms`);
