@@ -13,7 +13,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tpg-dev-tokens-'));
 let database: TestDatabase;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ migrated: true });
 });
 afterAll(async () => {
   killGatewayProcesses();
