@@ -79,5 +79,6 @@ describe('migrations run by instances starting together', () => {
       await Promise.all(orms.map((orm) => orm.close(true)));
       await database.close();
     }
-  });
+    // Every migration from an empty database, on PGlite: tens of seconds on a loaded 2-core machine.
+  }, 120_000);
 });
