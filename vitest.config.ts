@@ -6,8 +6,12 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time (vitest's default on 2 cores is one): most of a file's time is spent
+    // waiting (spawned processes, timers, sockets), and each file has its own database and ports.
+    maxWorkers: 2,
   },
 });

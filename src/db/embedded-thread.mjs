@@ -9,12 +9,18 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { keepExchangesWhole } from './embedded-queue.mjs';
 import { readTemplate, saveTemplate, templatePath } from './embedded-template.mjs';
 
-/** @type {{ dataDir?: string, maxConnections: number, useTemplate: boolean, sharedBuffers: string }} */
+/** @type {{ dataDir?: string, maxConnections: number, useTemplate: boolean, templatePath?: string, sharedBuffers: string }} */
 const options = workerData;
 const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`];
 
 /** A new database in `dataDir` (undefined: in memory), copied from the template (embedded-template.mjs) when there is one. */
 async function createFromTemplate(dataDir) {
+  if (options.templatePath !== undefined) {
+    // A template of the caller's own (e.g. the tests' migrated one): no fallback that would overwrite it.
+    const template = readTemplate(options.templatePath);
+    if (!template) throw new Error(`no embedded database template at ${options.templatePath}`);
+    return PGlite.create(dataDir, { loadDataDir: template, startParams });
+  }
   const path = templatePath();
   const template = readTemplate(path);
   if (template) {

@@ -47,6 +47,8 @@ export interface EmbeddedPostgresOptions {
   maxConnections?: number;
   /** For a new database: copy the cached template instead of running initdb (default true). */
   useTemplate?: boolean;
+  /** For a new database: copy this `dumpDataDir` tarball instead of the cached template (tests: a migrated one). */
+  templatePath?: string;
 }
 
 export interface ServerInfo {
@@ -158,7 +160,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       workerData: {
         dataDir,
         maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-        useTemplate: options.useTemplate !== false,
+        useTemplate: options.useTemplate !== false || options.templatePath !== undefined,
+        templatePath: options.templatePath,
         sharedBuffers: SHARED_BUFFERS,
       },
     });

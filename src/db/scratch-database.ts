@@ -7,10 +7,13 @@ export interface ScratchDatabase {
   drop: () => Promise<void>;
 }
 
-/** A fresh, empty database on the server of `serverUrl` (for tests and benchmarks), named `<prefix>_<random>`. */
-export async function createScratchDatabase(serverUrl: string, prefix: string): Promise<ScratchDatabase> {
+/**
+ * A fresh database on the server of `serverUrl` (for tests and benchmarks), named `<prefix>_<random>`:
+ * empty, or a copy of the database `template` (which nobody may be connected to meanwhile).
+ */
+export async function createScratchDatabase(serverUrl: string, prefix: string, template?: string): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  await withAdminClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropping: Promise<void> | undefined;

@@ -79,5 +79,5 @@ describe('migrations run by instances starting together', () => {
       await Promise.all(orms.map((orm) => orm.close(true)));
       await database.close();
     }
-  });
+  }, 120_000); // every migration from an empty database, on PGlite: tens of seconds on a loaded 2-core machine
 });

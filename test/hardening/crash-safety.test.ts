@@ -64,7 +64,7 @@ function createCollection(url: string, bearer: string, input: Record<string, unk
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ migrated: true });
   sandbox = await startSandbox({ host: '127.0.0.1', port: 0, log: () => {}, merchants: [{ mchNo: MCH_NO, publicKey: merchantKey.publicKeyHex }] });
   orm = await initOrm({ clientUrl: database.url, poolMax: 2 });
 });

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { createScratchDatabase } from '../../src/db/scratch-database.js';
@@ -18,14 +19,17 @@ export interface TestDatabase {
 /**
  * A database of this test file's own. With `DATABASE_URL` set: a fresh `tpg_t_<random>` database
  * on that server, dropped (connections terminated) by `close()`. Without: an in-memory PGlite.
+ * Empty, or with `migrated`, a copy of the one test/global-setup.ts migrated for this run.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const embedded = await startEmbeddedPostgres();
+    const templatePath = (options.migrated && inject('migratedEmbeddedTemplate')) || undefined;
+    const embedded = await startEmbeddedPostgres({ templatePath });
     return { url: embedded.url, embedded: true, close: () => embedded.close() };
   }
-  const scratch = await createScratchDatabase(serverUrl, 'tpg_t');
+  const template = (options.migrated && inject('migratedDatabase')) || undefined;
+  const scratch = await createScratchDatabase(serverUrl, 'tpg_t', template);
   return { url: scratch.url, embedded: false, close: scratch.drop };
 }
 
@@ -41,7 +45,7 @@ export interface TestOrm {
 
 /** A migrated test database with an ORM on it; `close()` closes both. */
 export async function createTestOrm(options: Omit<OrmOptions, 'clientUrl'> = {}): Promise<TestOrm> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const keyEncryptionKey = randomBytes(32).toString('hex');
   const keyRing = new KeyRing(Buffer.from(keyEncryptionKey, 'hex'));
   try {

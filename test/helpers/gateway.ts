@@ -62,7 +62,7 @@ export async function startTestGateway(
     database?: TestDatabase;
   } = {},
 ): Promise<TestGateway> {
-  const database = options.database ?? (await createTestDatabase());
+  const database = options.database ?? (await createTestDatabase({ migrated: true }));
   const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, callbackRetryMs: 50, log: () => {}, ...options.sandbox });
   const logs: string[] = [];
   const logger = recordingLogger(logs, 'debug');

@@ -43,7 +43,7 @@ async function startInstance(): Promise<SpawnedGateway> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  database = await createTestDatabase({ migrated: true });
   sandbox = await startSandbox({
     host: '127.0.0.1',
     port: 0,

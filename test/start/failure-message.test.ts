@@ -123,7 +123,8 @@ describe('npm start says what to do about the port and the database', () => {
   }, 60_000);
 
   it.skipIf(!databaseUrl)(
-    'an unknown role: createuser; an unknown database: createdb, and migrations run at start',
+    // Roles and databases are a PostgreSQL server's: embedded PGlite accepts any name, so without DATABASE_URL this is reported as skipped, by this name.
+    'an unknown role: createuser; an unknown database: createdb, and migrations run at start (PostgreSQL server only)',
     async () => {
       const server = new URL(databaseUrl!);
       const role = new URL(databaseUrl!);
