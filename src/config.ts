@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { decodeKeyEncryptionKey } from './merchants/key-encryption.js';
-import { isPrivateKeyHex, isPublicKeyHex } from './tarspay/signer.js';
+import { booleanVariable } from './lib/environment-values.js';
+import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_FORMAT } from './merchants/key-encryption.js';
+import { isPrivateKeyHex, isPublicKeyHex, PRIVATE_KEY_FORMAT, PRIVATE_KEY_HEX, PUBLIC_KEY_FORMAT, PUBLIC_KEY_HEX } from './tarspay/signer.js';
 import { COLLECTION_AMOUNT_LIMITS, PAYMENT_METHOD_TYPES, PAYOUT_AMOUNT_LIMIT, type AmountLimit, type PaymentMethodType } from './tarspay/catalogs.js';
 
 /**
@@ -11,23 +12,16 @@ import { COLLECTION_AMOUNT_LIMITS, PAYMENT_METHOD_TYPES, PAYOUT_AMOUNT_LIMIT, ty
  * only what they use (parseDatabaseSettings), so they run without TarsPay settings.
  */
 
-const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const hexKey = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
-const publicKey = z
-  .string()
-  .trim()
-  .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
+const hexKey = z.string().trim().regex(PRIVATE_KEY_HEX, `must be ${PRIVATE_KEY_FORMAT}`);
+const publicKey = z.string().trim().regex(PUBLIC_KEY_HEX, `must be ${PUBLIC_KEY_FORMAT}`);
 const positiveInt = z.coerce.number().int().positive();
 /** A well-formed key can still be no key at all: 0, or past the curve's order (private); off the curve (public). */
 const privateKey = hexKey.refine(
-  (text) => !/^[0-9a-fA-F]{64}$/.test(text) || isPrivateKeyHex(text),
+  (text) => !PRIVATE_KEY_HEX.test(text) || isPrivateKeyHex(text),
   "is not a valid secp256k1 private key (zero, or not below the curve's order): set the merchant's private key, whose public half TarsPay has",
 );
 const platformPublicKey = publicKey.refine(
-  (text) => !/^0[23][0-9a-fA-F]{64}$/.test(text) || isPublicKeyHex(text),
+  (text) => !PUBLIC_KEY_HEX.test(text) || isPublicKeyHex(text),
   'is not a point on secp256k1: copy the platform public key TarsPay gave you again',
 );
 
@@ -38,7 +32,7 @@ function commaList(text: string): string[] {
     .map((entry) => entry.trim())
     .filter(Boolean);
 }
-const KEK_FORMAT = 'must be 32 bytes as 64 hex characters or 44 base64 characters (make one with `openssl rand -hex 32`)';
+const KEK_FORMAT = `must be ${KEY_ENCRYPTION_KEY_FORMAT} (make one with \`openssl rand -hex 32\`)`;
 const keyEncryptionKey = z
   .string()
   .trim()
@@ -193,7 +187,7 @@ const environment = z.object({
    * OpenTelemetry tracing (src/observability), by the standard OTEL_* names: off unless
    * OTEL_TRACES_EXPORTER or an OTLP endpoint is set. src/observability/tracing-settings.ts reads them.
    */
-  OTEL_SDK_DISABLED: boolean.default(false),
+  OTEL_SDK_DISABLED: booleanVariable.default(false),
   OTEL_TRACES_EXPORTER: traceExporters.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
@@ -225,9 +219,9 @@ const environment = z.object({
   TARSPAY_RESPONSE_SIGN: z.enum(['off', 'log', 'strict']).default('log'),
   TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
   /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
-  TARSPAY_SANDBOX: boolean.default(false),
+  TARSPAY_SANDBOX: booleanVariable.default(false),
   /** Production allows plain http:// for TARSPAY_BASE_URL and PUBLIC_URL (a private network); see src/production-guard.ts. */
-  TARSPAY_ALLOW_HTTP: boolean.default(false),
+  TARSPAY_ALLOW_HTTP: booleanVariable.default(false),
 
   COLLECTION_LIMITS: collectionLimits.default({ ...COLLECTION_AMOUNT_LIMITS }),
   PAYOUT_LIMIT: payoutLimit.default(PAYOUT_AMOUNT_LIMIT),
@@ -277,10 +271,10 @@ const environment = z.object({
   /** How often open connections' tokens are checked again: at most 5 s, so a revoked token stops within 5 s. */
   WS_TOKEN_RECHECK_MS: z.coerce.number().int().min(50).max(5000).default(4000),
 
-  GRAPHIQL: boolean.optional(),
-  INTROSPECTION: boolean.optional(),
+  GRAPHIQL: booleanVariable.optional(),
+  INTROSPECTION: booleanVariable.optional(),
   /** GraphiQL keeps the Headers tab (the token) in the browser's localStorage: opt in only. */
-  GRAPHIQL_PERSIST_HEADERS: boolean.default(false),
+  GRAPHIQL_PERSIST_HEADERS: booleanVariable.default(false),
   /** Browser origins allowed to call /graphql cross-origin; unset: any in development, none in production. */
   CORS_ORIGINS: origins.optional(),
 
@@ -325,7 +319,8 @@ export type KeyEncryptionSettings = Pick<
   'NODE_ENV' | 'DATA_DIR' | 'KEY_ENCRYPTION_KEY' | 'KEY_ENCRYPTION_KEY_FILE' | 'KEY_ENCRYPTION_KEY_PREVIOUS'
 >;
 
-function checkKeyEncryption(settings: KeyEncryptionSettings): void {
+/** The rules of the key-encryption settings together: one of KEY_ENCRYPTION_KEY and its _FILE, and one of them in production. */
+export function checkKeyEncryption(settings: KeyEncryptionSettings): void {
   if (settings.KEY_ENCRYPTION_KEY && settings.KEY_ENCRYPTION_KEY_FILE) {
     throw new ConfigError('KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_KEY_FILE are both set: set only one');
   }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, type KeyEncryptionSettings } from '../config.js';
-import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_BYTES, KeyRing } from './key-encryption.js';
+import { checkKeyEncryption, ConfigError, type KeyEncryptionSettings } from '../config.js';
+import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_BYTES, KEY_ENCRYPTION_KEY_FORMAT, KeyRing } from './key-encryption.js';
 
 export interface ResolvedKeyRing {
   keyRing: KeyRing;
@@ -24,15 +24,13 @@ export function developmentKeyPath(dataDir: string): string {
  * Throws ConfigError naming the variable at fault.
  */
 export function resolveKeyRing(settings: KeyEncryptionSettings): ResolvedKeyRing {
+  checkKeyEncryption(settings);
   const previous = (settings.KEY_ENCRYPTION_KEY_PREVIOUS ?? []).map((text) => decodeKeyEncryptionKey(text)!);
   if (settings.KEY_ENCRYPTION_KEY) {
     return { keyRing: new KeyRing(decodeKeyEncryptionKey(settings.KEY_ENCRYPTION_KEY)!, previous), source: 'KEY_ENCRYPTION_KEY' };
   }
   if (settings.KEY_ENCRYPTION_KEY_FILE) {
     return { keyRing: new KeyRing(readKeyFile(settings.KEY_ENCRYPTION_KEY_FILE, 'KEY_ENCRYPTION_KEY_FILE'), previous), source: 'KEY_ENCRYPTION_KEY_FILE' };
-  }
-  if (settings.NODE_ENV === 'production') {
-    throw new ConfigError('NODE_ENV=production needs KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_KEY_FILE (32 bytes, hex or base64)');
   }
   const path = resolve(developmentKeyPath(settings.DATA_DIR));
   const generated = createKeyFileOnce(path);
@@ -51,7 +49,7 @@ function readKeyFile(path: string, what: string): Buffer {
     throw new ConfigError(`${what}: cannot read ${path}: ${(error as Error).message}`);
   }
   const key = decodeKeyEncryptionKey(text);
-  if (!key) throw new ConfigError(`${what}: ${path} must hold ${KEY_ENCRYPTION_KEY_BYTES} bytes as 64 hex characters or 44 base64 characters`);
+  if (!key) throw new ConfigError(`${what}: ${path} must hold ${KEY_ENCRYPTION_KEY_FORMAT}`);
   return key;
 }
 

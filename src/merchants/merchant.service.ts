@@ -1,6 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/core';
 import { uuidv7 } from '../db/uuid.js';
-import { isPublicKeyHex, PrivateKey } from '../tarspay/signer.js';
+import { isPublicKeyHex, PrivateKey, PUBLIC_KEY_FORMAT } from '../tarspay/signer.js';
 import type { KeyRing } from './key-encryption.js';
 import { sealPrivateKey } from './merchant-keys.js';
 import { Merchant } from './merchant.entity.js';
@@ -52,9 +52,7 @@ function parsePrivateKey(mchNo: string, hex: string): PrivateKey {
 function parsePlatformPublicKey(mchNo: string, hex: string): string {
   const platformPublicKey = hex.trim().toLowerCase();
   if (!isPublicKeyHex(platformPublicKey)) {
-    throw new MerchantInputError(
-      `merchant ${mchNo}: the platform public key must be a compressed secp256k1 key (66 hex characters starting 02 or 03), as shown in TarsPay's merchant console`,
-    );
+    throw new MerchantInputError(`merchant ${mchNo}: the platform public key must be ${PUBLIC_KEY_FORMAT}, as shown in TarsPay's merchant console`);
   }
   return platformPublicKey;
 }
