@@ -1,5 +1,5 @@
 import { LockMode, type EntityManager } from '@mikro-orm/core';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { isPublicKeyHex, PrivateKey, PUBLIC_KEY_FORMAT } from '../tarspay/signer.js';
 import type { KeyRing } from './key-encryption.js';
 import { sealPrivateKey } from './merchant-keys.js';

@@ -1,5 +1,5 @@
 import type { Query } from '../db/sql.js';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import type { EventToWrite, OrderChanges, OrderDecision } from './order-decision.js';
 import { eventFromRow, ORDER_COLUMNS, orderFromRow, type OrderEventRecord, type OrderRecord } from './order-record.js';

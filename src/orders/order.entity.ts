@@ -1,6 +1,6 @@
 import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import type { OrderStatus } from './order-status.js';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { Merchant } from '../merchants/merchant.entity.js';
 
 export const ORDER_KINDS = ['COLLECTION', 'PAYOUT'] as const;
