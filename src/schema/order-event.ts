@@ -1,4 +1,5 @@
 import { createGraphQLError } from 'graphql-yoga';
+import { NIL } from 'uuid';
 import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
 import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
@@ -45,7 +46,7 @@ export function eventFilterOf(
 ): EventFilter {
   const orderId = filter?.orderId ? parseOrderId(String(filter.orderId)) : null;
   // An orderId that is not an Order's global ID matches no order.
-  return { ...filter, orderId: filter?.orderId && !orderId ? '00000000-0000-0000-0000-000000000000' : orderId };
+  return { ...filter, orderId: filter?.orderId && !orderId ? NIL : orderId };
 }
 
 /** A bad or expired `after`: a top-level error with its code (CURSOR_EXPIRED or BAD_USER_INPUT). */

@@ -4,7 +4,6 @@ import { merchantOf, type GraphQLContext } from '../context.js';
 import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import { forgetEvents } from './event-loader.js';
 import { cursorError, eventFilterOf, OrderEventFilterInput } from './order-event.js';
 import { OrderEventRef, OrderRef, parseOrderId } from './order.js';
 
@@ -38,7 +37,6 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
  */
 function freshReadsFor(context: GraphQLContext): void {
   clearAllDataLoaders(context);
-  forgetEvents(context);
   context.entityManager.clear();
 }
 
