@@ -1,8 +1,7 @@
-import { createGraphQLError } from 'graphql-yoga';
 import { NIL } from 'uuid';
 import { builder } from '../builder.js';
 import { merchantOf } from '../context.js';
-import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
+import { encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
 import { eventViewOf } from '../orders/order-snapshot.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';
 
@@ -49,12 +48,6 @@ export function eventFilterOf(
   return { ...filter, orderId: filter?.orderId && !orderId ? NIL : orderId };
 }
 
-/** A bad or expired `after`: a top-level error with its code (CURSOR_EXPIRED or BAD_USER_INPUT). */
-export function cursorError(error: unknown): unknown {
-  if (!(error instanceof CursorError)) return error;
-  return createGraphQLError(error.message, { extensions: { code: error.code === 'CURSOR_EXPIRED' ? 'CURSOR_EXPIRED' : 'BAD_USER_INPUT' } });
-}
-
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100; // as for orders: a page of 100 stays under the query cost limit with a full selection
 
@@ -77,23 +70,15 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: OrderEventFilterInput }),
     },
     resolve: async (_root, args, context) => {
-      try {
-        const page = await context.services.events.page(
-          merchantOf(context).id,
-          { first: args.first ?? PAGE_DEFAULT, after: args.after },
-          eventFilterOf(args.filter),
-        );
-        const edges = page.messages.map((message) => {
-          const node = eventViewOf(message);
-          return { cursor: encodeEventCursor(node), node };
-        });
-        return {
-          edges,
-          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-        };
-      } catch (error) {
-        throw cursorError(error);
-      }
+      const page = await context.services.events.page(merchantOf(context).id, { first: args.first ?? PAGE_DEFAULT, after: args.after }, eventFilterOf(args.filter));
+      const edges = page.messages.map((message) => {
+        const node = eventViewOf(message);
+        return { cursor: encodeEventCursor(node), node };
+      });
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      };
     },
   }),
 }));

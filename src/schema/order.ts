@@ -1,10 +1,9 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
-import { createGraphQLError } from 'graphql-yoga';
 import { NIL } from 'uuid';
 import { builder } from '../builder.js';
 import { emOf, merchantOf, type GraphQLContext } from '../context.js';
 import { OrderError } from '../orders/order-errors.js';
-import { decodeOrderCursor, encodeOrderCursor, findEventsByOrderIds, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
+import { encodeOrderCursor, findEventsByOrderIds, findMerchantOrdersByIds, findOrderPage, readOrderCursor } from '../orders/order-queries.js';
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
 import { ORDER_KINDS, Order } from '../orders/order.entity.js';
@@ -124,7 +123,7 @@ export async function loadOwnOrder(context: GraphQLContext, globalId: string): P
 
 export async function loadOwnOrderOrFail(context: GraphQLContext, globalId: string): Promise<Order> {
   const order = await loadOwnOrder(context, globalId);
-  if (!order) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant', { field: 'id' });
+  if (!order) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant');
   return order;
 }
 
@@ -175,11 +174,8 @@ builder.queryFields((t) => ({
         resolveCursorConnection<Promise<readonly Order[]>>(
           { args, toCursor: (order: Order) => encodeOrderCursor(order), defaultSize: 20, maxSize: 100 },
           ({ before, after, limit, inverted }): Promise<readonly Order[]> => {
-            const afterPosition = after ? decodeOrderCursor(after) : null;
-            const beforePosition = before ? decodeOrderCursor(before) : null;
-            if ((after && !afterPosition) || (before && !beforePosition)) {
-              throw createGraphQLError('Invalid cursor: pass a cursor returned by this connection', { extensions: { code: 'BAD_USER_INPUT' } });
-            }
+            const afterPosition = after ? readOrderCursor(after) : null;
+            const beforePosition = before ? readOrderCursor(before) : null;
             return findOrderPage(emOf(context), merchantOf(context).id, args.filter ?? {}, { after: afterPosition, before: beforePosition, limit, inverted });
           },
         ),
