@@ -23,7 +23,7 @@ import { createReadinessCheck } from './http/readiness.js';
 import { useGraphiQLContentSecurityPolicy } from './http/security-headers.js';
 import type { KeyRing } from './merchants/key-encryption.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
-import { MerchantCredentials } from './merchants/merchant-credentials.js';
+import { MerchantKeyCache } from './merchants/merchant-key-cache.js';
 import { reencryptMerchantKeys } from './merchants/merchant-keys.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { knownOperationNames } from './metrics/known-operations.js';
@@ -116,7 +116,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS }));
 
-  const credentials = new MerchantCredentials({ orm, keyRing });
+  const sql = new Sql(orm, options.onQuery);
+  const merchantKeys = new MerchantKeyCache({ query: sql.query, keyRing });
   const upstream = new UpstreamClients(
     {
       baseUrl: options.tarspayBaseUrl,
@@ -129,11 +130,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         options.onUpstreamCall?.(info);
       },
     },
-    credentials,
+    merchantKeys,
   );
   let publicUrl = config.PUBLIC_URL ?? '';
   const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
-  const sql = new Sql(orm, options.onQuery);
   const schedule: CheckSchedule = {
     firstCheckMs: config.RECONCILE_FIRST_CHECK_MS,
     openCheckMs: config.RECONCILE_OPEN_CHECK_MS,
@@ -176,7 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
-  const callbacks = new CallbackService({ sql, updates, attention, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, merchants: merchantKeys, updates, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     sql,
@@ -293,6 +293,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeIdleConnections();
       });
       upstream.close();
+      merchantKeys.close();
       await live.close();
       await limitStores.close();
       await orm.close();

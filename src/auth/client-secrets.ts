@@ -85,7 +85,7 @@ export async function authenticateClientSecret(
     scopes: [],
     orderId: row.order.id,
   };
-  options.cache?.set(presented, authenticated, Date.now());
+  options.cache?.set(presented, authenticated);
   return { ...authenticated, scopes: [] };
 }
 
