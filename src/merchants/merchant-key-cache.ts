@@ -7,7 +7,7 @@ import { MerchantKeyError, openPrivateKey } from './merchant-keys.js';
 export interface MerchantKeyCacheOptions {
   query: Query;
   keyRing: KeyRing;
-  /** How long a merchant's row is used before it is read again. At most 5 s, so that every instance uses rotated keys within 5 s. */
+  /** How long a merchant's row is used before it is read again. At most 5 s, so that every instance signs with rotated keys within 10 s. */
   ttlMs?: number;
 }
 
