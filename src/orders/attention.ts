@@ -1,5 +1,5 @@
 import type { Query } from '../db/sql.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { bizTypeKind } from '../tarspay/codes.js';
 import { isAbsentOnWire } from '../tarspay/message.js';
 import type { InquiryAnswer } from '../tarspay/types.js';

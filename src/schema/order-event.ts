@@ -1,6 +1,6 @@
 import { NIL } from 'uuid';
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
 import { encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
 import { eventViewOf } from '../orders/order-snapshot.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';
@@ -70,7 +70,11 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: OrderEventFilterInput }),
     },
     resolve: async (_root, args, context) => {
-      const page = await context.services.events.page(merchantOf(context).id, { first: args.first ?? PAGE_DEFAULT, after: args.after }, eventFilterOf(args.filter));
+      const page = await context.services.events.page(
+        merchantOf(context).id,
+        { first: args.first ?? PAGE_DEFAULT, after: args.after },
+        eventFilterOf(args.filter),
+      );
       const edges = page.messages.map((message) => {
         const node = eventViewOf(message);
         return { cursor: encodeEventCursor(node), node };

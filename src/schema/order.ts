@@ -1,7 +1,7 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { NIL } from 'uuid';
-import { builder } from '../builder.js';
-import { emOf, merchantOf, type GraphQLContext } from '../context.js';
+import { builder } from './builder.js';
+import { emOf, merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { encodeOrderCursor, findEventsByOrderIds, findMerchantOrdersByIds, findOrderPage, readOrderCursor } from '../orders/order-queries.js';
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';

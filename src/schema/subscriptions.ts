@@ -1,5 +1,5 @@
-import { builder } from '../builder.js';
-import { merchantOf, type GraphQLContext } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';

@@ -1,6 +1,6 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { toBusinessError, toGraphQLError, type ErrorArguments } from './user-errors.js';
+import { toBusinessError, toGraphQLError, type ErrorArguments } from '../business-errors.js';
 
 /**
  * Where a root field's business errors go. A mutation field declares its payload with

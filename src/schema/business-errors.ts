@@ -1,14 +1,14 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { MissingScopeError } from './auth/scopes.js';
-import { CursorError, OrderError, upstreamErrorCode, type OrderErrorCode } from './orders/order-errors.js';
-import { TarsPayError } from './tarspay/errors.js';
+import { MissingScopeError } from '../auth/scopes.js';
+import { CursorError, OrderError, upstreamErrorCode, type OrderErrorCode } from '../orders/order-errors.js';
+import { TarsPayError } from '../tarspay/errors.js';
 
 /**
  * What clients see of the domain's errors, mapped here and nowhere else: a `userErrors` entry in a
  * mutation payload (toBusinessError), or a top-level GraphQL error with its `extensions.code`
  * (toGraphQLError). The domain names no GraphQL argument; the mapping adds them. The
- * userErrors plugin (user-errors-plugin.ts) applies both to every root field.
+ * userErrors plugin (plugins/user-errors.ts) applies both to every root field.
  */
 export const USER_ERROR_CODES = [
   'VALIDATION',
@@ -85,7 +85,7 @@ export interface BusinessError {
   subject: unknown;
 }
 
-/** Where a field's domain errors are named (see UserErrorsOptions in user-errors-plugin.ts). */
+/** Where a field's domain errors are named (see UserErrorsOptions in plugins/user-errors.ts). */
 export interface ErrorArguments {
   /** The argument holding the domain's fields: `amount` becomes ["input", "amount"] for `collectionCreate(input:)`. */
   input?: string;
