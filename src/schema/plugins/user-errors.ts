@@ -13,7 +13,7 @@ export interface UserErrorsOptions extends ErrorArguments {
 }
 
 /**
- * Applies the one mapping of domain errors (user-errors.ts) to every root field: business errors
+ * Applies the one mapping of domain errors (business-errors.ts) to every root field: business errors
  * become payloads for mutation fields that declare one (see UserErrorsOptions); every other domain
  * error, in queries and subscriptions too, a top-level GraphQL error with its code instead of a
  * masked "Unexpected error." It sits after scope-auth (so UNAUTHENTICATED/FORBIDDEN stay
