@@ -27,7 +27,7 @@ let statements: string[] = [];
 
 const config = parseEnvironment();
 // Info level as in production, written nowhere: the formatting is paid, the terminal is not.
-const logger = createLogger({ level: config.LOG_LEVEL, destination: pino.destination({ dest: '/dev/null', sync: true }) });
+const logger = createLogger({ level: config.log.level, destination: pino.destination({ dest: '/dev/null', sync: true }) });
 const gateway = await startGateway({
   config,
   databaseUrl: required('BENCH_DATABASE_URL'),

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Environment } from './config.js';
+import type { Config } from './config.js';
 import { CallbackService } from './callbacks/callback.service.js';
 import { initOrm, migrateUp, shippedMigrationNames } from './db/orm.js';
 import { Sql } from './db/sql.js';
@@ -9,7 +9,6 @@ import type { DemoOptions } from './http/demo-route.js';
 import { ClientSecrets } from './auth/client-secrets.js';
 import { createLivePubSub } from './live/pubsub.js';
 import { Attention } from './orders/attention.js';
-import type { CheckSchedule } from './orders/check-schedule.js';
 import { Reconciler } from './orders/reconciler.js';
 import type { GatewayServices, GraphQLContext } from './schema/context.js';
 import { WebSocketSessions } from './graphql/websocket-sessions.js';
@@ -32,7 +31,7 @@ import { startMetricsServer, type MetricsServer } from './http/metrics-server.js
 import { useErrorLogging } from './graphql/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
 import { EventFeed } from './orders/event-feed.js';
-import { OrderUpdates } from './orders/order-updates.js';
+import { ReportApplier } from './orders/report-applier.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
@@ -40,10 +39,9 @@ import { UpstreamClients } from './tarspay/upstream.js';
 import type { StartupPhases } from './start/phases.js';
 import { recordOrmStatement } from './db/sql-spans.js';
 import { graphqlTracingPlugin, startTracing, type TracingOptions } from './observability/tracing.js';
-import { tracingSettings } from './observability/tracing-settings.js';
 
 export interface GatewayOptions {
-  config: Environment;
+  config: Config;
   databaseUrl: string;
   /** Where TarsPay (or the sandbox) answers. */
   tarspayBaseUrl: string;
@@ -72,6 +70,8 @@ export interface Gateway {
   /** GraphiQL (and the demo checkout) are served: on in development, off in production unless GRAPHIQL=true. */
   graphiql: boolean;
   orm: MikroORM;
+  /** The hot paths' SQL, on a pool of its own (db/sql.ts). */
+  sql: Sql;
   keyRing: KeyRing;
   services: GatewayServices;
   reconciler: Reconciler;
@@ -84,7 +84,7 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, logger } = options;
   // Read before anything opens: a manifest that is missing or wrong stops the start.
-  const trustedDocuments = TrustedDocuments.load(config.TRUSTED_DOCUMENTS_FILE);
+  const trustedDocuments = TrustedDocuments.load(config.graphql.trustedDocumentFiles);
   let keyRing = options.keyRing;
   if (!keyRing) {
     const resolved = resolveKeyRing(config);
@@ -92,7 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     keyRing = resolved.keyRing;
   }
   const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
-  const tracing = await startTracing(tracingSettings(config), { logger, ...options.tracing });
+  const tracing = await startTracing(config.tracing, { logger, ...options.tracing });
   const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
   const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(
     async (error: unknown) => {
@@ -114,16 +114,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await tracing?.shutdown();
     throw error;
   }
-  const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.METRICS_ORDERS_CACHE_MS }));
+  const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.metrics.ordersCacheMs }));
 
   const sql = new Sql(orm, options.onQuery);
   const merchantKeys = new MerchantKeyCache({ query: sql.query, keyRing });
   const upstream = new UpstreamClients(
     {
       baseUrl: options.tarspayBaseUrl,
-      timeoutMs: config.TARSPAY_TIMEOUT_MS,
-      responseSignMode: config.TARSPAY_RESPONSE_SIGN,
-      historyPath: config.TARSPAY_HISTORY_PATH,
+      timeoutMs: config.tarspay.timeoutMs,
+      responseSignMode: config.tarspay.responseSign,
+      historyPath: config.tarspay.historyPath,
       onWarning: (message, fields) => logger.warn(fields, message),
       onCall: (info) => {
         metrics.observeUpstreamCall(info);
@@ -132,17 +132,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     merchantKeys,
   );
-  let publicUrl = config.PUBLIC_URL ?? '';
-  const live = createLivePubSub({ redisUrl: config.REDIS_URL, logger });
-  const schedule: CheckSchedule = {
-    firstCheckMs: config.RECONCILE_FIRST_CHECK_MS,
-    openCheckMs: config.RECONCILE_OPEN_CHECK_MS,
-    afterExpiryMs: config.RECONCILE_AFTER_EXPIRY_MS,
-    backoffFirstMs: config.RECONCILE_BACKOFF_FIRST_MS,
-    backoffMaxMs: config.RECONCILE_BACKOFF_MAX_MS,
-    latePaymentWindowMs: config.LATE_PAYMENT_WINDOW_MS,
-  };
-  const updates = new OrderUpdates({
+  let publicUrl = config.http.publicUrl ?? '';
+  const live = createLivePubSub({ redisUrl: config.redis.url, logger });
+  const { schedule } = config.reconciliation;
+  const reports = new ReportApplier({
     schedule,
     sql,
     listeners: {
@@ -153,80 +146,72 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const attention = new Attention({
     logger,
-    windows: {
-      unresolvedMs: config.ATTENTION_AFTER_MS,
-      expiryGraceMs: config.ATTENTION_EXPIRY_GRACE_MS,
-      payoutProcessingMs: config.ATTENTION_PAYOUT_PROCESSING_MS,
-    },
+    windows: config.attention,
     onFlag: (code) => metrics.ordersFlagged.inc({ reason: code }),
   });
   const orders = new OrderService({
     upstream,
     attention,
-    updates,
+    reports,
     sql,
     get publicUrl() {
       return publicUrl;
     },
-    collectionExpiryMs: config.TARSPAY_COLLECTION_EXPIRY_MS,
-    collectionLimits: config.COLLECTION_LIMITS,
-    payoutLimit: config.PAYOUT_LIMIT,
+    collectionExpiryMs: config.tarspay.collectionExpiryMs,
+    collectionLimits: config.amountLimits.collections,
+    payoutLimit: config.amountLimits.payout,
     logger,
     schedule,
   });
-  const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
+  const events = new EventFeed(sql, config.events.retentionDays);
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
-  const callbacks = new CallbackService({ sql, merchants: merchantKeys, updates, attention, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, merchants: merchantKeys, reports, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     sql,
     orders,
     logger: logger.child({ component: 'reconciler' }),
-    intervalMs: config.RECONCILE_INTERVAL_MS,
-    batchSize: config.RECONCILE_BATCH_SIZE,
+    intervalMs: config.reconciliation.intervalMs,
+    batchSize: config.reconciliation.batchSize,
     resend: {
       // Never while the first create may still be on its way: that one can take TARSPAY_TIMEOUT_MS.
-      afterMs: Math.max(config.RECONCILE_RESEND_AFTER_MS, 2 * config.TARSPAY_TIMEOUT_MS),
-      payoutWindowMs: config.PAYOUT_RESEND_WINDOW_MS,
+      afterMs: Math.max(config.reconciliation.resendAfterMs, 2 * config.tarspay.timeoutMs),
+      payoutWindowMs: config.reconciliation.payoutResendWindowMs,
       maxAttempts: 3,
     },
     attention,
     schedule,
     onRun: metrics.recordReconcileRun,
   });
-  const development = config.NODE_ENV !== 'production';
+  const development = !config.runtime.production;
   // A connection lease outlives a few missed renewals, and lapses soon after an instance dies.
   const limitStores = await time('limits', () =>
     createLimitStores({
-      redisUrl: config.REDIS_URL,
+      redisUrl: config.redis.url,
       logger,
-      leaseMs: Math.max(15_000, 3 * config.WS_TOKEN_RECHECK_MS),
-      coolOffMs: config.REDIS_COOL_OFF_MS,
+      leaseMs: Math.max(15_000, 3 * config.websocket.tokenRecheckMs),
+      coolOffMs: config.redis.coolOffMs,
       onRedisState: metrics.observeLimitStore,
     }),
   );
-  const introspection = config.INTROSPECTION ?? development;
+  const { introspection, graphiql } = config.graphql;
   const graphqlTracing = tracing ? await graphqlTracingPlugin<GraphQLContext>(tracing) : undefined;
   const yoga = await time('graphql', () =>
     createGatewayYoga({
       orm,
       services,
-      graphiql: config.GRAPHIQL ?? development,
-      persistGraphiQLHeaders: config.GRAPHIQL_PERSIST_HEADERS,
-      cors: corsPolicy({ origins: config.CORS_ORIGINS, production: !development }),
+      graphiql,
+      persistGraphiQLHeaders: config.graphql.persistGraphiQLHeaders,
+      cors: corsPolicy({ origins: config.http.corsOrigins, production: !development }),
       introspection,
       trustedDocuments,
-      suggestions: introspection && config.NODE_ENV !== 'production',
-      rateLimit: {
-        buckets: limitStores.buckets,
-        perToken: { burst: config.RATE_LIMIT_TOKEN_BURST, perSecond: config.RATE_LIMIT_TOKEN_PER_SECOND },
-        perMerchant: { burst: config.RATE_LIMIT_MERCHANT_BURST, perSecond: config.RATE_LIMIT_MERCHANT_PER_SECOND },
-      },
-      inputLimits: { maxListItems: config.GRAPHQL_MAX_LIST_ITEMS, maxVariableValues: config.GRAPHQL_MAX_VARIABLE_VALUES },
-      exposeErrors: config.NODE_ENV === 'development',
+      suggestions: introspection && development,
+      rateLimit: { buckets: limitStores.buckets, ...config.rateLimits },
+      inputLimits: config.graphql.inputLimits,
+      exposeErrors: config.runtime.nodeEnv === 'development',
       plugins: [
         ...(graphqlTracing ? [graphqlTracing] : []),
-        useGraphQLMetrics(metrics, knownOperationNames(config.METRICS_OPERATION_NAMES)),
+        useGraphQLMetrics(metrics, knownOperationNames(config.metrics.operationNames)),
         useErrorLogging(logger),
         useGraphiQLContentSecurityPolicy(),
       ],
@@ -236,39 +221,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     orm,
     leases: limitStores.leases,
     logger,
-    limits: {
-      maxConnectionsPerToken: config.WS_MAX_CONNECTIONS_PER_TOKEN,
-      maxSubscriptionsPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
-      tokenRecheckMs: config.WS_TOKEN_RECHECK_MS,
-    },
+    limits: config.websocket,
   });
   // The demo checkout goes with GraphiQL: developer tools, on in development.
-  const demo: DemoOptions | undefined =
-    (config.GRAPHIQL ?? development)
-      ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes(), merchantToken: null }
-      : undefined;
+  const demo: DemoOptions | undefined = graphiql
+    ? { sandbox: options.sandboxUrl !== null, operations: trustedDocuments.shippedOperationHashes(), merchantToken: null }
+    : undefined;
   const readiness = createReadinessCheck({ orm, live, migrations: shippedMigrationNames() });
-  const exposure = metricsExposure({ port: config.METRICS_PORT, token: config.METRICS_TOKEN, production: !development });
+  const exposure = metricsExposure({ ...config.metrics, production: !development });
   const { server, closeWebSockets } = createHttpServer({
     yoga,
-    graphiql: config.GRAPHIQL ?? development,
+    graphiql,
     readiness,
     logger,
     callbacks,
     metrics,
     metricsExposure: exposure,
     demo,
-    webSocketKeepAliveMs: config.WS_KEEPALIVE_MS,
+    webSocketKeepAliveMs: config.websocket.keepAliveMs,
     webSocketSessions,
     trustedDocuments,
     orm,
     tracing,
     server: options.server,
   });
-  if (!options.server) await time('listen', () => listenOn(server, { port: config.PORT, host: config.HOST, variable: 'PORT' }));
+  if (!options.server) await time('listen', () => listenOn(server, { port: config.http.port, host: config.http.host, variable: 'PORT' }));
   let metricsServer: MetricsServer | undefined;
   if (exposure.on === 'metrics-port') {
-    metricsServer = await startMetricsServer({ metrics, host: config.HOST, port: exposure.port, token: exposure.token, logger }).catch(
+    metricsServer = await startMetricsServer({ metrics, host: config.http.host, port: exposure.port, token: exposure.token, logger }).catch(
       async (error: unknown) => {
         server.close();
         throw error;
@@ -276,7 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
+  const { host } = config.http;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
   reconciler.start();
   const stopRetention = events.startRetention(logger);
@@ -296,10 +277,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       merchantKeys.close();
       await live.close();
       await limitStores.close();
+      await sql.close();
       await orm.close();
       await tracing?.shutdown(); // last: flushes the spans of everything above
     })());
-  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, keyRing, services, reconciler, demo, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql, orm, sql, keyRing, services, reconciler, demo, close };
 }
 
 /** The ORM's statements as SQL spans (as children of the active span), and to `onQuery` as before. */

@@ -27,17 +27,17 @@ async function main(): Promise<void> {
   const phases = new StartupPhases();
   const config = await phases.time('config', () => parseEnvironment());
   checkProductionStart(config);
-  const development = config.NODE_ENV !== 'production';
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  const development = !config.runtime.production;
+  const logger = createLogger({ level: config.log.level });
   const { keyRing, source: keySource, notice: keyNotice } = await phases.time('keyring', () => resolveKeyRing(config));
   if (keyNotice) logger.warn(keyNotice);
   // The port first: one in use fails now, not after the database and migrations.
-  const server = await phases.time('listen', () => reservePort({ port: config.PORT, host: config.HOST }));
+  const server = await phases.time('listen', () => reservePort({ port: config.http.port, host: config.http.host }));
 
   const codeAndSandbox = phases.time('code', loadGatewayCode).then(async ([app, bootstrap, { startSandbox }, { sandboxOptionsFromEnv }, tokens, keyCheck]) => {
-    bootstrap.configuredPrivateKey(config); // a bad TARSPAY_PRIVATE_KEY(_FILE) stops the start before the database
+    bootstrap.configuredPrivateKey(config.tarspay); // a bad TARSPAY_PRIVATE_KEY(_FILE) stops the start before the database
     let sandbox: Sandbox | null = null;
-    if (!config.TARSPAY_BASE_URL) {
+    if (!config.tarspay.baseUrl) {
       const sandboxLogger = logger.child({ component: 'sandbox' });
       // In process it takes a free loopback port; SANDBOX_PORT/HOST are for `npm run sandbox`.
       sandbox = await phases.time('sandbox', () =>
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     return { app, bootstrap, sandbox, tokens, keyCheck };
   });
   const [database, { app, bootstrap, sandbox, tokens, keyCheck }] = await Promise.all([
-    phases.time('database', () => resolveDatabase({ databaseUrl: config.DATABASE_URL, dataDir: embeddedDatabaseDir(config) })),
+    phases.time('database', () => resolveDatabase({ databaseUrl: config.database.url, dataDir: embeddedDatabaseDir(config.database) })),
     codeAndSandbox,
   ]);
   const { ensureConfiguredMerchant } = bootstrap;
@@ -60,20 +60,21 @@ async function main(): Promise<void> {
     phases,
     config,
     databaseUrl: database.url,
-    tarspayBaseUrl: config.TARSPAY_BASE_URL ?? sandbox!.url,
-    sandboxUrl: sandbox?.url ?? (config.TARSPAY_SANDBOX ? config.TARSPAY_BASE_URL! : null),
+    tarspayBaseUrl: config.tarspay.baseUrl ?? sandbox!.url,
+    sandboxUrl: sandbox?.url ?? (config.tarspay.sandbox ? config.tarspay.baseUrl! : null),
     logger,
-    poolMax: database.embedded ? 10 : undefined,
+    // Two pools of this size (the ORM's and the hot paths' SQL) stay under the embedded server's 20 connections, with some to spare for the CLI.
+    poolMax: database.embedded ? 6 : undefined,
     keyRing,
     server,
   });
   const em = gateway.orm.em.fork();
-  const merchant = await phases.time('merchant', () => ensureConfiguredMerchant(em, keyRing, config, sandbox?.platformPublicKey ?? null));
+  const merchant = await phases.time('merchant', () => ensureConfiguredMerchant(em, keyRing, config.tarspay, sandbox?.platformPublicKey ?? null));
   gateway.services.upstream.forget(merchant.id);
   sandbox?.registerMerchant({ mchNo: merchant.mchNo, publicKey: merchant.publicKey });
   if (!sandbox) {
     // In the background: a start never waits on TarsPay; a key it refuses is said plainly.
-    const keyVariable = config.TARSPAY_PRIVATE_KEY_FILE && !config.TARSPAY_PRIVATE_KEY ? 'TARSPAY_PRIVATE_KEY_FILE' : 'TARSPAY_PRIVATE_KEY';
+    const keyVariable = config.tarspay.privateKeyFile && !config.tarspay.privateKey ? 'TARSPAY_PRIVATE_KEY_FILE' : 'TARSPAY_PRIVATE_KEY';
     void keyCheck.checkMerchantCredentials(gateway.services.upstream, merchant, keyVariable).then((warning) => warning && logger.warn(warning));
   }
 
@@ -82,8 +83,8 @@ async function main(): Promise<void> {
     `  TarsPay GraphQL gateway on ${gateway.publicUrl}`,
     `  ${gateway.graphiql ? 'GraphQL + GraphiQL: ' : 'GraphQL:           '} ${gateway.publicUrl}/graphql`,
     `  TarsPay callbacks:   ${gateway.publicUrl}/tarspay/notify`,
-    `  database:            ${database.embedded || !config.DATABASE_URL ? `embedded PostgreSQL (${embeddedDatabaseDir(config)})` : 'DATABASE_URL'}`,
-    `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.TARSPAY_BASE_URL}`,
+    `  database:            ${database.embedded || !config.database.url ? `embedded PostgreSQL (${embeddedDatabaseDir(config.database)})` : 'DATABASE_URL'}`,
+    `  upstream:            ${sandbox ? `TarsPay sandbox in process (${sandbox.url})` : config.tarspay.baseUrl}`,
     `  merchant:            ${merchant.mchNo} (public key ${merchant.publicKey}, key version ${merchant.keyVersion})`,
     `  private keys:        encrypted with key-encryption key ${keyRing.currentKeyId} from ${keySource}`,
   ];
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
   if (keyNotice) lines.push(`  ${keyNotice}`);
   // Development only: production never makes or prints a token at start (`npm run cli -- token create`).
   if (sandbox && development) {
-    const kept = await phases.time('tokens', () => tokens.ensureDevelopmentTokens(em, merchant, config.DATA_DIR));
-    const where = tokens.developmentTokensPath(config.DATA_DIR);
+    const kept = await phases.time('tokens', () => tokens.ensureDevelopmentTokens(em, merchant, config.database.dataDir));
+    const where = tokens.developmentTokensPath(config.database.dataDir);
     // The demo's merchant token stays in this process: the page gets client secrets only.
     if (gateway.demo) gateway.demo.merchantToken = kept.demo;
     lines.push('', `  Development token (every scope, reused at each start, kept in ${where}; paste into GraphiQL's Headers tab):`);

@@ -11,13 +11,17 @@ describe('parseDatabaseSettings (npm run cli, npm run migrate)', () => {
     // TARSPAY_BASE_URL without its companions stops the gateway, not the CLI or migrate.
     const env = { TARSPAY_BASE_URL: 'https://payment.tarspay.com' };
     expect(() => parseEnvironment(env)).toThrow(/TARSPAY_MERCHANT_NO/);
-    expect(parseDatabaseSettings(env)).toEqual({ NODE_ENV: 'development', DATA_DIR: './.data' });
+    expect(parseDatabaseSettings(env)).toEqual({
+      runtime: { nodeEnv: 'development', production: false },
+      database: { url: undefined, dataDir: './.data' },
+      keyEncryption: { key: undefined, keyFile: undefined, previous: [] },
+    });
   });
 
   it('reads DATABASE_URL and DATA_DIR as the gateway does; empty counts as unset', () => {
     const env = { DATABASE_URL: 'postgres://u@db:5432/tarspay', DATA_DIR: '/var/lib/tpg', KEY_ENCRYPTION_KEY: KEK };
-    expect(parseDatabaseSettings(env)).toMatchObject({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: '/var/lib/tpg', KEY_ENCRYPTION_KEY: KEK });
-    expect(parseDatabaseSettings({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+    expect(parseDatabaseSettings(env)).toMatchObject({ database: { url: env.DATABASE_URL, dataDir: '/var/lib/tpg' }, keyEncryption: { key: KEK } });
+    expect(parseDatabaseSettings({ DATABASE_URL: '' }).database.url).toBeUndefined();
   });
 
   it('names each bad variable, without echoing a key', () => {
@@ -36,17 +40,20 @@ describe('parseDatabaseSettings (npm run cli, npm run migrate)', () => {
 
 describe('embeddedDatabaseDir', () => {
   it('is DATA_DIR/pglite, for the gateway, the CLI and migrate alike', () => {
-    expect(embeddedDatabaseDir(parseEnvironment({}))).toBe(join('.data', 'pglite'));
-    expect(embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' }))).toBe('/var/lib/tpg/pglite');
-    expect(embeddedDatabaseDir(parseEnvironment({ DATA_DIR: '/var/lib/tpg' }))).toBe(embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' })));
+    expect(embeddedDatabaseDir(parseEnvironment({}).database)).toBe(join('.data', 'pglite'));
+    expect(embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' }).database)).toBe('/var/lib/tpg/pglite');
+    expect(embeddedDatabaseDir(parseEnvironment({ DATA_DIR: '/var/lib/tpg' }).database)).toBe(
+      embeddedDatabaseDir(parseDatabaseSettings({ DATA_DIR: '/var/lib/tpg' }).database),
+    );
   });
 });
 
 describe('parseConfiguredMerchantSettings (the CLI key-rotation note)', () => {
   it('reads which merchant the TARSPAY_* variables configure', () => {
     expect(parseConfiguredMerchantSettings({ TARSPAY_MERCHANT_NO: ' M1 ', TARSPAY_PRIVATE_KEY_FILE: '/run/key', PORT: 'not read' })).toEqual({
-      TARSPAY_MERCHANT_NO: 'M1',
-      TARSPAY_PRIVATE_KEY_FILE: '/run/key',
+      merchantNo: 'M1',
+      privateKey: undefined,
+      privateKeyFile: '/run/key',
     });
   });
 
@@ -59,17 +66,17 @@ describe('parseConfiguredMerchantSettings (the CLI key-rotation note)', () => {
 
 describe('amount limits', () => {
   it("default to TarsPay's, the ones the sandbox enforces", () => {
-    const config = parseEnvironment({});
-    expect(config.COLLECTION_LIMITS).toEqual(COLLECTION_AMOUNT_LIMITS);
-    expect(config.PAYOUT_LIMIT).toEqual(PAYOUT_AMOUNT_LIMIT);
+    const { amountLimits } = parseEnvironment({});
+    expect(amountLimits.collections).toEqual(COLLECTION_AMOUNT_LIMITS);
+    expect(amountLimits.payout).toEqual(PAYOUT_AMOUNT_LIMIT);
     expect(COLLECTION_AMOUNT_LIMITS.BANK_VA).toEqual({ min: 10_000n, max: 50_000_000n });
     expect(COLLECTION_AMOUNT_LIMITS.EWALLET).toEqual({ min: 10_000n });
   });
 
   it('COLLECTION_LIMITS overrides the types it lists and keeps the others', () => {
-    const config = parseEnvironment({ COLLECTION_LIMITS: 'EWALLET:1000-2000000', PAYOUT_LIMIT: '50000-' });
-    expect(config.COLLECTION_LIMITS).toEqual({ ...COLLECTION_AMOUNT_LIMITS, EWALLET: { min: 1000n, max: 2_000_000n } });
-    expect(config.PAYOUT_LIMIT).toEqual({ min: 50_000n });
+    const { amountLimits } = parseEnvironment({ COLLECTION_LIMITS: 'EWALLET:1000-2000000', PAYOUT_LIMIT: '50000-' });
+    expect(amountLimits.collections).toEqual({ ...COLLECTION_AMOUNT_LIMITS, EWALLET: { min: 1000n, max: 2_000_000n } });
+    expect(amountLimits.payout).toEqual({ min: 50_000n });
     expect(COLLECTION_AMOUNT_LIMITS.EWALLET).toEqual({ min: 10_000n });
   });
 
@@ -82,20 +89,20 @@ describe('amount limits', () => {
 
 describe('reconciliation delays', () => {
   it('has the defaults the README lists, and takes each from the environment', () => {
-    expect(parseEnvironment({})).toMatchObject({
-      RECONCILE_FIRST_CHECK_MS: 30_000,
-      RECONCILE_OPEN_CHECK_MS: 600_000,
-      RECONCILE_AFTER_EXPIRY_MS: 60_000,
-      RECONCILE_BACKOFF_FIRST_MS: 15_000,
-      RECONCILE_BACKOFF_MAX_MS: 1_800_000,
-      LATE_PAYMENT_WINDOW_MS: 259_200_000,
+    expect(parseEnvironment({}).reconciliation.schedule).toEqual({
+      firstCheckMs: 30_000,
+      openCheckMs: 600_000,
+      afterExpiryMs: 60_000,
+      backoffFirstMs: 15_000,
+      backoffMaxMs: 1_800_000,
+      latePaymentWindowMs: 259_200_000,
     });
     const short = { RECONCILE_FIRST_CHECK_MS: '10', RECONCILE_BACKOFF_FIRST_MS: '20', RECONCILE_BACKOFF_MAX_MS: '40', LATE_PAYMENT_WINDOW_MS: '0' };
-    expect(parseEnvironment(short)).toMatchObject({
-      RECONCILE_FIRST_CHECK_MS: 10,
-      RECONCILE_BACKOFF_FIRST_MS: 20,
-      RECONCILE_BACKOFF_MAX_MS: 40,
-      LATE_PAYMENT_WINDOW_MS: 0,
+    expect(parseEnvironment(short).reconciliation.schedule).toMatchObject({
+      firstCheckMs: 10,
+      backoffFirstMs: 20,
+      backoffMaxMs: 40,
+      latePaymentWindowMs: 0,
     });
   });
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../src/config.js';
-import { tracingSettings } from '../src/observability/tracing-settings.js';
 import { configErrorMessage } from './helpers/config.js';
 import { recordingLogger } from './helpers/logs.js';
 
-const settings = (env: Record<string, string>) => tracingSettings(parseEnvironment(env));
+const settings = (env: Record<string, string>) => parseEnvironment(env).tracing;
 
 const messageOf = (env: Record<string, string>) => configErrorMessage(() => parseEnvironment(env));
 

@@ -1,18 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnvironment } from '../src/config.js';
+import { ConfigError, GATEWAY_VARIABLES, parseEnvironment } from '../src/config.js';
+import { configErrorMessage } from './helpers/config.js';
 
 describe('abuse limits configuration', () => {
   it('has the defaults docs/CONFIGURATION.md lists', () => {
     expect(parseEnvironment({})).toMatchObject({
-      RATE_LIMIT_TOKEN_BURST: 300,
-      RATE_LIMIT_TOKEN_PER_SECOND: 50,
-      RATE_LIMIT_MERCHANT_BURST: 1000,
-      RATE_LIMIT_MERCHANT_PER_SECOND: 150,
-      GRAPHQL_MAX_LIST_ITEMS: 50,
-      GRAPHQL_MAX_VARIABLE_VALUES: 1000,
-      WS_MAX_CONNECTIONS_PER_TOKEN: 100,
-      WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: 25,
-      WS_TOKEN_RECHECK_MS: 4000,
+      rateLimits: { perToken: { burst: 300, perSecond: 50 }, perMerchant: { burst: 1000, perSecond: 150 } },
+      graphql: { inputLimits: { maxListItems: 50, maxVariableValues: 1000 } },
+      websocket: { maxConnectionsPerToken: 100, maxSubscriptionsPerConnection: 25, tokenRecheckMs: 4000 },
     });
   });
 
@@ -23,5 +19,20 @@ describe('abuse limits configuration', () => {
 
   it('keeps the token re-check within the 5 s docs/GUARANTEES.md promises', () => {
     expect(() => parseEnvironment({ WS_TOKEN_RECHECK_MS: '6000' })).toThrow(/WS_TOKEN_RECHECK_MS/);
+  });
+});
+
+describe('the configuration models', () => {
+  it('read every variable docs/CONFIGURATION.md documents, each by its name', () => {
+    const documented = readFileSync('docs/CONFIGURATION.md', 'utf8');
+    expect(GATEWAY_VARIABLES.length).toBeGreaterThan(60);
+    expect(new Set(GATEWAY_VARIABLES).size, 'a variable read by two models').toBe(GATEWAY_VARIABLES.length);
+    expect(GATEWAY_VARIABLES.filter((name) => !documented.includes(`\`${name}`))).toEqual([]);
+  });
+
+  it('report every bad variable of every concern at once', () => {
+    const message = configErrorMessage(() => parseEnvironment({ PORT: 'x', TARSPAY_TIMEOUT_MS: '-1', WS_KEEPALIVE_MS: 'soon' }));
+    expect(message).toMatch(/^invalid configuration:/);
+    for (const name of ['PORT', 'TARSPAY_TIMEOUT_MS', 'WS_KEEPALIVE_MS']) expect(message).toMatch(new RegExp(`\\n  ${name}: `));
   });
 });

@@ -1,4 +1,4 @@
-import type { OrderKind } from '../orders/order.entity.js';
+import type { OrderKind } from '../orders/order-row.js';
 import { readFee, readReportedAmount } from '../tarspay/amounts.js';
 import { isAbsentOnWire } from '../tarspay/message.js';
 import { bizTypeKind, stateFromCode, type TarsPayState } from '../tarspay/codes.js';

@@ -18,7 +18,7 @@ export async function runWithDatabase(command: Command, values: Values): Promise
     if (!orm) {
       const { settings, embeddedDir } = await readConfiguration((config) => {
         const parsed = config.parseDatabaseSettings();
-        return { settings: parsed, embeddedDir: config.embeddedDatabaseDir(parsed) };
+        return { settings: parsed, embeddedDir: config.embeddedDatabaseDir(parsed.database) };
       });
       const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : embeddedDir;
       const { resolveKeyRing } = await import('../merchants/key-encryption-config.js');
@@ -27,7 +27,7 @@ export async function runWithDatabase(command: Command, values: Values): Promise
       keyRing = resolved.keyRing;
       const { resolveDatabase } = await import('../db/database-url.js');
       const { DatabaseUnavailableError, initOrm, migrateUp } = await import('../db/orm.js');
-      database = await resolveDatabase({ databaseUrl: settings.DATABASE_URL, dataDir });
+      database = await resolveDatabase({ databaseUrl: settings.database.url, dataDir });
       try {
         orm = await initOrm({ clientUrl: database.url, poolMax: 2 });
         await migrateUp(orm, { keyRing });

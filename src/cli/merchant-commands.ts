@@ -122,7 +122,7 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
         print('key it does not have, so creates fail (cleanly, nothing is charged) until it is uploaded.');
       }
       print('Running gateways, every instance, sign and verify with the new keys within 10 s; no restart needed.');
-      if (configured.TARSPAY_MERCHANT_NO === merchant.mchNo && (configured.TARSPAY_PRIVATE_KEY || configured.TARSPAY_PRIVATE_KEY_FILE)) {
+      if (configured.merchantNo === merchant.mchNo && (configured.privateKey || configured.privateKeyFile)) {
         note(`note: ${merchant.mchNo} is also TARSPAY_MERCHANT_NO here. Restarts keep the rotated keys as long as the TARSPAY_* keys stay`);
         note('as they are; changing them later makes the next start apply them instead.');
       }

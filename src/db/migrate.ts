@@ -26,11 +26,11 @@ async function main(): Promise<number> {
   let target: string | undefined;
   try {
     const settings = parseDatabaseSettings();
-    const dataDir = embeddedDatabaseDir(settings);
-    target = settings.DATABASE_URL ? 'DATABASE_URL' : `the embedded database in ${dataDir}`;
+    const dataDir = embeddedDatabaseDir(settings.database);
+    target = settings.database.url ? 'DATABASE_URL' : `the embedded database in ${dataDir}`;
     const { keyRing, notice } = resolveKeyRing(settings);
     if (notice) console.log(notice);
-    database = await resolveDatabase({ databaseUrl: settings.DATABASE_URL, dataDir });
+    database = await resolveDatabase({ databaseUrl: settings.database.url, dataDir });
     target = describe(database.url, database.embedded);
     orm = await initOrm({ clientUrl: database.url, poolMax: 1 });
     const applied = await migrateUp(orm, { keyRing });

@@ -25,14 +25,15 @@ export function developmentKeyPath(dataDir: string): string {
  */
 export function resolveKeyRing(settings: KeyEncryptionSettings): ResolvedKeyRing {
   checkKeyEncryption(settings);
-  const previous = (settings.KEY_ENCRYPTION_KEY_PREVIOUS ?? []).map((text) => decodeKeyEncryptionKey(text)!);
-  if (settings.KEY_ENCRYPTION_KEY) {
-    return { keyRing: new KeyRing(decodeKeyEncryptionKey(settings.KEY_ENCRYPTION_KEY)!, previous), source: 'KEY_ENCRYPTION_KEY' };
+  const { key, keyFile } = settings.keyEncryption;
+  const previous = settings.keyEncryption.previous.map((text) => decodeKeyEncryptionKey(text)!);
+  if (key) {
+    return { keyRing: new KeyRing(decodeKeyEncryptionKey(key)!, previous), source: 'KEY_ENCRYPTION_KEY' };
   }
-  if (settings.KEY_ENCRYPTION_KEY_FILE) {
-    return { keyRing: new KeyRing(readKeyFile(settings.KEY_ENCRYPTION_KEY_FILE, 'KEY_ENCRYPTION_KEY_FILE'), previous), source: 'KEY_ENCRYPTION_KEY_FILE' };
+  if (keyFile) {
+    return { keyRing: new KeyRing(readKeyFile(keyFile, 'KEY_ENCRYPTION_KEY_FILE'), previous), source: 'KEY_ENCRYPTION_KEY_FILE' };
   }
-  const path = resolve(developmentKeyPath(settings.DATA_DIR));
+  const path = resolve(developmentKeyPath(settings.database.dataDir));
   const generated = createKeyFileOnce(path);
   const keyRing = new KeyRing(readKeyFile(path, `the development key-encryption key ${path}`), previous);
   const notice = generated

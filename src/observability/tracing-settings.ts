@@ -1,26 +1,33 @@
-import type { Environment, TRACES_SAMPLERS } from '../config.js';
-
-export type OtelVariables = Pick<
-  Environment,
-  | 'OTEL_SDK_DISABLED'
-  | 'OTEL_TRACES_EXPORTER'
-  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
-  | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'
-  | 'OTEL_EXPORTER_OTLP_PROTOCOL'
-  | 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'
-  | 'OTEL_EXPORTER_OTLP_HEADERS'
-  | 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'
-  | 'OTEL_EXPORTER_OTLP_TIMEOUT'
-  | 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'
-  | 'OTEL_SERVICE_NAME'
-  | 'OTEL_RESOURCE_ATTRIBUTES'
-  | 'OTEL_TRACES_SAMPLER'
-  | 'OTEL_TRACES_SAMPLER_ARG'
->;
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
 
 export type SamplerName = (typeof TRACES_SAMPLERS)[number];
 
-/** What startTracing needs, from the OTEL_* variables (parsed and checked in src/config.ts). */
+/** The OTEL_* variables as src/config/models.ts parses them (lists, key=value pairs and numbers already checked). */
+export interface OtelVariables {
+  OTEL_SDK_DISABLED: boolean;
+  OTEL_TRACES_EXPORTER: Array<'otlp' | 'console' | 'none'>;
+  OTEL_EXPORTER_OTLP_ENDPOINT: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string;
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' | 'http/json';
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' | 'http/json';
+  OTEL_EXPORTER_OTLP_HEADERS: Record<string, string>;
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: Record<string, string>;
+  OTEL_EXPORTER_OTLP_TIMEOUT: number;
+  OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: number;
+  OTEL_SERVICE_NAME: string;
+  OTEL_RESOURCE_ATTRIBUTES: Record<string, string>;
+  OTEL_TRACES_SAMPLER: SamplerName;
+  OTEL_TRACES_SAMPLER_ARG: number;
+}
+
+/** What startTracing needs, from the OTEL_* variables (parsed and checked in src/config/models.ts): the configuration's `tracing`. */
 export interface TracingSettings {
   /** Empty: tracing is off (nothing is started, the OpenTelemetry API stays a no-op). */
   exporters: Array<'otlp' | 'console'>;

@@ -3,9 +3,8 @@ import type { Logger } from '../observability/logger.js';
 import { bizTypeKind } from '../tarspay/codes.js';
 import { isAbsentOnWire } from '../tarspay/message.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
-import type { OrderRecord } from './order-record.js';
+import type { OrderKind, OrderRecord } from './order-row.js';
 import type { OrderStatus } from './order-status.js';
-import type { OrderKind } from './order.entity.js';
 import { FINAL_STATUSES, isSettled } from './state-machine.js';
 
 /**

@@ -2,7 +2,8 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { CursorError } from './order-errors.js';
 import type { OrderStatus } from './order-status.js';
 import { OrderEvent } from './order-event.entity.js';
-import { Order, type OrderKind } from './order.entity.js';
+import type { OrderKind } from './order-row.js';
+import { Order } from './order.entity.js';
 
 export interface OrderFilter {
   kind?: OrderKind | null;

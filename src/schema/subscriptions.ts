@@ -1,7 +1,8 @@
 import { builder } from './builder.js';
 import { merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
-import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
+import { eventViewOf, type OrderChangeMessage } from '../orders/change-message.js';
+import type { OrderView } from '../orders/order-row.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { eventFilterOf, OrderEventFilterInput } from './order-event.js';

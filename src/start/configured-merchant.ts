@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConfigError, type Environment } from '../config.js';
+import { ConfigError, type ConfiguredMerchantSettings, type TarsPaySettings } from '../config.js';
 import type { KeyRing } from '../merchants/key-encryption.js';
 import { openPrivateKey } from '../merchants/merchant-keys.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
@@ -17,12 +17,12 @@ export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
 export async function ensureConfiguredMerchant(
   em: EntityManager,
   keyRing: KeyRing,
-  config: Environment,
+  tarspay: TarsPaySettings,
   sandboxPlatformPublicKey: string | null,
 ): Promise<Merchant> {
-  const mchNo = config.TARSPAY_MERCHANT_NO ?? SANDBOX_MERCHANT_NO;
-  const configuredKey = configuredPrivateKey(config);
-  const platformPublicKey = sandboxPlatformPublicKey ?? config.TARSPAY_PLATFORM_PUBLIC_KEY;
+  const mchNo = tarspay.merchantNo ?? SANDBOX_MERCHANT_NO;
+  const configuredKey = configuredPrivateKey(tarspay);
+  const platformPublicKey = sandboxPlatformPublicKey ?? tarspay.platformPublicKey;
   if (!platformPublicKey) {
     throw new ConfigError(
       'TARSPAY_PLATFORM_PUBLIC_KEY is not set: set it to the platform public key TarsPay gave you (66 hex characters); it verifies their callbacks',
@@ -36,11 +36,11 @@ export async function ensureConfiguredMerchant(
 }
 
 /** TARSPAY_PRIVATE_KEY, or the file TARSPAY_PRIVATE_KEY_FILE names; a bad key is a ConfigError naming the variable. */
-export function configuredPrivateKey(config: Environment): PrivateKey | undefined {
-  const file = config.TARSPAY_PRIVATE_KEY_FILE;
-  const variable = config.TARSPAY_PRIVATE_KEY ? 'TARSPAY_PRIVATE_KEY' : `TARSPAY_PRIVATE_KEY_FILE (${file})`;
+export function configuredPrivateKey(merchant: ConfiguredMerchantSettings): PrivateKey | undefined {
+  const file = merchant.privateKeyFile;
+  const variable = merchant.privateKey ? 'TARSPAY_PRIVATE_KEY' : `TARSPAY_PRIVATE_KEY_FILE (${file})`;
   try {
-    if (config.TARSPAY_PRIVATE_KEY) return PrivateKey.fromHex(config.TARSPAY_PRIVATE_KEY);
+    if (merchant.privateKey) return PrivateKey.fromHex(merchant.privateKey);
     return file ? PrivateKey.fromFile(file) : undefined;
   } catch (error) {
     if (!(error instanceof SigningKeyError)) throw error;

@@ -1,4 +1,4 @@
-import { ConfigError, type Environment } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 
 /**
  * What `npm start` refuses with NODE_ENV=production: a start that would quietly run the in-process
@@ -7,30 +7,32 @@ import { ConfigError, type Environment } from '../config.js';
  * all of them are reported at once. Plain http is allowed for a sandbox (TARSPAY_SANDBOX=true)
  * and on a private network (TARSPAY_ALLOW_HTTP=true).
  */
-export function productionProblems(config: Environment): string[] {
-  if (config.NODE_ENV !== 'production') return [];
+export function productionProblems(config: Pick<Config, 'runtime' | 'tarspay' | 'http'>): string[] {
+  if (!config.runtime.production) return [];
   const problems: string[] = [];
-  const httpAllowed = config.TARSPAY_SANDBOX || config.TARSPAY_ALLOW_HTTP;
+  const { baseUrl, sandbox, allowHttp } = config.tarspay;
+  const { publicUrl } = config.http;
+  const httpAllowed = sandbox || allowHttp;
   const plainHttp = (url: string) => new URL(url).protocol === 'http:';
-  if (!config.TARSPAY_BASE_URL && !config.TARSPAY_SANDBOX) {
+  if (!baseUrl && !sandbox) {
     problems.push(
       "TARSPAY_BASE_URL is not set: set it to TarsPay's API address (https://…), with TARSPAY_MERCHANT_NO, TARSPAY_PRIVATE_KEY and " +
         'TARSPAY_PLATFORM_PUBLIC_KEY; or set TARSPAY_SANDBOX=true to run against the TarsPay sandbox (no real payments)',
     );
-  } else if (config.TARSPAY_BASE_URL && plainHttp(config.TARSPAY_BASE_URL) && !httpAllowed) {
+  } else if (baseUrl && plainHttp(baseUrl) && !httpAllowed) {
     problems.push(
-      `TARSPAY_BASE_URL is plain http (${config.TARSPAY_BASE_URL}): set it to TarsPay's https:// address, ` +
+      `TARSPAY_BASE_URL is plain http (${baseUrl}): set it to TarsPay's https:// address, ` +
         'or set TARSPAY_ALLOW_HTTP=true if it is reached over a private network',
     );
   }
-  if (!config.PUBLIC_URL) {
+  if (!publicUrl) {
     problems.push(
       'PUBLIC_URL is not set: set it to the address TarsPay reaches this gateway at, e.g. https://pay.example.com ' +
         '(TarsPay sends its callbacks to PUBLIC_URL/tarspay/notify)',
     );
-  } else if (plainHttp(config.PUBLIC_URL) && !httpAllowed) {
+  } else if (plainHttp(publicUrl) && !httpAllowed) {
     problems.push(
-      `PUBLIC_URL is plain http (${config.PUBLIC_URL}): set it to the gateway's https:// address, ` +
+      `PUBLIC_URL is plain http (${publicUrl}): set it to the gateway's https:// address, ` +
         "or set TARSPAY_ALLOW_HTTP=true if TarsPay's callbacks reach it over a private network",
     );
   }
@@ -38,7 +40,7 @@ export function productionProblems(config: Environment): string[] {
 }
 
 /** Throws one ConfigError listing every production problem (see productionProblems). */
-export function checkProductionStart(config: Environment): void {
+export function checkProductionStart(config: Pick<Config, 'runtime' | 'tarspay' | 'http'>): void {
   const problems = productionProblems(config);
   if (problems.length) throw new ConfigError(`NODE_ENV=production refuses to start:\n  ${problems.join('\n  ')}`);
 }

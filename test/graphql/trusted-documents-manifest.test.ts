@@ -31,8 +31,8 @@ describe('trusted documents manifests', () => {
   });
 
   it('TRUSTED_DOCUMENTS_FILE names none by default, or comma-separated paths', () => {
-    expect(parseEnvironment({}).TRUSTED_DOCUMENTS_FILE).toEqual([]);
-    expect(parseEnvironment({ TRUSTED_DOCUMENTS_FILE: ' shop/persisted-documents.json, office.json ,' }).TRUSTED_DOCUMENTS_FILE).toEqual([
+    expect(parseEnvironment({}).graphql.trustedDocumentFiles).toEqual([]);
+    expect(parseEnvironment({ TRUSTED_DOCUMENTS_FILE: ' shop/persisted-documents.json, office.json ,' }).graphql.trustedDocumentFiles).toEqual([
       'shop/persisted-documents.json',
       'office.json',
     ]);

@@ -82,7 +82,7 @@ describe('development without CORS_ORIGINS', () => {
 
 describe('CORS_ORIGINS', () => {
   it('takes exact origins and refuses anything else, naming it', () => {
-    expect(parseEnvironment({ CORS_ORIGINS: 'https://shop.example,http://localhost:3000/' }).CORS_ORIGINS).toEqual([
+    expect(parseEnvironment({ CORS_ORIGINS: 'https://shop.example,http://localhost:3000/' }).http.corsOrigins).toEqual([
       'https://shop.example',
       'http://localhost:3000',
     ]);

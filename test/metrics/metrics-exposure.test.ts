@@ -73,6 +73,6 @@ describe('configuration', () => {
   it('refuses a METRICS_PORT equal to PORT and a short METRICS_TOKEN', () => {
     expect(() => parseEnvironment({ PORT: '4000', METRICS_PORT: '4000' })).toThrow(ConfigError);
     expect(() => parseEnvironment({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
-    expect(parseEnvironment({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(parseEnvironment({ METRICS_PORT: '9464' }).metrics.port).toBe(9464);
   });
 });

@@ -2,7 +2,6 @@ import { ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../src/config.js';
 import { startTracing } from '../../src/observability/tracing.js';
-import { tracingSettings } from '../../src/observability/tracing-settings.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { startCollector } from '../helpers/tracing.js';
@@ -17,7 +16,7 @@ function nothingRegistered(): void {
 
 describe('tracing is off unless OTEL_* turn it on', () => {
   it('with no OTEL_* variable nothing is started: no provider, no context manager, no trace ids in logs', async () => {
-    expect(await startTracing(tracingSettings(parseEnvironment({})))).toBeUndefined();
+    expect(await startTracing(parseEnvironment({}).tracing)).toBeUndefined();
     const t = await startTestGateway();
     try {
       const merchant = await t.addMerchant('M-NO-TRACING');

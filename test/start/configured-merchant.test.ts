@@ -14,7 +14,7 @@ afterAll(() => db?.close());
 
 const platform = PrivateKey.generate().publicKeyHex;
 const environment = (key: PrivateKey) =>
-  parseEnvironment({ TARSPAY_MERCHANT_NO: 'M-ENV', TARSPAY_PRIVATE_KEY: key.revealHex(), TARSPAY_PLATFORM_PUBLIC_KEY: platform });
+  parseEnvironment({ TARSPAY_MERCHANT_NO: 'M-ENV', TARSPAY_PRIVATE_KEY: key.revealHex(), TARSPAY_PLATFORM_PUBLIC_KEY: platform }).tarspay;
 
 describe('the merchant the environment configures', () => {
   it('is stored encrypted; a key rotated with the CLI survives restarts until the environment changes', async () => {
@@ -36,7 +36,7 @@ describe('the merchant the environment configures', () => {
   });
 
   it('against the sandbox, reuses (decrypts) the stored development key when the sandbox platform key changes', async () => {
-    const sandboxEnvironment = parseEnvironment({});
+    const sandboxEnvironment = parseEnvironment({}).tarspay;
     const firstPlatform = PrivateKey.generate().publicKeyHex;
     const created = await ensureConfiguredMerchant(db.orm.em.fork(), db.keyRing, sandboxEnvironment, firstPlatform);
     const secondPlatform = PrivateKey.generate().publicKeyHex;
