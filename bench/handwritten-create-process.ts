@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { uuidv7 } from '../src/db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { compactSortedJson, withoutEmptyValues } from '../src/tarspay/message.js';
 import { signRequest, verifyAnswerSign } from '../src/tarspay/signatures.js';
 import { parseExpiredTime } from '../src/tarspay/expired-time.js';

@@ -23,7 +23,7 @@ import { createReadinessCheck } from './http/readiness.js';
 import { useGraphiQLContentSecurityPolicy } from './http/security-headers.js';
 import type { KeyRing } from './merchants/key-encryption.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
-import { MerchantCredentials } from './merchants/merchant-credentials.js';
+import { MerchantKeyCache } from './merchants/merchant-key-cache.js';
 import { reencryptMerchantKeys } from './merchants/merchant-keys.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { knownOperationNames } from './metrics/known-operations.js';
@@ -117,7 +117,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const metrics = await time('metrics', () => new GatewayMetrics({ orm, logger, orderCountMaxAgeMs: config.metrics.ordersCacheMs }));
 
-  const credentials = new MerchantCredentials({ orm, keyRing });
+  const sql = new Sql(orm, options.onQuery);
+  const merchantKeys = new MerchantKeyCache({ query: sql.query, keyRing });
   const upstream = new UpstreamClients(
     {
       baseUrl: options.tarspayBaseUrl,
@@ -130,11 +131,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         options.onUpstreamCall?.(info);
       },
     },
-    credentials,
+    merchantKeys,
   );
   let publicUrl = config.http.publicUrl ?? '';
   const live = createLivePubSub({ redisUrl: config.redis.url, logger });
-  const sql = new Sql(orm, options.onQuery);
   const { schedule } = config.reconciliation;
   const reports = new ReportApplier({
     schedule,
@@ -166,7 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const events = new EventFeed(sql, config.events.retentionDays);
   const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
-  const callbacks = new CallbackService({ sql, reports, attention, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, merchants: merchantKeys, reports, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     sql,
@@ -276,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeIdleConnections();
       });
       upstream.close();
+      merchantKeys.close();
       await live.close();
       await limitStores.close();
       await sql.close();

@@ -94,7 +94,8 @@ export type DatabaseSettings = Parsed<typeof DATABASE_MODELS>;
 /** What resolveKeyRing (src/merchants/key-encryption-config.ts) reads: the KEKs, and where the development one is kept. */
 export type KeyEncryptionSettings = Pick<Config, 'runtime' | 'database' | 'keyEncryption'>;
 
-function checkKeyEncryption(settings: KeyEncryptionSettings): void {
+/** The rules of the key-encryption settings together: one of KEY_ENCRYPTION_KEY and its _FILE, and one of them in production. */
+export function checkKeyEncryption(settings: KeyEncryptionSettings): void {
   const { key, keyFile } = settings.keyEncryption;
   if (key && keyFile) {
     throw new ConfigError('KEY_ENCRYPTION_KEY and KEY_ENCRYPTION_KEY_FILE are both set: set only one');

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Query } from '../db/sql.js';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import type { KeyRing } from '../merchants/key-encryption.js';
 import { ClientSecret } from './client-secret.entity.js';
 import { authCache, hashToken, isTokenActive, type AuthCache, type Authenticated } from './tokens.js';
@@ -85,7 +85,7 @@ export async function authenticateClientSecret(
     scopes: [],
     orderId: row.order.id,
   };
-  options.cache?.set(presented, authenticated, Date.now());
+  options.cache?.set(presented, authenticated);
   return { ...authenticated, scopes: [] };
 }
 

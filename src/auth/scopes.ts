@@ -6,6 +6,17 @@ export class ScopeError extends Error {
   override name = 'ScopeError';
 }
 
+/** The caller may not do this without `scope` (the message says what was refused). */
+export class MissingScopeError extends Error {
+  override name = 'MissingScopeError';
+  constructor(
+    readonly scope: Scope,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);
 }

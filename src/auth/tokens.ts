@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { LRUCache } from 'lru-cache';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { ApiToken } from './api-token.entity.js';
 import type { Scope } from './scopes.js';
@@ -89,31 +90,31 @@ const AUTH_CACHE_LIMIT = 10_000;
 /**
  * Successful token lookups by token hash, reused for a few seconds so that a busy token does not
  * cost a database query on every request. Only valid tokens are kept (an unknown token is looked
- * up every time), the oldest first out past the limit. A token revoked by revokeApiToken in this
+ * up every time), the least recently used first out past the limit. A token revoked by revokeApiToken in this
  * process stops at once; one revoked by another process (the CLI) stops within the TTL. The
  * cached entities were loaded by an earlier request's EntityManager: read them, never persist them.
  */
 export class AuthCache {
-  readonly #entries = new Map<string, { auth: Authenticated; expiresAt: number }>();
+  readonly #entries: LRUCache<string, Authenticated>;
 
-  constructor(private readonly options: { ttlMs: number; limit: number } = { ttlMs: AUTH_CACHE_TTL_MS, limit: AUTH_CACHE_LIMIT }) {}
+  constructor(options: { ttlMs: number; limit: number } = { ttlMs: AUTH_CACHE_TTL_MS, limit: AUTH_CACHE_LIMIT }) {
+    this.#entries = new LRUCache({ max: options.limit, ttl: options.ttlMs });
+  }
 
-  get(tokenHash: string, now: number): Authenticated | undefined {
-    const entry = this.#entries.get(tokenHash);
-    if (!entry) return undefined;
-    if (entry.expiresAt > now && isTokenActive(entry.auth.apiToken, now)) return entry.auth;
+  get(tokenHash: string, now = Date.now()): Authenticated | undefined {
+    const auth = this.#entries.get(tokenHash);
+    if (!auth || isTokenActive(auth.apiToken, now)) return auth;
     this.#entries.delete(tokenHash);
     return undefined;
   }
 
-  set(tokenHash: string, auth: Authenticated, now: number): void {
-    this.#entries.delete(tokenHash);
-    if (this.#entries.size >= this.options.limit) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(tokenHash, { auth, expiresAt: now + this.options.ttlMs });
+  set(tokenHash: string, auth: Authenticated): void {
+    this.#entries.set(tokenHash, auth);
   }
 
   forgetToken(tokenId: string): void {
-    for (const [hash, entry] of this.#entries) if (entry.auth.apiToken.id === tokenId) this.#entries.delete(hash);
+    const hashes = [...this.#entries.entries()].filter(([, auth]) => auth.apiToken.id === tokenId).map(([hash]) => hash);
+    for (const hash of hashes) this.#entries.delete(hash);
   }
 
   clear(): void {
@@ -166,7 +167,7 @@ export async function authenticateToken(
     if (original) original.lastUsedAt = em.getComparator().prepareEntity(apiToken).lastUsedAt;
   }
   const authenticated: TokenAuthenticated = { apiToken, merchant: apiToken.merchant, scopes: [...apiToken.scopes] };
-  options.cache?.set(presented, authenticated, now.getTime());
+  options.cache?.set(presented, authenticated);
   return { ...authenticated, scopes: [...authenticated.scopes] };
 }
 

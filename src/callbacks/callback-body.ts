@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { visit } from 'jsonc-parser';
 import { isStorableText } from '../db/storable-text.js';
 import { compactSortedJson } from '../tarspay/message.js';
+import { isRecord } from '../lib/is-record.js';
 
 /** A callback body as parsed: objects without a prototype, so no key can mean anything but itself. */
 export interface CallbackBody {
@@ -67,10 +68,6 @@ function refused(problem: string): CallbackBodyResult {
 /** JSON.parse reviver: every object loses its prototype (`__proto__`, `constructor` are plain keys). */
 function withoutPrototype(_key: string, value: unknown): unknown {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.setPrototypeOf(value, null) : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** How deep objects and arrays nest, counted without recursion (brackets inside strings skipped). */

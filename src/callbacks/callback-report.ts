@@ -1,6 +1,7 @@
 import type { OrderKind } from '../orders/order-row.js';
-import { isAbsentOnWire, readFee, readReportedAmount } from '../tarspay/amounts.js';
-import { BIZ_TYPE, stateFromCode, type TarsPayState } from '../tarspay/codes.js';
+import { readFee, readReportedAmount } from '../tarspay/amounts.js';
+import { isAbsentOnWire } from '../tarspay/message.js';
+import { bizTypeKind, stateFromCode, type TarsPayState } from '../tarspay/codes.js';
 import type { CallbackBody } from './callback-body.js';
 
 /**
@@ -25,12 +26,6 @@ export interface CallbackReport {
 
 /** States that say money was paid: the callback must say how much. */
 const PAID: readonly TarsPayState[] = ['SUCCEEDED', 'PARTIALLY_PAID'];
-const KIND_BY_BIZ_TYPE = new Map<unknown, OrderKind>([
-  [BIZ_TYPE.COLLECTION, 'COLLECTION'],
-  [String(BIZ_TYPE.COLLECTION), 'COLLECTION'],
-  [BIZ_TYPE.PAYOUT, 'PAYOUT'],
-  [String(BIZ_TYPE.PAYOUT), 'PAYOUT'],
-]);
 const MAX_ID_LENGTH = 128;
 const MAX_REASON_LENGTH = 512;
 
@@ -44,7 +39,7 @@ export function readCallbackReport(body: CallbackBody): CallbackReport {
   if (!report.status) problems.push(`state ${shown(body.state)} is not a TarsPay state code (0 to 9)`);
 
   if (!isAbsentOnWire(body.bizType)) {
-    report.kind = KIND_BY_BIZ_TYPE.get(body.bizType);
+    report.kind = bizTypeKind(body.bizType);
     if (!report.kind) problems.push(`bizType ${shown(body.bizType)} is neither 1 (collection) nor 2 (payout)`);
   }
 

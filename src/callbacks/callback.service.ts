@@ -50,9 +50,10 @@ interface CallbackMerchant {
   platformPublicKey: string;
 }
 
-/** A merchant's platform key is read again at most this often: a rotated key applies to callbacks within 5 s. */
-const MERCHANT_CACHE_MS = 5_000;
-const MERCHANT_CACHE_LIMIT = 1_000;
+/** The merchants' cache (merchants/merchant-key-cache.ts): by mchNo, read again when `reread`'s key did not verify. */
+export interface CallbackMerchants<M extends CallbackMerchant = CallbackMerchant> {
+  byMchNo(mchNo: string, options?: { reread?: M }): Promise<M | null>;
+}
 
 /** Outcomes TarsPay must not resend: answered `OK`. MALFORMED and MISMATCH are answered 400. */
 const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORED', 'UNKNOWN_ORDER'];
@@ -65,10 +66,15 @@ const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORE
  * refused, and change nothing.
  */
 export class CallbackService {
-  readonly #merchants = new Map<string, { merchant: CallbackMerchant; at: number }>();
-
   constructor(
-    private readonly deps: { sql: Sql; reports: ReportApplier; attention: Attention; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void },
+    private readonly deps: {
+      sql: Sql;
+      merchants: CallbackMerchants;
+      reports: ReportApplier;
+      attention: Attention;
+      logger: Logger;
+      onOutcome?: (outcome: CallbackAnswer['outcome']) => void;
+    },
   ) {}
 
   /** In a span of its own (under the request's, when tracing is on): verify, store and apply, with the outcome; SQL spans are its children. */
@@ -92,8 +98,8 @@ export class CallbackService {
     }
     const { callback } = parsed;
     const { body } = callback;
-    const merchant = await this.#merchant(body.mchNo);
-    if (!merchant || !isSignedByTarsPay(merchant, callback, signature)) {
+    const { merchant, verified } = await this.#verify(body.mchNo, callback, signature);
+    if (!merchant || !verified) {
       logger.warn(
         { mchNo: body.mchNo, payOrderId: body.payOrderId, knownMerchant: merchant !== null, signaturePresent: Boolean(signature) },
         'security: callback refused, X-RESP-SIGNATURE does not verify with the merchant platform key',
@@ -112,19 +118,17 @@ export class CallbackService {
     }
   }
 
-  /** The merchant a callback names, by mchNo (known merchants are reused for a few seconds). */
-  async #merchant(mchNo: string): Promise<CallbackMerchant | null> {
-    const cached = this.#merchants.get(mchNo);
-    if (cached && performance.now() - cached.at < MERCHANT_CACHE_MS) return cached.merchant;
-    const [row] = await this.deps.sql.query<{ id: string; mch_no: string; platform_public_key: string }>(
-      'select id, mch_no, platform_public_key from merchants where mch_no = $1',
-      [mchNo],
-    );
-    if (!row) return null;
-    const merchant = { id: row.id, mchNo: row.mch_no, platformPublicKey: row.platform_public_key };
-    if (this.#merchants.size >= MERCHANT_CACHE_LIMIT) this.#merchants.clear();
-    this.#merchants.set(mchNo, { merchant, at: performance.now() });
-    return merchant;
+  /**
+   * The merchant a callback names, and whether its platform key verifies the callback. A key that
+   * does not is checked against the row as stored now: it may have been rotated since it was cached.
+   */
+  async #verify(mchNo: string, callback: ParsedCallback, signature: string | undefined): Promise<{ merchant: CallbackMerchant | null; verified: boolean }> {
+    const merchant = await this.deps.merchants.byMchNo(mchNo);
+    if (!merchant || !signature) return { merchant, verified: false };
+    if (isSignedByTarsPay(merchant, callback, signature)) return { merchant, verified: true };
+    const reread = await this.deps.merchants.byMchNo(mchNo, { reread: merchant });
+    if (!reread || reread === merchant) return { merchant, verified: false };
+    return { merchant: reread, verified: isSignedByTarsPay(reread, callback, signature) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/core';
-import { isPublicKeyHex, PrivateKey, SigningKeyError } from '../tarspay/signer.js';
+import { isPublicKeyHex, PrivateKey, PUBLIC_KEY_FORMAT, SigningKeyError } from '../tarspay/signer.js';
 import { CommandError, note, print, printTable, readConfiguration, required, UsageError, type Command } from './command.js';
 
 // Loaded only by the commands that use it: `keys generate`, `--help` and usage errors stay fast.
@@ -27,9 +27,7 @@ function checkPrivateKey(hex: string, flag: string): string {
 
 function checkPlatformPublicKey(hex: string | undefined): string | undefined {
   if (hex !== undefined && !isPublicKeyHex(hex.trim().toLowerCase())) {
-    throw new UsageError(
-      `--platform-public-key: must be a compressed secp256k1 public key (66 hex characters starting 02 or 03), as TarsPay's merchant console shows it`,
-    );
+    throw new UsageError(`--platform-public-key: must be ${PUBLIC_KEY_FORMAT}, as TarsPay's merchant console shows it`);
   }
   return hex;
 }

@@ -1,28 +1,22 @@
 import { z } from 'zod';
-import { decodeKeyEncryptionKey } from '../merchants/key-encryption.js';
+import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_FORMAT } from '../merchants/key-encryption.js';
 import { TRACES_SAMPLERS } from '../observability/tracing-settings.js';
-import { isPrivateKeyHex, isPublicKeyHex } from '../tarspay/signer.js';
+import { isPrivateKeyHex, isPublicKeyHex, PRIVATE_KEY_FORMAT, PRIVATE_KEY_HEX, PUBLIC_KEY_FORMAT, PUBLIC_KEY_HEX } from '../tarspay/signer.js';
 import { COLLECTION_AMOUNT_LIMITS, PAYMENT_METHOD_TYPES, type AmountLimit, type PaymentMethodType } from '../tarspay/catalogs.js';
 
 /** How the environment's text becomes values: the building blocks of the models in src/config/models.ts. */
 
-export const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-const hexKey = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters');
-const publicKey = z
-  .string()
-  .trim()
-  .regex(/^0[23][0-9a-fA-F]{64}$/, 'must be a compressed public key: 66 hex characters starting 02 or 03');
+export { booleanVariable as boolean } from '../lib/environment-values.js';
+const hexKey = z.string().trim().regex(PRIVATE_KEY_HEX, `must be ${PRIVATE_KEY_FORMAT}`);
+const publicKey = z.string().trim().regex(PUBLIC_KEY_HEX, `must be ${PUBLIC_KEY_FORMAT}`);
 export const positiveInt = z.coerce.number().int().positive();
 /** A well-formed key can still be no key at all: 0, or past the curve's order (private); off the curve (public). */
 export const privateKey = hexKey.refine(
-  (text) => !/^[0-9a-fA-F]{64}$/.test(text) || isPrivateKeyHex(text),
+  (text) => !PRIVATE_KEY_HEX.test(text) || isPrivateKeyHex(text),
   "is not a valid secp256k1 private key (zero, or not below the curve's order): set the merchant's private key, whose public half TarsPay has",
 );
 export const platformPublicKey = publicKey.refine(
-  (text) => !/^0[23][0-9a-fA-F]{64}$/.test(text) || isPublicKeyHex(text),
+  (text) => !PUBLIC_KEY_HEX.test(text) || isPublicKeyHex(text),
   'is not a point on secp256k1: copy the platform public key TarsPay gave you again',
 );
 
@@ -33,7 +27,7 @@ export function commaList(text: string): string[] {
     .map((entry) => entry.trim())
     .filter(Boolean);
 }
-const KEK_FORMAT = 'must be 32 bytes as 64 hex characters or 44 base64 characters (make one with `openssl rand -hex 32`)';
+const KEK_FORMAT = `must be ${KEY_ENCRYPTION_KEY_FORMAT} (make one with \`openssl rand -hex 32\`)`;
 export const keyEncryptionKey = z
   .string()
   .trim()

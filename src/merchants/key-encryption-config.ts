@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, type KeyEncryptionSettings } from '../config.js';
-import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_BYTES, KeyRing } from './key-encryption.js';
+import { checkKeyEncryption, ConfigError, type KeyEncryptionSettings } from '../config.js';
+import { decodeKeyEncryptionKey, KEY_ENCRYPTION_KEY_BYTES, KEY_ENCRYPTION_KEY_FORMAT, KeyRing } from './key-encryption.js';
 
 export interface ResolvedKeyRing {
   keyRing: KeyRing;
@@ -24,6 +24,7 @@ export function developmentKeyPath(dataDir: string): string {
  * Throws ConfigError naming the variable at fault.
  */
 export function resolveKeyRing(settings: KeyEncryptionSettings): ResolvedKeyRing {
+  checkKeyEncryption(settings);
   const { key, keyFile } = settings.keyEncryption;
   const previous = settings.keyEncryption.previous.map((text) => decodeKeyEncryptionKey(text)!);
   if (key) {
@@ -31,9 +32,6 @@ export function resolveKeyRing(settings: KeyEncryptionSettings): ResolvedKeyRing
   }
   if (keyFile) {
     return { keyRing: new KeyRing(readKeyFile(keyFile, 'KEY_ENCRYPTION_KEY_FILE'), previous), source: 'KEY_ENCRYPTION_KEY_FILE' };
-  }
-  if (settings.runtime.production) {
-    throw new ConfigError('NODE_ENV=production needs KEY_ENCRYPTION_KEY or KEY_ENCRYPTION_KEY_FILE (32 bytes, hex or base64)');
   }
   const path = resolve(developmentKeyPath(settings.database.dataDir));
   const generated = createKeyFileOnce(path);
@@ -52,7 +50,7 @@ function readKeyFile(path: string, what: string): Buffer {
     throw new ConfigError(`${what}: cannot read ${path}: ${(error as Error).message}`);
   }
   const key = decodeKeyEncryptionKey(text);
-  if (!key) throw new ConfigError(`${what}: ${path} must hold ${KEY_ENCRYPTION_KEY_BYTES} bytes as 64 hex characters or 44 base64 characters`);
+  if (!key) throw new ConfigError(`${what}: ${path} must hold ${KEY_ENCRYPTION_KEY_FORMAT}`);
   return key;
 }
 

@@ -24,6 +24,9 @@ export class KeyEncryptionError extends Error {
   }
 }
 
+/** How a key-encryption key is written (decodeKeyEncryptionKey reads it). */
+export const KEY_ENCRYPTION_KEY_FORMAT = '32 bytes as 64 hex characters or 44 base64 characters';
+
 /** 32 bytes from 64 hex characters or from base64 (standard or URL-safe); null when it is neither. */
 export function decodeKeyEncryptionKey(text: string): Buffer | null {
   const value = text.trim();

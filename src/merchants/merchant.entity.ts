@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { defineEntity, type EntityClass, type InferEntity } from '@mikro-orm/core';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 
 /**
  * The class behind Merchant entities. Its only job: the merchant's (encrypted) private key never

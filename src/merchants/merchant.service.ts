@@ -1,7 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/core';
-import { uuidv7 } from '../db/uuid.js';
-import { isPublicKeyHex, PrivateKey } from '../tarspay/signer.js';
+import { v7 as uuidv7 } from 'uuid';
+import { isPublicKeyHex, PrivateKey, PUBLIC_KEY_FORMAT } from '../tarspay/signer.js';
 import type { KeyRing } from './key-encryption.js';
+import { forgetMerchantKeys } from './merchant-key-cache.js';
 import { sealPrivateKey } from './merchant-keys.js';
 import { Merchant } from './merchant.entity.js';
 
@@ -52,9 +53,7 @@ function parsePrivateKey(mchNo: string, hex: string): PrivateKey {
 function parsePlatformPublicKey(mchNo: string, hex: string): string {
   const platformPublicKey = hex.trim().toLowerCase();
   if (!isPublicKeyHex(platformPublicKey)) {
-    throw new MerchantInputError(
-      `merchant ${mchNo}: the platform public key must be a compressed secp256k1 key (66 hex characters starting 02 or 03), as shown in TarsPay's merchant console`,
-    );
+    throw new MerchantInputError(`merchant ${mchNo}: the platform public key must be ${PUBLIC_KEY_FORMAT}, as shown in TarsPay's merchant console`);
   }
   return platformPublicKey;
 }
@@ -86,7 +85,7 @@ export async function upsertMerchant(em: EntityManager, keyRing: KeyRing, input:
   const mchNo = checkMchNo(input.mchNo);
   const privateKey = parsePrivateKey(mchNo, input.privateKeyHex);
   const platformPublicKey = parsePlatformPublicKey(mchNo, input.platformPublicKey);
-  return em.transactional(async (tx) => {
+  const merchant = await em.transactional(async (tx) => {
     const existing = await tx.findOne(Merchant, { mchNo }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!existing) {
       const id = uuidv7();
@@ -107,11 +106,13 @@ export async function upsertMerchant(em: EntityManager, keyRing: KeyRing, input:
     if (input.configuredKeys !== undefined) existing.configuredKeys = input.configuredKeys;
     return existing;
   });
+  forgetMerchantKeys(merchant.id);
+  return merchant;
 }
 
 /**
  * Replaces an existing merchant's private key and/or platform public key. Gateways pick the new
- * keys up within seconds (MerchantCredentials), without a restart. Throws MerchantInputError on a
+ * keys up without a restart: in this process at once, elsewhere within 5 s (MerchantKeyCache). Throws MerchantInputError on a
  * malformed key, an unknown merchant, or when neither key is given.
  */
 export async function rotateMerchantKeys(em: EntityManager, keyRing: KeyRing, input: KeyRotationInput): Promise<KeyRotation> {
@@ -121,11 +122,14 @@ export async function rotateMerchantKeys(em: EntityManager, keyRing: KeyRing, in
   }
   const privateKey = input.privateKeyHex === undefined ? undefined : parsePrivateKey(mchNo, input.privateKeyHex);
   const platformPublicKey = input.platformPublicKey === undefined ? undefined : parsePlatformPublicKey(mchNo, input.platformPublicKey);
-  return em.transactional(async (tx) => {
+  const rotation = await em.transactional(async (tx) => {
     const merchant = await tx.findOne(Merchant, { mchNo }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!merchant) throw new MerchantInputError(`no merchant "${mchNo}": add it with "merchant add" first`);
     return { merchant, changed: applyKeys(merchant, keyRing, { privateKey, platformPublicKey }) };
   });
+  // After commit: every gateway of this process signs and verifies with the new keys from its next use.
+  forgetMerchantKeys(rotation.merchant.id);
+  return rotation;
 }
 
 export function findMerchantByMchNo(em: EntityManager, mchNo: string): Promise<Merchant | null> {

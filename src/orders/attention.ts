@@ -1,6 +1,7 @@
 import type { Query } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
-import { BIZ_TYPE } from '../tarspay/codes.js';
+import { bizTypeKind } from '../tarspay/codes.js';
+import { isAbsentOnWire } from '../tarspay/message.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
 import type { OrderKind, OrderRecord } from './order-row.js';
 import type { OrderStatus } from './order-status.js';
@@ -175,15 +176,12 @@ function flaggedOf(row: FlaggedRow): Flagged {
 /** What an inquiry answer says about TarsPay's order: its amount and currency, and its kind and method when the answer names them. */
 export function inquiryFacts(answer: InquiryAnswer): TarsPayOrderFacts {
   const raw = answer.raw;
-  const bizType = typeof raw.bizType === 'number' || typeof raw.bizType === 'string' ? String(raw.bizType) : undefined;
   const method = [raw.wayCode, raw.payWay, raw.bankCode].find((value): value is string => typeof value === 'string' && value !== '');
   return {
     orderAmount: answer.orderAmount,
     currency: answer.currency,
     // A bizType that is neither kind differs from every order.
-    ...(bizType !== undefined && { kind: KIND_BY_BIZ_TYPE[bizType] ?? (`bizType ${bizType}` as OrderKind) }),
+    ...(!isAbsentOnWire(raw.bizType) && { kind: bizTypeKind(raw.bizType) ?? (`bizType ${String(raw.bizType)}` as OrderKind) }),
     ...(method !== undefined && { method }),
   };
 }
-
-const KIND_BY_BIZ_TYPE: Record<string, OrderKind> = { [String(BIZ_TYPE.COLLECTION)]: 'COLLECTION', [String(BIZ_TYPE.PAYOUT)]: 'PAYOUT' };

@@ -1,5 +1,6 @@
 import type { Query } from '../db/sql.js';
 import { eventColumns, eventFromRow, toChangeMessage, type OrderChangeMessage } from './change-message.js';
+import { CursorError } from './order-errors.js';
 import { orderColumnsOf, orderFromRow } from './order-row.js';
 
 /**
@@ -60,16 +61,6 @@ export function decodeEventCursor(text: string): EventCursor | null {
   return cursor;
 }
 
-export class CursorError extends Error {
-  override name = 'CursorError';
-  constructor(
-    readonly code: 'CURSOR_EXPIRED' | 'INVALID_CURSOR',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The cursor `after`, checked: not one this API gave (malformed, out of range, a time before any
  * event or in the future), or older than the retention period (its events are gone).
@@ -78,12 +69,13 @@ export function readCursor(after: string, retentionDays: number, now = Date.now(
   const cursor = decodeEventCursor(after);
   const time = cursor?.createdAt.getTime() ?? Number.NaN;
   if (!cursor || !(time >= EARLIEST_EVENT_MS && time <= now + CLOCK_SKEW_MS)) {
-    throw new CursorError('INVALID_CURSOR', 'after: not a cursor of this API: pass an OrderEvent cursor as it was given');
+    throw new CursorError('INVALID_CURSOR', after, "not a cursor of this API: pass an event's cursor as it was given");
   }
   if (time < now - retentionDays * 86_400_000) {
     throw new CursorError(
       'CURSOR_EXPIRED',
-      `after: the cursor is older than the ${retentionDays} days events are kept (EVENT_RETENTION_DAYS): the events after it may be gone. Read the orders' current state (orders query) and resume from a new cursor.`,
+      after,
+      `the cursor is older than the ${retentionDays} days events are kept (EVENT_RETENTION_DAYS): the events after it may be gone.`,
     );
   }
   return cursor;

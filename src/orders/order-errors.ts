@@ -37,6 +37,18 @@ export class OrderError extends Error {
   }
 }
 
+/** A cursor refused: not one this API gave (INVALID_CURSOR), or too old (CURSOR_EXPIRED). `cursor` is the text given. */
+export class CursorError extends Error {
+  override name = 'CursorError';
+  constructor(
+    readonly code: 'CURSOR_EXPIRED' | 'INVALID_CURSOR',
+    readonly cursor: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A failed call to TarsPay, as an order error: a definitive refusal is REJECTED, anything else UNAVAILABLE. */
 export function upstreamErrorCode(error: TarsPayError): 'UPSTREAM_REJECTED' | 'UPSTREAM_UNAVAILABLE' {
   return error.kind === 'rejected' && error.meaning !== 'could-not-check' ? 'UPSTREAM_REJECTED' : 'UPSTREAM_UNAVAILABLE';

@@ -1,4 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import { CursorError } from './order-errors.js';
 import type { OrderStatus } from './order-status.js';
 import { OrderEvent } from './order-event.entity.js';
 import type { OrderKind } from './order-row.js';
@@ -23,10 +24,13 @@ export function encodeOrderCursor(order: Position): string {
   return Buffer.from(`${order.createdAt.toISOString()}|${order.id}`).toString('base64url');
 }
 
-export function decodeOrderCursor(cursor: string): Position | null {
+/** The position a cursor of encodeOrderCursor names; CursorError for any other text. */
+export function readOrderCursor(cursor: string): Position {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso ?? '');
-  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) return null;
+  if (!id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new CursorError('INVALID_CURSOR', cursor, 'not a cursor of this list: pass a cursor it returned');
+  }
   return { createdAt, id };
 }
 

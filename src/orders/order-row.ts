@@ -1,5 +1,5 @@
 import { p } from '@mikro-orm/core';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { Merchant } from '../merchants/merchant.entity.js';
 import type { OrderStatus } from './order-status.js';
 

@@ -1,5 +1,5 @@
 import type { Query } from '../db/sql.js';
-import { uuidv7 } from '../db/uuid.js';
+import { v7 as uuidv7 } from 'uuid';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
 import { eventColumns, eventFromRow, type OrderEventRecord } from './change-message.js';
 import type { EventToWrite, OrderDecision } from './order-decision.js';

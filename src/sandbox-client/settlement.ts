@@ -40,7 +40,7 @@ export async function settleInSandbox(
     });
   }
   if (!order.platformOrderId) {
-    throw new OrderError('INVALID_STATE', `The order is ${order.status} and has no TarsPay order yet; nothing to settle`, { field: 'id', order });
+    throw new OrderError('INVALID_STATE', `The order is ${order.status} and has no TarsPay order yet; nothing to settle`, { order });
   }
   const changes = services.live.orderChanges(order.id);
   const callbackApplied = waitForChange(changes, CALLBACK_WAIT_MS);

@@ -1,4 +1,4 @@
-import { BIZ_TYPE } from '../tarspay/codes.js';
+import { bizTypeKind } from '../tarspay/codes.js';
 import type { SandboxContext } from './context.js';
 import { historyRecord } from './order-views.js';
 import { optionalInteger, requiredInteger, type RequestBody } from './parameters.js';
@@ -25,7 +25,7 @@ export function orderList(ctx: SandboxContext, merchant: Merchant, body: Request
   const pageNumber = requiredInteger(body, 'pageNumber', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const pageSize = requiredInteger(body, 'pageSize', { min: 1, max: MAX_PAGE_SIZE });
 
-  const kind = bizType === BIZ_TYPE.COLLECTION ? 'collection' : bizType === BIZ_TYPE.PAYOUT ? 'payout' : undefined;
+  const kind = bizTypeKind(bizType)?.toLowerCase();
   const matching = ctx.store
     .ordersOf(merchant.mchNo)
     .filter((order) => FINAL_STATES.has(order.state))

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { isPublicKeyHex } from '../tarspay/signer.js';
+import { booleanVariable } from '../lib/environment-values.js';
+import { isPrivateKeyHex, isPublicKeyHex, PRIVATE_KEY_FORMAT, PUBLIC_KEY_FORMAT } from '../tarspay/signer.js';
 import { SANDBOX_DEFAULTS, SandboxConfigError, type SandboxMerchantInput, type SandboxOptions } from './options.js';
 
 /** Every SANDBOX_* environment variable, parsed once. See src/sandbox/README.md for the table. */
-
-const PRIVATE_KEY_HEX = /^[0-9a-fA-F]{64}$/;
 
 function merchantList(text: string, ctx: z.RefinementCtx): SandboxMerchantInput[] {
   const merchants: SandboxMerchantInput[] = [];
@@ -16,7 +15,7 @@ function merchantList(text: string, ctx: z.RefinementCtx): SandboxMerchantInput[
     if (!mchNo || !publicKey || rest.length > 0) {
       ctx.addIssue({ code: 'custom', message: `"${entry}" is not mchNo:publicKeyHex` });
     } else if (!isPublicKeyHex(publicKey)) {
-      ctx.addIssue({ code: 'custom', message: `${mchNo}: the public key must be a compressed secp256k1 key (66 hex chars, 02… or 03…)` });
+      ctx.addIssue({ code: 'custom', message: `${mchNo}: the public key must be ${PUBLIC_KEY_FORMAT}` });
     } else {
       merchants.push({ mchNo, publicKey: publicKey.toLowerCase() });
     }
@@ -25,9 +24,6 @@ function merchantList(text: string, ctx: z.RefinementCtx): SandboxMerchantInput[
 }
 
 const milliseconds = z.coerce.number().int().min(0);
-const boolean = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], 'must be true or false (or 1/0, yes/no, on/off)')
-  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 const wholeRupiah = z.string().regex(/^\d+$/, 'must be whole rupiah digits, e.g. "5000"');
 
 const envSchema = z.object({
@@ -38,7 +34,7 @@ const envSchema = z.object({
   SANDBOX_PLATFORM_PRIVATE_KEY: z
     .string()
     .transform((value) => value.trim().replace(/^0x/, ''))
-    .refine((value) => PRIVATE_KEY_HEX.test(value), 'must be 64 hex characters (32 bytes, no PEM)')
+    .refine((value) => isPrivateKeyHex(value), `must be ${PRIVATE_KEY_FORMAT}, a valid secp256k1 private key`)
     .optional(),
   SANDBOX_NONCE_WINDOW_MS: milliseconds.default(SANDBOX_DEFAULTS.nonceWindowMs),
   SANDBOX_CALLBACK_RETRY_MS: milliseconds.default(SANDBOX_DEFAULTS.callbackRetryMs),
@@ -47,8 +43,8 @@ const envSchema = z.object({
   SANDBOX_INITIAL_BALANCE: wholeRupiah.default(SANDBOX_DEFAULTS.initialBalance),
   SANDBOX_COLLECTION_FEE_PERCENT: z.coerce.number().min(0).max(100).default(SANDBOX_DEFAULTS.collectionFeePercent),
   SANDBOX_PAYOUT_FEE: wholeRupiah.default(SANDBOX_DEFAULTS.payoutFee),
-  SANDBOX_SIGN_INQUIRIES: boolean.default(false),
-  SANDBOX_DEBUG: boolean.default(false),
+  SANDBOX_SIGN_INQUIRIES: booleanVariable.default(false),
+  SANDBOX_DEBUG: booleanVariable.default(false),
 });
 
 export type SandboxEnvOptions = Omit<SandboxOptions, 'log'> & {

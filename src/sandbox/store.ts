@@ -1,4 +1,4 @@
-import { isPublicKeyHex } from '../tarspay/signer.js';
+import { isPublicKeyHex, PUBLIC_KEY_FORMAT } from '../tarspay/signer.js';
 import { SandboxConfigError } from './options.js';
 
 /** The sandbox's whole state, in memory: merchants with their balances, and orders. Lost on restart. */
@@ -90,7 +90,7 @@ export class SandboxStore {
     const publicKey = input.publicKey.trim().toLowerCase();
     if (!input.mchNo.trim()) throw new SandboxConfigError('mchNo must not be empty');
     if (!isPublicKeyHex(publicKey)) {
-      throw new SandboxConfigError(`merchant ${input.mchNo}: publicKey must be a compressed secp256k1 key (66 hex chars, 02… or 03…)`);
+      throw new SandboxConfigError(`merchant ${input.mchNo}: publicKey must be ${PUBLIC_KEY_FORMAT}`);
     }
     const owner = this.#mchNoByKey.get(publicKey);
     if (owner !== undefined && owner !== input.mchNo) {

@@ -1,9 +1,14 @@
-import { OrderError, upstreamErrorCode, type OrderErrorCode } from '../orders/order-errors.js';
+import type { GraphQLError } from 'graphql';
+import { createGraphQLError } from 'graphql-yoga';
+import { MissingScopeError } from '../auth/scopes.js';
+import { CursorError, OrderError, upstreamErrorCode, type OrderErrorCode } from '../orders/order-errors.js';
 import { TarsPayError } from '../tarspay/errors.js';
 
 /**
- * What clients see of a business error: a `userErrors` entry in a mutation payload, or the
- * extensions of a query's error. The one place that maps the domain's errors to it.
+ * What clients see of the domain's errors, mapped here and nowhere else: a `userErrors` entry in a
+ * mutation payload (toBusinessError), or a top-level GraphQL error with its `extensions.code`
+ * (toGraphQLError). The domain names no GraphQL argument; the mapping adds them. The
+ * userErrors plugin (plugins/user-errors.ts) applies both to every root field.
  */
 export const USER_ERROR_CODES = [
   'VALIDATION',
@@ -80,15 +85,22 @@ export interface BusinessError {
   subject: unknown;
 }
 
-/**
- * The client's view of a business error, or null for anything else (a bug, masked upstream).
- * `inputArgument` is the argument that holds the domain's fields: `amount` becomes
- * ["input", "amount"] for `collectionCreate(input:)`, and stays ["id"] for top-level arguments.
- */
-export function toBusinessError(error: unknown, inputArgument?: string): BusinessError | null {
+/** Where a field's domain errors are named (see UserErrorsOptions in plugins/user-errors.ts). */
+export interface ErrorArguments {
+  /** The argument holding the domain's fields: `amount` becomes ["input", "amount"] for `collectionCreate(input:)`. */
+  input?: string;
+  /** The argument naming the object itself: an error about the object as a whole (NOT_FOUND, INVALID_STATE) names it. */
+  subjectId?: string;
+}
+
+/** Errors about the object a field names, not about one of its fields. */
+const ABOUT_THE_SUBJECT: readonly OrderErrorCode[] = ['NOT_FOUND', 'INVALID_STATE'];
+
+/** The client's view of a business error, or null for anything else (a bug, masked upstream). */
+export function toBusinessError(error: unknown, names: ErrorArguments = {}): BusinessError | null {
   if (error instanceof InputError) return { userErrors: error.details, subject: null };
   if (error instanceof OrderError) {
-    const field = error.field === undefined ? undefined : inputArgument ? [inputArgument, ...error.field.split('.')] : error.field.split('.');
+    const field = fieldOf(error, names);
     const detail: UserErrorDetail = { code: CODES[error.code], message: error.message };
     if (field) detail.field = field;
     if (error.upstreamCode !== undefined) detail.upstreamCode = error.upstreamCode;
@@ -100,4 +112,37 @@ export function toBusinessError(error: unknown, inputArgument?: string): Busines
     return { userErrors: [detail], subject: null };
   }
   return null;
+}
+
+function fieldOf(error: OrderError, names: ErrorArguments): string[] | undefined {
+  if (error.field !== undefined) return names.input ? [names.input, ...error.field.split('.')] : error.field.split('.');
+  if (names.subjectId && ABOUT_THE_SUBJECT.includes(error.code)) return [names.subjectId];
+  return undefined;
+}
+
+/**
+ * A top-level GraphQL error for a domain error (a query's or subscription's, or a mutation's that
+ * has no payload for it), or null for anything else (a bug: masked as "Unexpected error."). `args`
+ * are the field's arguments, to name the one at fault.
+ */
+export function toGraphQLError(error: unknown, args: Readonly<Record<string, unknown>>, names: ErrorArguments = {}): GraphQLError | null {
+  if (error instanceof CursorError) {
+    const argument = Object.keys(args).find((name) => args[name] === error.cursor) ?? 'after';
+    return error.code === 'CURSOR_EXPIRED'
+      ? createGraphQLError(`${argument}: ${error.message} Read the orders' current state (orders query) and resume from a new cursor (latestEventCursor).`, {
+          extensions: { code: 'CURSOR_EXPIRED' },
+        })
+      : createGraphQLError(`${argument}: ${error.message}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  if (error instanceof MissingScopeError) return createGraphQLError(error.message, { extensions: { code: 'FORBIDDEN' } });
+  const business = toBusinessError(error, names);
+  if (!business) return null;
+  const [first] = business.userErrors;
+  return createGraphQLError(business.userErrors.map((detail) => detail.message).join('; '), {
+    extensions: {
+      code: first?.code === 'VALIDATION' ? 'BAD_USER_INPUT' : first?.code,
+      userErrors: business.userErrors,
+      ...(first?.upstreamCode !== undefined ? { upstreamCode: first.upstreamCode } : {}),
+    },
+  });
 }

@@ -1,7 +1,7 @@
-import { createGraphQLError } from 'graphql-yoga';
+import { NIL } from 'uuid';
 import { builder } from './builder.js';
 import { merchantOf } from './context.js';
-import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
+import { encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
 import { eventViewOf } from '../orders/change-message.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';
 
@@ -45,13 +45,7 @@ export function eventFilterOf(
 ): EventFilter {
   const orderId = filter?.orderId ? parseOrderId(String(filter.orderId)) : null;
   // An orderId that is not an Order's global ID matches no order.
-  return { ...filter, orderId: filter?.orderId && !orderId ? '00000000-0000-0000-0000-000000000000' : orderId };
-}
-
-/** A bad or expired `after`: a top-level error with its code (CURSOR_EXPIRED or BAD_USER_INPUT). */
-export function cursorError(error: unknown): unknown {
-  if (!(error instanceof CursorError)) return error;
-  return createGraphQLError(error.message, { extensions: { code: error.code === 'CURSOR_EXPIRED' ? 'CURSOR_EXPIRED' : 'BAD_USER_INPUT' } });
+  return { ...filter, orderId: filter?.orderId && !orderId ? NIL : orderId };
 }
 
 const PAGE_DEFAULT = 50;
@@ -76,23 +70,19 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: OrderEventFilterInput }),
     },
     resolve: async (_root, args, context) => {
-      try {
-        const page = await context.services.events.page(
-          merchantOf(context).id,
-          { first: args.first ?? PAGE_DEFAULT, after: args.after },
-          eventFilterOf(args.filter),
-        );
-        const edges = page.messages.map((message) => {
-          const node = eventViewOf(message);
-          return { cursor: encodeEventCursor(node), node };
-        });
-        return {
-          edges,
-          pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-        };
-      } catch (error) {
-        throw cursorError(error);
-      }
+      const page = await context.services.events.page(
+        merchantOf(context).id,
+        { first: args.first ?? PAGE_DEFAULT, after: args.after },
+        eventFilterOf(args.filter),
+      );
+      const edges = page.messages.map((message) => {
+        const node = eventViewOf(message);
+        return { cursor: encodeEventCursor(node), node };
+      });
+      return {
+        edges,
+        pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      };
     },
   }),
 }));

@@ -32,7 +32,7 @@ builder.mutationFields((t) => ({
     description: "Asks TarsPay for the order's state now and applies the answer",
     authScopes: { scope: 'orders:read' },
     // upstreamCost: one TarsPay inquiry each time it resolves, charged by the rate limits on top of the mutation's 1.
-    extensions: { userErrors: { subject: 'order' }, upstreamCost: 1 },
+    extensions: { userErrors: { subject: 'order', subjectId: 'id' }, upstreamCost: 1 },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, context) => {
       const order = await loadOwnOrderOrFail(context, String(args.id));

@@ -1,4 +1,4 @@
-import { createGraphQLError } from 'graphql-yoga';
+import { MissingScopeError } from '../auth/scopes.js';
 import { builder } from './builder.js';
 import { emOf, merchantOf } from './context.js';
 import { amountRule } from './input-rules.js';
@@ -14,7 +14,7 @@ builder.mutationFields((t) => ({
     description:
       "Sandbox only: settles the order at the sandbox, which sends the signed callback as TarsPay would. Needs collections:write for collections, payouts:write for payouts, or the collection's own client secret.",
     authScopes: { authenticated: true, clientSecret: true },
-    extensions: { userErrors: { subject: 'order' } },
+    extensions: { userErrors: { subject: 'order', subjectId: 'id' } },
     args: {
       id: t.arg.id({ required: true }),
       outcome: t.arg({ type: SandboxOutcomeEnum, required: true }),
@@ -26,7 +26,7 @@ builder.mutationFields((t) => ({
       // The loader gave a client secret its own order only: that one it may settle.
       const ownOrder = context.auth?.orderId === order.id && order.kind === 'COLLECTION';
       if (!ownOrder && !context.auth?.scopes.includes(needed)) {
-        throw createGraphQLError(`Settling a ${order.kind.toLowerCase()} needs the ${needed} scope`, { extensions: { code: 'FORBIDDEN' } });
+        throw new MissingScopeError(needed, `Settling a ${order.kind.toLowerCase()} needs the ${needed} scope`);
       }
       const settled = await settleInSandbox(emOf(context), context.services, order, merchantOf(context), args.outcome, args.paidAmount);
       return { order: settled, userErrors: [] };

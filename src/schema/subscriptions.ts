@@ -1,12 +1,11 @@
-import { createGraphQLError } from 'graphql-yoga';
 import { builder } from './builder.js';
 import { merchantOf, type GraphQLContext } from './context.js';
+import { OrderError } from '../orders/order-errors.js';
 import { eventViewOf, type OrderChangeMessage } from '../orders/change-message.js';
 import type { OrderView } from '../orders/order-row.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
-import { forgetEvents } from './event-loader.js';
-import { cursorError, eventFilterOf, OrderEventFilterInput } from './order-event.js';
+import { eventFilterOf, OrderEventFilterInput } from './order-event.js';
 import { OrderEventRef, OrderRef, parseOrderId } from './order.js';
 
 async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGenerator<OrderView> {
@@ -18,7 +17,7 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
     // A client secret follows its own order only; another id reads as not found.
     const reachable = id !== null && (context.auth?.orderId ?? id) === id;
     const snapshot = reachable ? await context.services.orders.view(merchantOf(context).id, id) : null;
-    if (!snapshot) throw createGraphQLError('No order with this id for this merchant', { extensions: { code: 'NOT_FOUND' } });
+    if (!snapshot) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant');
     yield snapshot;
     if (isSettled(snapshot.status)) return;
     for (let next = await pending; !next.done; next = await pending) {
@@ -39,7 +38,6 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
  */
 function freshReadsFor(context: GraphQLContext): void {
   clearAllDataLoaders(context);
-  forgetEvents(context);
   context.entityManager.clear();
 }
 
@@ -73,11 +71,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;
-      try {
-        return context.services.events.stream(merchantId, () => context.services.live.merchantChanges(merchantId), args.after, eventFilterOf(args.filter));
-      } catch (error) {
-        throw cursorError(error);
-      }
+      return context.services.events.stream(merchantId, () => context.services.live.merchantChanges(merchantId), args.after, eventFilterOf(args.filter));
     },
     resolve: (message: OrderChangeMessage, _args, context) => {
       freshReadsFor(context);

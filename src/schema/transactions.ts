@@ -1,6 +1,6 @@
 import { builder } from './builder.js';
 import { merchantOf } from './context.js';
-import { BIZ_TYPE } from '../tarspay/codes.js';
+import { BIZ_TYPE, bizTypeKind } from '../tarspay/codes.js';
 import type { HistoryAnswer, HistoryRecord } from '../tarspay/types.js';
 import { OrderKindEnum, OrderStatusEnum } from './order.js';
 
@@ -9,7 +9,7 @@ const TransactionRef = builder.objectRef<HistoryRecord>('Transaction').implement
   fields: (t) => ({
     platformOrderId: t.string({ resolve: (record) => String(record.payOrderId) }),
     merchantOrderNo: t.string({ resolve: (record) => String(record.mchOrderNo ?? '') }),
-    kind: t.field({ type: OrderKindEnum, nullable: true, resolve: (record) => kindOf(record.bizType) }),
+    kind: t.field({ type: OrderKindEnum, nullable: true, resolve: (record) => bizTypeKind(record.bizType) ?? null }),
     status: t.field({ type: OrderStatusEnum, nullable: true, resolve: (record) => record.status ?? null }),
     orderAmount: t.string({ resolve: (record) => String(record.orderAmount ?? '') }),
     amount: t.string({ description: 'Settled amount (collections: after the fee)', resolve: (record) => String(record.amount ?? '') }),
@@ -66,12 +66,6 @@ builder.queryFields((t) => ({
     },
   }),
 }));
-
-function kindOf(bizType: unknown): 'COLLECTION' | 'PAYOUT' | null {
-  if (Number(bizType) === BIZ_TYPE.COLLECTION) return 'COLLECTION';
-  if (Number(bizType) === BIZ_TYPE.PAYOUT) return 'PAYOUT';
-  return null;
-}
 
 function fromSeconds(value: unknown): Date | null {
   const seconds = Number(value);

@@ -32,11 +32,6 @@ export function parseWireAmount(value: unknown, rules: WireAmountRules): string 
   return undefined;
 }
 
-/** Absent on TarsPay's wire: the key is missing, null or "" (TarsPay has not settled which it sends). */
-export function isAbsentOnWire(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
 /**
  * The one reading of an amount TarsPay reports (callbacks, inquiries, balances): whole rupiah. TarsPay
  * documents digits ("150000"); "150000.00" names the same whole amount and is read as "150000" on

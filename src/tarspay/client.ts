@@ -1,5 +1,5 @@
-import { isAbsentOnWire, readFee, readReportedAmount } from './amounts.js';
-import { withoutEmptyValues, type SignableBody } from './message.js';
+import { readFee, readReportedAmount } from './amounts.js';
+import { isAbsentOnWire, withoutEmptyValues, type SignableBody } from './message.js';
 import { stateFromCode } from './codes.js';
 import { TarsPayError } from './errors.js';
 import { parseExpiredTime } from './expired-time.js';
@@ -19,6 +19,7 @@ import type {
   InquiryAnswer,
   InquiryRequest,
 } from './types.js';
+import { isRecord } from '../lib/is-record.js';
 
 export const TARSPAY_PATHS = {
   createCollection: '/api/pay/unifiedOrder',
@@ -309,10 +310,6 @@ function parseEnvelope(text: string): Envelope | undefined {
     data: parsed.data,
     sign: typeof parsed.sign === 'string' ? parsed.sign : undefined,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function optionalText(value: unknown): string | undefined {

@@ -25,3 +25,14 @@ export function stateFromCode(value: unknown): TarsPayState | undefined {
 }
 
 export const BIZ_TYPE = { COLLECTION: 1, PAYOUT: 2 } as const;
+
+/**
+ * The kind of order a `bizType` names: 1 (or "1") a collection, 2 (or "2") a payout; undefined for
+ * anything else (3 and 4 are TarsPay's USDT and plain withdrawals, which the gateway never makes).
+ */
+export function bizTypeKind(value: unknown): keyof typeof BIZ_TYPE | undefined {
+  for (const kind of ['COLLECTION', 'PAYOUT'] as const) {
+    if (value === BIZ_TYPE[kind] || value === String(BIZ_TYPE[kind])) return kind;
+  }
+  return undefined;
+}

@@ -1,3 +1,5 @@
+import { isAbsentOnWire } from './message.js';
+
 /**
  * A create-collection answer's `expiredTime`: when TarsPay closes the unpaid order. TarsPay's
  * document does not show the field; every time it does show is Unix seconds in UTC ("0 time zone
@@ -17,7 +19,7 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 export type ExpiredTime = { kind: 'at'; at: Date } | { kind: 'absent' } | { kind: 'unreadable'; value: unknown };
 
 export function parseExpiredTime(value: unknown, now = Date.now()): ExpiredTime {
-  if (value === undefined || value === null || value === '') return { kind: 'absent' };
+  if (isAbsentOnWire(value)) return { kind: 'absent' };
   const ms = instantOf(value);
   if (ms === undefined || Math.abs(ms - now) > PLAUSIBLE_WITHIN_MS) return { kind: 'unreadable', value };
   return { kind: 'at', at: new Date(ms) };

@@ -11,7 +11,11 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-function isEmpty(value: unknown): boolean {
+/**
+ * Absent on TarsPay's wire: the key is missing, null or "" (TarsPay has not settled which it sends).
+ * The one reading of "no value", for what is signed and sent and for what is read back.
+ */
+export function isAbsentOnWire(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
@@ -24,7 +28,7 @@ function paramText(value: unknown): string {
 
 export function canonicalParams(body: SignableBody, emptyValues: EmptyValueForm = 'omit'): string {
   return Object.keys(body)
-    .filter((key) => body[key] !== undefined && (emptyValues === 'keep' || !isEmpty(body[key])))
+    .filter((key) => body[key] !== undefined && (emptyValues === 'keep' || !isAbsentOnWire(body[key])))
     .sort(byteOrder)
     .map((key) => `${key}=${paramText(body[key])}`)
     .join('&');
@@ -38,7 +42,7 @@ export function requestMessage(path: string, nonce: string, body: SignableBody, 
 export function withoutEmptyValues<T extends SignableBody>(body: T): Partial<T> {
   const result: SignableBody = {};
   for (const [key, value] of Object.entries(body)) {
-    if (!isEmpty(value)) result[key] = value;
+    if (!isAbsentOnWire(value)) result[key] = value;
   }
   return result as Partial<T>;
 }

@@ -1,5 +1,6 @@
 import { compactSortedJson, requestMessage, type SignableBody } from './message.js';
 import { verifySignature, type PrivateKey } from './signer.js';
+import { isRecord } from '../lib/is-record.js';
 
 /**
  * Every signature on TarsPay's wire, signing beside verifying, so that the gateway, the sandbox,
@@ -73,8 +74,4 @@ export function signCallback(platformKey: PrivateKey, payload: Record<string, un
 export function verifyCallbackSignature(platformPublicKeyHex: string, rawText: string, canonicalText: string, signature: string): boolean {
   if (verifySignature(platformPublicKeyHex, rawText, signature)) return true;
   return canonicalText !== rawText && verifySignature(platformPublicKeyHex, canonicalText, signature);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -15,8 +15,11 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
  */
 export type SigningBackend = 'noble' | 'openssl';
 
-const HEX_PRIVATE_KEY = /^[0-9a-fA-F]{64}$/;
-const HEX_PUBLIC_KEY = /^0[23][0-9a-fA-F]{64}$/;
+/** How keys are written, everywhere the gateway, the CLI and the sandbox read one. */
+export const PRIVATE_KEY_HEX = /^[0-9a-fA-F]{64}$/;
+export const PRIVATE_KEY_FORMAT = '64 hex characters (32 bytes, no PEM)';
+export const PUBLIC_KEY_HEX = /^0[23][0-9a-fA-F]{64}$/;
+export const PUBLIC_KEY_FORMAT = 'a compressed secp256k1 public key (66 hex characters starting 02 or 03)';
 const HEX_SIGNATURE = /^(?:[0-9a-fA-F]{2}){8,80}$/;
 
 export class SigningKeyError extends Error {
@@ -58,8 +61,8 @@ export class PrivateKey {
 
   static fromHex(hex: string): PrivateKey {
     const trimmed = hex.trim().replace(/^0x/, '');
-    if (!HEX_PRIVATE_KEY.test(trimmed)) {
-      throw new SigningKeyError('private key must be 64 hex characters (32 bytes, no PEM)');
+    if (!PRIVATE_KEY_HEX.test(trimmed)) {
+      throw new SigningKeyError(`private key must be ${PRIVATE_KEY_FORMAT}`);
     }
     return new PrivateKey(hexToBytes(trimmed.toLowerCase()));
   }
@@ -115,11 +118,11 @@ export class PrivateKey {
 /** True when `hex` is 64 hex characters naming a usable private key (1 to the curve order - 1). */
 export function isPrivateKeyHex(hex: string): boolean {
   const trimmed = hex.trim().replace(/^0x/, '');
-  return HEX_PRIVATE_KEY.test(trimmed) && secp256k1.utils.isValidSecretKey(hexToBytes(trimmed.toLowerCase()));
+  return PRIVATE_KEY_HEX.test(trimmed) && secp256k1.utils.isValidSecretKey(hexToBytes(trimmed.toLowerCase()));
 }
 
 export function isPublicKeyHex(value: string): boolean {
-  if (!HEX_PUBLIC_KEY.test(value)) return false;
+  if (!PUBLIC_KEY_HEX.test(value)) return false;
   try {
     secp256k1.Point.fromHex(value);
     return true;

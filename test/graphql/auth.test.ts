@@ -264,6 +264,21 @@ describe("merchant isolation: B's token never reaches A's orders", () => {
     expect(JSON.stringify(listB)).not.toContain(orderA.merchantOrderNo);
   });
 
+  it('settling a payout needs payouts:write: a top-level FORBIDDEN saying so, and nothing settles', async () => {
+    const payout = await t.graphql(await t.token(merchantA, ['payouts:write']), PAYOUT_CREATE, { input: payoutInput() });
+    const order = payout.data!.payoutCreate.order as { id: string; platformOrderId: string };
+    const settle = await t.graphql(await t.token(merchantA, ['collections:write']), SETTLE, { id: order.id, outcome: 'SUCCEEDED' });
+    expect(settle.errors).toEqual([
+      expect.objectContaining({
+        path: ['sandboxOrderSettle'],
+        message: 'Settling a payout needs the payouts:write scope',
+        extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+      }),
+    ]);
+    expect(settle.data?.sandboxOrderSettle ?? null).toBeNull();
+    expect(t.sandbox.order(order.platformOrderId)!.state).not.toBe(2);
+  });
+
   it('orderRefresh and sandboxOrderSettle answer NOT_FOUND and change nothing', async () => {
     const calls = t.upstreamCalls.length;
     const refresh = await t.graphql(tokenB, REFRESH, { id: orderA.id });

@@ -183,7 +183,13 @@ describe('orders connection', () => {
     const result = await t.graphql(token, ORDERS, { first: 5, after });
     expect(result.data ?? null).toBeNull();
     expect(result.errors).toEqual([expect.objectContaining({ path: ['orders'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
-    expect(result.errors![0]!.message).toMatch(/cursor/i);
+    expect(result.errors![0]!.message).toMatch(/^after: not a cursor of this list/);
+  });
+
+  it('a bad before cursor is named as such', async () => {
+    const result = await t.graphql(token, `query ($before: String) { orders(last: 5, before: $before) { edges { cursor } } }`, { before: 'not-a-cursor' });
+    expect(result.errors).toEqual([expect.objectContaining({ path: ['orders'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    expect(result.errors![0]!.message).toMatch(/^before: not a cursor of this list/);
   });
 });
 

@@ -10,8 +10,9 @@ import type { Gateway } from '../../src/app.js';
 import { keyIdOf, KeyRing } from '../../src/merchants/key-encryption.js';
 import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
-import { findMerchantByMchNo } from '../../src/merchants/merchant.service.js';
+import { findMerchantByMchNo, rotateMerchantKeys } from '../../src/merchants/merchant.service.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
+import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
@@ -20,9 +21,12 @@ const projectDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const scratch = mkdtempSync(join(tmpdir(), 'tpg-rotate-'));
 
+/** TarsPay's platform key, which signs the sandbox's callbacks and those the tests send. */
+const platformKey = PrivateKey.generate();
+
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway({ sandbox: { platformPrivateKey: platformKey.revealHex() } });
 });
 afterAll(async () => {
   await t?.close();
@@ -85,6 +89,74 @@ describe('merchant key rotation without a restart', () => {
     expect(stored).toMatchObject({ publicKey: newKey.publicKeyHex, keyVersion: 2 });
     expect(t.privateKeyOf(stored).revealHex()).toBe(newKey.revealHex());
   }, 60_000);
+});
+
+interface CreatedOrder {
+  id: string;
+  status: string;
+  merchantOrderNo: string;
+  platformOrderId: string;
+  amount: string;
+}
+
+async function createOrder(gateway: Gateway, token: string): Promise<CreatedOrder> {
+  const response = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: COLLECTION_CREATE, variables: { input: collectionInput() } }),
+  });
+  const body = (await response.json()) as { data: { collectionCreate: { order: CreatedOrder; userErrors: unknown[] } } };
+  expect(body.data.collectionCreate.userErrors).toEqual([]);
+  return body.data.collectionCreate.order;
+}
+
+/** TarsPay's callback that the order was paid, signed with `platformKey`. */
+function paid(mchNo: string, order: CreatedOrder, platformKey: PrivateKey): Promise<{ status: number; text: string }> {
+  const body = callbackBody(collectionCallbackFields(mchNo, order, 2));
+  return postCallback(t.gateway.url, body, platformKey.sign(body));
+}
+
+describe('one merchant cache for signing and callbacks', () => {
+  it('keys rotated through the merchant service in this process apply at once: the next signed call and the next callback use them', async () => {
+    const merchant = await t.addMerchant('M-AT-ONCE');
+    const token = await t.token(merchant);
+    // The gateway has read (and cached) the merchant's keys for signing and for callbacks.
+    const first = await createOrder(t.gateway, token);
+    expect(first.status).toBe('CREATED');
+    expect(await paid('M-AT-ONCE', first, platformKey)).toMatchObject({ status: 200, text: 'OK' });
+
+    const newKey = PrivateKey.generate();
+    const newPlatformKey = PrivateKey.generate();
+    await rotateMerchantKeys(t.gateway.orm.em.fork(), t.gateway.keyRing, {
+      mchNo: 'M-AT-ONCE',
+      privateKeyHex: newKey.revealHex(),
+      platformPublicKey: newPlatformKey.publicKeyHex,
+    });
+    // TarsPay now accepts only the new merchant key and signs only with its new platform key.
+    t.sandbox.registerMerchant({ mchNo: 'M-AT-ONCE', publicKey: newKey.publicKeyHex });
+
+    // No wait for a TTL: the very next calls.
+    const second = await createOrder(t.gateway, token);
+    expect(second.status).toBe('CREATED');
+    expect(await paid('M-AT-ONCE', second, newPlatformKey)).toMatchObject({ status: 200, text: 'OK' });
+    expect(await paid('M-AT-ONCE', second, platformKey)).toMatchObject({ status: 401 });
+  });
+
+  it('a platform key changed by another process (as the CLI does) verifies the next callback at once, without waiting for the 5 s TTL', async () => {
+    const merchant = await t.addMerchant('M-ELSEWHERE');
+    const token = await t.token(merchant);
+    const [first, second] = [await createOrder(t.gateway, token), await createOrder(t.gateway, token)];
+    expect(await paid('M-ELSEWHERE', first, platformKey)).toMatchObject({ status: 200, text: 'OK' });
+
+    // Another process writes the row; nothing tells this one.
+    const newPlatformKey = PrivateKey.generate();
+    await t.gateway.orm.em
+      .getConnection()
+      .execute('update merchants set platform_public_key = ?, key_version = key_version + 1 where mch_no = ?', [newPlatformKey.publicKeyHex, 'M-ELSEWHERE']);
+    // A key that does not verify is checked against the row at most once a second (forged callbacks cost no more).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await paid('M-ELSEWHERE', second, newPlatformKey)).toMatchObject({ status: 200, text: 'OK' });
+  });
 });
 
 describe('key-encryption key rotation', () => {

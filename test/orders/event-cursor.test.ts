@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CursorError, encodeEventCursor, readCursor } from '../../src/orders/event-stream.js';
+import { encodeEventCursor, readCursor } from '../../src/orders/event-stream.js';
+import { CursorError } from '../../src/orders/order-errors.js';
 
 /**
  * A cursor is opaque: any text a client sends is either a cursor this API gave (read back as it was
@@ -103,6 +104,22 @@ describe('event cursors', () => {
 
   it('refuses a cursor older than the retention period with CURSOR_EXPIRED', () => {
     expect(outcome(encodeEventCursor({ seq: 1n, createdAt: new Date(NOW - (RETENTION_DAYS + 1) * DAY) }))).toBe('CURSOR_EXPIRED');
+  });
+
+  it("says what is wrong in the domain's words: the cursor it was given, and no GraphQL argument or query", () => {
+    const old = encodeEventCursor({ seq: 1n, createdAt: new Date(NOW - (RETENTION_DAYS + 1) * DAY) });
+    for (const text of ['not-a-cursor', old]) {
+      const error = (() => {
+        try {
+          readCursor(text, RETENTION_DAYS, NOW);
+        } catch (thrown) {
+          return thrown as CursorError;
+        }
+      })();
+      expect(error).toBeInstanceOf(CursorError);
+      expect(error!.cursor).toBe(text);
+      expect(error!.message).not.toMatch(/^after|query|OrderEvent/);
+    }
   });
 
   it('takes seq 0 (latestEventCursor before any event) and the largest bigint', () => {

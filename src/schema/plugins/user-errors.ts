@@ -1,26 +1,23 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
-import { toBusinessError } from '../business-errors.js';
+import { toBusinessError, toGraphQLError, type ErrorArguments } from '../business-errors.js';
 
 /**
  * Where a root field's business errors go. A mutation field declares its payload with
- * `extensions: { userErrors: { subject: 'order', input: 'input' } }`: an error becomes
- * `{ userErrors, [subject]: the object it is about }`, fields named from the `input` argument.
+ * `extensions: { userErrors: { subject: 'order', input: 'input', subjectId: 'id' } }`: an error
+ * becomes `{ userErrors, [subject]: the object it is about }`, fields named from the arguments.
  */
-export interface UserErrorsOptions {
+export interface UserErrorsOptions extends ErrorArguments {
   /** The payload field that carries the object the mutation is about. */
   subject: string;
-  /** The argument holding the domain's fields (omit when they are top-level arguments). */
-  input?: string;
 }
 
 /**
- * Turns business errors into payloads for mutation fields that declare one (see UserErrorsOptions);
- * elsewhere (queries) into GraphQL errors clients can read (`BAD_USER_INPUT` for validation, the
- * upstream codes with TarsPay's `upstreamCode`) instead of masked "Unexpected error"s. It sits
- * after scope-auth (so UNAUTHENTICATED/FORBIDDEN stay top-level) and before the zod plugin (so
- * input validation failures become VALIDATION userErrors).
+ * Applies the one mapping of domain errors (business-errors.ts) to every root field: business errors
+ * become payloads for mutation fields that declare one (see UserErrorsOptions); every other domain
+ * error, in queries and subscriptions too, a top-level GraphQL error with its code instead of a
+ * masked "Unexpected error." It sits after scope-auth (so UNAUTHENTICATED/FORBIDDEN stay
+ * top-level) and before the zod plugin (so input validation failures become VALIDATION userErrors).
  */
 export class UserErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override wrapResolve(
@@ -33,20 +30,43 @@ export class UserErrorsPlugin<Types extends SchemaTypes> extends BasePlugin<Type
       try {
         return await resolver(parent, args, context, info);
       } catch (error) {
-        const business = toBusinessError(error, payload?.input);
-        if (!business) throw error;
-        if (payload) return { userErrors: business.userErrors, [payload.subject]: business.subject };
-        const [first] = business.userErrors;
-        throw createGraphQLError(business.userErrors.map((detail) => detail.message).join('; '), {
-          extensions: {
-            code: first?.code === 'VALIDATION' ? 'BAD_USER_INPUT' : first?.code,
-            userErrors: business.userErrors,
-            ...(first?.upstreamCode !== undefined ? { upstreamCode: first.upstreamCode } : {}),
-          },
-        });
+        const business = payload ? toBusinessError(error, payload) : null;
+        if (business) return { userErrors: business.userErrors, [payload!.subject]: business.subject };
+        throw toGraphQLError(error, args as Record<string, unknown>) ?? error;
       }
     };
   }
+
+  /** A subscription refused when it starts, or by its stream before the first event (NOT_FOUND). */
+  override wrapSubscribe(
+    subscribe: GraphQLFieldResolver<unknown, Types['Context'], object>,
+    fieldConfig: PothosOutputFieldConfig<Types>,
+  ): GraphQLFieldResolver<unknown, Types['Context'], object> {
+    if (fieldConfig.parentType !== 'Subscription') return subscribe;
+    return async (parent, args, context, info) => {
+      const mapped = (error: unknown) => toGraphQLError(error, args as Record<string, unknown>) ?? error;
+      try {
+        return withMappedErrors((await subscribe(parent, args, context, info)) as AsyncIterable<unknown>, mapped);
+      } catch (error) {
+        throw mapped(error);
+      }
+    };
+  }
+}
+
+function withMappedErrors<T>(source: AsyncIterable<T>, mapped: (error: unknown) => unknown): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]();
+      return {
+        next: () =>
+          iterator.next().catch((error: unknown) => {
+            throw mapped(error);
+          }),
+        return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: value as T }),
+      };
+    },
+  };
 }
 
 declare global {
