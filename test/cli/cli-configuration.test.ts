@@ -43,7 +43,8 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe.concurrent('cli configuration', () => {
+// Every test spawns CLI processes (tsx), side by side: on 2 busy cores one can wait its turn for a minute.
+describe.concurrent('cli configuration', { timeout: 120_000 }, () => {
   it('a bad DATABASE_URL is named, exit code 1', async ({ expect }) => {
     const run = await cli({ DATABASE_URL: 'mysql://db/tarspay' }, 'merchant', 'list');
     expect(run.code).toBe(1);

@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 // Each run is its own process, mostly waiting on module loading: run them side by side.
-describe.concurrent('cli', () => {
+describe.concurrent('cli', { timeout: 120_000 }, () => {
   it('keys generate prints a valid, labelled key pair and what to do with it', async ({ expect }) => {
     const run = await cli('keys', 'generate');
     expect(run.code).toBe(0);

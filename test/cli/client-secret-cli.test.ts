@@ -30,7 +30,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('the CLI', () => {
+describe('the CLI', { timeout: 120_000 }, () => {
   it('client-secret revoke --order: the secret is refused from then on (within the 5 s cache on a running gateway)', async () => {
     const token = await t.token(await t.addMerchant('M-CLI-CS2'));
     const created = (
