@@ -35,13 +35,13 @@ module.exports = {
       name: 'domain-speaks-no-graphql',
       severity: 'error',
       comment: 'Domain modules raise domain errors; the API layer (src/schema, the builder, src/user-errors.ts) maps them.',
-      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db)/' },
+      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db|webhooks)/' },
       to: { path: '^src/(schema|graphql|http)/|^src/(builder|context|user-errors|user-errors-plugin|storable-text-plugin)\\.ts$' },
     },
     {
       name: 'domain-knows-no-graphql-libraries',
       severity: 'error',
-      from: { path: '^src/(orders|callbacks|auth|merchants|tarspay|sandbox)/' },
+      from: { path: '^src/(orders|callbacks|auth|merchants|tarspay|sandbox|webhooks)/' },
       to: { path: '(^|/)node_modules/(graphql|graphql-yoga|@pothos)/' },
     },
     {

@@ -41,6 +41,13 @@ import type { StartupPhases } from './startup-phases.js';
 import { recordOrmStatement } from './db/sql-spans.js';
 import { graphqlTracingPlugin, startTracing, type TracingOptions } from './observability/tracing.js';
 import { tracingSettings } from './observability/tracing-settings.js';
+import { LazyFork } from './db/lazy-fork.js';
+import { schema } from './schema/index.js';
+import { webhookDocuments } from './schema/webhook-document.js';
+import { WebhookEndpoints } from './webhooks/webhook-endpoints.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import type { WebhookUrlPolicy } from './webhooks/webhook-url.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 export interface GatewayOptions {
   config: Environment;
@@ -142,11 +149,40 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     backoffMaxMs: config.RECONCILE_BACKOFF_MAX_MS,
     latePaymentWindowMs: config.LATE_PAYMENT_WINDOW_MS,
   };
+  // A webhook body is the endpoint's subscription document run for the event, as its merchant with orders:read.
+  const documents = webhookDocuments(schema, (merchant) => ({
+    entityManager: new LazyFork(orm),
+    services,
+    requestId: 'webhook',
+    auth: { merchant, scopes: ['orders:read'], tokenId: 'webhook', orderId: null },
+  }));
+  const webhookUrls: WebhookUrlPolicy = {
+    requireHttps: config.NODE_ENV === 'production',
+    allowPrivate: config.NODE_ENV !== 'production' || config.WEBHOOK_ALLOW_PRIVATE,
+  };
+  const webhookDelivery = new WebhookWorker({
+    orm,
+    sql,
+    keyRing,
+    documents,
+    sender: new WebhookSender(webhookUrls, config.WEBHOOK_TIMEOUT_MS),
+    logger: logger.child({ component: 'webhooks' }),
+    retry: { firstMs: config.WEBHOOK_RETRY_FIRST_MS, maxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_MS, maxAgeMs: config.WEBHOOK_RETRY_MAX_AGE_MS },
+    pollMs: config.WEBHOOK_POLL_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    onAttempt: metrics.observeWebhookAttempt,
+    onDisabled: () => metrics.webhookEndpointsDisabled.inc(),
+  });
+  const webhooks = new WebhookEndpoints({ keyRing, documents, urlPolicy: webhookUrls, onChange: () => webhookDelivery.wake() });
   const updates = new OrderUpdates({
     schedule,
     sql,
     listeners: {
-      publish: (message) => live.publishChange(message),
+      publish: (message) => {
+        live.publishChange(message);
+        webhookDelivery.wake();
+      },
       onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
     },
     logger,
@@ -175,7 +211,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schedule,
   });
   const events = new EventFeed(sql, config.EVENT_RETENTION_DAYS);
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
+  const services: GatewayServices = {
+    orders,
+    upstream,
+    sandboxUrl: options.sandboxUrl,
+    live,
+    events,
+    clientSecrets: new ClientSecrets(keyRing, sql.query),
+    webhooks,
+    webhookDelivery,
+  };
   const callbacks = new CallbackService({ sql, updates, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
@@ -279,12 +324,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
   reconciler.start();
+  webhookDelivery.start();
   const stopRetention = events.startRetention(logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await reconciler.stop();
+      await webhookDelivery.stop();
       stopRetention();
       await metricsServer?.close();
       await closeWebSockets();

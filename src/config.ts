@@ -293,6 +293,20 @@ const environment = z.object({
   /** Operation names that become metric labels, besides the ones this project ships. */
   METRICS_OPERATION_NAMES: operationNames.default([]),
 
+  /** Webhooks (src/webhooks): one delivery attempt, connection to the end of the answer. */
+  WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+  /** The delay after a failed delivery; it doubles per failure (with jitter) up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+  WEBHOOK_RETRY_FIRST_MS: positiveInt.default(5_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: positiveInt.default(10_800_000),
+  /** An event still failing this long after its first failed attempt disables the endpoint. */
+  WEBHOOK_RETRY_MAX_AGE_MS: z.coerce.number().int().min(0).default(259_200_000),
+  /** Production: webhooks may also go to private, loopback and link-local addresses (a private network). */
+  WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
+  /** How often an instance looks for webhook work it was not woken for (other instances' events, retries due). */
+  WEBHOOK_POLL_MS: positiveInt.default(1_000),
+  /** Endpoints one instance delivers to at once. */
+  WEBHOOK_CONCURRENCY: positiveInt.default(16),
+
   /** Your apps' persisted-documents.json manifests (comma-separated paths), trusted besides the shipped one. */
   TRUSTED_DOCUMENTS_FILE: z.string().transform(commaList).default([]),
 });
@@ -382,6 +396,11 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environm
   if (config.RECONCILE_BACKOFF_MAX_MS < config.RECONCILE_BACKOFF_FIRST_MS) {
     throw new ConfigError(
       `RECONCILE_BACKOFF_MAX_MS: ${config.RECONCILE_BACKOFF_MAX_MS} is below RECONCILE_BACKOFF_FIRST_MS (${config.RECONCILE_BACKOFF_FIRST_MS}): the longest delay must be at least the first`,
+    );
+  }
+  if (config.WEBHOOK_RETRY_MAX_DELAY_MS < config.WEBHOOK_RETRY_FIRST_MS) {
+    throw new ConfigError(
+      `WEBHOOK_RETRY_MAX_DELAY_MS: ${config.WEBHOOK_RETRY_MAX_DELAY_MS} is below WEBHOOK_RETRY_FIRST_MS (${config.WEBHOOK_RETRY_FIRST_MS}): the longest delay must be at least the first`,
     );
   }
   if (config.METRICS_PORT && config.METRICS_PORT === config.PORT) {

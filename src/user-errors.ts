@@ -1,5 +1,6 @@
 import { OrderError, upstreamErrorCode, type OrderErrorCode } from './orders/order-errors.js';
 import { TarsPayError } from './tarspay/errors.js';
+import { WebhookError } from './webhooks/webhook-errors.js';
 
 /**
  * What clients see of a business error: a `userErrors` entry in a mutation payload, or the
@@ -74,6 +75,8 @@ const CODES: Record<OrderErrorCode, UserErrorCode> = {
   INVALID_STATE: 'INVALID_STATE',
 };
 
+const ENDPOINT_FIELDS = new Set(['url', 'query', 'description', 'enabled']);
+
 export interface BusinessError {
   userErrors: UserErrorDetail[];
   /** The object the error is about, for the payload (e.g. the order kept as UNKNOWN). */
@@ -93,6 +96,12 @@ export function toBusinessError(error: unknown, inputArgument?: string): Busines
     if (field) detail.field = field;
     if (error.upstreamCode !== undefined) detail.upstreamCode = error.upstreamCode;
     return { userErrors: [detail], subject: error.order ?? null };
+  }
+  if (error instanceof WebhookError) {
+    const detail: UserErrorDetail = { code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'VALIDATION', message: error.message };
+    // Fields of the endpoint sit under the input argument; ids and cursors are arguments of their own.
+    if (error.field) detail.field = inputArgument && ENDPOINT_FIELDS.has(error.field) ? [inputArgument, error.field] : error.field.split('.');
+    return { userErrors: [detail], subject: null };
   }
   if (error instanceof TarsPayError) {
     const detail: UserErrorDetail = { code: upstreamErrorCode(error), message: error.message };
