@@ -359,6 +359,7 @@ const databaseSettings = environment.pick({
   KEY_ENCRYPTION_KEY: true,
   KEY_ENCRYPTION_KEY_FILE: true,
   KEY_ENCRYPTION_KEY_PREVIOUS: true,
+  WEBHOOK_ALLOW_PRIVATE: true,
 });
 export type DatabaseSettings = z.infer<typeof databaseSettings>;
 

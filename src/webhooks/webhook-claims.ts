@@ -17,6 +17,8 @@ export class WebhookClaims {
   readonly #locks: LockSession;
   /** True when an advisory lock held by #locks keeps the pool's other connections out (PostgreSQL, not PGlite). */
   #locksExclude = false;
+  /** The lock session is one connection: its statements go one after another. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     clientUrl: string,
@@ -27,7 +29,17 @@ export class WebhookClaims {
     this.#locks = new LockSession(clientUrl, ENDPOINT_LOCK_NAMESPACE, WEBHOOK_LOCKS_APPLICATION);
   }
 
-  async open(): Promise<void> {
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  open(): Promise<void> {
+    return this.#serial(() => this.#open());
+  }
+
+  async #open(): Promise<void> {
     await this.#locks.open();
     // Does a lock held on the lock session keep another connection out? Not when both share one session.
     const probe = `probe:${this.instanceId}`;
@@ -43,14 +55,14 @@ export class WebhookClaims {
   /** True when this instance may deliver the endpoint's events until release(). */
   async claim(endpointId: string): Promise<boolean> {
     await this.open();
-    if (!(await this.#locks.tryLock(endpointId))) return false;
+    if (!(await this.#serial(() => this.#locks.tryLock(endpointId)))) return false;
     const rows = await this.query(
       `update webhook_endpoints set claimed_by = $2, claimed_until = now() + $3 * interval '1 millisecond'
         where id = $1 and enabled and (claimed_by is null or claimed_by = $2 or claimed_until < now() or $4::boolean)
        returning id`,
       [endpointId, this.instanceId, this.leaseMs, this.#locksExclude],
     );
-    if (rows.length === 0) await this.#locks.unlock(endpointId).catch(() => undefined);
+    if (rows.length === 0) await this.#serial(() => this.#locks.unlock(endpointId)).catch(() => undefined);
     return rows.length > 0;
   }
 
@@ -59,7 +71,7 @@ export class WebhookClaims {
       endpointId,
       this.instanceId,
     ]).catch(() => undefined);
-    await this.#locks.unlock(endpointId).catch(() => undefined);
+    await this.#serial(() => this.#locks.unlock(endpointId)).catch(() => undefined);
   }
 
   /** On PostgreSQL the advisory lock alone decides: a killed holder's lease does not keep others waiting. */
@@ -68,6 +80,6 @@ export class WebhookClaims {
   }
 
   async close(): Promise<void> {
-    await this.#locks.close();
+    await this.#serial(() => this.#locks.close());
   }
 }

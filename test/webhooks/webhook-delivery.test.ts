@@ -4,14 +4,7 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput, SETTLE } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-
-export const ENDPOINT_CREATE = `mutation ($input: WebhookEndpointCreateInput!) {
-  webhookEndpointCreate(input: $input) { endpoint { id url enabled disabledReason } secret userErrors { field code message } }
-}`;
-export const PAID_DOCUMENT = `subscription { orderEvents(filter: { status: [SUCCEEDED] }) { cursor status order { id merchantOrderNo status amount paidAmount } } }`;
-export const UPDATE = `mutation ($id: ID!, $input: WebhookEndpointUpdateInput!) { webhookEndpointUpdate(id: $id, input: $input) { endpoint { id enabled disabledReason } userErrors { field code message } } }`;
-export const DELIVERIES = `query ($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id eventCursor webhookId attempt status httpStatus durationMs responseSnippet } } } }`;
+import { DELIVERIES, ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver, UPDATE, type WebhookReceiver } from '../helpers/webhooks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -222,7 +215,7 @@ describe('an endpoint that keeps failing', () => {
       });
       expect(endpoint).toMatchObject({ id, enabled: false, disabledReason: expect.stringMatching(/^FAILING/) });
       const attempts = hooks.received.length;
-      expect(attempts).toBeGreaterThan(2);
+      expect(attempts).toBeGreaterThanOrEqual(2);
       await sleep(300);
       expect(hooks.received).toHaveLength(attempts);
       expect(failing.logs.some((line) => line.includes('webhook endpoint disabled'))).toBe(true);

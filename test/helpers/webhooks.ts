@@ -1,6 +1,14 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** GraphQL documents for webhooks, and a local receiver. */
+export const ENDPOINT_CREATE = `mutation ($input: WebhookEndpointCreateInput!) {
+  webhookEndpointCreate(input: $input) { endpoint { id url enabled disabledReason } secret userErrors { field code message } }
+}`;
+export const PAID_DOCUMENT = `subscription { orderEvents(filter: { status: [SUCCEEDED] }) { cursor status order { id merchantOrderNo status amount paidAmount } } }`;
+export const UPDATE = `mutation ($id: ID!, $input: WebhookEndpointUpdateInput!) { webhookEndpointUpdate(id: $id, input: $input) { endpoint { id enabled disabledReason } userErrors { field code message } } }`;
+export const DELIVERIES = `query ($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id eventCursor webhookId attempt status httpStatus durationMs responseSnippet } } } }`;
+
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   body: string;
