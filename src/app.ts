@@ -157,7 +157,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     auth: { merchant, scopes: ['orders:read'], tokenId: 'webhook', orderId: null },
   }));
   const webhookUrls: WebhookUrlPolicy = {
-    requireHttps: config.NODE_ENV === 'production',
+    requireHttps: config.NODE_ENV === 'production' && !config.WEBHOOK_ALLOW_PRIVATE,
     allowPrivate: config.NODE_ENV !== 'production' || config.WEBHOOK_ALLOW_PRIVATE,
   };
   const webhookDelivery = new WebhookWorker({

@@ -300,7 +300,7 @@ const environment = z.object({
   WEBHOOK_RETRY_MAX_DELAY_MS: positiveInt.default(10_800_000),
   /** An event still failing this long after its first failed attempt disables the endpoint. */
   WEBHOOK_RETRY_MAX_AGE_MS: z.coerce.number().int().min(0).default(259_200_000),
-  /** Production: webhooks may also go to private, loopback and link-local addresses (a private network). */
+  /** Production: webhooks may also go to private, loopback and link-local addresses, and over plain http (receivers on a private network). */
   WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
   /** How often an instance looks for webhook work it was not woken for (other instances' events, retries due). */
   WEBHOOK_POLL_MS: positiveInt.default(1_000),

@@ -4,7 +4,8 @@ import { WebhookError } from './webhook-errors.js';
 
 /**
  * Where webhooks may go. In production: https only, and never to a private, loopback, link-local
- * or otherwise non-public address (unless WEBHOOK_ALLOW_PRIVATE=true), checked when the endpoint
+ * or otherwise non-public address (unless WEBHOOK_ALLOW_PRIVATE=true, for receivers on a private
+ * network: then http and private addresses are allowed), checked when the endpoint
  * is stored and again at each delivery, on the very address the connection is made to (a DNS
  * answer that changes in between, DNS rebinding, gains nothing).
  */
