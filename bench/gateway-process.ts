@@ -6,7 +6,7 @@ import { startGateway } from '../src/app.js';
 import { SCOPES } from '../src/auth/scopes.js';
 import { authCache, createApiToken } from '../src/auth/tokens.js';
 import { parseEnvironment } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { upsertMerchant } from '../src/merchants/merchant.service.js';
 
 /**

@@ -226,7 +226,7 @@ const environment = z.object({
   TARSPAY_HISTORY_PATH: z.string().startsWith('/').default('/api/orderList'),
   /** TARSPAY_BASE_URL is a sandbox (`npm run sandbox`): enables sandboxOrderSettle against it. */
   TARSPAY_SANDBOX: boolean.default(false),
-  /** Production allows plain http:// for TARSPAY_BASE_URL and PUBLIC_URL (a private network); see src/production-guard.ts. */
+  /** Production allows plain http:// for TARSPAY_BASE_URL and PUBLIC_URL (a private network); see src/start/production-guard.ts. */
   TARSPAY_ALLOW_HTTP: boolean.default(false),
 
   COLLECTION_LIMITS: collectionLimits.default({ ...COLLECTION_AMOUNT_LIMITS }),
@@ -369,7 +369,7 @@ export function parseDatabaseSettings(env: NodeJS.ProcessEnv = process.env): Dat
   return settings;
 }
 
-/** The merchant the gateway's TARSPAY_* variables configure (bootstrap.ts applies its keys at start); the CLI warns when it rotates that one's key. */
+/** The merchant the gateway's TARSPAY_* variables configure (src/start/configured-merchant.ts applies its keys at start); the CLI warns when it rotates that one's key. */
 const configuredMerchantSettings = environment.pick({
   TARSPAY_MERCHANT_NO: true,
   TARSPAY_PRIVATE_KEY: true,

@@ -1,27 +1,27 @@
 import { embeddedDatabaseDir, parseEnvironment } from './config.js';
 import { resolveDatabase } from './db/database-url.js';
 import { reservePort } from './http/listen.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './observability/logger.js';
 import { resolveKeyRing } from './merchants/key-encryption-config.js';
-import { checkProductionStart } from './production-guard.js';
+import { checkProductionStart } from './start/production-guard.js';
 import type { Sandbox } from './sandbox/server.js';
-import { StartupPhases } from './startup-phases.js';
+import { StartupPhases } from './start/phases.js';
 
 /** The gateway's own code: loaded while the database starts (`import` above would load it first, then start the database). */
 function loadGatewayCode() {
   return Promise.all([
     import('./app.js'),
-    import('./bootstrap.js'),
+    import('./start/configured-merchant.js'),
     import('./sandbox/server.js'),
     import('./sandbox/config.js'),
-    import('./development-tokens.js'),
+    import('./start/development-tokens.js'),
     import('./merchants/key-check.js'),
   ]);
 }
 
 /**
  * `npm start`: zero setup. No DATABASE_URL → embedded PostgreSQL in DATA_DIR; no TARSPAY_BASE_URL →
- * the sandbox in process (in production only with TARSPAY_SANDBOX=true: src/production-guard.ts).
+ * the sandbox in process (in production only with TARSPAY_SANDBOX=true: src/start/production-guard.ts).
  */
 async function main(): Promise<void> {
   const phases = new StartupPhases();
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   // A configuration, database or key problem is one line saying what to do; anything else is a bug: its stack.
-  const { startFailureMessage } = await import('./start-errors.js');
+  const { startFailureMessage } = await import('./start/failure-message.js');
   console.error(startFailureMessage(error) ?? error);
   process.exit(1);
 });

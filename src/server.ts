@@ -7,7 +7,7 @@ import { observeRequest } from './http/observe-request.js';
 import { findRoute, gatewayRoutes, sendNotFound, type RouteDependencies } from './http/routes.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { sendJson } from './http/send.js';
-import type { Logger } from './logger.js';
+import type { Logger } from './observability/logger.js';
 import { traceHttpRequest, type ContextBinder } from './observability/http-tracing.js';
 import type { Tracing } from './observability/tracing.js';
 

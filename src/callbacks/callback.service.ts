@@ -1,6 +1,6 @@
 import type { Query, Sql } from '../db/sql.js';
 import { failSpan, inChildSpan } from '../lib/tracing.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { adoptionMismatch, attentionCode, type Attention, type Flagged } from '../orders/attention.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
 import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';

@@ -1,10 +1,10 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.js';
-import { useHiddenSuggestions } from './hide-suggestions.js';
-import { useInputLimits, type InputLimits } from './input-limits.js';
-import { useCostRateLimit, type RateLimitOptions } from './rate-limit.js';
+import type { GraphQLContext } from '../schema/context.js';
+import { useHiddenSuggestions } from './use-hidden-suggestions.js';
+import { useInputLimits, type InputLimits } from './use-input-limits.js';
+import { useCostRateLimit, type RateLimitOptions } from './use-cost-rate-limit.js';
 
 export interface HardeningOptions {
   introspection: boolean;

@@ -1,5 +1,5 @@
 import { maskError, type MaskError } from 'graphql-yoga';
-import { withoutDatabaseValues } from '../db/database-errors.js';
+import { withoutDatabaseValues } from '../observability/log-redaction.js';
 
 /**
  * Yoga's error masking, except that a database error is redacted first: in development, where the

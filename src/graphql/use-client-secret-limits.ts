@@ -1,7 +1,7 @@
 import { Kind, getOperationAST, type DocumentNode, type ExecutionArgs, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CLIENT_SECRET_ROOT_FIELDS, clientSecretForbiddenError } from '../client-secret-rules.js';
-import type { GraphQLContext } from '../context.js';
+import { CLIENT_SECRET_ROOT_FIELDS, clientSecretForbiddenError } from '../schema/client-secret-rules.js';
+import type { GraphQLContext } from '../schema/context.js';
 
 /** The root field names an operation selects, through fragments and inline fragments. */
 function rootFieldNames(document: DocumentNode, selectionSet: SelectionSetNode, seen = new Set<string>()): string[] {

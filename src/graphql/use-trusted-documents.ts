@@ -1,6 +1,6 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { Plugin } from 'graphql-yoga';
-import type { AuthenticationServerContext } from './authentication.js';
+import type { AuthenticationServerContext } from './use-token-authentication.js';
 import {
   limitedOperationError,
   operationMissingError,

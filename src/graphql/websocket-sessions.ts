@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { WebSocket } from 'ws';
 import { authCache, findActiveTokenIds } from '../auth/tokens.js';
 import type { ConnectionLeases } from '../limits/connection-leases.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 
 /** Close codes of this gateway (graphql-ws's own: 4400 bad message, 4401 no connection_init, 4408 init timeout). */
 export const CLOSE_FORBIDDEN = 4403;

@@ -3,14 +3,14 @@ import { createYoga, type Plugin, type YogaServerInstance, type YogaServerOption
 import { randomUUID } from 'node:crypto';
 import { LazyFork } from '../db/lazy-fork.js';
 import { schema } from '../schema/index.js';
-import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './authentication.js';
-import type { GatewayServices, GraphQLContext } from '../context.js';
+import { authenticatePresented, connectionBearer, useTokenAuthentication, type AuthenticationServerContext } from './use-token-authentication.js';
+import type { GatewayServices, GraphQLContext } from '../schema/context.js';
 import { renderGraphiQLPage } from '../graphiql/page.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
 import { hardeningPlugins } from './hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
-import type { InputLimits } from './input-limits.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import type { InputLimits } from './use-input-limits.js';
+import type { RateLimitOptions } from './use-cost-rate-limit.js';
 import type { TrustedDocuments } from './trusted-documents.js';
 import { useTrustedDocuments } from './use-trusted-documents.js';
 import { useClientSecretLimits } from './use-client-secret-limits.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { MemoryConnectionLeases, RedisConnectionLeases, type ConnectionLeases } from './connection-leases.js';
 import { RedisCoolOff, type RedisLimitState } from './redis-cool-off.js';
 import { MemoryTokenBuckets, RedisTokenBuckets, type TokenBuckets } from './token-buckets.js';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 
 /** 'shared': limits are counted in Redis; 'alone': this instance counts by itself (cool-off, or a probe on its way). */
 export type RedisLimitState = 'shared' | 'alone';

@@ -1,7 +1,7 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { reviveChangeMessage, type OrderChangeMessage } from '../orders/order-snapshot.js';
 import { LiveQueue } from './live-queue.js';
 

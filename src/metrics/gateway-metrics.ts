@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallbackAnswer } from '../callbacks/callback.service.js';
 import type { RedisLimitState } from '../limits/redis-cool-off.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { ReconcileResult } from '../orders/reconciler.js';
 import type { TarsPayCallInfo } from '../tarspay/client.js';
 import type { WebhookDeliveryStatus } from '../webhooks/webhook-delivery.entity.js';

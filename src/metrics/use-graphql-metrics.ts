@@ -1,6 +1,6 @@
 import { Kind, getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.js';
+import type { GraphQLContext } from '../schema/context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Query } from '../db/sql.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { BIZ_TYPE } from '../tarspay/codes.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
 import type { OrderRecord } from './order-record.js';

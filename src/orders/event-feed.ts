@@ -1,5 +1,5 @@
 import type { Sql } from '../db/sql.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { encodeEventCursor, readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
 import type { OrderChangeMessage } from './order-snapshot.js';
 

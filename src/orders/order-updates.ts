@@ -1,5 +1,5 @@
 import type { Query, Sql } from '../db/sql.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { CheckSchedule } from './check-schedule.js';
 import { decideUpdate, type OrderUpdate } from './order-decision.js';
 import type { OrderEventRecord, OrderRecord } from './order-record.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { Sql } from '../db/sql.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { findPaymentMethod, type AmountLimit, type PaymentMethodType } from '../tarspay/catalogs.js';

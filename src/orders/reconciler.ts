@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { inRootSpan } from '../lib/tracing.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { TarsPayError } from '../tarspay/errors.js';
 import type { Sql } from '../db/sql.js';
 import { LockSession } from '../db/lock-session.js';

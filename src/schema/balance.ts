@@ -1,5 +1,5 @@
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
 import type { BalanceAnswer } from '../tarspay/types.js';
 
 const BalanceRef = builder.objectRef<BalanceAnswer>('Balance').implement({

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import { PAYMENT_METHODS, PAYMENT_METHOD_TYPES, listPaymentMethods, searchPayoutBanks, type PaymentMethod } from '../tarspay/catalogs.js';
 
 const PaymentMethodTypeEnum = builder.enumType('PaymentMethodType', { values: PAYMENT_METHOD_TYPES });

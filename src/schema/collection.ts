@@ -1,6 +1,6 @@
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
-import * as rules from '../orders/input-rules.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
+import * as rules from './input-rules.js';
 import { PaymentMethodCodeEnum } from './catalogs.js';
 import { OrderPayloadRef } from './order-payload.js';
 import { replayedOrderFor, requesterOf } from './order.js';

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { emOf, type GraphQLContext } from '../context.js';
+import { emOf, type GraphQLContext } from './context.js';
 import { findEventsByOrderIds } from '../orders/order-queries.js';
 import type { OrderEventView } from '../orders/order-snapshot.js';
 

@@ -1,4 +1,4 @@
-import { builder } from '../builder.js';
+import { builder } from './builder.js';
 import './order.js';
 import './order-event.js';
 import './order-payload.js';

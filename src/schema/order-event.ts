@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
 import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
 import { eventViewOf } from '../orders/order-snapshot.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';

@@ -1,7 +1,7 @@
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
 import type { OrderView } from '../orders/order-snapshot.js';
-import type { UserErrorDetail } from '../user-errors.js';
+import type { UserErrorDetail } from './business-errors.js';
 import { loadOwnOrderOrFail, OrderRef } from './order.js';
 import { UserErrorRef } from './user-error.js';
 

@@ -1,7 +1,7 @@
 import { decodeGlobalID, resolveCursorConnection } from '@pothos/plugin-relay';
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from '../builder.js';
-import { emOf, merchantOf, type GraphQLContext } from '../context.js';
+import { builder } from './builder.js';
+import { emOf, merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
 import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';

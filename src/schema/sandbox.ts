@@ -1,8 +1,8 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from '../builder.js';
-import { emOf, merchantOf } from '../context.js';
-import { amountRule } from '../orders/input-rules.js';
-import { SANDBOX_OUTCOMES, settleInSandbox } from '../orders/sandbox-settlement.js';
+import { builder } from './builder.js';
+import { emOf, merchantOf } from './context.js';
+import { amountRule } from './input-rules.js';
+import { SANDBOX_OUTCOMES, settleInSandbox } from '../sandbox-client/settlement.js';
 import { OrderPayloadRef } from './order-payload.js';
 import { loadOwnOrderOrFail } from './order.js';
 

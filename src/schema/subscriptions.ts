@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
-import { builder } from '../builder.js';
-import { merchantOf, type GraphQLContext } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf, type GraphQLContext } from './context.js';
 import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';

@@ -1,5 +1,5 @@
-import { builder } from '../builder.js';
-import { merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { merchantOf } from './context.js';
 import { BIZ_TYPE } from '../tarspay/codes.js';
 import type { HistoryAnswer, HistoryRecord } from '../tarspay/types.js';
 import { OrderKindEnum, OrderStatusEnum } from './order.js';

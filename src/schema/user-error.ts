@@ -1,5 +1,5 @@
-import { builder } from '../builder.js';
-import { ERROR_CODES, type UserErrorDetail } from '../user-errors.js';
+import { builder } from './builder.js';
+import { ERROR_CODES, type UserErrorDetail } from './business-errors.js';
 
 const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
   description: 'What went wrong: the codes of `userErrors` and of top-level errors (`extensions.code`)',

@@ -10,7 +10,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { GraphQLContext } from '../context.js';
+import type { GraphQLContext } from './context.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { matchesFilter, type EventFilter } from '../orders/event-stream.js';
 import type { OrderChangeMessage } from '../orders/order-snapshot.js';

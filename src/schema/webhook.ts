@@ -1,12 +1,12 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import { builder } from '../builder.js';
-import { emOf, merchantOf } from '../context.js';
+import { builder } from './builder.js';
+import { emOf, merchantOf } from './context.js';
 import { CursorError, encodeEventCursor, readCursor } from '../orders/event-stream.js';
 import { WEBHOOK_DELIVERY_STATUSES, type WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
 import type { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 import { WebhookError } from '../webhooks/webhook-errors.js';
 import { UserErrorRef } from './user-error.js';
-import type { UserErrorDetail } from '../user-errors.js';
+import type { UserErrorDetail } from './business-errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

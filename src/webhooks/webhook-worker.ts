@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Sql } from '../db/sql.js';
 import { uuidv7 } from '../db/uuid.js';
 import { inRootSpan } from '../lib/tracing.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { KeyRing } from '../merchants/key-encryption.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { readEvents } from '../orders/event-stream.js';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseEnvironment } from '../../src/config.js';
-import { productionProblems } from '../../src/production-guard.js';
+import { productionProblems } from '../../src/start/production-guard.js';
 import { sandboxOptionsFromEnv } from '../../src/sandbox/config.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 

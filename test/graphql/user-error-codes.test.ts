@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { buildSchema, type GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { PAYMENT_METHODS } from '../../src/tarspay/catalogs.js';
-import { USER_ERROR_CODES } from '../../src/user-errors.js';
+import { USER_ERROR_CODES } from '../../src/schema/business-errors.js';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const schema = buildSchema(readFileSync(join(import.meta.dirname, '..', '..', 'schema', 'schema.graphql'), 'utf8'));

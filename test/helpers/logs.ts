@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 
-/** The gateway's logger (src/logger.ts: its redaction, its serializers) writing each line into `lines` instead of stdout. */
+/** The gateway's logger (src/observability/logger.ts: its redaction, its serializers) writing each line into `lines` instead of stdout. */
 export function recordingLogger(lines: string[], level?: string) {
   return createLogger({
     level,

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLimitStores } from '../../src/limits/limit-stores.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { closedPort, waitFor } from '../helpers/wait.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { createLivePubSub, type LivePubSub } from '../../src/live/pubsub.js';
 import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
 import { waitFor } from '../helpers/wait.js';

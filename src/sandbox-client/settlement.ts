@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
-import { Order } from './order.entity.js';
+import { Order } from '../orders/order.entity.js';
 import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
-import { OrderError } from './order-errors.js';
-import type { OrderView } from './order-snapshot.js';
-import type { OrderService } from './order.service.js';
+import { OrderError } from '../orders/order-errors.js';
+import type { OrderView } from '../orders/order-snapshot.js';
+import type { OrderService } from '../orders/order.service.js';
 
 export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 

@@ -4,12 +4,12 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ZodPlugin from '@pothos/plugin-zod';
 import { createGraphQLError } from 'graphql-yoga';
-import type { Scope } from './auth/scopes.js';
+import type { Scope } from '../auth/scopes.js';
 import { clientSecretForbiddenError } from './client-secret-rules.js';
-import { InputError } from './user-errors.js';
+import { InputError } from './business-errors.js';
 import type { GraphQLContext } from './context.js';
-import './storable-text-plugin.js';
-import './user-errors-plugin.js';
+import './plugins/storable-text.js';
+import './plugins/user-errors.js';
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

@@ -1,8 +1,8 @@
-import { ConfigError } from './config.js';
-import { isDatabaseError, redactDatabaseMessage } from './db/database-errors.js';
-import { DatabaseUnavailableError } from './db/orm.js';
-import { MerchantKeyError } from './merchants/merchant-keys.js';
-import { SandboxConfigError } from './sandbox/options.js';
+import { ConfigError } from '../config.js';
+import { isDatabaseError, redactDatabaseMessage } from '../observability/log-redaction.js';
+import { DatabaseUnavailableError } from '../db/orm.js';
+import { MerchantKeyError } from '../merchants/merchant-keys.js';
+import { SandboxConfigError } from '../sandbox/options.js';
 
 /**
  * What a failed start prints when the fix is the operator's (a variable, the database, a key): one

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StartupPhases } from '../src/startup-phases.js';
+import { StartupPhases } from '../../src/start/phases.js';
 
 describe('start phases', () => {
   it('records each phase in the order it ended, failed ones too, as whole milliseconds', async () => {

@@ -1,7 +1,7 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { BucketSpec, TokenBuckets } from '../limits/token-buckets.js';
-import type { GraphQLContext } from '../context.js';
+import type { GraphQLContext } from '../schema/context.js';
 import { operationCost } from './operation-cost.js';
 
 export interface BucketLimit {

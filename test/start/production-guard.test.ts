@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironment } from '../src/config.js';
-import { productionProblems } from '../src/production-guard.js';
-import { generateKeyPair } from '../src/tarspay/signer.js';
+import { parseEnvironment } from '../../src/config.js';
+import { productionProblems } from '../../src/start/production-guard.js';
+import { generateKeyPair } from '../../src/tarspay/signer.js';
 
 const tarspay = {
   NODE_ENV: 'production',

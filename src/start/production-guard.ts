@@ -1,4 +1,4 @@
-import { ConfigError, type Environment } from './config.js';
+import { ConfigError, type Environment } from '../config.js';
 
 /**
  * What `npm start` refuses with NODE_ENV=production: a start that would quietly run the in-process

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConfigError, type Environment } from './config.js';
-import type { KeyRing } from './merchants/key-encryption.js';
-import { openPrivateKey } from './merchants/merchant-keys.js';
-import type { Merchant } from './merchants/merchant.entity.js';
-import { findMerchantByMchNo, upsertMerchant } from './merchants/merchant.service.js';
-import { PrivateKey, SigningKeyError } from './tarspay/signer.js';
+import { ConfigError, type Environment } from '../config.js';
+import type { KeyRing } from '../merchants/key-encryption.js';
+import { openPrivateKey } from '../merchants/merchant-keys.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
+import { findMerchantByMchNo, upsertMerchant } from '../merchants/merchant.service.js';
+import { PrivateKey, SigningKeyError } from '../tarspay/signer.js';
 
 export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
 

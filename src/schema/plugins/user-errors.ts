@@ -1,7 +1,7 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { toBusinessError } from './user-errors.js';
+import { toBusinessError } from '../business-errors.js';
 
 /**
  * Where a root field's business errors go. A mutation field declares its payload with

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureConfiguredMerchant } from '../src/bootstrap.js';
-import { parseEnvironment } from '../src/config.js';
-import { openPrivateKey } from '../src/merchants/merchant-keys.js';
-import { rotateMerchantKeys } from '../src/merchants/merchant.service.js';
-import { PrivateKey } from '../src/tarspay/signer.js';
-import { createTestOrm, type TestOrm } from './helpers/database.js';
+import { ensureConfiguredMerchant } from '../../src/start/configured-merchant.js';
+import { parseEnvironment } from '../../src/config.js';
+import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
+import { rotateMerchantKeys } from '../../src/merchants/merchant.service.js';
+import { PrivateKey } from '../../src/tarspay/signer.js';
+import { createTestOrm, type TestOrm } from '../helpers/database.js';
 
 let db: TestOrm;
 beforeAll(async () => {

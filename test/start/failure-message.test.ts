@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../src/tarspay/signer.js';
-import { killGatewayProcesses, runGatewayProcess } from './helpers/spawned-gateway.js';
+import { generateKeyPair } from '../../src/tarspay/signer.js';
+import { killGatewayProcesses, runGatewayProcess } from '../helpers/spawned-gateway.js';
 
 // `npm start` failing for a reason the operator fixes: one message saying what to set, no stack trace, exit 1.
 const KEK = 'ab'.repeat(32);

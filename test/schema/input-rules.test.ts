@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as rules from '../../src/orders/input-rules.js';
+import * as rules from '../../src/schema/input-rules.js';
 
 /** The zod rules refuse unstorable text and control characters on their own, whatever calls them. */
 

@@ -1,10 +1,10 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiToken } from './auth/api-token.entity.js';
-import { SCOPES, type Scope } from './auth/scopes.js';
-import { createApiToken, hashToken, isTokenActive } from './auth/tokens.js';
-import type { Merchant } from './merchants/merchant.entity.js';
+import { ApiToken } from '../auth/api-token.entity.js';
+import { SCOPES, type Scope } from '../auth/scopes.js';
+import { createApiToken, hashToken, isTokenActive } from '../auth/tokens.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
 
 /** What the demo checkout's server side needs to create a collection: nothing more. */
 export const DEMO_SCOPES = ['collections:write'] as const satisfies readonly Scope[];

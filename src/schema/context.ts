@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { LazyFork } from './db/lazy-fork.js';
-import type { ClientSecrets } from './auth/client-secrets.js';
-import type { Scope } from './auth/scopes.js';
-import type { LivePubSub } from './live/pubsub.js';
-import type { Merchant } from './merchants/merchant.entity.js';
-import type { EventFeed } from './orders/event-feed.js';
-import type { OrderService } from './orders/order.service.js';
-import type { UpstreamClients } from './tarspay/upstream.js';
-import type { WebhookEndpoints } from './webhooks/webhook-endpoints.js';
-import type { WebhookWorker } from './webhooks/webhook-worker.js';
+import type { LazyFork } from '../db/lazy-fork.js';
+import type { ClientSecrets } from '../auth/client-secrets.js';
+import type { Scope } from '../auth/scopes.js';
+import type { LivePubSub } from '../live/pubsub.js';
+import type { Merchant } from '../merchants/merchant.entity.js';
+import type { EventFeed } from '../orders/event-feed.js';
+import type { OrderService } from '../orders/order.service.js';
+import type { UpstreamClients } from '../tarspay/upstream.js';
+import type { WebhookEndpoints } from '../webhooks/webhook-endpoints.js';
+import type { WebhookWorker } from '../webhooks/webhook-worker.js';
 
 export interface AuthInfo {
   merchant: Merchant;

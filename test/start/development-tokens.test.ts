@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/server.js';
-import { generateKeyPair } from '../src/tarspay/signer.js';
-import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { killGatewayProcesses, outputMatching, runGatewayProcess, stopGatewayProcess } from './helpers/spawned-gateway.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { generateKeyPair } from '../../src/tarspay/signer.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { killGatewayProcesses, outputMatching, runGatewayProcess, stopGatewayProcess } from '../helpers/spawned-gateway.js';
 
 const KEK = 'ab'.repeat(32);
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-dev-tokens-'));

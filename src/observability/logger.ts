@@ -1,6 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { RedactedDatabaseError, withoutDatabaseValues } from './db/database-errors.js';
-import { traceLogFields } from './lib/tracing.js';
+import { RedactedDatabaseError, withoutDatabaseValues } from './log-redaction.js';
+import { traceLogFields } from '../lib/tracing.js';
 
 export type { Logger };
 

@@ -1,8 +1,8 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './db/storable-text.js';
-import { InputError, type UserErrorDetail } from './user-errors.js';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../../db/storable-text.js';
+import { InputError, type UserErrorDetail } from '../business-errors.js';
 
 /**
  * Refuses text PostgreSQL or TarsPay cannot carry (NUL, lone surrogates) in any argument of any

@@ -1,6 +1,6 @@
-import { OrderError, upstreamErrorCode, type OrderErrorCode } from './orders/order-errors.js';
-import { TarsPayError } from './tarspay/errors.js';
-import { WebhookError } from './webhooks/webhook-errors.js';
+import { OrderError, upstreamErrorCode, type OrderErrorCode } from '../orders/order-errors.js';
+import { TarsPayError } from '../tarspay/errors.js';
+import { WebhookError } from '../webhooks/webhook-errors.js';
 
 /**
  * What clients see of a business error: a `userErrors` entry in a mutation payload, or the

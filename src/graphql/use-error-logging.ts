@@ -1,7 +1,7 @@
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context.js';
-import type { Logger } from '../logger.js';
+import type { GraphQLContext } from '../schema/context.js';
+import type { Logger } from '../observability/logger.js';
 
 /**
  * Codes of errors the caller caused: logged at info. Other coded errors (UPSTREAM_UNAVAILABLE, …) at
