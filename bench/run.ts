@@ -14,6 +14,7 @@ import { measureSubscriberMemory, runLiveStatus } from './scenarios/live-status.
 import { runOrdersPage } from './scenarios/orders-page.js';
 import { runSigning } from './scenarios/signing.js';
 import { runStartup } from './scenarios/startup.js';
+import { runWebhooks } from './scenarios/webhooks.js';
 
 /**
  * `npm run bench`: every figure next to the floor it cannot beat, measured in the same run on the
@@ -26,7 +27,7 @@ import { runStartup } from './scenarios/startup.js';
  */
 
 const RESULTS_PATH = new URL('./results.json', import.meta.url);
-const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest'] as const;
+const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest', 'webhooks'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args, positionals } = parseArgs({ options: { only: { type: 'string' }, 'checkout-subscribers': { type: 'string' } }, allowPositionals: true });
@@ -56,6 +57,8 @@ const settings = {
   },
   // 2 × 2.5 s windows: at 1,000 callbacks/s that is 5,000 orders; checkout leaves 7,600 unsettled.
   callbackIngest: { concurrency: 32, warmupMs: 1_500, windowMs: 2_500, windows: 2, ordersIfAlone: 3_000 },
+  // 8 endpoints × the last 1,500 events: 12,000 deliveries.
+  webhooks: { endpoints: 8, events: 1_500, rawPosts: 5_000 },
 };
 settings.checkout.measuredCallbacks = Math.min(settings.checkout.measuredCallbacks, Math.floor(settings.checkout.subscribers / 2));
 settings.checkout.warmupCallbacks = Math.min(settings.checkout.warmupCallbacks, Math.floor(settings.checkout.subscribers / 10));
@@ -198,10 +201,18 @@ async function main(): Promise<void> {
       measured.callbackIngest = await runCallbackIngest(env, { ...ingest, orders });
     }
 
+    if (runs('webhooks')) {
+      // Events to deliver: each order made here commits two (SUBMITTING, CREATED); it stays for the scenarios after.
+      const { orders } = await fresh.take(Math.ceil(settings.webhooks.events / 2), 32, 'webhooks');
+      fresh.add(orders);
+      log('webhooks');
+      measured.webhooks = await runWebhooks(env, settings.webhooks);
+    }
+
     const machine = machineFacts(env.database.kind);
     // Key order in results.json: the scenarios in the order of the README.
-    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage } = measured;
-    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage };
+    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, webhooks } = measured;
+    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, webhooks };
     const results: Results = { ...all, goals: goals(all), seconds: Math.round((performance.now() - started) / 1000) };
     if (complete) writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     else console.log(JSON.stringify(results, null, 2));

@@ -5,6 +5,7 @@ import type { LiveStatusResult } from '../scenarios/live-status.js';
 import type { OrdersPageResult } from '../scenarios/orders-page.js';
 import type { SigningResult } from '../scenarios/signing.js';
 import type { StartupResult } from '../scenarios/startup.js';
+import type { WebhooksResult } from '../scenarios/webhooks.js';
 
 /** What bench/results.json holds, the goals each figure is held to, and the table printed at the end. */
 
@@ -23,6 +24,7 @@ export interface Measured {
   liveStatus?: LiveStatusResult;
   checkout?: CheckoutFigures;
   ordersPage?: OrdersPageResult;
+  webhooks?: WebhooksResult;
 }
 
 export type Goals = Record<string, { goal: string; value: number; met: boolean }>;
@@ -66,6 +68,11 @@ export function goals(results: Measured): Goals {
     goal('checkout_rss_mb_per_1000', '<= 20', k.rss_mb_per_1000_subscribers, k.rss_mb_per_1000_subscribers <= 20);
   }
   if (o) goal('orders_page_sql_statements', '<= 3', o.sql_statements, o.sql_statements <= 3);
+  const w = results.webhooks;
+  if (w) {
+    goal('webhooks_per_s', '>= 1000', w.per_s, w.per_s >= 1000);
+    goal('webhooks_cpu_ratio', '<= 1.5', w.cpu_ratio, w.cpu_ratio <= 1.5);
+  }
   return found;
 }
 
@@ -175,8 +182,17 @@ function rows(results: Results): Row[] {
   return list;
 }
 
+/** The webhooks scenario's rows (bench/scenarios/webhooks.ts). */
+function webhookRows(w: WebhooksResult | undefined): Row[] {
+  if (!w) return [];
+  return [
+    [`webhooks (${w.endpoints} endpoints, ${w.deliveries} deliveries)`, `${w.per_s}/s`, '', '(goal >= 1000/s)'],
+    ['webhooks CPU per delivery', `${w.cpu_us_per_delivery} µs`, `${w.raw_post_cpu_us} µs raw signed POST`, `${w.cpu_ratio}x (goal <= 1.5)`],
+  ];
+}
+
 export function printTable(results: Results): void {
-  const list = rows(results);
+  const list = [...rows(results), ...webhookRows(results.webhooks)];
   const header: Row = ['scenario', 'gateway', 'floor', 'ratio / goal'];
   const widths = header.map((title, column) => Math.max(title.length, ...list.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
