@@ -52,6 +52,15 @@ const ENDPOINT_COLUMNS = `id, merchant_id, url, query, enabled, delivered_seq, f
   secret_encrypted, previous_secret_encrypted, previous_secret_expires_at`;
 /** Events read per step of an endpoint's run. */
 const BATCH = 100;
+/** Successful deliveries recorded together (one statement), or after this long, whichever comes first. */
+const FLUSH_EVERY = 20;
+const FLUSH_MS = 200;
+
+interface Delivered {
+  message: OrderChangeMessage;
+  attempt: number;
+  result: SendResult;
+}
 
 /** The JSON body of one delivery: `{"type": "order.<status>", "timestamp", "data"}`. */
 export function webhookBody(message: OrderChangeMessage, data: unknown): string {
@@ -163,29 +172,45 @@ export class WebhookWorker {
   }
 
   /** Delivers `events` in order; false when the run must end (a failure, or the endpoint changed under it). */
+  /**
+   * Delivers `events` in order; false when the run must end (a failure, or the endpoint changed
+   * under it). Successes are recorded a few at a time (every FLUSH_EVERY, or FLUSH_MS): one
+   * statement moves the endpoint's place and logs them. A crash in between sends those again: at
+   * least once.
+   */
   async #deliverBatch(endpoint: EndpointRow, events: OrderChangeMessage[]): Promise<boolean> {
     const document = this.#prepare(endpoint.query);
     const keys = endpointSecrets(this.options.keyRing, endpoint).map(webhookSecretKey);
     const merchant = await this.options.orm.em.fork().findOneOrFail(Merchant, { id: endpoint.merchant_id });
-    let position = endpoint.delivered_seq;
+    let recorded = endpoint.delivered_seq;
+    let position = recorded;
     let failures = endpoint.failed_attempts;
+    let pending: Delivered[] = [];
+    let flushedAt = performance.now();
+    const flush = async (to: string): Promise<boolean> => {
+      if (to === recorded) return true;
+      const moved = await this.#recordSuccesses(endpoint, recorded, to, pending);
+      recorded = to;
+      pending = [];
+      flushedAt = performance.now();
+      return moved;
+    };
     for (const message of events) {
-      if (this.#stopped) return false;
+      if (this.#stopped) return (await flush(position)) && false;
       if (!document.matches(message)) continue;
       const attempt = failures + 1;
       const result = await this.#send(endpoint, message, document, merchant, keys, attempt);
       if (!result.ok) {
-        await this.#recordFailure(endpoint, position, message, attempt, result);
+        if (await flush(position)) await this.#recordFailure(endpoint, position, message, attempt, result);
         return false;
       }
-      if (!(await this.#recordSuccess(endpoint.id, position, message, attempt, result))) return false;
+      pending.push({ message, attempt, result });
       position = message.event.seq;
       failures = 0;
+      if ((pending.length >= FLUSH_EVERY || performance.now() - flushedAt >= FLUSH_MS) && !(await flush(position))) return false;
     }
-    const last = events.at(-1)!.event.seq;
-    // Events the document's filter left out after the last delivery: passed over.
-    if (position !== last) return this.#move(endpoint.id, position, last);
-    return true;
+    // Events the document's filter left out after the last delivery are passed over too.
+    return flush(events.at(-1)!.event.seq);
   }
 
   #prepare(query: string): PreparedWebhookDocument {
@@ -242,15 +267,35 @@ export class WebhookWorker {
     ];
   }
 
-  async #recordSuccess(endpointId: string, position: string, message: OrderChangeMessage, attempt: number, result: SendResult): Promise<boolean> {
+  /** Logs `delivered` and moves the endpoint from `from` to `to`, if it is still there and still this instance's. */
+  async #recordSuccesses(endpoint: EndpointRow, from: string, to: string, delivered: Delivered[]): Promise<boolean> {
     const [row] = await this.options.sql.query<{ moved: number }>(
       `with moved as (
-         update webhook_endpoints set delivered_seq = $12, failed_attempts = 0, failing_since = null, next_attempt_at = null,
-                claimed_until = now() + $15 * interval '1 millisecond'
-          where id = $2 and delivered_seq = $13 and claimed_by = $14 and enabled returning id),
-       logged as (${INSERT_ATTEMPT})
+         update webhook_endpoints set delivered_seq = $3, failed_attempts = 0, failing_since = null, next_attempt_at = null,
+                claimed_until = now() + $5 * interval '1 millisecond'
+          where id = $1 and delivered_seq = $2 and claimed_by = $4 and enabled returning id),
+       logged as (
+         insert into webhook_deliveries (id, endpoint_id, merchant_id, event_seq, event_created_at, message_id, attempt, status, http_status, duration_ms, response_snippet)
+         select d.id, $1, $6, d.seq, d.at, d.message_id, d.attempt, 'SUCCEEDED', d.http_status, d.duration_ms, d.snippet
+           from unnest($7::uuid[], $8::bigint[], $9::timestamptz[], $10::text[], $11::int[], $12::int[], $13::int[], $14::text[])
+             as d(id, seq, at, message_id, attempt, http_status, duration_ms, snippet))
        select count(*)::int as moved from moved`,
-      [...this.#logValues(endpointId, message.merchantId, message, attempt, result), message.event.seq, position, this.instanceId, this.#leaseMs],
+      [
+        endpoint.id,
+        from,
+        to,
+        this.instanceId,
+        this.#leaseMs,
+        endpoint.merchant_id,
+        delivered.map(() => uuidv7()),
+        delivered.map((entry) => entry.message.event.seq),
+        delivered.map((entry) => new Date(entry.message.event.createdAt).toISOString()),
+        delivered.map((entry) => webhookMessageId(endpoint.id, entry.message.event.seq)),
+        delivered.map((entry) => entry.attempt),
+        delivered.map((entry) => entry.result.httpStatus),
+        delivered.map((entry) => entry.result.durationMs),
+        delivered.map((entry) => entry.result.snippet),
+      ],
     );
     return row?.moved === 1;
   }
@@ -278,15 +323,6 @@ export class WebhookWorker {
       );
       this.options.onDisabled?.();
     }
-  }
-
-  /** Passes over events the document leaves out. */
-  async #move(endpointId: string, from: string, to: string): Promise<boolean> {
-    const rows = await this.options.sql.query(
-      `update webhook_endpoints set delivered_seq = $3 where id = $1 and delivered_seq = $2 and claimed_by = $4 and enabled returning id`,
-      [endpointId, from, to, this.instanceId],
-    );
-    return rows.length > 0;
   }
 
   get #leaseMs(): number {
