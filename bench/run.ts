@@ -203,7 +203,7 @@ async function main(): Promise<void> {
 
     if (runs('webhooks')) {
       // Events to deliver: each order made here commits two (SUBMITTING, CREATED); it stays for the scenarios after.
-      const { orders } = await fresh.take(Math.ceil(settings.webhooks.events / 2), 32, 'webhooks');
+      const { orders } = await fresh.take(Math.ceil(settings.webhooks.events / 2), 4, 'webhooks');
       fresh.add(orders);
       log('webhooks');
       measured.webhooks = await runWebhooks(env, settings.webhooks);
