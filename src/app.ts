@@ -32,7 +32,7 @@ import { startMetricsServer, type MetricsServer } from './http/metrics-server.js
 import { useErrorLogging } from './graphql/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
 import { EventFeed } from './orders/event-feed.js';
-import { OrderUpdates } from './orders/order-updates.js';
+import { ReportApplier } from './orders/report-applier.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
 import type { TarsPayCallInfo } from './tarspay/client.js';
@@ -79,6 +79,8 @@ export interface Gateway {
   /** GraphiQL (and the demo checkout) are served: on in development, off in production unless GRAPHIQL=true. */
   graphiql: boolean;
   orm: MikroORM;
+  /** The hot paths' SQL, on a pool of its own (db/sql.ts). */
+  sql: Sql;
   keyRing: KeyRing;
   services: GatewayServices;
   reconciler: Reconciler;
@@ -175,7 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onDisabled: () => metrics.webhookEndpointsDisabled.inc(),
   });
   const webhooks = new WebhookEndpoints({ keyRing, documents, urlPolicy: webhookUrls, onChange: () => webhookDelivery.wake() });
-  const updates = new OrderUpdates({
+  const reports = new ReportApplier({
     schedule,
     sql,
     listeners: {
@@ -199,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const orders = new OrderService({
     upstream,
     attention,
-    updates,
+    reports,
     sql,
     get publicUrl() {
       return publicUrl;
@@ -221,7 +223,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     webhooks,
     webhookDelivery,
   };
-  const callbacks = new CallbackService({ sql, updates, attention, logger, onOutcome: metrics.countCallback });
+  const callbacks = new CallbackService({ sql, reports, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
     sql,
@@ -342,10 +344,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       upstream.close();
       await live.close();
       await limitStores.close();
+      await sql.close();
       await orm.close();
       await tracing?.shutdown(); // last: flushes the spans of everything above
     })());
-  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, keyRing, services, reconciler, demo, close };
+  return { url, metricsUrl: metricsServer?.url, publicUrl, graphiql: config.GRAPHIQL ?? development, orm, sql, keyRing, services, reconciler, demo, close };
 }
 
 /** The ORM's statements as SQL spans (as children of the active span), and to `onQuery` as before. */

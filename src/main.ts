@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     tarspayBaseUrl: config.TARSPAY_BASE_URL ?? sandbox!.url,
     sandboxUrl: sandbox?.url ?? (config.TARSPAY_SANDBOX ? config.TARSPAY_BASE_URL! : null),
     logger,
-    poolMax: database.embedded ? 10 : undefined,
+    // Two pools of this size (the ORM's and the hot paths' SQL) stay under the embedded server's 20 connections, with some to spare for the CLI.
+    poolMax: database.embedded ? 6 : undefined,
     keyRing,
     server,
   });

@@ -1,4 +1,4 @@
-import type { OrderKind } from '../orders/order.entity.js';
+import type { OrderKind } from '../orders/order-row.js';
 import { isAbsentOnWire, readFee, readReportedAmount } from '../tarspay/amounts.js';
 import { BIZ_TYPE, stateFromCode, type TarsPayState } from '../tarspay/codes.js';
 import type { CallbackBody } from './callback-body.js';

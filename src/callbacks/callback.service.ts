@@ -2,9 +2,10 @@ import type { Query, Sql } from '../db/sql.js';
 import { failSpan, inChildSpan } from '../lib/tracing.js';
 import type { Logger } from '../observability/logger.js';
 import { adoptionMismatch, attentionCode, type Attention, type Flagged } from '../orders/attention.js';
-import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-record.js';
-import type { OrderChange, OrderUpdate, OrderUpdates } from '../orders/order-updates.js';
-import { judgeTransition } from '../orders/state-machine.js';
+import type { OrderDecision } from '../orders/order-decision.js';
+import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-row.js';
+import type { AlongsideWrite } from '../orders/order-store.js';
+import type { AppliedReport, ReportApplier } from '../orders/report-applier.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
 import type { CallbackOutcome } from './callback-receipt.entity.js';
@@ -28,7 +29,7 @@ interface Stored {
   deliveries: number;
   order: OrderRecord | null;
   mismatch?: string;
-  change?: OrderChange;
+  applied?: AppliedReport;
   /** The order flagged for a person by this callback, announced after commit. */
   flagged?: Flagged;
 }
@@ -67,7 +68,7 @@ export class CallbackService {
   readonly #merchants = new Map<string, { merchant: CallbackMerchant; at: number }>();
 
   constructor(
-    private readonly deps: { sql: Sql; updates: OrderUpdates; attention: Attention; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void },
+    private readonly deps: { sql: Sql; reports: ReportApplier; attention: Attention; logger: Logger; onOutcome?: (outcome: CallbackAnswer['outcome']) => void },
   ) {}
 
   /** In a span of its own (under the request's, when tracing is on): verify, store and apply, with the outcome; SQL spans are its children. */
@@ -127,20 +128,20 @@ export class CallbackService {
   }
 
   /**
-   * One transaction: lock the order(s) named, count a replay or judge, store the receipt, apply.
-   * Applying takes the merchant's event counter (orders/order-store.ts), which the merchant's other
-   * callbacks wait for until this commits: it is the last statement, so they wait for one statement
-   * and the commit, not for the whole transaction.
+   * One transaction: lock the order(s) named, count a replay or judge, then store the receipt and
+   * apply in one statement. Applying takes the merchant's event counter (orders/order-store.ts),
+   * which the merchant's other callbacks wait for until this commits: it is the last statement, so
+   * they wait for one statement and the commit, not for the whole transaction.
    */
   async #store(merchant: CallbackMerchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
-    return this.deps.updates.transaction(async (query, applyLocked) => {
+    return this.deps.reports.transaction(async (query, locked) => {
       const named = await lockNamedOrders(query, merchant.id, report);
       // After the row locks: a concurrent first delivery of the same content has committed by now.
       const replay = await countReplay(query, merchant.id, callback.contentHash);
       if (replay) return { outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: named.byPlatformId ?? named.byMerchantNo };
       const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
       let outcome: CallbackOutcome;
-      let update: OrderUpdate | undefined;
+      let decision: OrderDecision | undefined;
       let flagged: Flagged | undefined;
       const { attention } = this.deps;
       if (report.problems.length > 0) {
@@ -153,7 +154,8 @@ export class CallbackService {
         if (match.foreign && match.order) flagged = await attention.flag(query, match.order.id, 'ADOPTION_MISMATCH', match.foreign);
       } else if (!match.order) outcome = 'UNKNOWN_ORDER';
       else {
-        update = {
+        // The order is locked: this decision, judged once, is the one written.
+        decision = locked.decide(match.order, {
           status: report.status!,
           source: 'CALLBACK',
           payload: callback.body,
@@ -162,14 +164,14 @@ export class CallbackService {
           fee: report.fee,
           failureReason: report.failureReason,
           note: amountNote(match.order, report),
-        };
-        // The order is locked: the verdict judged now is the one applying will write (decideUpdate's).
-        const verdict = judgeTransition(match.order.status, update.status);
-        outcome = verdict === 'apply' ? 'APPLIED' : verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
+        });
+        outcome = decision.verdict === 'apply' ? 'APPLIED' : decision.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
       }
-      await insertReceipt(query, { merchant, order: match.order, callback, signature, outcome });
-      const change = update && match.order ? await applyLocked(match.order, update) : undefined;
-      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, change, flagged };
+      const receipt = receiptWrite({ merchant, order: match.order, callback, signature, outcome });
+      let applied: AppliedReport | undefined;
+      if (decision) applied = await locked.write(decision, receipt);
+      else await query(`with ${receipt.cte(1)} select 1`, receipt.values);
+      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, applied, flagged };
     });
   }
 
@@ -200,7 +202,7 @@ export class CallbackService {
         logger.warn(fields, 'callback for an order this gateway does not know: stored and answered OK');
         return;
       default:
-        if (stored.change?.order.amountMismatch) logger.warn(fields, 'callback applied: paid amount differs from the order amount');
+        if (stored.applied?.order.amountMismatch) logger.warn(fields, 'callback applied: paid amount differs from the order amount');
         else logger.info(fields, 'callback received');
     }
   }
@@ -274,15 +276,23 @@ async function countReplay(query: Query, merchantId: string, contentHash: string
   return row;
 }
 
-/** The receipt, once its outcome is known. ON CONFLICT: the same content stored meanwhile (no order to lock) counts as a delivery. */
-async function insertReceipt(
-  query: Query,
-  receipt: { merchant: CallbackMerchant; order: OrderRecord | null; callback: ParsedCallback; signature: string; outcome: CallbackOutcome },
-): Promise<void> {
-  await query(
-    `insert into callback_receipts (mch_no, merchant_id, order_id, raw_body, signature, verified, outcome, content_hash) values ($1, $2, $3, $4, $5, true, $6, $7)
-     on conflict (merchant_id, content_hash) do update set deliveries = callback_receipts.deliveries + 1, last_received_at = now()`,
-    [
+/**
+ * The receipt, once its outcome is known, written with the order's change when there is one. ON
+ * CONFLICT: the same content stored meanwhile (no order to lock) counts as a delivery.
+ */
+function receiptWrite(receipt: {
+  merchant: CallbackMerchant;
+  order: OrderRecord | null;
+  callback: ParsedCallback;
+  signature: string;
+  outcome: CallbackOutcome;
+}): AlongsideWrite {
+  return {
+    cte: (first) => `receipt as (
+      insert into callback_receipts (mch_no, merchant_id, order_id, raw_body, signature, verified, outcome, content_hash)
+      values ($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, true, $${first + 5}, $${first + 6})
+      on conflict (merchant_id, content_hash) do update set deliveries = callback_receipts.deliveries + 1, last_received_at = now())`,
+    values: [
       receipt.merchant.mchNo,
       receipt.merchant.id,
       receipt.order?.id ?? null,
@@ -291,7 +301,7 @@ async function insertReceipt(
       receipt.outcome,
       receipt.callback.contentHash,
     ],
-  );
+  };
 }
 
 function amountNote(order: OrderRecord, report: CallbackReport): string | undefined {

@@ -1,51 +1,46 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { endSpan } from '../lib/tracing.js';
 import { startSqlSpan, statementTarget } from './sql-spans.js';
 
-/** A pg connection as the ORM's pool hands it out. */
-interface PgConnection {
-  query(text: string, values?: readonly unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
-}
-
-interface PoolClient {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
-}
+type PgConnection = pg.Pool | pg.PoolClient;
 
 export type Query = <T = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<T[]>;
 
 /**
- * Plain SQL on the ORM's own connection pool, for the hot write paths (create, apply an update,
- * a callback): one statement per step, `$1` placeholders, no unit of work. Entities remain the way
- * to read and for everything cold. Statements also reach the ORM's query hook (`onQuery`).
+ * Plain SQL for the hot paths (create, apply a report, a callback, snapshots, event pages): one
+ * statement per step, `$1` placeholders, no unit of work, on a `pg` pool of its own beside the
+ * ORM's (same database, same size), so it depends on no ORM internals. Entities serve migrations,
+ * the CLI and the cold reads. pg's own parsing applies: timestamps are Dates, bigint is text.
  */
 export class Sql {
-  readonly #pool: PoolClient;
+  readonly #pool: pg.Pool;
   readonly #onQuery: ((sql: string) => void) | undefined;
   /** PostgreSQL's errors become the ORM's typed exceptions (UniqueConstraintViolationException, …), as for its own queries. */
   readonly #convert: (error: Error) => Error;
 
+  /** On the database `orm` is connected to, with a pool as large as the ORM's. `close()` it before the ORM. */
   constructor(orm: MikroORM, onQuery?: (sql: string) => void) {
-    const knexClient: unknown = orm.em.getConnection().getKnex().client;
-    this.#pool = knexClient as PoolClient;
-    this.#onQuery = onQuery;
     const driver = orm.em.getDriver();
+    this.#pool = new pg.Pool({
+      connectionString: orm.config.get('clientUrl'),
+      max: orm.config.get('pool')?.max ?? 10,
+      // A pool left open (a test that forgot close()) does not keep the process alive.
+      allowExitOnIdle: true,
+    });
+    // An idle connection the server ended (restart, a dropped database): the pool replaces it on the next query.
+    this.#pool.on('error', () => undefined);
+    this.#onQuery = onQuery;
     this.#convert = (error) => driver.convertException(error);
   }
 
   /** One statement, in its own implicit transaction. */
-  readonly query: Query = async <T>(text: string, values: readonly unknown[] = []) => {
-    const connection = await this.#pool.acquireConnection();
-    try {
-      return await this.#run<T>(connection, text, values);
-    } finally {
-      await this.#pool.releaseConnection(connection);
-    }
-  };
+  readonly query: Query = <T>(text: string, values: readonly unknown[] = []) => this.#run<T>(this.#pool, text, values);
 
   /** `work` on one connection inside BEGIN … COMMIT (ROLLBACK when it throws). */
   async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
-    const connection = await this.#pool.acquireConnection();
+    const connection = await this.#pool.connect();
+    let broken: Error | undefined;
     try {
       await this.#run(connection, 'begin');
       try {
@@ -53,19 +48,26 @@ export class Sql {
         await this.#run(connection, 'commit');
         return result;
       } catch (error) {
-        await this.#run(connection, 'rollback').catch(() => undefined);
+        await this.#run(connection, 'rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
         throw error;
       }
     } finally {
-      await this.#pool.releaseConnection(connection);
+      // A connection that could not even roll back is not handed out again.
+      connection.release(broken);
     }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
   }
 
   async #run<T>(connection: PgConnection, text: string, values: readonly unknown[] = []): Promise<T[]> {
     this.#onQuery?.(text);
     const span = startSqlSpan(text);
     try {
-      const rows = (await connection.query(text, values)).rows as T[];
+      const rows = (await connection.query(text, values as unknown[])).rows as T[];
       span?.end();
       return rows;
     } catch (error) {

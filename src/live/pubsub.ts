@@ -2,7 +2,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
-import { reviveChangeMessage, type OrderChangeMessage } from '../orders/order-snapshot.js';
+import { reviveChangeMessage, type OrderChangeMessage } from '../orders/change-message.js';
 import { LiveQueue } from './live-queue.js';
 
 /** One topic (one Redis channel) for every committed change; each instance routes them to its subscribers. */

@@ -2,9 +2,8 @@ import type { Query } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
 import { BIZ_TYPE } from '../tarspay/codes.js';
 import type { InquiryAnswer } from '../tarspay/types.js';
-import type { OrderRecord } from './order-record.js';
+import type { OrderKind, OrderRecord } from './order-row.js';
 import type { OrderStatus } from './order-status.js';
-import type { OrderKind } from './order.entity.js';
 import { FINAL_STATUSES, isSettled } from './state-machine.js';
 
 /**

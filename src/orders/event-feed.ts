@@ -1,7 +1,7 @@
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
 import { encodeEventCursor, readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
-import type { OrderChangeMessage } from './order-snapshot.js';
+import type { OrderChangeMessage } from './change-message.js';
 
 export interface EventPage {
   messages: OrderChangeMessage[];

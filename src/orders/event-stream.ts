@@ -1,6 +1,6 @@
 import type { Query } from '../db/sql.js';
-import { eventFromRow, ORDER_COLUMNS, orderFromRow } from './order-record.js';
-import { toChangeMessage, type OrderChangeMessage } from './order-snapshot.js';
+import { eventColumns, eventFromRow, toChangeMessage, type OrderChangeMessage } from './change-message.js';
+import { orderColumnsOf, orderFromRow } from './order-row.js';
 
 /**
  * A merchant's order events in commit order, resumable from a cursor.
@@ -103,11 +103,7 @@ export function matchesFilter(message: OrderChangeMessage, filter: EventFilter):
 }
 
 /** An event with its order, in the column names eventFromRow and orderFromRow read. */
-const EVENT_AND_ORDER_COLUMNS = `e.id as event_id, e.order_id as event_order_id, e.seq as event_seq, e.status as event_status,
-  e.previous_status as event_previous_status, e.source as event_source, e.applied as event_applied, e.note as event_note,
-  e.created_at as event_created_at, ${ORDER_COLUMNS.split(',')
-    .map((column) => `o.${column.trim()}`)
-    .join(', ')}`;
+const EVENT_AND_ORDER_COLUMNS = `${eventColumns('e')}, ${orderColumnsOf('o')}`;
 
 /**
  * The merchant's events with `seq` in (after, before), in seq order, as change messages (the order

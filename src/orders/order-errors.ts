@@ -1,5 +1,5 @@
 import { type TarsPayError } from '../tarspay/errors.js';
-import type { OrderView } from './order-snapshot.js';
+import type { OrderView } from './order-row.js';
 
 /** Why an order could not be created, read or moved, in the domain's words. */
 export const ORDER_ERROR_CODES = [

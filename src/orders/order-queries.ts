@@ -1,7 +1,8 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { OrderStatus } from './order-status.js';
 import { OrderEvent } from './order-event.entity.js';
-import { Order, type OrderKind } from './order.entity.js';
+import type { OrderKind } from './order-row.js';
+import { Order } from './order.entity.js';
 
 export interface OrderFilter {
   kind?: OrderKind | null;

@@ -1,9 +1,18 @@
 import type { Query } from '../db/sql.js';
 import { uuidv7 } from '../db/uuid.js';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
-import type { EventToWrite, OrderChanges, OrderDecision } from './order-decision.js';
-import { eventFromRow, ORDER_COLUMNS, orderFromRow, type OrderEventRecord, type OrderRecord } from './order-record.js';
-import type { OrderBeneficiary, OrderCustomer, OrderKind } from './order.entity.js';
+import { eventColumns, eventFromRow, type OrderEventRecord } from './change-message.js';
+import type { EventToWrite, OrderDecision } from './order-decision.js';
+import {
+  changeAssignments,
+  insertColumns,
+  ORDER_COLUMNS,
+  orderFromRow,
+  type OrderBeneficiary,
+  type OrderCustomer,
+  type OrderKind,
+  type OrderRecord,
+} from './order-row.js';
 
 /**
  * The orders' write paths in plain SQL, each one statement: store a new order with its first
@@ -12,32 +21,6 @@ import type { OrderBeneficiary, OrderCustomer, OrderKind } from './order.entity.
  * statement, under that row's lock: a merchant's events are numbered in commit order.
  */
 
-/**
- * The columns OrderChanges can set, and how. `fill`: facts that are only ever filled in, never
- * replaced, also when a concurrent write filled them first (the compare-and-set is on the status).
- */
-const CHANGE_COLUMNS: Record<keyof OrderChanges, { column: string; json?: true; fill?: true }> = {
-  status: { column: 'status' },
-  platformOrderId: { column: 'platform_order_id', fill: true },
-  upstreamConfirmed: { column: 'upstream_confirmed' },
-  payUrl: { column: 'pay_url', fill: true },
-  payData: { column: 'pay_data', fill: true },
-  instructions: { column: 'instructions', json: true, fill: true },
-  expiresAt: { column: 'expires_at' },
-  paidAmount: { column: 'paid_amount' },
-  fee: { column: 'fee' },
-  failureReason: { column: 'failure_reason' },
-  upstreamCode: { column: 'upstream_code' },
-  amountMismatch: { column: 'amount_mismatch' },
-  nextCheckAt: { column: 'next_check_at' },
-  checkAttempts: { column: 'check_attempts' },
-  attentionSince: { column: 'attention_since' },
-  attentionReason: { column: 'attention_reason' },
-};
-
-const EVENT_RETURNING = `id as event_id, order_id as event_order_id, seq as event_seq, status as event_status,
-  previous_status as event_previous_status, source as event_source, applied as event_applied, note as event_note, created_at as event_created_at`;
-
 /** A CTE named `ev` that numbers and writes the event of the order row `source` returns. */
 function eventInsert(source: string, first: number): string {
   return `seq as (update merchants set event_seq = event_seq + 1 where id = (select merchant_id from ${source}) returning event_seq),
@@ -45,7 +28,7 @@ function eventInsert(source: string, first: number): string {
     insert into order_events (order_id, merchant_id, seq, status, previous_status, source, applied, note, payload, created_at)
     select ${source}.id, ${source}.merchant_id, seq.event_seq, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}::jsonb, now()
     from ${source}, seq
-    returning ${EVENT_RETURNING}
+    returning ${eventColumns()}
   )`;
 }
 
@@ -85,34 +68,36 @@ export async function insertSubmittingOrder(
   note: string,
   schedule: CheckSchedule = DEFAULT_CHECK_SCHEDULE,
 ): Promise<WrittenOrder | null> {
+  const insert = insertColumns(
+    {
+      id: uuidv7(),
+      merchant: { id: fields.merchantId },
+      kind: fields.kind,
+      merchantOrderNo: fields.merchantOrderNo,
+      status: 'SUBMITTING',
+      amount: fields.amount,
+      method: fields.method,
+      subject: fields.subject ?? null,
+      description: fields.description ?? null,
+      returnUrl: fields.returnUrl ?? null,
+      customer: fields.customer,
+      beneficiary: fields.beneficiary ?? null,
+      requestFingerprint: fields.requestFingerprint,
+      createdByToken: fields.createdByToken ?? null,
+      expiresAt: fields.expiresAt ?? null,
+      nextCheckAt: nextCheckAt({ status: 'SUBMITTING', kind: fields.kind, expiresAt: fields.expiresAt ?? null }, Date.now(), schedule),
+      createAttempts: 1,
+    },
+    1,
+  );
   const [row] = await query(
     `with o as (
-       insert into orders (id, merchant_id, kind, merchant_order_no, status, amount, currency, method, subject, description, return_url,
-         customer, beneficiary, request_fingerprint, amount_mismatch, expires_at, next_check_at, check_attempts, upstream_confirmed, create_attempts,
-         created_by_token)
-       values ($1, $2, $3, $4, 'SUBMITTING', $5, 'IDR', $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, false, $13, $14, 0, false, 1, $21)
+       insert into orders (${insert.columns}) values (${insert.parameters})
        on conflict (merchant_id, merchant_order_no) do nothing
        returning ${ORDER_COLUMNS}
-     ), ${eventInsert('o', 15)}
+     ), ${eventInsert('o', insert.values.length + 1)}
      select o.*, ev.* from o left join ev on true`,
-    [
-      uuidv7(),
-      fields.merchantId,
-      fields.kind,
-      fields.merchantOrderNo,
-      fields.amount,
-      fields.method,
-      fields.subject ?? null,
-      fields.description ?? null,
-      fields.returnUrl ?? null,
-      fields.customer === null ? null : JSON.stringify(fields.customer),
-      fields.beneficiary ? JSON.stringify(fields.beneficiary) : null,
-      fields.requestFingerprint,
-      fields.expiresAt ?? null,
-      nextCheckAt({ status: 'SUBMITTING', kind: fields.kind, expiresAt: fields.expiresAt ?? null }, Date.now(), schedule),
-      ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null }),
-      fields.createdByToken ?? null,
-    ],
+    [...insert.values, ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null })],
   );
   return row ? { order: orderFromRow(row), event: eventFromRow(row) } : null;
 }
@@ -127,41 +112,46 @@ export async function readMerchantOrder(query: Query, merchantId: string, id: st
   return row ? orderFromRow(row) : null;
 }
 
-/** The API token that created the order, if one is known. */
-export async function readOrderCreator(query: Query, orderId: string): Promise<string | null> {
-  const [row] = await query<{ created_by_token: string | null }>('select created_by_token from orders where id = $1', [orderId]);
-  return row?.created_by_token ?? null;
-}
-
 export async function readOrderByMerchantOrderNo(query: Query, merchantId: string, merchantOrderNo: string): Promise<OrderRecord | null> {
   const [row] = await query(`select ${ORDER_COLUMNS} from orders where merchant_id = $1 and merchant_order_no = $2`, [merchantId, merchantOrderNo]);
   return row ? orderFromRow(row) : null;
 }
 
+/** A statement run as a CTE of the decision's write, so that it commits with it without a round trip of its own. */
+export interface AlongsideWrite {
+  /** `name as (insert …)`, its parameters numbered from `$first`. */
+  cte(first: number): string;
+  values: unknown[];
+}
+
 /**
- * Writes `decision`, made from `order` as read, if the order's status is still the one it was
- * decided from: the changed columns and the event in one statement. Null when the status moved
+ * Writes `decision` if the order's status is still the one it was decided from: the changed
+ * columns and the event (and `alongside`, when given) in one statement. Null when the status moved
  * meanwhile (decide again from a fresh read). A decision with nothing to write writes nothing.
+ * `alongside` runs whether or not the compare-and-set holds: pass one only with the order locked.
  */
-export async function writeDecision(query: Query, order: OrderRecord, decision: OrderDecision): Promise<WrittenOrder | null> {
-  const entries = Object.entries(decision.changes) as Array<[keyof OrderChanges, unknown]>;
-  if (entries.length === 0 && !decision.event) return { order, event: null };
-  const values: unknown[] = [order.id, order.status];
-  const sets = entries.map(([field, value]) => {
-    const { column, json, fill } = CHANGE_COLUMNS[field];
-    values.push(json && value !== null ? JSON.stringify(value) : value);
-    const parameter = `$${values.length}${json ? '::jsonb' : ''}`;
-    return `${column} = ${fill ? `coalesce(${column}, ${parameter})` : parameter}`;
-  });
-  const update = `upd as (update orders set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 and status = $2 returning ${ORDER_COLUMNS})`;
-  if (!decision.event) {
-    const [row] = await query(`with ${update} select * from upd`, values);
-    return row ? { order: orderFromRow(row), event: null } : null;
+export async function writeDecision(query: Query, decision: OrderDecision, alongside?: AlongsideWrite): Promise<WrittenOrder | null> {
+  const { order } = decision;
+  if (Object.keys(decision.changes).length === 0 && !decision.event) {
+    if (alongside) await query(`with ${alongside.cte(1)} select 1`, alongside.values);
+    return { order, event: null };
   }
-  const first = values.length + 1;
-  values.push(...eventValues(decision.event));
-  const [row] = await query(`with ${update}, ${eventInsert('upd', first)} select upd.*, ev.* from upd left join ev on true`, values);
-  return row ? { order: orderFromRow(row), event: eventFromRow(row) } : null;
+  const values: unknown[] = [order.id, order.status];
+  const sets = [...changeAssignments(decision.changes, values), 'updated_at = now()'];
+  const ctes = [`upd as (update orders set ${sets.join(', ')} where id = $1 and status = $2 returning ${ORDER_COLUMNS})`];
+  if (decision.event) {
+    ctes.push(eventInsert('upd', values.length + 1));
+    values.push(...eventValues(decision.event));
+  }
+  if (alongside) {
+    ctes.push(alongside.cte(values.length + 1));
+    values.push(...alongside.values);
+  }
+  const [row] = await query(
+    `with ${ctes.join(', ')} select upd.*${decision.event ? ', ev.*' : ''} from upd${decision.event ? ' left join ev on true' : ''}`,
+    values,
+  );
+  return row ? { order: orderFromRow(row), event: decision.event ? eventFromRow(row) : null } : null;
 }
 
 /**

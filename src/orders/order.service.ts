@@ -13,11 +13,10 @@ import { classifyCreateFailure, createFailureMessage } from './create-outcome.js
 import { OrderError, upstreamErrorCode } from './order-errors.js';
 import { collectionRequest, payoutRequest } from './create-requests.js';
 import { requestFingerprint } from './fingerprint.js';
-import type { OrderChange, OrderUpdate, OrderUpdates } from './order-updates.js';
-import type { OrderRecord } from './order-record.js';
-import { toOrderView, type OrderView } from './order-snapshot.js';
-import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, readOrderCreator, type NewOrder } from './order-store.js';
-import type { OrderCustomer } from './order.entity.js';
+import type { OrderReport } from './order-decision.js';
+import type { AppliedReport, ReportApplier } from './report-applier.js';
+import { toOrderView, type OrderCustomer, type OrderRecord, type OrderView } from './order-row.js';
+import { insertSubmittingOrder, readMerchantOrder, readOrder, readOrderByMerchantOrderNo, type NewOrder } from './order-store.js';
 
 export interface CustomerInput {
   name?: string | null;
@@ -56,7 +55,7 @@ export interface OrderServiceOptions {
   collectionExpiryMs?: number;
   logger: Logger;
   /** Every status change goes through it. */
-  updates: OrderUpdates;
+  reports: ReportApplier;
   sql: Sql;
   /** Flags an order whose merchantOrderNo names another order at TarsPay (ADOPTION_MISMATCH). */
   attention: Attention;
@@ -151,12 +150,12 @@ export class OrderService {
 
   /** Sends the create of an order just claimed and records TarsPay's answer, or what its absence proves. */
   async #firstCreate(client: TarsPayClient, merchant: Merchant, order: OrderRecord): Promise<OrderRecord> {
-    let answer: OrderUpdate;
+    let answer: OrderReport;
     try {
       answer = await this.#sendCreate(client, merchant, order, 'API');
     } catch (error) {
       const failure = classifyCreateFailure(error);
-      const change = await this.options.updates.apply(order.id, {
+      const change = await this.options.reports.apply(order.id, {
         status: failure.status,
         source: 'API',
         upstreamCode: failure.upstreamCode,
@@ -171,7 +170,7 @@ export class OrderService {
       if (!(error instanceof TarsPayError)) throw error;
       throw new OrderError(failure.errorCode, createFailureMessage(failure), { upstreamCode: failure.upstreamCode, order: change.order });
     }
-    return (await this.options.updates.apply(order.id, answer, order)).order;
+    return (await this.options.reports.apply(order.id, answer, order)).order;
   }
 
   /**
@@ -188,13 +187,13 @@ export class OrderService {
     const fields = { orderId: order.id, attempt };
     try {
       const answer = await this.#sendCreate(client, merchant, order, 'RECONCILIATION');
-      await this.options.updates.apply(order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
+      await this.options.reports.apply(order.id, { ...answer, note: 're-sent the identical create: TarsPay had no record of it and created it now' });
       this.options.logger.info(fields, 're-sent create: TarsPay created the order now');
       return 'created';
     } catch (error) {
       const failure = classifyCreateFailure(error);
       if (failure.upstreamConfirmed) {
-        await this.options.updates.apply(order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
+        await this.options.reports.apply(order.id, { status: order.status, source: 'RECONCILIATION', upstreamConfirmed: true });
         this.options.logger.info({ ...fields, upstreamCode: failure.upstreamCode }, 're-sent create: TarsPay already holds the order');
         return 'confirmed';
       }
@@ -206,7 +205,7 @@ export class OrderService {
     }
   }
 
-  async #sendCreate(client: TarsPayClient, merchant: Merchant, order: OrderRecord, source: OrderUpdate['source']): Promise<OrderUpdate> {
+  async #sendCreate(client: TarsPayClient, merchant: Merchant, order: OrderRecord, source: OrderReport['source']): Promise<OrderReport> {
     const notifyUrl = this.notifyUrl(merchant);
     if (order.kind === 'PAYOUT') {
       const answer = await client.createPayout(payoutRequest(order, { notifyUrl }));
@@ -260,12 +259,12 @@ export class OrderService {
   /**
    * Applies TarsPay's inquiry answer to the order, unless it names another order: see #foreignAnswer.
    */
-  async applyInquiry(orderId: string, answer: InquiryAnswer): Promise<OrderChange> {
+  async applyInquiry(orderId: string, answer: InquiryAnswer): Promise<AppliedReport> {
     const order = await readOrder(this.options.sql.query, orderId);
     if (!order) throw new Error(`order ${orderId} does not exist`);
     const refused = await this.#foreignAnswer(order, answer);
     if (refused) return refused;
-    return this.options.updates.apply(
+    return this.options.reports.apply(
       orderId,
       {
         status: answer.status,
@@ -286,7 +285,7 @@ export class OrderService {
    * method as far as the answer says them. Otherwise it is flagged ADOPTION_MISMATCH, and such an
    * order never takes TarsPay's state: a person settles it. The order unchanged when refused.
    */
-  async #foreignAnswer(order: OrderRecord, answer: InquiryAnswer): Promise<OrderChange | undefined> {
+  async #foreignAnswer(order: OrderRecord, answer: InquiryAnswer): Promise<AppliedReport | undefined> {
     const { attention, logger, sql } = this.options;
     let current = order;
     if (attentionCode(order.attentionReason) !== 'ADOPTION_MISMATCH') {
@@ -313,14 +312,14 @@ export class OrderService {
     const { query } = this.options.sql;
     const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay', this.options.schedule);
     if (written) {
-      this.options.updates.announceCreated(written);
+      this.options.reports.announceCreated(written);
       return { order: written.order, created: true };
     }
     const existing = await readOrderByMerchantOrderNo(query, fields.merchantId, fields.merchantOrderNo);
     if (!existing) throw new Error(`order ${fields.merchantOrderNo} is neither new nor stored`);
     // Not the creator and no right to read orders: the key is taken, and nothing is compared, so
     // the answer says nothing about what the order holds.
-    if (requester && !requester.mayReadOrders && (requester.tokenId === null || (await readOrderCreator(query, existing.id)) !== requester.tokenId)) {
+    if (requester && !requester.mayReadOrders && (requester.tokenId === null || existing.createdByToken !== requester.tokenId)) {
       throw new OrderError('IDEMPOTENCY_CONFLICT', `merchantOrderNo "${fields.merchantOrderNo}" is taken: use a new merchantOrderNo`, {
         field: 'merchantOrderNo',
       });

@@ -6,7 +6,7 @@ import type { Sql } from '../db/sql.js';
 import { LockSession } from '../db/lock-session.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import type { Attention } from './attention.js';
-import type { OrderRecord } from './order-record.js';
+import type { OrderRecord } from './order-row.js';
 import { countCreateAttempt, readOrder } from './order-store.js';
 import type { OrderService } from './order.service.js';
 import { checkDelaySql, CLOSED_UNPAID_STATUSES, UNCHECKED_STATUSES, type CheckSchedule } from './check-schedule.js';

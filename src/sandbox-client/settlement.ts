@@ -4,7 +4,7 @@ import type { Merchant } from '../merchants/merchant.entity.js';
 import { Order } from '../orders/order.entity.js';
 import type { Outcome as SandboxOutcome } from '../sandbox/settlement.js';
 import { OrderError } from '../orders/order-errors.js';
-import type { OrderView } from '../orders/order-snapshot.js';
+import type { OrderView } from '../orders/order-row.js';
 import type { OrderService } from '../orders/order.service.js';
 
 export { OUTCOMES as SANDBOX_OUTCOMES, type Outcome as SandboxOutcome } from '../sandbox/settlement.js';

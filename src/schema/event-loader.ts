@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { emOf, type GraphQLContext } from './context.js';
 import { findEventsByOrderIds } from '../orders/order-queries.js';
-import type { OrderEventView } from '../orders/order-snapshot.js';
+import type { OrderEventView } from '../orders/change-message.js';
 
 const eventLoaders = new WeakMap<GraphQLContext, DataLoader<string, OrderEventView[]>>();
 

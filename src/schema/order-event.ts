@@ -2,7 +2,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { builder } from './builder.js';
 import { merchantOf } from './context.js';
 import { CursorError, encodeEventCursor, type EventFilter } from '../orders/event-stream.js';
-import { eventViewOf } from '../orders/order-snapshot.js';
+import { eventViewOf } from '../orders/change-message.js';
 import { OrderEventRef, OrderKindEnum, OrderRef, OrderStatusEnum, parseOrderId } from './order.js';
 
 builder.objectType(OrderEventRef, {

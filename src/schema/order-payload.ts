@@ -1,6 +1,6 @@
 import { builder } from './builder.js';
 import { merchantOf } from './context.js';
-import type { OrderView } from '../orders/order-snapshot.js';
+import type { OrderView } from '../orders/order-row.js';
 import type { UserErrorDetail } from './business-errors.js';
 import { loadOwnOrderOrFail, OrderRef } from './order.js';
 import { UserErrorRef } from './user-error.js';

@@ -4,9 +4,11 @@ import { builder } from './builder.js';
 import { emOf, merchantOf, type GraphQLContext } from './context.js';
 import { OrderError } from '../orders/order-errors.js';
 import { decodeOrderCursor, encodeOrderCursor, findMerchantOrdersByIds, findOrderPage } from '../orders/order-queries.js';
-import { restrictedView, type OrderEventView, type OrderView } from '../orders/order-snapshot.js';
+import type { OrderEventView } from '../orders/change-message.js';
+import { restrictedView, type OrderView } from '../orders/order-row.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
-import { ORDER_KINDS, Order } from '../orders/order.entity.js';
+import { ORDER_KINDS } from '../orders/order-row.js';
+import { Order } from '../orders/order.entity.js';
 import type { OrderRequester } from '../orders/order.service.js';
 import { eventsOf } from './event-loader.js';
 

@@ -1,7 +1,8 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { builder } from './builder.js';
 import { merchantOf, type GraphQLContext } from './context.js';
-import { eventViewOf, type OrderChangeMessage, type OrderView } from '../orders/order-snapshot.js';
+import { eventViewOf, type OrderChangeMessage } from '../orders/change-message.js';
+import type { OrderView } from '../orders/order-row.js';
 import { isSettled } from '../orders/state-machine.js';
 import { clearAllDataLoaders } from '@pothos/plugin-dataloader';
 import { forgetEvents } from './event-loader.js';

@@ -13,7 +13,7 @@ import {
 import type { GraphQLContext } from './context.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import { matchesFilter, type EventFilter } from '../orders/event-stream.js';
-import type { OrderChangeMessage } from '../orders/order-snapshot.js';
+import type { OrderChangeMessage } from '../orders/change-message.js';
 import type { PreparedWebhookDocument, WebhookDocuments } from '../webhooks/webhook-documents.js';
 import { WebhookError } from '../webhooks/webhook-errors.js';
 import { eventFilterOf } from './order-event.js';

@@ -1,5 +1,5 @@
 import type { Merchant } from '../merchants/merchant.entity.js';
-import type { OrderChangeMessage } from '../orders/order-snapshot.js';
+import type { OrderChangeMessage } from '../orders/change-message.js';
 
 /**
  * Each endpoint's body is shaped by a GraphQL subscription document on orderEvents, checked and

@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { KeyRing } from '../merchants/key-encryption.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { readEvents } from '../orders/event-stream.js';
-import type { OrderChangeMessage } from '../orders/order-snapshot.js';
+import type { OrderChangeMessage } from '../orders/change-message.js';
 import { WebhookClaims } from './webhook-claims.js';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity.js';
 import type { PreparedWebhookDocument, WebhookDocuments } from './webhook-documents.js';

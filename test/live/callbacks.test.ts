@@ -146,6 +146,25 @@ describe('POST /tarspay/notify', () => {
     ]);
   });
 
+  it('applies a callback in five statements: begin, lock, replay check, receipt with the change and its event, commit', async () => {
+    const [warm, order] = [await createdOrder(), await createdOrder()];
+    const warmBody = callbackBody(fieldsFor(warm, 2)); // the merchant's platform key is read once, then reused
+    expect(await postCallback(t.gateway.url, warmBody, signWithS(platformKey, warmBody, 'low'))).toEqual({ status: 200, text: 'OK' });
+    const body = callbackBody(fieldsFor(order, 2));
+    t.queries.length = 0;
+    t.recordQueries = true;
+    expect(await postCallback(t.gateway.url, body, signWithS(platformKey, body, 'low'))).toEqual({ status: 200, text: 'OK' });
+    t.recordQueries = false;
+    const statements = t.queries.map((text) => text.trim().replace(/\s+/g, ' '));
+    expect(statements).toHaveLength(5);
+    expect(statements[0]).toMatch(/^begin/);
+    expect(statements[1]).toMatch(/^select .* from orders .* for update/);
+    expect(statements[2]).toMatch(/^update callback_receipts/);
+    expect(statements[3]).toMatch(/update orders set .*insert into order_events .*insert into callback_receipts/);
+    expect(statements[4]).toMatch(/^commit/);
+    expect((await orderState(order.id)).status).toBe('SUCCEEDED');
+  });
+
   it('flags a paid amount that differs from the order amount', async () => {
     const order = await createdOrder('200000');
     const body = callbackBody(fieldsFor(order, 2, { payAmount: '150000' }));

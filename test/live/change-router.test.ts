@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { createLivePubSub, type LivePubSub } from '../../src/live/pubsub.js';
-import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
+import type { OrderChangeMessage } from '../../src/orders/change-message.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** The routing of committed changes to subscribers, in process and across two instances through Redis. */

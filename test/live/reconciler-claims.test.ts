@@ -1,7 +1,6 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.js';
-import { Sql } from '../../src/db/sql.js';
 import { countCreateAttempt, readOrder } from '../../src/orders/order-store.js';
 import { RECONCILER_LOCKS_APPLICATION } from '../../src/orders/reconciler.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -53,7 +52,7 @@ async function lostCreate(test: TestGateway): Promise<LostCreate> {
 }
 
 async function createAttempts(gateway: Gateway, id: string): Promise<number> {
-  return (await readOrder(new Sql(gateway.orm).query, id))!.createAttempts;
+  return (await readOrder(gateway.sql.query, id))!.createAttempts;
 }
 
 /**
@@ -110,7 +109,7 @@ describe('a reconciliation claim lasts until its check ends', () => {
   it('counts a re-sent create only from the count it read: a second count from the same read is refused', async () => {
     t = await startTestGateway({ env: SLOW_CHECKS });
     const order = await lostCreate(t);
-    const { query } = new Sql(t.gateway.orm);
+    const { query } = t.gateway.sql;
     const read = (await readOrder(query, order.id))!;
     expect(await countCreateAttempt(query, read, 60_000)).toBe(2);
     expect(await countCreateAttempt(query, read, 60_000)).toBeNull();

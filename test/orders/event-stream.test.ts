@@ -4,8 +4,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { resumableEvents } from '../../src/orders/event-stream.js';
-import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
-import { OrderUpdates } from '../../src/orders/order-updates.js';
+import type { OrderChangeMessage } from '../../src/orders/change-message.js';
+import { ReportApplier } from '../../src/orders/report-applier.js';
 import { Order } from '../../src/orders/order.entity.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
@@ -17,7 +17,7 @@ import { createTestOrm, type TestOrm } from '../helpers/database.js';
 let db: TestOrm;
 let sql: Sql;
 let merchant: Merchant;
-let updates: OrderUpdates;
+let reports: ReportApplier;
 const published: OrderChangeMessage[] = [];
 let counter = 0;
 
@@ -29,13 +29,16 @@ beforeAll(async () => {
     privateKeyHex: generateKeyPair().privateKey,
     platformPublicKey: generateKeyPair().publicKey,
   });
-  updates = new OrderUpdates({
+  reports = new ReportApplier({
     sql,
     listeners: { publish: (message) => published.push(message), onLatePayment: () => undefined },
     logger: createLogger({ level: 'silent' }),
   });
 });
-afterAll(() => db?.close());
+afterAll(async () => {
+  await sql?.close();
+  await db?.close();
+});
 
 /** Commits `count` events (each a CREATED order moving to SUCCEEDED or FAILED) and returns their messages. */
 async function commitEvents(count: number): Promise<OrderChangeMessage[]> {
@@ -54,7 +57,7 @@ async function commitEvents(count: number): Promise<OrderChangeMessage[]> {
       customer: null,
     });
     await em.flush();
-    await updates.apply(order.id, { status: index % 3 === 2 ? 'FAILED' : 'SUCCEEDED', source: 'CALLBACK' });
+    await reports.apply(order.id, { status: index % 3 === 2 ? 'FAILED' : 'SUCCEEDED', source: 'CALLBACK' });
   }
   return published.slice(from);
 }

@@ -4,10 +4,10 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { checkDelayMs, checkDelaySql, DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from '../../src/orders/check-schedule.js';
 import { OrderEvent } from '../../src/orders/order-event.entity.js';
-import { ORDER_COLUMNS, orderFromRow } from '../../src/orders/order-record.js';
-import type { OrderChangeMessage } from '../../src/orders/order-snapshot.js';
+import { ORDER_COLUMNS, orderFromRow } from '../../src/orders/order-row.js';
+import type { OrderChangeMessage } from '../../src/orders/change-message.js';
 import type { OrderStatus } from '../../src/orders/order-status.js';
-import { OrderUpdates, type OrderChange } from '../../src/orders/order-updates.js';
+import { ReportApplier, type AppliedReport } from '../../src/orders/report-applier.js';
 import { Order } from '../../src/orders/order.entity.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
@@ -17,9 +17,10 @@ let db: TestOrm;
 let merchant: Merchant;
 let counter = 0;
 const published: OrderChangeMessage[] = [];
-const latePayments: OrderChange[] = [];
+const latePayments: AppliedReport[] = [];
 const logs: string[] = [];
-let updates: OrderUpdates;
+let reports: ReportApplier;
+let sql: Sql;
 
 beforeAll(async () => {
   db = await createTestOrm();
@@ -29,13 +30,17 @@ beforeAll(async () => {
     platformPublicKey: generateKeyPair().publicKey,
   });
   const logger = recordingLogger(logs, 'debug');
-  updates = new OrderUpdates({
-    sql: new Sql(db.orm),
+  sql = new Sql(db.orm);
+  reports = new ReportApplier({
+    sql,
     listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) },
     logger,
   });
 });
-afterAll(() => db?.close());
+afterAll(async () => {
+  await sql?.close();
+  await db?.close();
+});
 
 async function storedOrder(status: OrderStatus, fields: Partial<Order> = {}): Promise<string> {
   const em = db.orm.em.fork();
@@ -62,11 +67,11 @@ async function lockedOrder(query: Query, id: string) {
 
 const eventsOf = (orderId: string) => db.orm.em.fork().find(OrderEvent, { order: orderId }, { orderBy: { id: 'asc' } });
 
-describe('OrderUpdates.apply', () => {
+describe('ReportApplier.apply', () => {
   it('applies a move the state machine allows, writes its event and publishes it after commit', async () => {
     const id = await storedOrder('CREATED');
     published.length = 0;
-    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000', fee: '4500' });
+    const change = await reports.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000', fee: '4500' });
     expect(change).toMatchObject({ verdict: 'apply', latePayment: false });
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', paidAmount: '150000', fee: '4500', amountMismatch: false, nextCheckAt: null });
     expect((await eventsOf(id)).map((event) => [event.previousStatus, event.status, event.applied])).toEqual([['CREATED', 'SUCCEEDED', true]]);
@@ -75,7 +80,7 @@ describe('OrderUpdates.apply', () => {
 
   it('records a backward move as an event not applied, keeps facts that never go back, and logs it', async () => {
     const id = await storedOrder('SUCCEEDED');
-    const change = await updates.apply(id, { status: 'FAILED', source: 'CALLBACK', platformOrderId: 'P-LATE-FACT' });
+    const change = await reports.apply(id, { status: 'FAILED', source: 'CALLBACK', platformOrderId: 'P-LATE-FACT' });
     expect(change.verdict).toBe('ignore');
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', platformOrderId: 'P-LATE-FACT', upstreamConfirmed: true });
     expect((await eventsOf(id)).map((event) => [event.status, event.applied])).toEqual([['FAILED', false]]);
@@ -84,7 +89,7 @@ describe('OrderUpdates.apply', () => {
 
   it('writes nothing for a repeat, but fills a paid amount it did not know', async () => {
     const id = await storedOrder('SUCCEEDED');
-    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'RECONCILIATION', paidAmount: '150000' });
+    const change = await reports.apply(id, { status: 'SUCCEEDED', source: 'RECONCILIATION', paidAmount: '150000' });
     expect(change).toMatchObject({ verdict: 'duplicate', event: null });
     expect(change.order.paidAmount).toBe('150000');
     expect(await eventsOf(id)).toEqual([]);
@@ -93,7 +98,7 @@ describe('OrderUpdates.apply', () => {
   it('applies a payment TarsPay reports for an EXPIRED order as a late payment: note, listener, warning, failure reason cleared', async () => {
     const id = await storedOrder('EXPIRED', { failureReason: 'Order expired' });
     latePayments.length = 0;
-    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+    const change = await reports.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
     expect(change).toMatchObject({ verdict: 'apply', latePayment: true });
     expect(change.order).toMatchObject({ status: 'SUCCEEDED', failureReason: null });
     expect((await eventsOf(id))[0]!.note).toMatch(/^late payment: TarsPay reported SUCCEEDED for an order that was EXPIRED/);
@@ -103,24 +108,24 @@ describe('OrderUpdates.apply', () => {
 
   it('flags a paid amount that differs from the order amount', async () => {
     const id = await storedOrder('CREATED');
-    const change = await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '149999' });
+    const change = await reports.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '149999' });
     expect(change.order.amountMismatch).toBe(true);
   });
 
   it('clears needsAttention once the order leaves UNKNOWN, and restarts the check back-off', async () => {
     const id = await storedOrder('UNKNOWN', { attentionSince: new Date(), checkAttempts: 5 });
-    const change = await updates.apply(id, { status: 'CREATED', source: 'RECONCILIATION' });
+    const change = await reports.apply(id, { status: 'CREATED', source: 'RECONCILIATION' });
     expect(change.order).toMatchObject({ attentionSince: null, checkAttempts: 0 });
   });
 });
 
-describe('OrderUpdates.transaction', () => {
+describe('ReportApplier.transaction', () => {
   it('decides again when the order moved after it was read: a stale read never overwrites a newer status', async () => {
     const id = await storedOrder('CREATED');
     const [row] = await db.orm.em.getConnection().execute(`select ${ORDER_COLUMNS} from orders where id = ?`, [id]);
     const stale = orderFromRow(row as Record<string, unknown>); // CREATED, as read before the payment below
-    await updates.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
-    const change = await updates.apply(id, { status: 'EXPIRED', source: 'RECONCILIATION' }, stale);
+    await reports.apply(id, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+    const change = await reports.apply(id, { status: 'EXPIRED', source: 'RECONCILIATION' }, stale);
     expect(change.verdict).toBe('ignore');
     expect(change.order.status).toBe('SUCCEEDED');
     expect((await eventsOf(id)).map((event) => [event.status, event.applied])).toEqual([
@@ -133,9 +138,9 @@ describe('OrderUpdates.transaction', () => {
     const id = await storedOrder('CREATED');
     published.length = 0;
     await expect(
-      updates.transaction(async (query, applyLocked) => {
+      reports.transaction(async (query, locked) => {
         const order = await lockedOrder(query, id);
-        await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' });
+        await locked.write(locked.decide(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: '150000' }));
         throw new Error('the receipt could not be stored');
       }),
     ).rejects.toThrow('the receipt could not be stored');
@@ -148,10 +153,10 @@ describe('OrderUpdates.transaction', () => {
     const [first, second] = [await storedOrder('CREATED'), await storedOrder('PROCESSING', { kind: 'PAYOUT' })];
     published.length = 0;
     const seenInside: number[] = [];
-    await updates.transaction(async (query, applyLocked) => {
+    await reports.transaction(async (query, locked) => {
       for (const id of [first, second]) {
         const order = await lockedOrder(query, id);
-        await applyLocked(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: order.amount });
+        await locked.write(locked.decide(order, { status: 'SUCCEEDED', source: 'CALLBACK', paidAmount: order.amount }));
         seenInside.push(published.length);
       }
     });
@@ -198,7 +203,7 @@ describe('the check schedule', () => {
     const short = { ...DEFAULT_CHECK_SCHEDULE, backoffFirstMs: 50, backoffMaxMs: 120 };
     for (const schedule of [DEFAULT_CHECK_SCHEDULE, short]) {
       const delay = checkDelaySql('checks', 1, schedule);
-      const rows = await new Sql(db.orm).query<{ checks: number; ms: number }>(
+      const rows = await sql.query<{ checks: number; ms: number }>(
         `select checks, extract(epoch from ${delay.sql}) * 1000 as ms from generate_series(0, 40) as checks`,
         delay.values,
       );
