@@ -31,7 +31,11 @@ async function endpoints(keyRing: KeyRing) {
     throw new Error('the CLI checks documents; gateways run them');
   });
   const production = settings.NODE_ENV === 'production';
-  return new WebhookEndpoints({ keyRing, documents, urlPolicy: { requireHttps: production && !settings.WEBHOOK_ALLOW_PRIVATE, allowPrivate: !production || settings.WEBHOOK_ALLOW_PRIVATE } });
+  return new WebhookEndpoints({
+    keyRing,
+    documents,
+    urlPolicy: { requireHttps: production && !settings.WEBHOOK_ALLOW_PRIVATE, allowPrivate: !production || settings.WEBHOOK_ALLOW_PRIVATE },
+  });
 }
 
 /** A WebhookError (bad URL, document, id) is the command's failure, with its message. */
