@@ -35,7 +35,7 @@ module.exports = {
       name: 'domain-speaks-no-graphql',
       severity: 'error',
       comment: 'Domain modules raise domain errors; the API layer (src/schema: the builder, its plugins, business-errors.ts) maps them.',
-      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db)/' },
+      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db|webhooks)/' },
       to: { path: '^src/(schema|graphql|http)/' },
     },
     {
@@ -43,13 +43,13 @@ module.exports = {
       severity: 'error',
       comment:
         "The domain talks to TarsPay through src/tarspay only, the same against the sandbox as in production; asking the sandbox to settle an order is the API layer's business (src/sandbox-client).",
-      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db)/' },
+      from: { path: '^src/(orders|callbacks|auth|merchants|live|limits|db|webhooks)/' },
       to: { path: '^src/(sandbox|sandbox-client)/' },
     },
     {
       name: 'domain-knows-no-graphql-libraries',
       severity: 'error',
-      from: { path: '^src/(orders|callbacks|auth|merchants|tarspay|sandbox)/' },
+      from: { path: '^src/(orders|callbacks|auth|merchants|tarspay|sandbox|webhooks)/' },
       to: { path: '(^|/)node_modules/(graphql|graphql-yoga|@pothos)/' },
     },
     {

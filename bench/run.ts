@@ -15,6 +15,7 @@ import { runOrdersPage } from './scenarios/orders-page.js';
 import { runSigning } from './scenarios/signing.js';
 import { runSoak } from './scenarios/soak.js';
 import { runStartup } from './scenarios/startup.js';
+import { runWebhooks } from './scenarios/webhooks.js';
 
 /**
  * `npm run bench`: every figure next to the floor it cannot beat, measured in the same run on the
@@ -27,7 +28,7 @@ import { runStartup } from './scenarios/startup.js';
  */
 
 const RESULTS_PATH = new URL('./results.json', import.meta.url);
-const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest', 'soak'] as const;
+const SCENARIOS = ['startup', 'signing', 'ordersPage', 'collectionCreate', 'liveStatus', 'checkout', 'callbackIngest', 'webhooks', 'soak'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args, positionals } = parseArgs({
@@ -78,6 +79,8 @@ const settings = {
     heapSnapshotDir: args['soak-heap-snapshots'],
     heapProfilePath: args['soak-heap-profile'],
   },
+  // 8 endpoints × the last 1,500 events: 12,000 deliveries.
+  webhooks: { endpoints: 8, events: 1_500, rawPosts: 5_000 },
 };
 if (!(settings.soak.seconds >= 10)) throw new Error('--soak-seconds: a number of seconds, at least 10');
 settings.checkout.measuredCallbacks = Math.min(settings.checkout.measuredCallbacks, Math.floor(settings.checkout.subscribers / 2));
@@ -221,6 +224,13 @@ async function main(): Promise<void> {
       measured.callbackIngest = await runCallbackIngest(env, { ...ingest, orders });
     }
 
+    if (runs('webhooks')) {
+      // Events to deliver: each order made here commits two (SUBMITTING, CREATED); it stays for the scenarios after.
+      const { orders } = await fresh.take(Math.ceil(settings.webhooks.events / 2), 4, 'webhooks');
+      fresh.add(orders);
+      log('webhooks');
+      measured.webhooks = await runWebhooks(env, settings.webhooks);
+    }
     if (runs('soak')) {
       // A gateway of its own: the figures are the soak's, whatever ran before it.
       await env.restartGateway();
@@ -230,8 +240,8 @@ async function main(): Promise<void> {
 
     const machine = machineFacts(env.database.kind);
     // Key order in results.json: the scenarios in the order of the README.
-    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, soak } = measured;
-    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, soak };
+    const { startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, webhooks, soak } = measured;
+    const all: Measured = { machine, startup, signing, collectionCreate, callbackIngest, liveStatus, checkout, ordersPage, webhooks, soak };
     const results: Results = { ...all, goals: goals(all), seconds: Math.round((performance.now() - started) / 1000) };
     if (complete) writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
     else console.log(JSON.stringify(results, null, 2));

@@ -40,6 +40,13 @@ import { UpstreamClients } from './tarspay/upstream.js';
 import type { StartupPhases } from './start/phases.js';
 import { recordOrmStatement } from './db/sql-spans.js';
 import { graphqlTracingPlugin, startTracing, type TracingOptions } from './observability/tracing.js';
+import { LazyFork } from './db/lazy-fork.js';
+import { schema } from './schema/index.js';
+import { webhookDocuments } from './schema/webhook-document.js';
+import { WebhookEndpoints } from './webhooks/webhook-endpoints.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import { webhookUrlPolicy } from './webhooks/webhook-url.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -136,11 +143,37 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let publicUrl = config.http.publicUrl ?? '';
   const live = createLivePubSub({ redisUrl: config.redis.url, logger });
   const { schedule } = config.reconciliation;
+  // A webhook body is the endpoint's subscription document run for the event, as its merchant with orders:read.
+  const documents = webhookDocuments(schema, (merchant) => ({
+    entityManager: new LazyFork(orm),
+    services,
+    requestId: 'webhook',
+    auth: { merchant, scopes: ['orders:read'], tokenId: 'webhook', orderId: null },
+  }));
+  const webhookUrls = webhookUrlPolicy(config);
+  const webhookDelivery = new WebhookWorker({
+    orm,
+    sql,
+    keyRing,
+    documents,
+    sender: new WebhookSender(webhookUrls, config.webhooks.timeoutMs),
+    logger: logger.child({ component: 'webhooks' }),
+    retry: config.webhooks.retry,
+    pollMs: config.webhooks.pollMs,
+    concurrency: config.webhooks.concurrency,
+    timeoutMs: config.webhooks.timeoutMs,
+    onAttempt: metrics.observeWebhookAttempt,
+    onDisabled: () => metrics.webhookEndpointsDisabled.inc(),
+  });
+  const webhooks = new WebhookEndpoints({ keyRing, documents, urlPolicy: webhookUrls, onChange: () => webhookDelivery.wake() });
   const reports = new ReportApplier({
     schedule,
     sql,
     listeners: {
-      publish: (message) => live.publishChange(message),
+      publish: (message) => {
+        live.publishChange(message);
+        webhookDelivery.wake();
+      },
       onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
     },
     logger,
@@ -165,7 +198,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schedule,
   });
   const events = new EventFeed(sql, config.events.retentionDays);
-  const services: GatewayServices = { orders, upstream, sandboxUrl: options.sandboxUrl, live, events, clientSecrets: new ClientSecrets(keyRing, sql.query) };
+  const services: GatewayServices = {
+    orders,
+    upstream,
+    sandboxUrl: options.sandboxUrl,
+    live,
+    events,
+    clientSecrets: new ClientSecrets(keyRing, sql.query),
+    webhooks,
+    webhookDelivery,
+  };
   const callbacks = new CallbackService({ sql, merchants: merchantKeys, reports, attention, logger, onOutcome: metrics.countCallback });
   const reconciler = new Reconciler({
     orm,
@@ -262,12 +304,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   publicUrl ||= `http://localhost:${port}`;
   reconciler.start();
+  webhookDelivery.start();
   const stopRetention = events.startRetention(logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await reconciler.stop();
+      await webhookDelivery.stop();
       stopRetention();
       await metricsServer?.close();
       await closeWebSockets();

@@ -11,6 +11,7 @@ import {
   keyEncryptionModel,
   logModel,
   metricsModel,
+  webhooksModel,
   rateLimitsModel,
   reconciliationModel,
   redisModel,
@@ -46,6 +47,7 @@ const GATEWAY_MODELS = {
   events: eventsModel,
   websocket: websocketModel,
   metrics: metricsModel,
+  webhooks: webhooksModel,
 };
 
 /** Every variable the gateway reads, by name. */
@@ -87,7 +89,7 @@ function parseModels<M extends Models>(models: M, env: NodeJS.ProcessEnv): Parse
   return parsed as Parsed<M>;
 }
 
-const DATABASE_MODELS = { runtime: runtimeModel, database: databaseModel, keyEncryption: keyEncryptionModel };
+const DATABASE_MODELS = { runtime: runtimeModel, database: databaseModel, keyEncryption: keyEncryptionModel, webhooks: webhooksModel };
 
 /** What `npm run cli` and `npm run migrate` need: where the database is and its key-encryption key; no TarsPay settings. */
 export type DatabaseSettings = Parsed<typeof DATABASE_MODELS>;
@@ -143,6 +145,12 @@ export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Config {
   if (schedule.backoffMaxMs < schedule.backoffFirstMs) {
     throw new ConfigError(
       `RECONCILE_BACKOFF_MAX_MS: ${schedule.backoffMaxMs} is below RECONCILE_BACKOFF_FIRST_MS (${schedule.backoffFirstMs}): the longest delay must be at least the first`,
+    );
+  }
+  const { retry } = config.webhooks;
+  if (retry.maxDelayMs < retry.firstMs) {
+    throw new ConfigError(
+      `WEBHOOK_RETRY_MAX_DELAY_MS: ${retry.maxDelayMs} is below WEBHOOK_RETRY_FIRST_MS (${retry.firstMs}): the longest delay must be at least the first`,
     );
   }
   if (config.metrics.port && config.metrics.port === config.http.port) {

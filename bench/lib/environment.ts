@@ -111,6 +111,8 @@ export async function startEnvironment(options: { poolMax: number }): Promise<Be
           RATE_LIMIT_TOKEN_PER_SECOND: '0',
           RATE_LIMIT_MERCHANT_PER_SECOND: '0',
           WS_MAX_CONNECTIONS_PER_TOKEN: '0',
+          // The webhooks scenario's receiver listens on 127.0.0.1, over plain http.
+          WEBHOOK_ALLOW_PRIVATE: 'true',
           BENCH_DATABASE_URL: database.url,
           BENCH_SANDBOX_URL: sandboxUrl,
           BENCH_MERCHANT_NO: mchNo,

@@ -6,6 +6,7 @@ import type { OrdersPageResult } from '../scenarios/orders-page.js';
 import type { SigningResult } from '../scenarios/signing.js';
 import type { SoakResult } from '../scenarios/soak.js';
 import type { StartupResult } from '../scenarios/startup.js';
+import type { WebhooksResult } from '../scenarios/webhooks.js';
 
 /** What bench/results.json holds, the goals each figure is held to, and the table printed at the end. */
 
@@ -25,6 +26,7 @@ export interface Measured {
   checkout?: CheckoutFigures;
   ordersPage?: OrdersPageResult;
   soak?: SoakResult;
+  webhooks?: WebhooksResult;
 }
 
 export type Goals = Record<string, { goal: string; value: number; met: boolean }>;
@@ -73,6 +75,11 @@ export function goals(results: Measured): Goals {
     goal('soak_peak_rss_mb', '<= 400', w.peak_rss_mb, w.peak_rss_mb <= 400);
     // "No growth": under 1 MB a minute over the second half, within what sampling noise gives.
     goal('soak_rss_slope_mb_per_min', '<= 1', w.rss_slope_mb_per_min, w.rss_slope_mb_per_min <= 1);
+  }
+  const hooks = results.webhooks;
+  if (hooks) {
+    goal('webhooks_per_s', '>= 1000', hooks.per_s, hooks.per_s >= 1000);
+    goal('webhooks_cpu_ratio', '<= 1.5', hooks.cpu_ratio, hooks.cpu_ratio <= 1.5);
   }
   return found;
 }
@@ -206,8 +213,17 @@ function rows(results: Results): Row[] {
   return list;
 }
 
+/** The webhooks scenario's rows (bench/scenarios/webhooks.ts). */
+function webhookRows(w: WebhooksResult | undefined): Row[] {
+  if (!w) return [];
+  return [
+    [`webhooks (${w.endpoints} endpoints, ${w.deliveries} deliveries)`, `${w.per_s}/s`, '', '(goal >= 1000/s)'],
+    ['webhooks CPU per delivery', `${w.cpu_us_per_delivery} µs`, `${w.raw_post_cpu_us} µs raw signed POST`, `${w.cpu_ratio}x (goal <= 1.5)`],
+  ];
+}
+
 export function printTable(results: Results): void {
-  const list = rows(results);
+  const list = [...rows(results), ...webhookRows(results.webhooks)];
   const header: Row = ['scenario', 'gateway', 'floor', 'ratio / goal'];
   const widths = header.map((title, column) => Math.max(title.length, ...list.map((cells) => cells[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');

@@ -1,5 +1,5 @@
 /** What an API token may do (docs/OPERATIONS.md: the scope table). */
-export const SCOPES = ['collections:write', 'payouts:write', 'orders:read', 'balance:read'] as const;
+export const SCOPES = ['collections:write', 'payouts:write', 'orders:read', 'balance:read', 'webhooks:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export class ScopeError extends Error {

@@ -6,6 +6,7 @@ import { KEY_COMMANDS } from './key-commands.js';
 import { MERCHANT_COMMANDS } from './merchant-commands.js';
 import { CLIENT_SECRET_COMMANDS } from './client-secret-commands.js';
 import { TOKEN_COMMANDS } from './token-commands.js';
+import { WEBHOOK_COMMANDS } from './webhook-commands.js';
 
 /** `npm run cli -- <command> [options]`: the command table, argument parsing and exit codes. */
 
@@ -41,6 +42,16 @@ Commands:
   client-secret revoke --order <order id>
       Revoke an order's client secret (the browser credential collectionCreate returns): it is
       refused at once on this gateway, within 5 s on the others, and open subscriptions end.
+  webhook create --merchant <mchNo> --url <url> (--query <document> | --query-file <file>)
+               [--description <text>]
+      Register a webhook endpoint: the events committed from now on are POSTed to it, signed
+      (Standard Webhooks), each body shaped by the subscription document on orderEvents. Prints
+      the signing secret once.
+  webhook list --merchant <mchNo>
+  webhook rotate --merchant <mchNo> --id <endpoint id>
+      A new signing secret; the old one keeps signing beside it for 24 h.
+  webhook replay --merchant <mchNo> --id <endpoint id> --after <event cursor>
+      Deliver again, in order, every event committed after the cursor.
 
 The database is DATABASE_URL when set; otherwise the embedded one in $DATA_DIR/pglite
 (default ./.data/pglite), through the running gateway when there is one.
@@ -49,7 +60,7 @@ gateway's; outside production, without one, the development key in $DATA_DIR/key
 Exit codes: 0 done, 1 failed, 2 usage error.
 `;
 
-const COMMANDS: Record<string, Command> = { ...KEY_COMMANDS, ...MERCHANT_COMMANDS, ...TOKEN_COMMANDS, ...CLIENT_SECRET_COMMANDS };
+const COMMANDS: Record<string, Command> = { ...KEY_COMMANDS, ...MERCHANT_COMMANDS, ...TOKEN_COMMANDS, ...CLIENT_SECRET_COMMANDS, ...WEBHOOK_COMMANDS };
 
 const GLOBAL_OPTIONS: Options = { help: { type: 'boolean', short: 'h' }, 'data-dir': { type: 'string' } };
 

@@ -276,3 +276,27 @@ export const metricsModel = z
     ordersCacheMs: env.METRICS_ORDERS_CACHE_MS,
     operationNames: env.METRICS_OPERATION_NAMES,
   }));
+
+export const webhooksModel = z
+  .object({
+    /** One delivery attempt, connection to the end of the answer. */
+    WEBHOOK_TIMEOUT_MS: positiveInt.default(10_000),
+    /** The delay after a failed delivery; it doubles per failure (with jitter) up to WEBHOOK_RETRY_MAX_DELAY_MS. */
+    WEBHOOK_RETRY_FIRST_MS: positiveInt.default(5_000),
+    WEBHOOK_RETRY_MAX_DELAY_MS: positiveInt.default(10_800_000),
+    /** An event still failing this long after its first failed attempt disables the endpoint. */
+    WEBHOOK_RETRY_MAX_AGE_MS: nonNegativeInt.default(259_200_000),
+    /** Production: webhooks may also go to private, loopback and link-local addresses, and over plain http (receivers on a private network). */
+    WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
+    /** How often an instance looks for webhook work it was not woken for (other instances' events, retries due). */
+    WEBHOOK_POLL_MS: positiveInt.default(1_000),
+    /** Endpoints one instance delivers to at once. */
+    WEBHOOK_CONCURRENCY: positiveInt.default(16),
+  })
+  .transform((env) => ({
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    retry: { firstMs: env.WEBHOOK_RETRY_FIRST_MS, maxDelayMs: env.WEBHOOK_RETRY_MAX_DELAY_MS, maxAgeMs: env.WEBHOOK_RETRY_MAX_AGE_MS },
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+    pollMs: env.WEBHOOK_POLL_MS,
+    concurrency: env.WEBHOOK_CONCURRENCY,
+  }));

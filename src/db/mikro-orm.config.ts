@@ -7,9 +7,11 @@ import { CallbackReceipt } from '../callbacks/callback-receipt.entity.js';
 import { Merchant } from '../merchants/merchant.entity.js';
 import { OrderEvent } from '../orders/order-event.entity.js';
 import { Order } from '../orders/order.entity.js';
+import { WebhookDelivery } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 
 /** Every entity, listed explicitly (no folder discovery: it breaks under tsx and bundlers). */
-export const ENTITIES = [Merchant, Order, OrderEvent, ApiToken, CallbackReceipt, ClientSecret];
+export const ENTITIES = [Merchant, Order, OrderEvent, ApiToken, CallbackReceipt, ClientSecret, WebhookEndpoint, WebhookDelivery];
 
 /** `<project>/migrations`, wherever the process was started from. */
 export const MIGRATIONS_PATH = fileURLToPath(new URL('../../migrations/', import.meta.url));

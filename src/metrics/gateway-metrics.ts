@@ -5,6 +5,7 @@ import type { RedisLimitState } from '../limits/redis-cool-off.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReconcileResult } from '../orders/reconciler.js';
 import type { TarsPayCallInfo } from '../tarspay/client.js';
+import type { WebhookDeliveryStatus } from '../webhooks/webhook-delivery.entity.js';
 
 export const METRIC_PREFIX = 'tarspay_gateway_';
 
@@ -140,6 +141,20 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Histogram({
+    name: `${METRIC_PREFIX}webhook_delivery_duration_seconds`,
+    help: 'Webhook delivery attempts by outcome (succeeded: a 2xx answer; failed: anything else, retried later), from the POST to the end of the answer',
+    labelNames: ['outcome'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly webhookEndpointsDisabled = new Counter({
+    name: `${METRIC_PREFIX}webhook_endpoints_disabled_total`,
+    help: 'Webhook endpoints the gateway disabled because their deliveries failed for the whole retry period (WEBHOOK_RETRY_MAX_AGE_MS)',
+    registers: [this.registry],
+  });
+
   constructor(options: { orm: MikroORM; logger: Logger; defaultMetrics?: boolean; orderCountMaxAgeMs?: number }) {
     const { orm, logger } = options;
     const maxAgeMs = options.orderCountMaxAgeMs ?? 30_000;
@@ -195,6 +210,10 @@ export class GatewayMetrics {
     this.upstreamDuration.observe({ endpoint: info.endpoint, outcome: info.outcome }, info.durationMs / 1000);
     if (info.outcome !== 'ok')
       this.upstreamErrors.inc({ endpoint: info.endpoint, outcome: info.outcome, code: info.code === undefined ? 'none' : String(info.code) });
+  };
+
+  readonly observeWebhookAttempt = (attempt: { status: WebhookDeliveryStatus; durationMs: number }): void => {
+    this.webhookDeliveries.observe({ outcome: attempt.status === 'SUCCEEDED' ? 'succeeded' : 'failed' }, attempt.durationMs / 1000);
   };
 
   readonly observeLimitStore = (state: RedisLimitState): void => {

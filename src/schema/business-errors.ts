@@ -3,6 +3,7 @@ import { createGraphQLError } from 'graphql-yoga';
 import { MissingScopeError } from '../auth/scopes.js';
 import { CursorError, OrderError, upstreamErrorCode, type OrderErrorCode } from '../orders/order-errors.js';
 import { TarsPayError } from '../tarspay/errors.js';
+import { WebhookError } from '../webhooks/webhook-errors.js';
 
 /**
  * What clients see of the domain's errors, mapped here and nowhere else: a `userErrors` entry in a
@@ -79,6 +80,8 @@ const CODES: Record<OrderErrorCode, UserErrorCode> = {
   INVALID_STATE: 'INVALID_STATE',
 };
 
+const ENDPOINT_FIELDS = new Set(['url', 'query', 'description', 'enabled']);
+
 export interface BusinessError {
   userErrors: UserErrorDetail[];
   /** The object the error is about, for the payload (e.g. the order kept as UNKNOWN). */
@@ -105,6 +108,12 @@ export function toBusinessError(error: unknown, names: ErrorArguments = {}): Bus
     if (field) detail.field = field;
     if (error.upstreamCode !== undefined) detail.upstreamCode = error.upstreamCode;
     return { userErrors: [detail], subject: error.order ?? null };
+  }
+  if (error instanceof WebhookError) {
+    const detail: UserErrorDetail = { code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'VALIDATION', message: error.message };
+    // Fields of the endpoint sit under the input argument; ids and cursors are arguments of their own.
+    if (error.field) detail.field = names.input && ENDPOINT_FIELDS.has(error.field) ? [names.input, error.field] : error.field.split('.');
+    return { userErrors: [detail], subject: null };
   }
   if (error instanceof TarsPayError) {
     const detail: UserErrorDetail = { code: upstreamErrorCode(error), message: error.message };

@@ -7,6 +7,8 @@ import type { Merchant } from '../merchants/merchant.entity.js';
 import type { EventFeed } from '../orders/event-feed.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
+import type { WebhookEndpoints } from '../webhooks/webhook-endpoints.js';
+import type { WebhookWorker } from '../webhooks/webhook-worker.js';
 
 export interface AuthInfo {
   merchant: Merchant;
@@ -29,6 +31,10 @@ export interface GatewayServices {
   events: EventFeed;
   /** Collections' client secrets: issued at create, read again with orders:read. */
   clientSecrets: ClientSecrets;
+  /** Merchants' webhook endpoints and their delivery log. */
+  webhooks: WebhookEndpoints;
+  /** Delivers order events to webhook endpoints (and redelivers on request). */
+  webhookDelivery: WebhookWorker;
 }
 
 export interface GraphQLContext {

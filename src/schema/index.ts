@@ -10,6 +10,7 @@ import './transactions.js';
 import './catalogs.js';
 import './sandbox.js';
 import './subscriptions.js';
+import './webhook.js';
 
 builder.queryType({ description: 'Every field needs a token (Authorization: Bearer …); most need a scope too.' });
 builder.mutationType({});

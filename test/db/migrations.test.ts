@@ -40,6 +40,8 @@ describe('migrations', () => {
       'mikro_orm_migrations',
       'order_events',
       'orders',
+      'webhook_deliveries',
+      'webhook_endpoints',
     ]);
   });
 
@@ -64,7 +66,7 @@ describe('migrations', () => {
     expect(await migrateDown(orm, {}, 0)).toEqual([...MIGRATIONS].reverse());
     expect(Number(await tableCount())).toBe(1); // only mikro_orm_migrations is left
     expect(await migrateUp(orm)).toEqual(MIGRATIONS);
-    expect(Number(await tableCount())).toBe(7);
+    expect(Number(await tableCount())).toBe(9);
   });
 });
 
