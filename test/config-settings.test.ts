@@ -11,10 +11,13 @@ describe('parseDatabaseSettings (npm run cli, npm run migrate)', () => {
     // TARSPAY_BASE_URL without its companions stops the gateway, not the CLI or migrate.
     const env = { TARSPAY_BASE_URL: 'https://payment.tarspay.com' };
     expect(() => parseEnvironment(env)).toThrow(/TARSPAY_MERCHANT_NO/);
-    expect(parseDatabaseSettings(env)).toEqual({
+    const settings = parseDatabaseSettings(env);
+    expect(settings).toEqual({
       runtime: { nodeEnv: 'development', production: false },
       database: { url: undefined, dataDir: './.data' },
       keyEncryption: { key: undefined, keyFile: undefined, previous: [] },
+      // `webhook create` checks an endpoint's URL as the gateway does.
+      webhooks: expect.objectContaining({ allowPrivate: false }),
     });
   });
 
