@@ -172,7 +172,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     listeners: {
       publish: (message) => {
         live.publishChange(message);
-        webhookDelivery.wake();
+        webhookDelivery.eventCommitted();
       },
       onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
     },

@@ -83,6 +83,8 @@ export class WebhookWorker {
   #ticking: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  /** Whether the last look found an enabled endpoint: without one, a committed event costs no statement. */
+  #anyEnabled = true;
 
   constructor(private readonly options: WebhookWorkerOptions) {
     const leaseMs = Math.max(30_000, 3 * options.timeoutMs);
@@ -95,7 +97,12 @@ export class WebhookWorker {
     this.wake();
   }
 
-  /** Looks for work now (an event was committed here, an endpoint changed). */
+  /** An event was committed here: look now, unless no endpoint is enabled (the poll and endpoint changes find new ones). */
+  eventCommitted(): void {
+    if (this.#anyEnabled) this.wake();
+  }
+
+  /** Looks for work now (an endpoint changed, a run ended, the poll). */
   wake(): void {
     if (this.#stopped) return;
     if (this.#ticking) {
@@ -136,6 +143,9 @@ export class WebhookWorker {
         order by e.next_attempt_at nulls first limit $3`,
       [this.instanceId, this.#claims.locksExclude, free + this.#running.size],
     );
+    this.#anyEnabled =
+      due.length > 0 ||
+      (await this.options.sql.query<{ any: boolean }>(`select exists (select 1 from webhook_endpoints where enabled) as any`))[0]?.any === true;
     for (const { id } of due) {
       if (this.#running.size >= this.options.concurrency) break;
       if (this.#running.has(id)) continue;
