@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput, SETTLE } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
 import { PAID_DOCUMENT, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhooks.js';
 
-const projectDir = fileURLToPath(new URL('../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-
 let t: TestGateway;
 let hooks: WebhookReceiver;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) =>
-    execFile(
-      process.execPath,
-      [tsxCli, 'src/cli/main.ts', ...args],
-      { cwd: projectDir, env: { ...process.env, DATABASE_URL: t.database.url, KEY_ENCRYPTION_KEY: t.keyEncryptionKey }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli({ DATABASE_URL: t.database.url, KEY_ENCRYPTION_KEY: t.keyEncryptionKey }, ...args);
 }
 
 beforeAll(async () => {
