@@ -55,6 +55,13 @@ export const WINDOWS_MS = {
   payoutProcessing: Number(GATEWAY_TIMINGS.ATTENTION_PAYOUT_PROCESSING_MS),
 };
 
+/**
+ * How late a flag may land after its window ends: reconciliation checks the order at the window's
+ * end, in the first pass after it (one starts RECONCILE_INTERVAL_MS after the last ended), and a
+ * pass takes some time. Invariant 5 judges the orders as they were this long before they were read.
+ */
+export const FLAG_LATENESS_MS = 2 * Number(GATEWAY_TIMINGS.RECONCILE_INTERVAL_MS) + 1_000;
+
 type Log = (message: string) => void;
 
 interface Started {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { LedgerEntry } from '../src/sandbox/ledger.js';
-import { Cluster, MCH_NO, WINDOWS_MS } from './cluster.js';
+import { Cluster, FLAG_LATENESS_MS, MCH_NO, WINDOWS_MS } from './cluster.js';
 import { Consumer, latestEventCursor } from './consumers.js';
 import { FaultInjector } from './inject.js';
 import {
@@ -52,10 +52,11 @@ function parseOptions() {
   };
 }
 
-async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; events: StoredEvent[] }> {
+async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; events: StoredEvent[]; readAt: Date }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    const [{ read_at: readAt }] = (await client.query<{ read_at: Date }>('select now() as read_at')).rows as [{ read_at: Date }];
     const orders = await client.query('select * from orders order by created_at');
     const events = await client.query('select seq, id, order_id, status, applied from order_events order by seq');
     return {
@@ -71,6 +72,7 @@ async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; even
         expiresAt: row.expires_at,
       })),
       events: events.rows.map((row) => ({ seq: Number(row.seq), id: String(row.id), orderId: row.order_id, status: row.status, applied: row.applied })),
+      readAt,
     };
   } finally {
     await client.end();
@@ -202,7 +204,7 @@ async function main(): Promise<number> {
         consumers.map((consumer) => ({ ...consumer.record, received: consumer.record.received.filter((seq) => seq <= lastSeq) })),
         consumerEvents,
       ),
-      ...checkStuckOrders(database.orders, WINDOWS_MS, Date.now()),
+      ...checkStuckOrders(database.orders, WINDOWS_MS, database.readAt.getTime() - FLAG_LATENESS_MS),
     ];
     const notes = [
       `settled after ${settledAt} s; consumers resumed ${consumers.map((consumer) => consumer.record.resumes).join('/')} times, received ${consumers.map((consumer) => consumer.record.received.length).join('/')} events`,

@@ -7,14 +7,25 @@ import { createInterface } from 'node:readline';
 
 /** Child processes of the bench: started with tsx, stopped by their own pid, never by name. */
 
-/** A port free on 127.0.0.1 right now, for a child process to listen on (scripts/check-build.ts uses it too). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
+/**
+ * A port free on 127.0.0.1 right now, for a child process to listen on (scripts/check-build.ts uses
+ * it too). It is picked below Linux's ephemeral range (32768 and up), from which outgoing
+ * connections and port-0 listeners take theirs: none of them can take it before the child listens,
+ * nor while a killed child is restarted on it.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+  throw new Error('no free port between 20000 and 32000 on 127.0.0.1');
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

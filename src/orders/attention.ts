@@ -118,24 +118,50 @@ export class Attention {
 
   /** Flags the order when it is past one of its windows and not flagged yet; the first window that applies names the reason. */
   async flagIfOverdue(query: Query, orderId: string): Promise<Flagged | undefined> {
-    const { unresolvedMs, expiryGraceMs, payoutProcessingMs } = this.options.windows;
+    const windows = this.#windowRules('orders', 2);
+    const reasons = windows.rules.map((rule, index) => `when ${rule.applies} and ${rule.endsAt} <= now() then $${2 + windows.values.length + index}`);
     const rows = await query<FlaggedRow>(
       `update orders o set attention_since = now(), attention_reason = due.reason
          from (
-           select id, case
-             when status in ('UNKNOWN', 'SUBMITTING') and created_at <= now() - $2 * interval '1 millisecond' then $5
-             when kind = 'COLLECTION' and status not in (${SETTLED_SQL}) and expires_at <= now() - $3 * interval '1 millisecond' then $6
-             when kind = 'PAYOUT' and status in ('CREATED', 'QUEUED', 'PROCESSING') and created_at <= now() - $4 * interval '1 millisecond' then $7
-           end as reason
+           select id, case ${reasons.join(' ')} end as reason
            from orders where id = $1 and attention_since is null
          ) due
         where o.id = due.id and due.reason is not null and o.attention_since is null
        returning o.id, o.merchant_order_no, o.kind, o.status, o.attention_reason`,
-      [orderId, unresolvedMs, expiryGraceMs, payoutProcessingMs, reasonText('UNRESOLVED_CREATE'), reasonText('PAST_EXPIRY'), reasonText('PAYOUT_STUCK')],
+      [orderId, ...windows.values, ...windows.rules.map((rule) => reasonText(rule.code))],
     );
     const flagged = rows[0] && flaggedOf(rows[0]);
     if (flagged) this.announce(flagged);
     return flagged;
+  }
+
+  /**
+   * When the first window that applies to the order (row `alias`) ends, as SQL: null when none
+   * applies or it is flagged already. Reconciliation checks the order by then at the latest, so a
+   * flag is never a back-off late. `first` is the position of the first of the values returned.
+   */
+  windowEndSql(alias: string, first: number): { sql: string; values: number[] } {
+    const windows = this.#windowRules(alias, first);
+    const ends = windows.rules.map((rule) => `case when ${alias}.attention_since is null and ${rule.applies} then ${rule.endsAt} end`);
+    return { sql: `least(${ends.join(', ')})`, values: windows.values };
+  }
+
+  /** The time windows, each with the rows it applies to and when it ends; `first`: the position of the window lengths' values. */
+  #windowRules(alias: string, first: number): { rules: { code: AttentionCode; applies: string; endsAt: string }[]; values: number[] } {
+    const { unresolvedMs, expiryGraceMs, payoutProcessingMs } = this.options.windows;
+    const after = (column: string, position: number) => `${alias}.${column} + $${position}::float8 * interval '1 millisecond'`;
+    return {
+      rules: [
+        { code: 'UNRESOLVED_CREATE', applies: `${alias}.status in ('UNKNOWN', 'SUBMITTING')`, endsAt: after('created_at', first) },
+        { code: 'PAST_EXPIRY', applies: `${alias}.kind = 'COLLECTION' and ${alias}.status not in (${SETTLED_SQL})`, endsAt: after('expires_at', first + 1) },
+        {
+          code: 'PAYOUT_STUCK',
+          applies: `${alias}.kind = 'PAYOUT' and ${alias}.status in ('CREATED', 'QUEUED', 'PROCESSING')`,
+          endsAt: after('created_at', first + 2),
+        },
+      ],
+      values: [unresolvedMs, expiryGraceMs, payoutProcessingMs],
+    };
   }
 
   /**

@@ -161,8 +161,9 @@ export class Reconciler {
 
   /**
    * Claims due orders: locks each (skipping those another instance holds), then, if it is still due,
-   * moves its next check out by checkDelayMs(check_attempts), in SQL. A closed unpaid order whose
-   * next check would fall past the late-payment window gets none.
+   * moves its next check out by checkDelayMs(check_attempts), in SQL, but never past the end of
+   * its attention window, so an overdue order is flagged on time. A closed unpaid order whose next
+   * check would fall past the late-payment window gets none.
    */
   async #claim(): Promise<ClaimedRow[]> {
     const batch = this.options.batchSize ?? 20;
@@ -172,6 +173,7 @@ export class Reconciler {
       [2 * batch],
     );
     const delay = checkDelaySql('o.check_attempts', 3, schedule);
+    const windowEnd = this.options.attention.windowEndSql('o', 3 + delay.values.length);
     const claimed: ClaimedRow[] = [];
     for (const { id } of candidates) {
       if (claimed.length >= batch || this.#abortPass) break;
@@ -179,11 +181,12 @@ export class Reconciler {
       const [row] = await this.#locks.query<ClaimedRow>(
         `update orders o
             set next_check_at = case when o.status in (${CLOSED_UNPAID_SQL}) and now() + ${delay.sql} > o.updated_at + $2 * interval '1 millisecond'
-                                     then null else now() + ${delay.sql} end,
+                                     then null
+                                     else least(now() + ${delay.sql}, case when ${windowEnd.sql} > now() then ${windowEnd.sql} end) end,
                 check_attempts = o.check_attempts + 1
           where o.id = $1 and o.next_check_at <= now() and o.status not in (${UNCHECKED_SQL})
          returning o.id, o.check_attempts`,
-        [id, schedule.latePaymentWindowMs, ...delay.values],
+        [id, schedule.latePaymentWindowMs, ...delay.values, ...windowEnd.values],
       );
       if (row) claimed.push(row);
       else await this.#locks.unlock(id);

@@ -152,6 +152,28 @@ describe('attention windows', () => {
   });
 });
 
+describe('the next check and the attention window', () => {
+  it("a check never schedules the next one past the end of the order's attention window, so the flag is not a back-off late", async () => {
+    const order = (await t.graphql(token, PAYOUT_CREATE, { input: payoutInput() })).data!.payoutCreate.order;
+    // The window (300 ms after created_at) now ends 5 s ahead: well inside the 15 s back-off.
+    await sql(`update orders set created_at = now() - interval '300 milliseconds' + interval '5 seconds' where id = ?`, [localId(order.id)]);
+    await reconcile(order.id);
+    const [row] = await sql(`select next_check_at = created_at + interval '300 milliseconds' as at_window_end, attention_since from orders where id = ?`, [
+      localId(order.id),
+    ]);
+    expect(row).toMatchObject({ at_window_end: true, attention_since: null });
+
+    // Once flagged, the back-off alone sets the next check.
+    await sql(`update orders set created_at = now() - interval '1 second' where id = ?`, [localId(order.id)]);
+    await reconcile(order.id);
+    const [flagged] = await sql(`select next_check_at > now() + interval '10 seconds' as backed_off, attention_reason from orders where id = ?`, [
+      localId(order.id),
+    ]);
+    expect(flagged!.attention_reason).toMatch(/^PAYOUT_STUCK: /);
+    expect(flagged!.backed_off).toBe(true);
+  });
+});
+
 describe('adopting an order TarsPay already holds', () => {
   it('an order TarsPay holds under the same merchantOrderNo with another amount is flagged ADOPTION_MISMATCH and never takes its state', async () => {
     const input = collectionInput({ method: 'QRIS' });
