@@ -31,7 +31,7 @@ describe('npm run build', () => {
     const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
     expect(manifest.scripts.build).toBe('node scripts/build.mjs');
     expect(manifest.scripts['start:prod']).toBe('node dist/main.js');
-    expect(manifest.scripts.start).toBe('tsx src/main.ts');
+    expect(manifest.scripts.start).toBe('node scripts/start.mjs');
   });
 
   it('ships every file a module of src/ reads next to itself', () => {

@@ -1,0 +1,81 @@
+// `npm start`: the gateway from src/, as plain JavaScript. src/ and migrations/ are transpiled by
+// esbuild (what tsx does file by file, in the module loader, at every start) into .cache/start/,
+// only when a file there changed since the last start; then the gateway runs in this process.
+// Stack traces point into src/ (source maps). `npm run start:prod` runs the type-checked build.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** What is transpiled, and what is copied beside it (read at run time next to the code, as `npm run build` copies it). */
+const SOURCES = [
+  { dir: 'src', transpile: /\.ts$/, copy: (path) => !/\.(ts|md)$/.test(path) },
+  { dir: 'migrations', transpile: /\.ts$/, copy: () => false },
+  { dir: join('examples', 'operations'), transpile: /$^/, copy: (path) => path.endsWith('.graphql') },
+];
+
+function walk(root, dir, files) {
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(root, path, files);
+    else files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Transpiles `root`'s sources into `out` unless `out` was made from exactly these files (their
+ * paths, sizes and modification times). Returns true when it built. The new tree is made beside
+ * `out` and renamed into place, so a start never runs half of one.
+ */
+export async function ensureTranspiled(root, out) {
+  const files = SOURCES.flatMap(({ dir }) => (existsSync(join(root, dir)) ? walk(root, dir, []) : []));
+  const fingerprint = files
+    .map((path) => {
+      const stat = statSync(join(root, path));
+      return `${path}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .sort()
+    .join('\n');
+  const stampPath = join(out, '.sources');
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === fingerprint) return false;
+
+  const { build } = await import('esbuild').catch(() => {
+    console.error('npm start needs the development dependencies (npm install). A production install runs the build: npm run build, then npm run start:prod.');
+    process.exit(1);
+  });
+  const next = `${out}.${process.pid}`;
+  rmSync(next, { recursive: true, force: true });
+  const entryPoints = [];
+  for (const { dir, transpile, copy } of SOURCES) {
+    for (const path of files.filter((file) => file.startsWith(dir + '/'))) {
+      if (transpile.test(path) && !path.endsWith('.d.ts')) entryPoints.push(join(root, path));
+      else if (copy(path)) {
+        mkdirSync(dirname(join(next, path)), { recursive: true });
+        copyFileSync(join(root, path), join(next, path));
+      }
+    }
+  }
+  await build({
+    entryPoints,
+    outdir: next,
+    outbase: root,
+    bundle: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    logLevel: 'error',
+  });
+  writeFileSync(join(next, '.sources'), fingerprint);
+  rmSync(out, { recursive: true, force: true });
+  renameSync(next, out);
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = join(root, '.cache', 'start');
+  await ensureTranspiled(root, out);
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(join(out, relative(root, join(root, 'src', 'main.js')))).href);
+}
