@@ -1,4 +1,4 @@
-// `npm install` (postinstall): makes the embedded database's template (src/db/embedded-template.mjs)
+// `npm install` (scripts/postinstall.mjs): makes the embedded database's template (src/db/embedded-template.mjs)
 // once, so the first `npm start` without DATABASE_URL copies it instead of running initdb. Needs
 // only production dependencies. Never fails the install: without a template the first start makes it.
 import { existsSync } from 'node:fs';

@@ -1,9 +1,9 @@
 // `npm start`: the gateway from src/, as plain JavaScript. src/ and migrations/ are transpiled by
-// esbuild (what tsx does file by file, in the module loader, at every start) into .cache/start/,
-// only when a file there changed since the last start; then the gateway runs in this process.
+// esbuild (what tsx does file by file, in the module loader, at every start) into .cache/start/
+// (by `npm install` first), again only when a file there changed; then the gateway runs in this process.
 // Stack traces point into src/ (source maps). `npm run start:prod` runs the type-checked build.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** What is transpiled, and what is copied beside it (read at run time next to the code, as `npm run build` copies it). */
@@ -72,10 +72,15 @@ export async function ensureTranspiled(root, out) {
   return true;
 }
 
+/** Where `npm start` runs the project at `root` from. */
+export function startDirectory(root) {
+  return join(root, '.cache', 'start');
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('..', import.meta.url));
-  const out = join(root, '.cache', 'start');
+  const out = startDirectory(root);
   await ensureTranspiled(root, out);
   process.setSourceMapsEnabled(true);
-  await import(pathToFileURL(join(out, relative(root, join(root, 'src', 'main.js')))).href);
+  await import(pathToFileURL(join(out, 'src', 'main.js')).href);
 }
