@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getOperationAST, parse, type GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
+import { ConfigError } from '../config.js';
 
 /**
  * Trusted documents (persisted operations): the operations the apps shipped, by the SHA-256 of
@@ -25,7 +26,7 @@ export class TrustedDocuments {
   /** SHA-256 hex → operation name, of the shipped manifest only. */
   readonly #shippedNames = new Map<string, string>();
 
-  /** The shipped manifest and `extraFiles` (TRUSTED_DOCUMENTS_FILE); throws, naming the file and entry, when one is not a valid manifest. */
+  /** The shipped manifest and `extraFiles` (TRUSTED_DOCUMENTS_FILE); throws, naming the file and entry, when one is not a valid manifest (a ConfigError naming the variable for `extraFiles`). */
   static load(extraFiles: readonly string[] = []): TrustedDocuments {
     const documents = new TrustedDocuments();
     for (const [hash, { text, name }] of readManifest(SHIPPED_MANIFEST)) {
@@ -35,7 +36,15 @@ export class TrustedDocuments {
         documents.#shippedNames.set(hash, name);
       }
     }
-    for (const file of extraFiles) for (const [hash, { text }] of readManifest(file)) documents.#texts.set(hash, text);
+    for (const file of extraFiles) {
+      let manifest: ReturnType<typeof readManifest>;
+      try {
+        manifest = readManifest(file);
+      } catch (error) {
+        throw new ConfigError(`TRUSTED_DOCUMENTS_FILE: ${(error as Error).message}`);
+      }
+      for (const [hash, { text }] of manifest) documents.#texts.set(hash, text);
+    }
     return documents;
   }
 

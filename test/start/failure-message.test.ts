@@ -109,6 +109,23 @@ describe('npm start names the variable of a key that is no key', () => {
   }, 60_000);
 });
 
+describe('npm start names TRUSTED_DOCUMENTS_FILE when it is no manifest', () => {
+  it('a missing file and a file that is not JSON, before the database is touched', async () => {
+    const missing = join(scratch, 'no-such-manifest.json');
+    const notJson = join(scratch, 'not-json.json');
+    writeFileSync(notJson, '{"sha256:');
+    const unreachableDatabase = { DATABASE_URL: 'postgres://nosuchrole@127.0.0.1:1/none' };
+    expectOneMessage(
+      await failedStart({ ...unreachableDatabase, TRUSTED_DOCUMENTS_FILE: missing }),
+      `TRUSTED_DOCUMENTS_FILE: trusted documents ${missing}: ENOENT: no such file or directory`,
+    );
+    expectOneMessage(
+      await failedStart({ ...unreachableDatabase, TRUSTED_DOCUMENTS_FILE: notJson }),
+      `TRUSTED_DOCUMENTS_FILE: trusted documents ${notJson}: Unterminated string in JSON`,
+    );
+  }, 120_000);
+});
+
 describe('npm start says what to do about the port and the database', () => {
   it('a port in use: exactly "port N is in use: set PORT", before the database is tried', async () => {
     // The database URL would fail too (no such role): the port's message shows the port was taken first.
