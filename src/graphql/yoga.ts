@@ -7,7 +7,7 @@ import { authenticatePresented, connectionBearer, useTokenAuthentication, type A
 import type { GatewayServices, GraphQLContext } from '../schema/context.js';
 import { renderGraphiQLPage } from '../graphiql/page.js';
 import { GRAPHIQL_EXAMPLE } from './graphiql-example.js';
-import { hardeningPlugins } from './hardening.js';
+import { useHardening } from './use-hardening.js';
 import { maskErrorWithoutDatabaseValues } from './mask-errors.js';
 import type { InputLimits } from './use-input-limits.js';
 import type { RateLimitOptions } from './use-cost-rate-limit.js';
@@ -58,7 +58,7 @@ export function createGatewayYoga(options: YogaOptions): GatewayYoga {
       useTrustedDocuments(options.trustedDocuments, options.routerSignature),
       useClientSecretLimits(),
       ...(options.plugins ?? []),
-      ...hardeningPlugins({
+      useHardening({
         introspection: options.introspection,
         suggestions: options.suggestions,
         rateLimit: options.rateLimit,

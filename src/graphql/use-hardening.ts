@@ -18,9 +18,18 @@ export interface HardeningOptions {
 /**
  * Limits every operation passes before it runs, over HTTP and WebSocket alike, cheapest first:
  * the document's shape (armor, list literals), then its variables, then its cost against the
- * rate limits (a refused operation is not charged).
+ * rate limits (a refused operation is not charged). One plugin that adds those, in that order.
  */
-export function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLContext>[] {
+export function useHardening(options: HardeningOptions): Plugin<GraphQLContext> {
+  const plugins = hardeningPlugins(options);
+  return {
+    onPluginInit({ addPlugin }) {
+      for (const plugin of plugins) addPlugin(plugin);
+    },
+  };
+}
+
+function hardeningPlugins(options: HardeningOptions): Plugin<GraphQLContext>[] {
   const plugins: Plugin<GraphQLContext>[] = [
     EnvelopArmorPlugin({
       maxDepth: { n: 10 },
