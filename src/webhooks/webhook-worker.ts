@@ -13,6 +13,7 @@ import type { WebhookDeliveryStatus } from './webhook-delivery.entity.js';
 import type { PreparedWebhookDocument, WebhookDocuments } from './webhook-documents.js';
 import { WebhookError } from './webhook-errors.js';
 import { retryDelayMs, type WebhookRetrySchedule } from './webhook-retry.js';
+import { WebhookBodies, webhookBody } from './webhook-bodies.js';
 import { SNIPPET_BYTES, type SendResult, type WebhookSender } from './webhook-sender.js';
 import { signWebhook, webhookMessageId, webhookSecretKey } from './webhook-signing.js';
 import { endpointSecrets, type EndpointSecretsRow } from './webhook-secrets.js';
@@ -55,16 +56,13 @@ const BATCH = 100;
 /** Successful deliveries recorded together (one statement), or after this long, whichever comes first. */
 const FLUSH_EVERY = 20;
 const FLUSH_MS = 200;
+/** How long a body rendered for one endpoint serves the others with the same document. */
+const SHARED_BODY_MS = 5_000;
 
 interface Delivered {
   message: OrderChangeMessage;
   attempt: number;
   result: SendResult;
-}
-
-/** The JSON body of one delivery: `{"type": "order.<status>", "timestamp", "data"}`. */
-export function webhookBody(message: OrderChangeMessage, data: unknown): string {
-  return JSON.stringify({ type: `order.${message.event.status.toLowerCase()}`, timestamp: new Date(message.event.createdAt).toISOString(), data });
 }
 
 /**
@@ -79,6 +77,7 @@ export class WebhookWorker {
   readonly #claims: WebhookClaims;
   readonly #running = new Map<string, Promise<void>>();
   readonly #prepared = new Map<string, PreparedWebhookDocument>();
+  readonly #bodies = new WebhookBodies(SHARED_BODY_MS);
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #again = false;
@@ -209,7 +208,7 @@ export class WebhookWorker {
       if (this.#stopped) return (await flush(position)) && false;
       if (!document.matches(message)) continue;
       const attempt = failures + 1;
-      const result = await this.#send(endpoint, message, document, merchant, keys, attempt);
+      const result = await this.#send(endpoint, message, () => this.#bodies.body(document, message, merchant), keys, attempt);
       if (!result.ok) {
         if (await flush(position)) await this.#recordFailure(endpoint, position, message, attempt, result);
         return false;
@@ -236,8 +235,7 @@ export class WebhookWorker {
   async #send(
     endpoint: Pick<EndpointRow, 'id' | 'url'>,
     message: OrderChangeMessage,
-    document: PreparedWebhookDocument,
-    merchant: Merchant,
+    render: () => Promise<string>,
     keys: Buffer[],
     attempt: number,
   ): Promise<SendResult> {
@@ -245,7 +243,7 @@ export class WebhookWorker {
     return inRootSpan('webhook delivery', { attributes: { 'webhook.endpoint_id': endpoint.id, 'webhook.attempt': attempt } }, async (span) => {
       let body: string;
       try {
-        body = webhookBody(message, await document.render(message, merchant));
+        body = await render();
       } catch (error) {
         // Counted as a failed attempt, retried like one: a document can fail for one event (a field that errors).
         return { ok: false, httpStatus: null, durationMs: 0, snippet: `not sent: ${(error as Error).message}`.slice(0, SNIPPET_BYTES) };
@@ -362,7 +360,9 @@ export class WebhookWorker {
     const document = this.#prepare(endpoint.query);
     const keys = endpointSecrets(this.options.keyRing, endpoint).map(webhookSecretKey);
     const merchant = await this.options.orm.em.fork().findOneOrFail(Merchant, { id: merchantId });
-    const result = await this.#send(endpoint, message, document, merchant, keys, attempt);
+    // Rendered anew: a redelivery is the event as the document gives it now.
+    const render = async () => webhookBody(message, await document.render(message, merchant));
+    const result = await this.#send(endpoint, message, render, keys, attempt);
     await sql.query(INSERT_ATTEMPT, this.#logValues(endpoint.id, merchantId, message, attempt, result));
     return { endpointId: endpoint.id };
   }
