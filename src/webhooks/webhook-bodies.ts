@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import type { OrderChangeMessage } from '../orders/change-message.js';
 import type { PreparedWebhookDocument } from './webhook-documents.js';
@@ -7,9 +8,6 @@ export function webhookBody(message: OrderChangeMessage, data: unknown): string 
   return JSON.stringify({ type: `order.${message.event.status.toLowerCase()}`, timestamp: new Date(message.event.createdAt).toISOString(), data });
 }
 
-/** Bodies kept per document; past this the oldest go. */
-const MAX_BODIES_PER_DOCUMENT = 4096;
-
 /**
  * Bodies rendered a moment ago, shared by the endpoints that have the same document: the document
  * runs once per event, not once per endpoint (as equal GraphQL subscriptions share one execution).
@@ -18,30 +16,27 @@ const MAX_BODIES_PER_DOCUMENT = 4096;
  * kept.
  */
 export class WebhookBodies {
-  readonly #byDocument = new WeakMap<PreparedWebhookDocument, Map<string, { body: Promise<string>; expires: number }>>();
+  readonly #documentIds = new WeakMap<PreparedWebhookDocument, number>();
+  #nextDocumentId = 0;
+  readonly #bodies: LRUCache<string, Promise<string>>;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(ttlMs: number, max = 8192) {
+    this.#bodies = new LRUCache({ max, ttl: ttlMs });
+  }
 
   body(document: PreparedWebhookDocument, message: OrderChangeMessage, merchant: Merchant): Promise<string> {
-    let bodies = this.#byDocument.get(document);
-    if (!bodies) {
-      bodies = new Map();
-      this.#byDocument.set(document, bodies);
+    let documentId = this.#documentIds.get(document);
+    if (documentId === undefined) {
+      documentId = ++this.#nextDocumentId;
+      this.#documentIds.set(document, documentId);
     }
-    const key = `${message.merchantId}/${message.event.seq}`;
-    const now = performance.now();
-    const kept = bodies.get(key);
-    if (kept && kept.expires > now) return kept.body;
+    const key = `${documentId}/${message.merchantId}/${message.event.seq}`;
+    const kept = this.#bodies.get(key);
+    if (kept) return kept;
     const body = document.render(message, merchant).then((data) => webhookBody(message, data));
-    if (kept) bodies.delete(key);
-    bodies.set(key, { body, expires: now + this.ttlMs });
-    // Oldest first (one TTL for all): what has expired, and past the bound, goes.
-    for (const [oldest, entry] of bodies) {
-      if (entry.expires > now && bodies.size <= MAX_BODIES_PER_DOCUMENT) break;
-      bodies.delete(oldest);
-    }
+    this.#bodies.set(key, body);
     body.catch(() => {
-      if (bodies.get(key)?.body === body) bodies.delete(key);
+      if (this.#bodies.peek(key) === body) this.#bodies.delete(key);
     });
     return body;
   }

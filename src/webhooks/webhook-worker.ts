@@ -12,6 +12,7 @@ import { WebhookClaims } from './webhook-claims.js';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity.js';
 import type { PreparedWebhookDocument, WebhookDocuments } from './webhook-documents.js';
 import { WebhookError } from './webhook-errors.js';
+import { WebhookEventBatches } from './webhook-event-batches.js';
 import { retryDelayMs, type WebhookRetrySchedule } from './webhook-retry.js';
 import { WebhookBodies, webhookBody } from './webhook-bodies.js';
 import { SNIPPET_BYTES, type SendResult, type WebhookSender } from './webhook-sender.js';
@@ -56,7 +57,7 @@ const BATCH = 100;
 /** Successful deliveries recorded together (one statement), or after this long, whichever comes first. */
 const FLUSH_EVERY = 20;
 const FLUSH_MS = 200;
-/** How long a body rendered for one endpoint serves the others with the same document. */
+/** How long a body rendered (or a batch of events read) for one endpoint serves the others. */
 const SHARED_BODY_MS = 5_000;
 
 interface Delivered {
@@ -78,6 +79,7 @@ export class WebhookWorker {
   readonly #running = new Map<string, Promise<void>>();
   readonly #prepared = new Map<string, PreparedWebhookDocument>();
   readonly #bodies = new WebhookBodies(SHARED_BODY_MS);
+  readonly #events: WebhookEventBatches;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #again = false;
@@ -87,6 +89,7 @@ export class WebhookWorker {
 
   constructor(private readonly options: WebhookWorkerOptions) {
     const leaseMs = Math.max(30_000, 3 * options.timeoutMs);
+    this.#events = new WebhookEventBatches(options.sql.query, BATCH, SHARED_BODY_MS);
     this.#claims = new WebhookClaims(options.orm.config.get('clientUrl'), options.sql.query, this.instanceId, leaseMs);
   }
 
@@ -171,7 +174,7 @@ export class WebhookWorker {
         if (!endpoint?.enabled || endpoint.claimed_by !== this.instanceId) return;
         // Timestamps arrive as text on the ORM's pool.
         if (endpoint.next_attempt_at && new Date(endpoint.next_attempt_at).getTime() > Date.now()) return;
-        const events = await readEvents(this.options.sql.query, endpoint.merchant_id, { after: BigInt(endpoint.delivered_seq), limit: BATCH });
+        const events = await this.#events.after(endpoint.merchant_id, endpoint.delivered_seq);
         if (events.length === 0) return;
         if (!(await this.#deliverBatch(endpoint, events))) return;
       }
