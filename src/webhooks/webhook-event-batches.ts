@@ -17,7 +17,8 @@ export class WebhookEventBatches {
     private readonly size: number,
     ttlMs: number,
   ) {
-    this.#batches = new LRUCache({ max: 1024, ttl: ttlMs });
+    // Stale batches stay until pushed out: the bound is what they may hold (64 × 100 events).
+    this.#batches = new LRUCache({ max: 64, ttl: ttlMs });
   }
 
   after(merchantId: string, seq: string): Promise<OrderChangeMessage[]> {
