@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
 import { isPrivateAddress, PrivateAddressError, safeLookup, type WebhookUrlPolicy } from './webhook-url.js';
 
 /** What one POST to an endpoint came to. */
@@ -17,6 +18,31 @@ export const SNIPPET_BYTES = 1024;
 /** Read past the snippet (so the connection can be reused) up to this much, then hang up. */
 const DRAIN_BYTES = 64 * 1024;
 
+const MAX_DESTINATIONS = 10_000;
+
+interface Destination {
+  transport: typeof http | typeof https;
+  /** Protocol, host, port and path, from the URL. */
+  target: http.RequestOptions;
+  agent: http.Agent;
+}
+
+/** A target's transport and agent; a string says why it is not sent to. */
+function parseDestination(target: string, policy: WebhookUrlPolicy, agents: { 'http:': http.Agent; 'https:': https.Agent }): Destination | string {
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    return 'not a URL';
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  // An address literal is connected to without a lookup: check it here.
+  if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host)) return 'refused: a private, loopback or link-local address';
+  if (url.protocol === 'https:') return { transport: https, target: urlToHttpOptions(url), agent: agents['https:'] };
+  if (url.protocol === 'http:') return { transport: http, target: urlToHttpOptions(url), agent: agents['http:'] };
+  return 'refused: not an http(s) URL';
+}
+
 /**
  * POSTs signed bodies to endpoints: keep-alive connections, one deadline for the whole exchange,
  * no redirects, and the address checked on connect (webhook-url.ts).
@@ -24,6 +50,7 @@ const DRAIN_BYTES = 64 * 1024;
 export class WebhookSender {
   readonly #agents: { 'http:': http.Agent; 'https:': https.Agent };
   readonly #lookup;
+  readonly #destinations = new Map<string, Destination | string>();
 
   constructor(
     private readonly policy: WebhookUrlPolicy,
@@ -38,17 +65,9 @@ export class WebhookSender {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const failed = (snippet: string, httpStatus: number | null = null): SendResult => ({ ok: false, httpStatus, durationMs: elapsed(), snippet });
-    let url: URL;
-    try {
-      url = new URL(target);
-    } catch {
-      return Promise.resolve(failed('not a URL'));
-    }
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    // An address literal is connected to without a lookup: check it here.
-    if (isIP(host) && !this.policy.allowPrivate && isPrivateAddress(host)) return Promise.resolve(failed('refused: a private, loopback or link-local address'));
-    const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-    if (!transport) return Promise.resolve(failed('refused: not an http(s) URL'));
+    const destination = this.#destination(target);
+    if (typeof destination === 'string') return Promise.resolve(failed(destination));
+    const { transport, target: where, agent } = destination;
     return new Promise<SendResult>((resolve) => {
       let settled = false;
       const finish = (result: SendResult) => {
@@ -57,9 +76,10 @@ export class WebhookSender {
         clearTimeout(deadline);
         resolve(result);
       };
-      const request = transport.request(url, {
+      const request = transport.request({
+        ...where,
         method: 'POST',
-        agent: this.#agents[url.protocol as 'http:' | 'https:'],
+        agent,
         lookup: this.#lookup,
         headers: {
           ...headers,
@@ -97,6 +117,17 @@ export class WebhookSender {
       });
       request.end(body);
     });
+  }
+
+  /** Where a target URL goes, or why not (parsed once per URL: the endpoints' URLs are few). */
+  #destination(target: string): Destination | string {
+    let destination = this.#destinations.get(target);
+    if (destination === undefined) {
+      destination = parseDestination(target, this.policy, this.#agents);
+      if (this.#destinations.size >= MAX_DESTINATIONS) this.#destinations.clear();
+      this.#destinations.set(target, destination);
+    }
+    return destination;
   }
 
   close(): void {

@@ -12,7 +12,9 @@ import { WebhookClaims } from './webhook-claims.js';
 import type { WebhookDeliveryStatus } from './webhook-delivery.entity.js';
 import type { PreparedWebhookDocument, WebhookDocuments } from './webhook-documents.js';
 import { WebhookError } from './webhook-errors.js';
+import { WebhookEventBatches } from './webhook-event-batches.js';
 import { retryDelayMs, type WebhookRetrySchedule } from './webhook-retry.js';
+import { WebhookBodies, webhookBody } from './webhook-bodies.js';
 import { SNIPPET_BYTES, type SendResult, type WebhookSender } from './webhook-sender.js';
 import { signWebhook, webhookMessageId, webhookSecretKey } from './webhook-signing.js';
 import { endpointSecrets, type EndpointSecretsRow } from './webhook-secrets.js';
@@ -55,16 +57,13 @@ const BATCH = 100;
 /** Successful deliveries recorded together (one statement), or after this long, whichever comes first. */
 const FLUSH_EVERY = 20;
 const FLUSH_MS = 200;
+/** How long a body rendered (or a batch of events read) for one endpoint serves the others. */
+const SHARED_BODY_MS = 5_000;
 
 interface Delivered {
   message: OrderChangeMessage;
   attempt: number;
   result: SendResult;
-}
-
-/** The JSON body of one delivery: `{"type": "order.<status>", "timestamp", "data"}`. */
-export function webhookBody(message: OrderChangeMessage, data: unknown): string {
-  return JSON.stringify({ type: `order.${message.event.status.toLowerCase()}`, timestamp: new Date(message.event.createdAt).toISOString(), data });
 }
 
 /**
@@ -79,6 +78,8 @@ export class WebhookWorker {
   readonly #claims: WebhookClaims;
   readonly #running = new Map<string, Promise<void>>();
   readonly #prepared = new Map<string, PreparedWebhookDocument>();
+  readonly #bodies = new WebhookBodies(SHARED_BODY_MS);
+  readonly #events: WebhookEventBatches;
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> | undefined;
   #again = false;
@@ -88,6 +89,7 @@ export class WebhookWorker {
 
   constructor(private readonly options: WebhookWorkerOptions) {
     const leaseMs = Math.max(30_000, 3 * options.timeoutMs);
+    this.#events = new WebhookEventBatches(options.sql.query, BATCH, SHARED_BODY_MS);
     this.#claims = new WebhookClaims(options.orm.config.get('clientUrl'), options.sql.query, this.instanceId, leaseMs);
   }
 
@@ -172,7 +174,7 @@ export class WebhookWorker {
         if (!endpoint?.enabled || endpoint.claimed_by !== this.instanceId) return;
         // Timestamps arrive as text on the ORM's pool.
         if (endpoint.next_attempt_at && new Date(endpoint.next_attempt_at).getTime() > Date.now()) return;
-        const events = await readEvents(this.options.sql.query, endpoint.merchant_id, { after: BigInt(endpoint.delivered_seq), limit: BATCH });
+        const events = await this.#events.after(endpoint.merchant_id, endpoint.delivered_seq);
         if (events.length === 0) return;
         if (!(await this.#deliverBatch(endpoint, events))) return;
       }
@@ -209,7 +211,7 @@ export class WebhookWorker {
       if (this.#stopped) return (await flush(position)) && false;
       if (!document.matches(message)) continue;
       const attempt = failures + 1;
-      const result = await this.#send(endpoint, message, document, merchant, keys, attempt);
+      const result = await this.#send(endpoint, message, () => this.#bodies.body(document, message, merchant), keys, attempt);
       if (!result.ok) {
         if (await flush(position)) await this.#recordFailure(endpoint, position, message, attempt, result);
         return false;
@@ -236,8 +238,7 @@ export class WebhookWorker {
   async #send(
     endpoint: Pick<EndpointRow, 'id' | 'url'>,
     message: OrderChangeMessage,
-    document: PreparedWebhookDocument,
-    merchant: Merchant,
+    render: () => Promise<string>,
     keys: Buffer[],
     attempt: number,
   ): Promise<SendResult> {
@@ -245,7 +246,7 @@ export class WebhookWorker {
     return inRootSpan('webhook delivery', { attributes: { 'webhook.endpoint_id': endpoint.id, 'webhook.attempt': attempt } }, async (span) => {
       let body: string;
       try {
-        body = webhookBody(message, await document.render(message, merchant));
+        body = await render();
       } catch (error) {
         // Counted as a failed attempt, retried like one: a document can fail for one event (a field that errors).
         return { ok: false, httpStatus: null, durationMs: 0, snippet: `not sent: ${(error as Error).message}`.slice(0, SNIPPET_BYTES) };
@@ -362,7 +363,9 @@ export class WebhookWorker {
     const document = this.#prepare(endpoint.query);
     const keys = endpointSecrets(this.options.keyRing, endpoint).map(webhookSecretKey);
     const merchant = await this.options.orm.em.fork().findOneOrFail(Merchant, { id: merchantId });
-    const result = await this.#send(endpoint, message, document, merchant, keys, attempt);
+    // Rendered anew: a redelivery is the event as the document gives it now.
+    const render = async () => webhookBody(message, await document.render(message, merchant));
+    const result = await this.#send(endpoint, message, render, keys, attempt);
     await sql.query(INSERT_ATTEMPT, this.#logValues(endpoint.id, merchantId, message, attempt, result));
     return { endpointId: endpoint.id };
   }

@@ -36,7 +36,9 @@ export async function startWebhookReceiver(answer: Answer = () => 200): Promise<
       receiver.received.push(received);
       const status = receiver.answer(received, receiver.received.length);
       if (status === 'hang') return;
-      response.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : `failing on purpose (${status})`);
+      // A redirect names a place (on this receiver) that a client following it would reach.
+      const moved = status >= 300 && status < 400 ? { location: `${receiver.url}/moved` } : {};
+      response.writeHead(status, { 'content-type': 'text/plain', ...moved }).end(status < 300 ? 'ok' : `failing on purpose (${status})`);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,6 +7,8 @@ import { waitFor } from '../helpers/wait.js';
 import { DELIVERIES, ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver, UPDATE, type WebhookReceiver } from '../helpers/webhooks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Back-off of this file's gateway: 100–200 ms after the first failure, 200–400 ms after the second. */
+const RETRY = { firstMs: 200, maxDelayMs: 400 };
 
 let t: TestGateway;
 let merchant: Merchant;
@@ -14,7 +16,9 @@ let token: string;
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
-  t = await startTestGateway({ env: { WEBHOOK_RETRY_FIRST_MS: '50', WEBHOOK_RETRY_MAX_DELAY_MS: '100', WEBHOOK_POLL_MS: '50' } });
+  t = await startTestGateway({
+    env: { WEBHOOK_RETRY_FIRST_MS: String(RETRY.firstMs), WEBHOOK_RETRY_MAX_DELAY_MS: String(RETRY.maxDelayMs), WEBHOOK_POLL_MS: '50' },
+  });
   merchant = await t.addMerchant(`M-WEBHOOK-${Date.now()}`);
   token = await t.token(merchant);
 }, 60_000);
@@ -86,6 +90,10 @@ describe('webhooks', () => {
     expect(hooks.received).toHaveLength(3);
     const ids = new Set(hooks.received.map((request) => request.headers['webhook-id']));
     expect(ids.size).toBe(1);
+    // Each retry waited its back-off: at least half the doubling delay (the other half is jitter).
+    const gaps = hooks.received.slice(1).map((request, i) => request.at - hooks.received[i]!.at);
+    expect(gaps[0]).toBeGreaterThanOrEqual(RETRY.firstMs / 2);
+    expect(gaps[1]).toBeGreaterThanOrEqual(RETRY.firstMs);
     for (const request of hooks.received)
       expect(() => new Webhook(endpoint.secret).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
     const log = (await t.graphql(token, DELIVERIES, { id: endpoint.id })).data!.webhookDeliveries.edges.map((edge: any) => edge.node);

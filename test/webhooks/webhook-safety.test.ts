@@ -1,8 +1,12 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
 import { WebhookSender } from '../../src/webhooks/webhook-sender.js';
 import { checkWebhookUrl, isPrivateAddress } from '../../src/webhooks/webhook-url.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhooks.js';
+import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
+import { waitFor } from '../helpers/wait.js';
+import { DELIVERIES, ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhooks.js';
 
 const PRODUCTION = { requireHttps: true, allowPrivate: false };
 
@@ -93,5 +97,35 @@ describe('in production', () => {
       ]);
     }
     expect((await t.graphql(token, `{ webhookEndpoints { id } }`)).data!.webhookEndpoints).toEqual([]);
+  });
+
+  it('refuses at delivery an endpoint whose host resolves to a private address now (stored when it did not)', async () => {
+    const hooks = await startWebhookReceiver();
+    try {
+      const merchant = await t.addMerchant(`M-REBIND-${Date.now()}`);
+      const token = await t.token(merchant);
+      // Stored as if `localhost` had resolved to a public address then: the check at store time is passed by.
+      const storedEarlier = new WebhookEndpoints({
+        keyRing: t.gateway.keyRing,
+        documents: { check: () => undefined, prepare: () => ({}) as never },
+        urlPolicy: { requireHttps: false, allowPrivate: true },
+      });
+      const { endpoint } = await storedEarlier.create(t.gateway.orm.em.fork(), merchant.id, {
+        url: hooks.url.replace('http://127.0.0.1', 'https://localhost'),
+        query: 'subscription { orderEvents { cursor status } }',
+      });
+      const created = await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() });
+      expect(created.data!.collectionCreate.userErrors).toEqual([]);
+      const id = encodeGlobalID('WebhookEndpoint', endpoint.id);
+      const [attempt] = await waitFor(async () => {
+        const edges = (await t.graphql(token, DELIVERIES, { id })).data!.webhookDeliveries.edges;
+        return edges.length ? edges : undefined;
+      });
+      // Refused before connecting, not a failed TLS handshake with whatever answers there.
+      expect(attempt.node).toMatchObject({ status: 'FAILED', httpStatus: null, responseSnippet: expect.stringMatching(/^refused/) });
+      expect(hooks.received).toHaveLength(0);
+    } finally {
+      await hooks.close();
+    }
   });
 });
