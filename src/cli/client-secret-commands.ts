@@ -1,4 +1,4 @@
-import { CommandError, print, required, UsageError, type Command } from './command.js';
+import { CommandError, required, UsageError, type Command } from './command.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +15,7 @@ function orderIdOf(text: string): string {
 export const CLIENT_SECRET_COMMANDS: Record<string, Command> = {
   'client-secret revoke': {
     options: { order: { type: 'string' } },
-    async run(values, database) {
+    async run(values, { database, print }) {
       const orderId = orderIdOf(required(values, 'order'));
       const { revokeClientSecret } = await import('../auth/client-secrets.js');
       const revoked = await revokeClientSecret(await database(), orderId);

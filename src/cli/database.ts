@@ -2,22 +2,24 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ResolvedDatabase } from '../db/database-url.js';
 import type { KeyRing } from '../merchants/key-encryption.js';
-import { CommandError, note, readConfiguration, type Command, type Values } from './command.js';
+import { CommandError, outputTo, type CliIo, type Command, type Values } from './command.js';
 
 /**
  * Runs `command`, connecting (and migrating) on its first call to `database()`; disconnects after.
  * The database and the key-encryption key are the gateway's (DATABASE_URL, else the embedded
- * database in DATA_DIR; KEY_ENCRYPTION_KEY…), read by src/config.ts; `--data-dir` names another
- * embedded database directory.
+ * database in DATA_DIR; KEY_ENCRYPTION_KEY…), read by src/config.ts from `io.env`; `--data-dir`
+ * names another embedded database directory.
  */
-export async function runWithDatabase(command: Command, values: Values): Promise<void> {
+export async function runWithDatabase(command: Command, values: Values, io: CliIo): Promise<void> {
+  const output = outputTo(io);
+  const { readConfiguration, note } = output;
   let database: ResolvedDatabase | undefined;
   let orm: MikroORM | undefined;
   let keyRing: KeyRing | undefined;
   const connect = async (): Promise<EntityManager> => {
     if (!orm) {
-      const { settings, embeddedDir } = await readConfiguration((config) => {
-        const parsed = config.parseDatabaseSettings();
+      const { settings, embeddedDir } = await readConfiguration((config, env) => {
+        const parsed = config.parseDatabaseSettings(env);
         return { settings: parsed, embeddedDir: config.embeddedDatabaseDir(parsed.database) };
       });
       const dataDir = typeof values['data-dir'] === 'string' ? values['data-dir'] : embeddedDir;
@@ -43,7 +45,7 @@ export async function runWithDatabase(command: Command, values: Values): Promise
     return keyRing;
   };
   try {
-    await command.run(values, connect, ring);
+    await command.run(values, { ...output, database: connect, keyRing: ring });
   } finally {
     await orm?.close(true);
     await database?.close();

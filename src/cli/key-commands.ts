@@ -1,10 +1,10 @@
 import { generateKeyPair } from '../tarspay/signer.js';
-import { print, type Command } from './command.js';
+import type { Command } from './command.js';
 
 export const KEY_COMMANDS: Record<string, Command> = {
   'keys generate': {
     options: {},
-    async run() {
+    async run(_values, { print }) {
       const { privateKey, publicKey } = generateKeyPair();
       print(`Private key: ${privateKey}`);
       print(`Public key:  ${publicKey}`);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/core';
 import { isPublicKeyHex, PrivateKey, PUBLIC_KEY_FORMAT, SigningKeyError } from '../tarspay/signer.js';
-import { CommandError, note, print, printTable, readConfiguration, required, UsageError, type Command } from './command.js';
+import { CommandError, required, UsageError, type Command } from './command.js';
 
 // Loaded only by the commands that use it: `keys generate`, `--help` and usage errors stay fast.
 const merchants = () => import('../merchants/merchant.service.js');
@@ -52,7 +52,7 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
       'platform-public-key': { type: 'string' },
       'notify-url': { type: 'string' },
     },
-    async run(values, database, keyRing) {
+    async run(values, { database, keyRing, print }) {
       const mchNo = required(values, 'mch-no');
       const platformPublicKey = checkPlatformPublicKey(required(values, 'platform-public-key'))!;
       const inline = values['private-key'];
@@ -83,7 +83,7 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
       generate: { type: 'boolean' },
       'platform-public-key': { type: 'string' },
     },
-    async run(values, database, keyRing) {
+    async run(values, { database, keyRing, print, note, readConfiguration }) {
       const mchNo = required(values, 'mch-no');
       const file = values['private-key-file'];
       const generate = values.generate === true;
@@ -95,7 +95,7 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
       const privateKeyHex =
         typeof file === 'string' ? checkPrivateKey(readKeyFile(file), `--private-key-file ${file}`) : generate ? PrivateKey.generate().revealHex() : undefined;
       // Read before anything changes: a bad TARSPAY_* variable stops the command, not its last line.
-      const configured = await readConfiguration((config) => config.parseConfiguredMerchantSettings());
+      const configured = await readConfiguration((config, env) => config.parseConfiguredMerchantSettings(env));
       const em = await database();
       await merchantOrFail(em, mchNo);
       const { rotateMerchantKeys, MerchantInputError } = await merchants();
@@ -131,7 +131,7 @@ export const MERCHANT_COMMANDS: Record<string, Command> = {
 
   'merchant list': {
     options: {},
-    async run(_values, database) {
+    async run(_values, { database, note, printTable }) {
       const { listMerchants } = await merchants();
       const list = await listMerchants(await database());
       if (list.length === 0) {

@@ -1,5 +1,5 @@
 import { parseScopes, ScopeError } from '../auth/scopes.js';
-import { CommandError, note, print, printTable, required, UsageError, type Command, type Values } from './command.js';
+import { CommandError, required, UsageError, type Command, type Values } from './command.js';
 import { merchantOrFail } from './merchant-commands.js';
 
 // Loaded only by the commands that use it: `keys generate`, `--help` and usage errors stay fast.
@@ -62,7 +62,7 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
       'trusted-documents-only': { type: 'boolean' },
       operations: { type: 'string' },
     },
-    async run(values, database) {
+    async run(values, { database, print, note }) {
       const mchNo = required(values, 'merchant');
       const expiresAt = expiryOf(values);
       let scopes;
@@ -90,7 +90,7 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
 
   'token list': {
     options: { merchant: { type: 'string' } },
-    async run(values, database) {
+    async run(values, { database, note, printTable }) {
       const mchNo = required(values, 'merchant');
       const em = await database();
       const merchant = await merchantOrFail(em, mchNo);
@@ -122,7 +122,7 @@ export const TOKEN_COMMANDS: Record<string, Command> = {
 
   'token revoke': {
     options: { id: { type: 'string' } },
-    async run(values, database) {
+    async run(values, { database, print }) {
       const id = required(values, 'id');
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
         throw new UsageError(`--id "${id}" is not a token id: use the ID column of "token list"`);

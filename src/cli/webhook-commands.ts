@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { EntityManager } from '@mikro-orm/core';
-import type { KeyRing } from '../merchants/key-encryption.js';
-import { CommandError, print, printTable, readConfiguration, required, UsageError, type Command, type Values } from './command.js';
+import { CommandError, required, UsageError, type Command, type CommandContext, type Values } from './command.js';
 import { merchantOrFail } from './merchant-commands.js';
 import { webhookUrlPolicy } from '../webhooks/webhook-url.js';
 
@@ -21,18 +20,18 @@ function globalIdOf(id: string): string {
 }
 
 /** The endpoints service as the gateway builds it, with the schema that checks documents (loaded on use). */
-async function endpoints(keyRing: KeyRing) {
+async function endpoints({ keyRing, readConfiguration }: CommandContext) {
   const [{ WebhookEndpoints }, { webhookDocuments }, { schema }] = await Promise.all([
     import('../webhooks/webhook-endpoints.js'),
     import('../schema/webhook-document.js'),
     import('../schema/index.js'),
   ]);
-  const settings = await readConfiguration((config) => config.parseDatabaseSettings());
+  const settings = await readConfiguration((config, env) => config.parseDatabaseSettings(env));
   const documents = webhookDocuments(schema, () => {
     throw new Error('the CLI checks documents; gateways run them');
   });
   return new WebhookEndpoints({
-    keyRing,
+    keyRing: keyRing(),
     documents,
     urlPolicy: webhookUrlPolicy(settings),
   });
@@ -76,12 +75,13 @@ export const WEBHOOK_COMMANDS: Record<string, Command> = {
       'query-file': { type: 'string' },
       description: { type: 'string' },
     },
-    async run(values, database, keyRing) {
+    async run(values, context) {
+      const { database, print } = context;
       const url = required(values, 'url');
       const query = queryOf(values);
       const em = await database();
       const merchantId = await merchantIdOf(em, values);
-      const service = await endpoints(keyRing());
+      const service = await endpoints(context);
       const { endpoint, secret } = await domain(() =>
         service.create(em, merchantId, { url, query, description: typeof values.description === 'string' ? values.description : null }),
       );
@@ -91,11 +91,11 @@ export const WEBHOOK_COMMANDS: Record<string, Command> = {
   },
   'webhook list': {
     options: { merchant: { type: 'string' } },
-    async run(values, database, keyRing) {
-      const em = await database();
+    async run(values, context) {
+      const em = await context.database();
       const merchantId = await merchantIdOf(em, values);
-      const list = await (await endpoints(keyRing())).list(em, merchantId);
-      printTable(
+      const list = await (await endpoints(context)).list(em, merchantId);
+      context.printTable(
         ['id', 'enabled', 'url', 'created', 'disabled reason'],
         list.map((endpoint) => [
           globalIdOf(endpoint.id),
@@ -109,18 +109,20 @@ export const WEBHOOK_COMMANDS: Record<string, Command> = {
   },
   'webhook rotate': {
     options: { merchant: { type: 'string' }, id: { type: 'string' } },
-    async run(values, database, keyRing) {
+    async run(values, context) {
+      const { database, print } = context;
       const id = endpointIdOf(required(values, 'id'));
       const em = await database();
       const merchantId = await merchantIdOf(em, values);
-      const { secret } = await domain(async () => (await endpoints(keyRing())).rotateSecret(em, merchantId, id));
+      const { secret } = await domain(async () => (await endpoints(context)).rotateSecret(em, merchantId, id));
       print(`New signing secret (shown once): ${secret}`);
       print('For 24 h deliveries carry signatures by both the old and the new secret: switch your receiver to the new one within that time.');
     },
   },
   'webhook replay': {
     options: { merchant: { type: 'string' }, id: { type: 'string' }, after: { type: 'string' } },
-    async run(values, database, keyRing) {
+    async run(values, context) {
+      const { database, print } = context;
       const id = endpointIdOf(required(values, 'id'));
       const after = required(values, 'after');
       const { decodeEventCursor } = await import('../orders/event-stream.js');
@@ -128,7 +130,7 @@ export const WEBHOOK_COMMANDS: Record<string, Command> = {
       if (!cursor) throw new UsageError(`--after "${after}" is not an event cursor: pass an OrderEvent cursor or a delivery's eventCursor as the API gave it`);
       const em = await database();
       const merchantId = await merchantIdOf(em, values);
-      await domain(async () => (await endpoints(keyRing())).replay(em, merchantId, id, cursor.seq));
+      await domain(async () => (await endpoints(context)).replay(em, merchantId, id, cursor.seq));
       print(`Endpoint ${globalIdOf(id)} will get every event committed after that cursor again, in order (once enabled, if it is disabled).`);
     },
   },

@@ -1,31 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
 
 /** The CLI reads its configuration through src/config.ts: a bad variable is named, and stops the command before it changes anything. */
 
-const projectDir = fileURLToPath(new URL('../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const scratch = mkdtempSync(join(tmpdir(), 'tpg-cli-config-'));
 
 let db: TestOrm;
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [tsxCli, 'src/cli/main.ts', ...args],
-      { cwd: projectDir, env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: scratch, KEY_ENCRYPTION_KEY: db.keyEncryptionKey, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  return runCli({ DATABASE_URL: db.url, DATA_DIR: scratch, KEY_ENCRYPTION_KEY: db.keyEncryptionKey, ...env }, ...args);
 }
 
 async function keyVersionOf(mchNo: string): Promise<number> {
@@ -43,8 +32,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-// Every test spawns CLI processes (tsx), side by side: on 2 busy cores one can wait its turn for a minute.
-describe.concurrent('cli configuration', { timeout: 120_000 }, () => {
+describe.concurrent('cli configuration', () => {
   it('a bad DATABASE_URL is named, exit code 1', async ({ expect }) => {
     const run = await cli({ DATABASE_URL: 'mysql://db/tarspay' }, 'merchant', 'list');
     expect(run.code).toBe(1);

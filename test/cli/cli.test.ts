@@ -1,47 +1,30 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticateToken } from '../../src/auth/tokens.js';
 import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import { findMerchantByMchNo, upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { PrivateKey, generateKeyPair, isPublicKeyHex } from '../../src/tarspay/signer.js';
+import { runCli, spawnCli, type CliRun } from '../helpers/cli.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
 
-const projectDir = fileURLToPath(new URL('../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const scratch = mkdtempSync(join(tmpdir(), 'tpg-cli-'));
 
 let db: TestOrm;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npx tsx src/cli/main.ts …` without npx's start-up cost, against this file's database and its key-encryption key. */
-function cli(...args: string[]): Promise<Run> {
+/** `npm run cli -- …` against this file's database and its key-encryption key. */
+function cli(...args: string[]): Promise<CliRun> {
   return cliWith({}, ...args);
 }
 
-function cliWith(env: Record<string, string | undefined>, ...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [tsxCli, 'src/cli/main.ts', ...args],
-      // DATA_DIR points nowhere useful: a command that wrongly ignored DATABASE_URL would start an empty embedded database there.
-      {
-        cwd: projectDir,
-        env: { ...process.env, DATABASE_URL: db.url, DATA_DIR: scratch, KEY_ENCRYPTION_KEY: db.keyEncryptionKey, ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** DATA_DIR points nowhere useful: a command that wrongly ignored DATABASE_URL would start an empty embedded database there. */
+function environment(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return { DATABASE_URL: db.url, DATA_DIR: scratch, KEY_ENCRYPTION_KEY: db.keyEncryptionKey, ...env };
+}
+
+function cliWith(env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
+  return runCli(environment(env), ...args);
 }
 
 beforeAll(async () => {
@@ -57,8 +40,19 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-// Each run is its own process, mostly waiting on module loading: run them side by side.
-describe.concurrent('cli', { timeout: 120_000 }, () => {
+describe.concurrent('cli', () => {
+  it('runs as its own process (npm run cli): results on stdout, notes on stderr, the exit code', async ({ expect }) => {
+    const [created, unknown] = await Promise.all([
+      spawnCli(environment({}), 'token', 'create', '--merchant', 'M-CLI', '--scopes', 'orders:read', '--name', 'spawned'),
+      spawnCli(environment({}), 'token', 'frobnicate'),
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toMatch(/shown only this once/);
+    const auth = await authenticateToken(db.orm.em.fork(), `Bearer ${created.stdout.trim()}`);
+    expect(auth?.apiToken.name).toBe('spawned');
+    expect(unknown).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/unknown command "token frobnicate"/) });
+  }, 120_000);
+
   it('keys generate prints a valid, labelled key pair and what to do with it', async ({ expect }) => {
     const run = await cli('keys', 'generate');
     expect(run.code).toBe(0);
@@ -198,8 +192,7 @@ describe.concurrent('cli', { timeout: 120_000 }, () => {
   });
 });
 
-// Key commands, one process at a time: several start-ups at once on a small machine are slow enough to time out.
-describe('cli merchant keys', { timeout: 120_000 }, () => {
+describe('cli merchant keys', () => {
   it('merchant rotate-key stores the new key encrypted, bumps the key version and prints only the public key', async () => {
     const em = db.orm.em.fork();
     const before = await upsertMerchant(em, db.keyRing, {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runCli as runCliInProcess } from '../../src/cli/run-cli.js';
 
 export const projectDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
@@ -11,8 +12,24 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `npm run cli -- …` without npm's start-up cost: `tsx src/cli/main.ts …` in the project, with `env` over this process's. */
-export function runCli(env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
+/**
+ * `npm run cli -- …` in this process (the CLI's own entry point, src/cli/run-cli.ts, with `env` over
+ * this process's and its output captured): a command costs what it does, not a process start-up.
+ * spawnCli runs the same as its own process.
+ */
+export async function runCli(env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCliInProcess(args, {
+    env: { ...process.env, ...env },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** `npm run cli -- …` as its own process, without npm's start-up cost: `tsx src/cli/main.ts …` in the project, with `env` over this process's. */
+export function spawnCli(env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
   return new Promise((done) =>
     execFile(
       process.execPath,

@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../src/app.js';
 import { keyIdOf, KeyRing } from '../../src/merchants/key-encryption.js';
@@ -13,12 +10,11 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { findMerchantByMchNo, rotateMerchantKeys } from '../../src/merchants/merchant.service.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
 
-const projectDir = fileURLToPath(new URL('../../', import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
 const scratch = mkdtempSync(join(tmpdir(), 'tpg-rotate-'));
 
 /** TarsPay's platform key, which signs the sandbox's callbacks and those the tests send. */
@@ -33,16 +29,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** `npx tsx src/cli/main.ts …` as an operator would run it next to the gateways: same database, same KEY_ENCRYPTION_KEY. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [tsxCli, 'src/cli/main.ts', ...args],
-      { cwd: projectDir, env: { ...process.env, DATABASE_URL: t.database.url, KEY_ENCRYPTION_KEY: t.keyEncryptionKey, DATA_DIR: scratch }, timeout: 60_000 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** `npm run cli -- …` as an operator would run it next to the gateways: same database, same KEY_ENCRYPTION_KEY. */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli({ DATABASE_URL: t.database.url, KEY_ENCRYPTION_KEY: t.keyEncryptionKey, DATA_DIR: scratch }, ...args);
 }
 
 async function createOn(gateway: Gateway, token: string): Promise<{ status?: string; userErrors: Array<{ code: string; message: string }> }> {
