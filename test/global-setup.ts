@@ -1,11 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import { initOrm, migrateUp } from '../src/db/orm.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
+// @ts-expect-error: a plain .mjs script, without types
+import { ensureTranspiled, startDirectory } from '../scripts/start.mjs';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +26,8 @@ declare module 'vitest' {
  * (milliseconds) instead of applying every migration again (seconds, tens on embedded PGlite).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Tests that start the gateway as `npm start` does find src/ transpiled, none of them racing to do it.
+  await ensureTranspiled(PROJECT_ROOT, startDirectory(PROJECT_ROOT));
   const serverUrl = process.env.DATABASE_URL;
   if (serverUrl) {
     const template = await createScratchDatabase(serverUrl, 'tpg_template');

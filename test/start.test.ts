@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { COLLECTION_CREATE, ORDER, SETTLE, collectionInput, payoutInput } from './helpers/operations.js';
 import { persistedQuery, shippedHash } from './helpers/trusted-documents.js';
 import { waitFor } from './helpers/wait.js';
+import { NPM_START } from './helpers/spawned-gateway.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-start-'));
 let child: ChildProcess | undefined;
@@ -24,7 +25,7 @@ async function startZeroSetup(): Promise<{ url: string; token: string; demoLink:
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'development', LOG_LEVEL: 'info' };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'TARSPAY_BASE_URL', 'TARSPAY_MERCHANT_NO', 'TARSPAY_PRIVATE_KEY', 'TARSPAY_PLATFORM_PUBLIC_KEY'])
     delete env[name];
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, NPM_START, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   return new Promise((resolve, reject) => {

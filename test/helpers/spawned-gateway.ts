@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** What `npm start` runs after `node` (the test run's global setup has transpiled src/ for it). */
+export const NPM_START = ['scripts/start.mjs'];
+
 export interface SpawnedGateway {
   child: ChildProcess;
   url: string;
@@ -8,7 +11,7 @@ export interface SpawnedGateway {
 
 /** The gateway as users run it (`npm start`'s entry point), in its own process; `env` on top of this process's. */
 export async function spawnGateway(env: Record<string, string>): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, NPM_START, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +53,7 @@ export function runGatewayProcess(env: Record<string, string>): GatewayProcess {
       ([name]) => !/^(DATABASE_URL|REDIS_URL|TARSPAY_|SANDBOX_|KEY_ENCRYPTION_KEY|PUBLIC_URL|DATA_DIR|NODE_ENV|PORT|HOST|GRAPHIQL|METRICS_|OTEL_)/.test(name),
     ),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, NPM_START, {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', RECONCILE_INTERVAL_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

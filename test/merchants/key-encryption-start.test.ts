@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeKeyEncryptionKey, keyIdOf } from '../../src/merchants/key-encryption.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { NPM_START } from '../helpers/spawned-gateway.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tpg-kek-start-'));
 let database: TestDatabase;
@@ -32,7 +33,7 @@ interface Started {
 function start(env: Record<string, string>): Started {
   const inherited: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(inherited)) if (/^(KEY_ENCRYPTION_KEY|TARSPAY_|REDIS_URL)/.test(name)) delete inherited[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, NPM_START, {
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: 'warn', RECONCILE_INTERVAL_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
