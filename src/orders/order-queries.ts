@@ -66,10 +66,19 @@ function newerThan(position: Position): FilterQuery<Order> {
   return { $or: [{ createdAt: { $gt: position.createdAt } }, { createdAt: position.createdAt, id: { $gt: position.id } }] };
 }
 
-/** Events of many orders in one statement, oldest first, grouped per order id. */
-export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[]): Promise<OrderEvent[][]> {
-  const events = await em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  const byOrder = new Map<string, OrderEvent[]>(orderIds.map((id) => [id, []]));
+export type NumberedOrderEvent = OrderEvent & { seq: string };
+
+/**
+ * Events of many orders in one statement, oldest first, grouped per order id: the numbered ones
+ * (an event is numbered moments after its commit, see event-sequencer.ts; until then it has no cursor).
+ */
+export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[]): Promise<NumberedOrderEvent[][]> {
+  const events = (await em.find(
+    OrderEvent,
+    { order: { $in: [...orderIds] }, seq: { $ne: null } },
+    { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+  )) as NumberedOrderEvent[];
+  const byOrder = new Map<string, NumberedOrderEvent[]>(orderIds.map((id) => [id, []]));
   for (const event of events) byOrder.get(event.order.id)?.push(event);
   return orderIds.map((id) => byOrder.get(id) ?? []);
 }
