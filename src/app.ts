@@ -210,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sandboxUrl: options.sandboxUrl,
     live,
     events,
+    sequencer,
     clientSecrets: new ClientSecrets(keyRing, sql.query),
     webhooks,
     webhookDelivery,

@@ -36,6 +36,11 @@ const NUMBER_PENDING = `with pending as (
   counter as (update merchants set event_seq = $2::bigint + (select count(*) from pending) where id = $1 and exists (select 1 from pending))
   select ${eventColumns('n')}, ${orderColumnsOf('o')} from numbered n join orders o on o.id = n.order_id order by n.seq`;
 
+/** What writers and readers need of the sequencer: wake a merchant's pass and wait for it. */
+export interface EventWaker {
+  wake(merchantId: string): Promise<void>;
+}
+
 export interface EventSequencerOptions {
   /** Its statements are the gateway's own shared work (Sql.background). */
   sql: SqlRunner;
@@ -46,7 +51,7 @@ export interface EventSequencerOptions {
   sweepMs?: number;
 }
 
-export class EventSequencer {
+export class EventSequencer implements EventWaker {
   /** Merchants with a pass to run: who waits for it. */
   readonly #waiting = new Map<string, Array<() => void>>();
   /** Merchants whose passes are running on this instance. */

@@ -1,6 +1,7 @@
 import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
 import type { UnnumberedEvent } from './change-message.js';
+import type { EventWaker } from './event-sequencer.js';
 import type { CheckSchedule } from './check-schedule.js';
 import { decideReport, type OrderDecision, type OrderReport } from './order-decision.js';
 import type { OrderRecord } from './order-row.js';
@@ -21,11 +22,6 @@ export interface AppliedReport {
 export interface AppliedReportListeners {
   /** A payment TarsPay reported for an order that had ended (FAILED, EXPIRED, CANCELLED). */
   onLatePayment?(applied: AppliedReport): void;
-}
-
-/** Numbers a merchant's committed events and publishes them (EventSequencer). */
-export interface EventWaker {
-  wake(merchantId: string): Promise<void>;
 }
 
 /** Inside ReportApplier.transaction: judge a report against an order read with its row lock (`for update`), then write that decision. */
