@@ -7,7 +7,7 @@ import { decodeEventCursor } from '../../src/orders/event-stream.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
+import { createCollections, type CreatedCollection } from '../helpers/operations.js';
 import { recordingLogger } from '../helpers/logs.js';
 import { waitFor } from '../helpers/wait.js';
 import { collect, wsClient, type Collected } from '../helpers/ws-client.js';
@@ -30,27 +30,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-interface Created {
-  id: string;
-  merchantOrderNo: string;
-  platformOrderId: string;
-  amount: string;
-}
-
 async function newMerchant(mchNo: string): Promise<{ merchant: Merchant; token: string }> {
   const merchant = await t.addMerchant(mchNo);
   return { merchant, token: await t.token(merchant) };
 }
 
-async function createOrders(token: string, count: number): Promise<Created[]> {
-  const orders: Created[] = [];
-  for (let index = 0; index < count; index++) {
-    orders.push((await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() })).data!.collectionCreate.order as Created);
-  }
-  return orders;
-}
+const createOrders = (token: string, count: number) => createCollections(t, token, count);
 
-async function paid(gatewayUrl: string, merchant: Merchant, order: Created): Promise<void> {
+async function paid(gatewayUrl: string, merchant: Merchant, order: CreatedCollection): Promise<void> {
   const body = callbackBody(collectionCallbackFields(merchant.mchNo, order, 2, { fee: '0' }));
   expect(await postCallback(gatewayUrl, body, platformKey.sign(body))).toEqual({ status: 200, text: 'OK' });
 }
