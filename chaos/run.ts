@@ -52,13 +52,17 @@ function parseOptions() {
   };
 }
 
-async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; events: StoredEvent[]; readAt: Date }> {
+async function readDatabase(
+  url: string,
+): Promise<{ orders: GatewayOrder[]; events: StoredEvent[]; unnumbered: Array<{ id: string; orderId: string }>; readAt: Date }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const [{ read_at: readAt }] = (await client.query<{ read_at: Date }>('select now() as read_at')).rows as [{ read_at: Date }];
     const orders = await client.query('select * from orders order by created_at');
-    const events = await client.query('select seq, id, order_id, status, applied from order_events order by seq');
+    // Events are numbered moments after their commit (src/orders/event-sequencer.ts); one still unnumbered reaches no consumer.
+    const events = await client.query('select seq, id, order_id, status, applied from order_events where seq is not null order by seq');
+    const unnumbered = await client.query('select id, order_id from order_events where seq is null order by id');
     return {
       orders: orders.rows.map((row) => ({
         id: row.id,
@@ -72,6 +76,7 @@ async function readDatabase(url: string): Promise<{ orders: GatewayOrder[]; even
         expiresAt: row.expires_at,
       })),
       events: events.rows.map((row) => ({ seq: Number(row.seq), id: String(row.id), orderId: row.order_id, status: row.status, applied: row.applied })),
+      unnumbered: unnumbered.rows.map((row) => ({ id: String(row.id), orderId: row.order_id })),
       readAt,
     };
   } finally {
@@ -205,6 +210,8 @@ async function main(): Promise<number> {
         consumerEvents,
       ),
       ...checkStuckOrders(database.orders, WINDOWS_MS, database.readAt.getTime() - FLAG_LATENESS_MS),
+      // Settled, every instance has swept (once a second) since the load stopped: none may be left.
+      ...database.unnumbered.map((event): Violation => ({ invariant: 4, orderId: event.orderId, message: `event ${event.id} was never numbered` })),
     ];
     const notes = [
       `settled after ${settledAt} s; consumers resumed ${consumers.map((consumer) => consumer.record.resumes).join('/')} times, received ${consumers.map((consumer) => consumer.record.received.length).join('/')} events`,

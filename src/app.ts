@@ -32,6 +32,7 @@ import { startMetricsServer, type MetricsServer } from './http/metrics-server.js
 import { useErrorLogging } from './graphql/use-error-logging.js';
 import { useGraphQLMetrics } from './metrics/use-graphql-metrics.js';
 import { EventFeed } from './orders/event-feed.js';
+import { EventSequencer } from './orders/event-sequencer.js';
 import { ReportApplier } from './orders/report-applier.js';
 import { OrderService } from './orders/order.service.js';
 import { createHttpServer } from './server.js';
@@ -56,7 +57,8 @@ export interface GatewayOptions {
   /** Set when the upstream is the sandbox: enables sandboxOrderSettle. */
   sandboxUrl: string | null;
   logger: Logger;
-  onQuery?: (sql: string) => void;
+  /** Every statement; `background` for the gateway's own shared work (numbering events, see Sql.background). */
+  onQuery?: (sql: string, origin?: { background: boolean }) => void;
   /** Every call to TarsPay, for metrics (and tests that count calls). */
   onUpstreamCall?: (info: TarsPayCallInfo) => void;
   poolMax?: number;
@@ -101,7 +103,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const time = <T>(phase: string, work: () => Promise<T> | T): Promise<T> => (options.phases ? options.phases.time(phase, work) : Promise.resolve(work()));
   const tracing = await startTracing(config.tracing, { logger, ...options.tracing });
-  const onOrmQuery = tracing ? tracedOrmQueries(options.onQuery) : options.onQuery;
+  const { onQuery } = options;
+  const onOrmQuery = tracing ? tracedOrmQueries(onQuery) : onQuery && ((sql: string) => onQuery(sql));
   const orm = await time('orm', () => initOrm({ clientUrl: options.databaseUrl, poolMax: options.poolMax, onQuery: onOrmQuery })).catch(
     async (error: unknown) => {
       await tracing?.shutdown();
@@ -166,16 +169,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     onDisabled: () => metrics.webhookEndpointsDisabled.inc(),
   });
   const webhooks = new WebhookEndpoints({ keyRing, documents, urlPolicy: webhookUrls, onChange: () => webhookDelivery.wake() });
+  const sequencer = new EventSequencer({
+    sql: sql.background,
+    onNumbered: (messages) => {
+      for (const message of messages) live.publishChange(message);
+      webhookDelivery.eventCommitted();
+    },
+    logger,
+  });
   const reports = new ReportApplier({
     schedule,
     sql,
-    listeners: {
-      publish: (message) => {
-        live.publishChange(message);
-        webhookDelivery.eventCommitted();
-      },
-      onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }),
-    },
+    sequencer,
+    listeners: { onLatePayment: ({ order }) => metrics.latePayments.inc({ kind: order.kind }) },
     logger,
   });
   const attention = new Attention({
@@ -204,6 +210,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     sandboxUrl: options.sandboxUrl,
     live,
     events,
+    sequencer,
     clientSecrets: new ClientSecrets(keyRing, sql.query),
     webhooks,
     webhookDelivery,
@@ -305,6 +312,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   publicUrl ||= `http://localhost:${port}`;
   reconciler.start();
   webhookDelivery.start();
+  sequencer.start();
   const stopRetention = events.startRetention(logger);
 
   let closing: Promise<void> | undefined;
@@ -319,6 +327,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await sequencer.stop(); // after the last request: what it committed is numbered before the pool closes
       upstream.close();
       merchantKeys.close();
       await live.close();

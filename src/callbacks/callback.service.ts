@@ -133,9 +133,9 @@ export class CallbackService {
 
   /**
    * One transaction: lock the order(s) named, count a replay or judge, then store the receipt and
-   * apply in one statement. Applying takes the merchant's event counter (orders/order-store.ts),
-   * which the merchant's other callbacks wait for until this commits: it is the last statement, so
-   * they wait for one statement and the commit, not for the whole transaction.
+   * apply in one statement. The event is written unnumbered, so the merchant's other callbacks do
+   * not wait for this one; after commit, the answer waits for the event sequencer, which numbers the
+   * events of many callbacks in one short transaction (orders/event-sequencer.ts).
    */
   async #store(merchant: CallbackMerchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
     return this.deps.reports.transaction(async (query, locked) => {

@@ -55,7 +55,7 @@ export const Merchant = defineEntity({
     configuredKeys: p.text().nullable(),
     /** Overrides `${PUBLIC_URL}/tarspay/notify` for this merchant. */
     notifyUrl: p.text().nullable(),
-    /** The last order event's `seq` of this merchant: taken under this row's lock, so events are numbered in commit order. */
+    /** The last order event's `seq` of this merchant: the event sequencer numbers under this row's lock, so events are numbered in commit order. */
     eventSeq: p.bigint('string').default('0'),
     createdAt: p
       .datetime()

@@ -2,7 +2,7 @@ import type { OrderEventSource } from './order-event.entity.js';
 import { reviveOrderView, toOrderView, type OrderSnapshot, type OrderView } from './order-row.js';
 import type { OrderStatus } from './order-status.js';
 
-/** An order event as written: `seq` is its place in the merchant's stream, in commit order. */
+/** An order event as numbered: `seq` is its place in the merchant's stream, in commit order (see event-sequencer.ts). */
 export interface OrderEventRecord {
   id: string;
   orderId: string;
@@ -14,6 +14,9 @@ export interface OrderEventRecord {
   note: string | null;
   createdAt: Date;
 }
+
+/** An order event as its write returns it: not numbered yet. */
+export type UnnumberedEvent = Omit<OrderEventRecord, 'seq'>;
 
 /** What the GraphQL OrderEvent type reads (a record, or an OrderEvent entity); `order` is a snapshot when the event came over pub/sub. */
 export interface OrderEventView extends Omit<OrderEventRecord, 'orderId' | 'previousStatus' | 'note'> {
@@ -70,10 +73,14 @@ export function eventColumns(alias?: string): string {
 }
 
 export function eventFromRow(row: Record<string, unknown>): OrderEventRecord {
+  return { ...unnumberedEventFromRow(row), seq: String(row.event_seq) };
+}
+
+/** An event as its write returns it (`seq` still null). */
+export function unnumberedEventFromRow(row: Record<string, unknown>): UnnumberedEvent {
   return {
     id: String(row.event_id),
     orderId: row.event_order_id as string,
-    seq: String(row.event_seq),
     status: row.event_status as OrderStatus,
     previousStatus: row.event_previous_status as OrderStatus | null,
     source: row.event_source as OrderEventSource,

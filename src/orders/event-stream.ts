@@ -6,13 +6,13 @@ import { orderColumnsOf, orderFromRow } from './order-row.js';
 /**
  * A merchant's order events in commit order, resumable from a cursor.
  *
- * Every event has `seq`, its place in its merchant's stream, taken from the merchant's row in the
- * statement that writes it (order-store.ts): the row lock holds until commit, so a merchant's
- * events commit in seq order and seq has no holes. A reader that has seen seq N and reads
- * `seq > N` can never miss an event that commits later. Live messages that arrive out of order
- * (two instances publishing) or not at all (a lost publish) leave a hole in what a stream has
- * seen; the stream fills it from the database before going on, so each event is delivered once,
- * in seq order.
+ * Every event gets `seq`, its place in its merchant's stream, from the event sequencer once it is
+ * committed (event-sequencer.ts): passes number under the merchant's row lock, one after another,
+ * so seqs commit in order and have no holes. Until then an event has no seq, and every read here
+ * (`seq > N`) leaves it out. A reader that has seen seq N and reads `seq > N` can never miss an
+ * event numbered later. Live messages that arrive out of order (two instances' passes publishing)
+ * or not at all (a lost publish) leave a hole in what a stream has seen; the stream fills it from
+ * the database before going on, so each event is delivered once, in seq order.
  */
 
 /** What a stream reads: the merchant's events after a seq, with the order each belongs to. */

@@ -19,8 +19,11 @@ export const OrderEvent = defineEntity({
     order: p.manyToOne(Order),
     /** The merchant's, so that its events can be read in order without a join. */
     merchant: p.manyToOne(Merchant),
-    /** The event's place in its merchant's stream, in commit order (see order-store.ts). */
-    seq: p.bigint('string'),
+    /**
+     * The event's place in its merchant's stream, in commit order: null from its write until the
+     * event sequencer numbers it, moments after its commit (see event-sequencer.ts).
+     */
+    seq: p.bigint('string').nullable(),
     status: p.text().$type<OrderStatus>(),
     previousStatus: p.text().$type<OrderStatus>().nullable(),
     source: p.text().$type<OrderEventSource>(),
@@ -33,7 +36,14 @@ export const OrderEvent = defineEntity({
       .defaultRaw('now()')
       .onCreate(() => new Date()),
   }),
-  indexes: [{ name: 'order_events_order_id_id_index', properties: ['order', 'id'] }],
+  indexes: [
+    { name: 'order_events_order_id_id_index', properties: ['order', 'id'] },
+    // What the sequencer has still to number, per merchant in id order.
+    {
+      name: 'order_events_unnumbered_index',
+      expression: 'create index "order_events_unnumbered_index" on "order_events" ("merchant_id", "id") where "seq" is null',
+    },
+  ],
   uniques: [{ name: 'order_events_merchant_id_seq_unique', properties: ['merchant', 'seq'] }],
 });
 export interface OrderEvent extends InferEntity<typeof OrderEvent> {}

@@ -2,6 +2,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { CursorError } from './order-errors.js';
 import type { OrderStatus } from './order-status.js';
 import { OrderEvent } from './order-event.entity.js';
+import type { EventWaker } from './event-sequencer.js';
 import type { OrderKind } from './order-row.js';
 import { Order } from './order.entity.js';
 
@@ -66,11 +67,25 @@ function newerThan(position: Position): FilterQuery<Order> {
   return { $or: [{ createdAt: { $gt: position.createdAt } }, { createdAt: position.createdAt, id: { $gt: position.id } }] };
 }
 
-/** Events of many orders in one statement, oldest first, grouped per order id. */
-export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[]): Promise<OrderEvent[][]> {
-  const events = await em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  const byOrder = new Map<string, OrderEvent[]>(orderIds.map((id) => [id, []]));
-  for (const event of events) byOrder.get(event.order.id)?.push(event);
+export type NumberedOrderEvent = OrderEvent & { seq: string };
+
+/**
+ * Events of many orders in one statement, oldest first, grouped per order id. An event is numbered
+ * moments after its commit (event-sequencer.ts) and has no cursor until then: when some are not
+ * numbered yet, their merchants' passes are waited for and the events read again, so that the
+ * history never lacks an event whose order change the caller may already have read.
+ */
+export async function findEventsByOrderIds(em: EntityManager, orderIds: readonly string[], sequencer: EventWaker): Promise<NumberedOrderEvent[][]> {
+  const find = (refresh: boolean) => em.find(OrderEvent, { order: { $in: [...orderIds] } }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], refresh });
+  let events = await find(false);
+  const unnumbered = new Set(events.filter((event) => event.seq == null).map((event) => event.merchant.id));
+  if (unnumbered.size) {
+    await Promise.all([...unnumbered].map((merchantId) => sequencer.wake(merchantId)));
+    events = await find(true);
+  }
+  const byOrder = new Map<string, NumberedOrderEvent[]>(orderIds.map((id) => [id, []]));
+  // One still unnumbered (its pass failed) is left out: the next read has it.
+  for (const event of events) if (event.seq != null) byOrder.get(event.order.id)?.push(event as NumberedOrderEvent);
   return orderIds.map((id) => byOrder.get(id) ?? []);
 }
 

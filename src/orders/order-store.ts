@@ -1,7 +1,7 @@
 import type { Query } from '../db/sql.js';
 import { v7 as uuidv7 } from 'uuid';
 import { DEFAULT_CHECK_SCHEDULE, nextCheckAt, type CheckSchedule } from './check-schedule.js';
-import { eventColumns, eventFromRow, type OrderEventRecord } from './change-message.js';
+import { eventColumns, unnumberedEventFromRow, type UnnumberedEvent } from './change-message.js';
 import type { EventToWrite, OrderDecision } from './order-decision.js';
 import {
   changeAssignments,
@@ -17,17 +17,17 @@ import {
 /**
  * The orders' write paths in plain SQL, each one statement: store a new order with its first
  * event, or write a decision (the order's changed columns, its event) as a compare-and-set on the
- * status it was decided from. Every event takes its `seq` from its merchant's row in the same
- * statement, under that row's lock: a merchant's events are numbered in commit order.
+ * status it was decided from. Events are written unnumbered (`seq` null) and touch no merchant
+ * row, so a merchant's writes never wait for one another: the event sequencer numbers them in
+ * commit order once they are committed (event-sequencer.ts). Wake it after the commit.
  */
 
-/** A CTE named `ev` that numbers and writes the event of the order row `source` returns. */
+/** A CTE named `ev` that writes the event (unnumbered) of the order row `source` returns. */
 function eventInsert(source: string, first: number): string {
-  return `seq as (update merchants set event_seq = event_seq + 1 where id = (select merchant_id from ${source}) returning event_seq),
-  ev as (
-    insert into order_events (order_id, merchant_id, seq, status, previous_status, source, applied, note, payload, created_at)
-    select ${source}.id, ${source}.merchant_id, seq.event_seq, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}::jsonb, now()
-    from ${source}, seq
+  return `ev as (
+    insert into order_events (order_id, merchant_id, status, previous_status, source, applied, note, payload, created_at)
+    select ${source}.id, ${source}.merchant_id, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}::jsonb, now()
+    from ${source}
     returning ${eventColumns()}
   )`;
 }
@@ -55,7 +55,8 @@ export interface NewOrder {
 
 export interface WrittenOrder {
   order: OrderRecord;
-  event: OrderEventRecord | null;
+  /** Numbered once committed, by the event sequencer. */
+  event: UnnumberedEvent | null;
 }
 
 /**
@@ -99,7 +100,7 @@ export async function insertSubmittingOrder(
      select o.*, ev.* from o left join ev on true`,
     [...insert.values, ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null })],
   );
-  return row ? { order: orderFromRow(row), event: eventFromRow(row) } : null;
+  return row ? { order: orderFromRow(row), event: unnumberedEventFromRow(row) } : null;
 }
 
 export async function readOrder(query: Query, orderId: string): Promise<OrderRecord | null> {
@@ -151,7 +152,7 @@ export async function writeDecision(query: Query, decision: OrderDecision, along
     `with ${ctes.join(', ')} select upd.*${decision.event ? ', ev.*' : ''} from upd${decision.event ? ' left join ev on true' : ''}`,
     values,
   );
-  return row ? { order: orderFromRow(row), event: decision.event ? eventFromRow(row) : null } : null;
+  return row ? { order: orderFromRow(row), event: decision.event ? unnumberedEventFromRow(row) : null } : null;
 }
 
 /**

@@ -312,7 +312,8 @@ export class OrderService {
     const { query } = this.options.sql;
     const written = await insertSubmittingOrder(query, fields, 'stored before calling TarsPay', this.options.schedule);
     if (written) {
-      this.options.reports.announceCreated(written);
+      // Not waited for: the create's answer, applied next, waits for the merchant's events to be numbered.
+      void this.options.reports.announceCreated(written);
       return { order: written.order, created: true };
     }
     const existing = await readOrderByMerchantOrderNo(query, fields.merchantId, fields.merchantOrderNo);

@@ -1,6 +1,7 @@
 import type { Query, Sql } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
-import { toChangeMessage, type OrderChangeMessage, type OrderEventRecord } from './change-message.js';
+import type { UnnumberedEvent } from './change-message.js';
+import type { EventWaker } from './event-sequencer.js';
 import type { CheckSchedule } from './check-schedule.js';
 import { decideReport, type OrderDecision, type OrderReport } from './order-decision.js';
 import type { OrderRecord } from './order-row.js';
@@ -11,15 +12,14 @@ import type { TransitionVerdict } from './state-machine.js';
 export interface AppliedReport {
   order: OrderRecord;
   verdict: TransitionVerdict;
-  /** The event written: applied for 'apply', not applied for 'ignore', none for a duplicate. */
-  event: OrderEventRecord | null;
+  /** The event written (numbered moments later, see EventSequencer): applied for 'apply', not applied for 'ignore', none for a duplicate. */
+  event: UnnumberedEvent | null;
   /** TarsPay reported a payment for an order that had ended without one (FAILED, EXPIRED, CANCELLED). */
   latePayment: boolean;
 }
 
-/** Where committed changes go: pub/sub to every instance's subscribers, and metrics. */
+/** Where committed changes go besides the events: metrics. */
 export interface AppliedReportListeners {
-  publish(message: OrderChangeMessage): void;
   /** A payment TarsPay reported for an order that had ended (FAILED, EXPIRED, CANCELLED). */
   onLatePayment?(applied: AppliedReport): void;
 }
@@ -37,11 +37,12 @@ const MAX_ATTEMPTS = 20;
 
 /**
  * The one way to change an order's status: a report goes through the state machine
- * (decideReport), is written in one statement, and every change written is announced (published,
- * logged, counted) after it is committed, never before and never forgotten.
+ * (decideReport), is written in one statement, and every change written is announced after it is
+ * committed, never before and never forgotten: logged and counted, and its event numbered and
+ * published by the sequencer, which `apply` and `transaction` wait for.
  */
 export class ReportApplier {
-  constructor(private readonly options: { sql: Sql; listeners: AppliedReportListeners; logger: Logger; schedule?: CheckSchedule }) {}
+  constructor(private readonly options: { sql: Sql; sequencer: EventWaker; listeners?: AppliedReportListeners; logger: Logger; schedule?: CheckSchedule }) {}
 
   /**
    * Applies one report: read the order, decide, write as a compare-and-set on the status it was
@@ -57,6 +58,7 @@ export class ReportApplier {
       if (written) {
         const applied = appliedOf(decision, written);
         this.#announce(applied, report);
+        if (applied.event) await this.options.sequencer.wake(applied.order.merchant.id);
         return applied;
       }
       order = await readOrder(query, orderId);
@@ -84,28 +86,30 @@ export class ReportApplier {
       }),
     );
     for (const { applied, report } of written) this.#announce(applied, report);
+    const merchants = new Set(written.filter(({ applied }) => applied.event).map(({ applied }) => applied.order.merchant.id));
+    await Promise.all([...merchants].map((merchantId) => this.options.sequencer.wake(merchantId)));
     return result;
   }
 
-  /** Announces the first event of an order just stored (SUBMITTING). */
-  announceCreated(written: WrittenOrder): void {
-    if (written.event) this.options.listeners.publish(toChangeMessage(written.order.merchant.id, written.order, written.event));
+  /** Numbers and publishes the first event of an order just stored (SUBMITTING); resolves once it is. */
+  announceCreated(written: WrittenOrder): Promise<void> {
+    return written.event ? this.options.sequencer.wake(written.order.merchant.id) : Promise.resolve();
   }
 
   #decide(order: OrderRecord, report: OrderReport): OrderDecision {
     return decideReport(order, report, Date.now(), this.options.schedule);
   }
 
+  /** Logs and counts what was applied; its event is the sequencer's to publish. */
   #announce(applied: AppliedReport, report: OrderReport): void {
     const { listeners, logger } = this.options;
-    if (applied.event) listeners.publish(toChangeMessage(applied.order.merchant.id, applied.order, applied.event));
     const fields = { orderId: applied.order.id, status: applied.order.status, reported: report.status, source: report.source };
     if (applied.latePayment) {
       logger.warn(
         { ...fields, previousStatus: applied.event?.previousStatus, paidAmount: applied.order.paidAmount },
         'late payment: TarsPay reported a payment for an order that had ended; applied',
       );
-      listeners.onLatePayment?.(applied);
+      listeners?.onLatePayment?.(applied);
     } else if (applied.verdict === 'ignore') {
       logger.warn(fields, 'order report ignored: it would move the order backwards');
     }

@@ -5,6 +5,7 @@ import type { Scope } from '../auth/scopes.js';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Merchant } from '../merchants/merchant.entity.js';
 import type { EventFeed } from '../orders/event-feed.js';
+import type { EventWaker } from '../orders/event-sequencer.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import type { WebhookEndpoints } from '../webhooks/webhook-endpoints.js';
@@ -29,6 +30,8 @@ export interface GatewayServices {
   live: LivePubSub;
   /** The merchants' order events: pages and resumable streams. */
   events: EventFeed;
+  /** Numbers committed order events (a read that finds some unnumbered waits for it). */
+  sequencer: EventWaker;
   /** Collections' client secrets: issued at create, read again with orders:read. */
   clientSecrets: ClientSecrets;
   /** Merchants' webhook endpoints and their delivery log. */

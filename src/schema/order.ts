@@ -100,7 +100,7 @@ export const OrderRef = builder.loadableNode('Order', {
       type: OrderEventRef,
       description: 'Every status report about the order, oldest first (ignored ones have applied: false)',
       // One statement for every order of the request. A restricted view shows no events: the nil id has none.
-      load: (orderIds: string[], context) => findEventsByOrderIds(emOf(context), orderIds),
+      load: (orderIds: string[], context) => findEventsByOrderIds(emOf(context), orderIds, context.services.sequencer),
       resolve: (order) => ('restricted' in order ? NIL : order.id),
     }),
   }),

@@ -20,10 +20,13 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
     if (!snapshot) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant');
     yield snapshot;
     if (isSettled(snapshot.status)) return;
+    // A message carries the order as it was when its event was numbered: several events numbered together carry the same one.
+    let shown = snapshot.updatedAt;
     for (let next = await pending; !next.done; next = await pending) {
       pending = changes.next();
       const message = next.value;
-      if (!message.event.applied || message.order.updatedAt <= snapshot.updatedAt) continue;
+      if (!message.event.applied || message.order.updatedAt <= shown) continue;
+      shown = message.order.updatedAt;
       yield message.order;
       if (isSettled(message.order.status)) return;
     }

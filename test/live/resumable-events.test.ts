@@ -5,7 +5,7 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { callbackBody, collectionCallbackFields, postCallback } from '../helpers/callbacks.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
+import { createCollections, type CreatedCollection } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
 import { collect, wsClient, type Collected } from '../helpers/ws-client.js';
 
@@ -26,23 +26,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-interface Created {
-  id: string;
-  merchantOrderNo: string;
-  platformOrderId: string;
-  amount: string;
-}
-
-async function createOrders(count: number): Promise<Created[]> {
-  const orders: Created[] = [];
-  for (let index = 0; index < count; index++) {
-    orders.push((await t.graphql(token, COLLECTION_CREATE, { input: collectionInput() })).data!.collectionCreate.order as Created);
-  }
-  return orders;
-}
+const createOrders = (count: number) => createCollections(t, token, count);
 
 /** TarsPay's signed callback for `order`, posted to `gatewayUrl`. */
-async function callback(gatewayUrl: string, order: Created, state: 2 | 3): Promise<void> {
+async function callback(gatewayUrl: string, order: CreatedCollection, state: 2 | 3): Promise<void> {
   const body = callbackBody(collectionCallbackFields(merchant.mchNo, order, state, { payAmount: state === 2 ? order.amount : '0', fee: '0' }));
   const answer = await postCallback(gatewayUrl, body, platformKey.sign(body));
   expect(answer).toEqual({ status: 200, text: 'OK' });

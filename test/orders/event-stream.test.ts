@@ -5,6 +5,7 @@ import type { Merchant } from '../../src/merchants/merchant.entity.js';
 import { upsertMerchant } from '../../src/merchants/merchant.service.js';
 import { resumableEvents } from '../../src/orders/event-stream.js';
 import type { OrderChangeMessage } from '../../src/orders/change-message.js';
+import { EventSequencer } from '../../src/orders/event-sequencer.js';
 import { ReportApplier } from '../../src/orders/report-applier.js';
 import { Order } from '../../src/orders/order.entity.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
@@ -31,7 +32,8 @@ beforeAll(async () => {
   });
   reports = new ReportApplier({
     sql,
-    listeners: { publish: (message) => published.push(message), onLatePayment: () => undefined },
+    sequencer: new EventSequencer({ sql: sql.background, onNumbered: (messages) => published.push(...messages), logger: createLogger({ level: 'silent' }) }),
+    listeners: { onLatePayment: () => undefined },
     logger: createLogger({ level: 'silent' }),
   });
 });

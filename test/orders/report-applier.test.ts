@@ -7,6 +7,7 @@ import { OrderEvent } from '../../src/orders/order-event.entity.js';
 import { ORDER_COLUMNS, orderFromRow } from '../../src/orders/order-row.js';
 import type { OrderChangeMessage } from '../../src/orders/change-message.js';
 import type { OrderStatus } from '../../src/orders/order-status.js';
+import { EventSequencer } from '../../src/orders/event-sequencer.js';
 import { ReportApplier, type AppliedReport } from '../../src/orders/report-applier.js';
 import { Order } from '../../src/orders/order.entity.js';
 import { generateKeyPair } from '../../src/tarspay/signer.js';
@@ -33,7 +34,8 @@ beforeAll(async () => {
   sql = new Sql(db.orm);
   reports = new ReportApplier({
     sql,
-    listeners: { publish: (message) => published.push(message), onLatePayment: (change) => latePayments.push(change) },
+    sequencer: new EventSequencer({ sql: sql.background, onNumbered: (messages) => published.push(...messages), logger: logger }),
+    listeners: { onLatePayment: (change) => latePayments.push(change) },
     logger,
   });
 });
