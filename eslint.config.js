@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 /** typescript-eslint's recommended rules with type information, plus the ones a payments codebase wants most. */
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'src/demo/', '.data/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/generated/', 'src/demo/', '.data/', 'test-artifacts/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
