@@ -43,6 +43,7 @@ export function goals(results: Measured): Goals {
   const goal = (name: string, text: string, value: number, met: boolean) => (found[name] = { goal: text, value, met });
   if (t) {
     goal('startup_zero_setup_ms', '<= 3000', t.zero_setup_ms, t.zero_setup_ms <= 3000);
+    goal('startup_zero_setup_first_ms', '<= 5000', t.zero_setup_first_ms, t.zero_setup_first_ms <= 5000);
     goal('startup_postgres_ms', '<= 1500', t.postgres_ms, t.postgres_ms <= 1500);
     goal('startup_zero_setup_rss_mb', '<= 350', t.zero_setup_rss_mb, t.zero_setup_rss_mb <= 350);
     goal('startup_postgres_rss_mb', '<= 150', t.postgres_rss_mb, t.postgres_rss_mb <= 150);
@@ -96,23 +97,24 @@ function rows(results: Results): Row[] {
     row('startup: zero setup RSS', `${t.zero_setup_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.zero_setup_rss_ratio}x (goal <= 350 MB)`);
     row('startup: DATABASE_URL RSS', `${t.postgres_rss_mb} MB`, `${t.floor_rss_mb} MB minimal yoga`, `${t.postgres_rss_ratio}x (goal <= 150 MB)`);
     row('startup: CPU until ready', `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms (zero setup / DATABASE_URL)`, `${t.floor_cpu_ms} ms minimal yoga`, '');
-    row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '');
+    row('startup: first zero-setup start', `${t.zero_setup_first_ms} ms, ${t.zero_setup_first_rss_mb} MB`, '', '(goal <= 5000 ms)');
+    row('startup: zero setup through tsx (tsx src/main.ts)', `${t.tsx_zero_setup_ms} ms`, `${t.zero_setup_ms} ms npm start`, '');
     row(
       'startup: compiled (node dist/main.js), zero setup',
       `${t.compiled_zero_setup_ms} ms, ${t.compiled_zero_setup_rss_mb} MB`,
-      `${t.zero_setup_ms} ms, ${t.zero_setup_rss_mb} MB tsx`,
+      `${t.zero_setup_ms} ms, ${t.zero_setup_rss_mb} MB npm start`,
       '',
     );
     row(
       'startup: compiled (node dist/main.js), DATABASE_URL',
       `${t.compiled_postgres_ms} ms, ${t.compiled_postgres_rss_mb} MB`,
-      `${t.postgres_ms} ms, ${t.postgres_rss_mb} MB tsx`,
+      `${t.postgres_ms} ms, ${t.postgres_rss_mb} MB npm start`,
       '',
     );
     row(
       'startup: compiled CPU until ready',
       `${t.compiled_zero_setup_cpu_ms} / ${t.compiled_postgres_cpu_ms} ms (zero setup / DATABASE_URL)`,
-      `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms tsx`,
+      `${t.zero_setup_cpu_ms} / ${t.postgres_cpu_ms} ms npm start`,
       '',
     );
   }
