@@ -84,40 +84,28 @@ async function readDatabase(
   }
 }
 
-/**
- * Open collections whose expiry is within 3 s either side of now: TarsPay is about to expire them
- * (without a callback, maybe), and the gateway learns it by its check just after the expiry. Until
- * then the two agree only by timing, so settling waits for them.
- */
-async function collectionsExpiringNow(url: string): Promise<number> {
+/** How many orders not settled yet also meet `condition`. */
+async function countUnsettledOrders(url: string, condition: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query(
-      "select count(*)::int as expiring from orders where kind = 'COLLECTION' and not (status = any($1)) and expires_at between now() - interval '3 seconds' and now() + interval '3 seconds'",
-      [[...SETTLED]],
-    );
-    return (result.rows[0] as { expiring: number }).expiring;
+    const result = await client.query(`select count(*)::int as count from orders where not (status = any($1)) and ${condition}`, [[...SETTLED]]);
+    return (result.rows[0] as { count: number }).count;
   } finally {
     await client.end();
   }
 }
 
+/**
+ * Open collections whose expiry is within 3 s either side of now: TarsPay is about to expire them
+ * (without a callback, maybe), and the gateway learns it by its check just after the expiry. Until
+ * then the two agree only by timing, so settling waits for them.
+ */
+const collectionsExpiringNow = (url: string) =>
+  countUnsettledOrders(url, "kind = 'COLLECTION' and expires_at between now() - interval '3 seconds' and now() + interval '3 seconds'");
+
 /** Unsettled orders reconciliation will check within 3 s. */
-async function ordersDueSoon(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const settled = [...SETTLED];
-    const result = await client.query(
-      "select count(*)::int as due from orders where not (status = any($1)) and next_check_at is not null and next_check_at <= now() + interval '3 seconds'",
-      [settled],
-    );
-    return (result.rows[0] as { due: number }).due;
-  } finally {
-    await client.end();
-  }
-}
+const ordersDueSoon = (url: string) => countUnsettledOrders(url, "next_check_at is not null and next_check_at <= now() + interval '3 seconds'");
 
 async function readLedger(sandboxUrl: string): Promise<LedgerEntry[]> {
   const response = await fetch(`${sandboxUrl}/sandbox/ledger`);
