@@ -14,6 +14,7 @@ import { cpSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_FILES } from './runtime-files.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
@@ -24,15 +25,9 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
-// Every file of src/ that is not TypeScript (or documentation) is read at run time next to the code.
-cpSync(join(root, 'src'), join(dist, 'src'), {
-  recursive: true,
-  filter: (source) => statSync(source).isDirectory() || !/\.(ts|md)$/.test(source),
-});
-cpSync(join(root, 'examples', 'operations'), join(dist, 'examples', 'operations'), {
-  recursive: true,
-  filter: (source) => statSync(source).isDirectory() || source.endsWith('.graphql'),
-});
+for (const { dir, keep } of RUNTIME_FILES) {
+  cpSync(join(root, dir), join(dist, dir), { recursive: true, filter: (source) => statSync(source).isDirectory() || keep(source) });
+}
 writeFileSync(join(dist, 'main.js'), "// `node dist/main.js`: the gateway, as `npm start` runs it (src/main.ts).\nimport './src/main.js';\n");
 writeFileSync(
   join(dist, 'migrate.js'),

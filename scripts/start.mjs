@@ -5,13 +5,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RUNTIME_FILES } from './runtime-files.mjs';
 
-/** What is transpiled, and what is copied beside it (read at run time next to the code, as `npm run build` copies it). */
-const SOURCES = [
-  { dir: 'src', transpile: /\.ts$/, copy: (path) => !/\.(ts|md)$/.test(path) },
-  { dir: 'migrations', transpile: /\.ts$/, copy: () => false },
-  { dir: join('examples', 'operations'), transpile: /$^/, copy: (path) => path.endsWith('.graphql') },
-];
+/** The TypeScript to transpile; beside it, RUNTIME_FILES are copied. */
+const TRANSPILED = ['src', 'migrations'];
 
 function walk(root, dir, files) {
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -28,7 +25,8 @@ function walk(root, dir, files) {
  * `out` and renamed into place, so a start never runs half of one.
  */
 export async function ensureTranspiled(root, out) {
-  const files = SOURCES.flatMap(({ dir }) => (existsSync(join(root, dir)) ? walk(root, dir, []) : []));
+  const dirs = [...new Set([...TRANSPILED, ...RUNTIME_FILES.map(({ dir }) => dir)])];
+  const files = dirs.flatMap((dir) => (existsSync(join(root, dir)) ? walk(root, dir, []) : []));
   const fingerprint = files
     .map((path) => {
       const stat = statSync(join(root, path));
@@ -45,14 +43,14 @@ export async function ensureTranspiled(root, out) {
   });
   const next = `${out}.${process.pid}`;
   rmSync(next, { recursive: true, force: true });
-  const entryPoints = [];
-  for (const { dir, transpile, copy } of SOURCES) {
-    for (const path of files.filter((file) => file.startsWith(dir + '/'))) {
-      if (transpile.test(path) && !path.endsWith('.d.ts')) entryPoints.push(join(root, path));
-      else if (copy(path)) {
-        mkdirSync(dirname(join(next, path)), { recursive: true });
-        copyFileSync(join(root, path), join(next, path));
-      }
+  const within = (dir) => files.filter((file) => file.startsWith(`${dir}/`));
+  const entryPoints = TRANSPILED.flatMap(within)
+    .filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))
+    .map((path) => join(root, path));
+  for (const { dir, keep } of RUNTIME_FILES) {
+    for (const path of within(dir).filter(keep)) {
+      mkdirSync(dirname(join(next, path)), { recursive: true });
+      copyFileSync(join(root, path), join(next, path));
     }
   }
   await build({
