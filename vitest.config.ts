@@ -10,9 +10,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at a time (vitest's default on 2 cores is one): most of a file's time is spent
-    // waiting (spawned processes, timers, sockets), and each file has its own database and ports.
-    maxWorkers: 2,
+    // Three files at a time on 2 cores (vitest's default would be one): most of a file's time is
+    // spent waiting (spawned processes, timers, sockets), and each file has its own database and ports.
+    maxWorkers: 3,
     // Files share their worker's modules (each file still has its own database, gateway and ports):
     // loading graphql, Yoga, MikroORM… once per worker instead of once per file saves minutes of CPU.
     isolate: false,
