@@ -1,11 +1,12 @@
+import { GroupCommit, NEXT_GROUP } from '../db/group-commit.js';
 import type { Query, Sql } from '../db/sql.js';
 import { failSpan, inChildSpan } from '../lib/tracing.js';
 import type { Logger } from '../observability/logger.js';
 import { adoptionMismatch, attentionCode, type Attention, type Flagged } from '../orders/attention.js';
 import type { OrderDecision } from '../orders/order-decision.js';
 import { ORDER_COLUMNS, orderFromRow, type OrderRecord } from '../orders/order-row.js';
-import type { AlongsideWrite } from '../orders/order-store.js';
-import type { AppliedReport, ReportApplier } from '../orders/report-applier.js';
+import type { AlongsideWrite, DecisionWrite } from '../orders/order-store.js';
+import type { AppliedReport, LockedOrders, ReportApplier } from '../orders/report-applier.js';
 import { verifyCallbackSignature } from '../tarspay/signatures.js';
 import { parseCallbackBody, type ParsedCallback } from './callback-body.js';
 import type { CallbackOutcome } from './callback-receipt.entity.js';
@@ -55,6 +56,24 @@ export interface CallbackMerchants<M extends CallbackMerchant = CallbackMerchant
   byMchNo(mchNo: string, options?: { reread?: M }): Promise<M | null>;
 }
 
+/** A verified callback on its way to be stored. */
+interface Incoming {
+  merchant: CallbackMerchant;
+  callback: ParsedCallback;
+  report: CallbackReport;
+  signature: string;
+}
+
+/** The orders a callback's ids name, read with their row locks. */
+interface NamedOrders {
+  byPlatformId: OrderRecord | null;
+  byMerchantNo: OrderRecord | null;
+}
+
+/** Callbacks stored in one transaction at most, and transactions of callbacks at once (each holds a connection). */
+const GROUP_MAX_CALLBACKS = 32;
+const GROUPS_AT_ONCE = 4;
+
 /** Outcomes TarsPay must not resend: answered `OK`. MALFORMED and MISMATCH are answered 400. */
 const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORED', 'UNKNOWN_ORDER'];
 
@@ -66,6 +85,12 @@ const ANSWERED_OK: readonly CallbackOutcome[] = ['APPLIED', 'DUPLICATE', 'IGNORE
  * refused, and change nothing.
  */
 export class CallbackService {
+  readonly #groups = new GroupCommit<Incoming, Stored>({
+    run: (group) => this.#storeGroup(group),
+    concurrency: GROUPS_AT_ONCE,
+    maxItems: GROUP_MAX_CALLBACKS,
+  });
+
   constructor(
     private readonly deps: {
       sql: Sql;
@@ -108,7 +133,7 @@ export class CallbackService {
     }
     const report = readCallbackReport(body);
     try {
-      const stored = await this.#store(merchant, callback, report, signature!);
+      const stored = await this.#groups.submit({ merchant, callback, report, signature: signature! });
       this.#log(stored, body, report);
       if (stored.flagged) this.deps.attention.announce(stored.flagged);
       return answerFor(stored, report);
@@ -132,51 +157,86 @@ export class CallbackService {
   }
 
   /**
-   * One transaction: lock the order(s) named, count a replay or judge, then store the receipt and
-   * apply in one statement. The event is written unnumbered, so the merchant's other callbacks do
-   * not wait for this one; after commit, the answer waits for the event sequencer, which numbers the
-   * events of many callbacks in one short transaction (orders/event-sequencer.ts).
+   * One transaction for the callbacks that came together (group commit, see GroupCommit): lock
+   * every order they name, count the replays, judge each, then write every receipt with the change
+   * its callback makes in one statement. A callback that names an order, or carries a content, that an earlier one of the
+   * group does waits for the next group, so each is judged exactly as it would be alone. Events are
+   * written unnumbered, so the merchant's other callbacks do not wait for these; after commit, the
+   * answers wait for the event sequencer, which numbers the events of many callbacks in one short
+   * transaction (orders/event-sequencer.ts).
    */
-  async #store(merchant: CallbackMerchant, callback: ParsedCallback, report: CallbackReport, signature: string): Promise<Stored> {
+  async #storeGroup(group: readonly Incoming[]): Promise<Array<Stored | typeof NEXT_GROUP>> {
     return this.deps.reports.transaction(async (query, locked) => {
-      const named = await lockNamedOrders(query, merchant.id, report);
+      const named = await lockNamedOrders(query, group);
+      const taken = new Set<string>();
+      const now = group.map((incoming, index) => {
+        const keys = [`content ${incoming.merchant.id} ${incoming.callback.contentHash}`];
+        for (const order of [named[index]!.byPlatformId, named[index]!.byMerchantNo]) if (order) keys.push(`order ${order.id}`);
+        if (keys.some((key) => taken.has(key))) return false;
+        for (const key of keys) taken.add(key);
+        return true;
+      });
       // After the row locks: a concurrent first delivery of the same content has committed by now.
-      const replay = await countReplay(query, merchant.id, callback.contentHash);
-      if (replay) return { outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: named.byPlatformId ?? named.byMerchantNo };
-      const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
-      let outcome: CallbackOutcome;
-      let decision: OrderDecision | undefined;
-      let flagged: Flagged | undefined;
-      const { attention } = this.deps;
-      if (report.problems.length > 0) {
-        outcome = 'MALFORMED';
-        // Signed by TarsPay, yet unreadable: kept as a receipt; a person is told and TarsPay is asked now.
-        if (match.order && !match.mismatch)
-          flagged = await attention.flag(query, match.order.id, 'CALLBACK_NOT_APPLIED', report.problems.join('; '), { checkNow: true });
-      } else if (match.mismatch) {
-        outcome = 'MISMATCH';
-        if (match.foreign && match.order) flagged = await attention.flag(query, match.order.id, 'ADOPTION_MISMATCH', match.foreign);
-      } else if (!match.order) outcome = 'UNKNOWN_ORDER';
-      else {
-        // The order is locked: this decision, judged once, is the one written.
-        decision = locked.decide(match.order, {
-          status: report.status!,
-          source: 'CALLBACK',
-          payload: callback.body,
-          platformOrderId: report.payOrderId,
-          paidAmount: report.paidAmount,
-          fee: report.fee,
-          failureReason: report.failureReason,
-          note: amountNote(match.order, report),
-        });
-        outcome = decision.verdict === 'apply' ? 'APPLIED' : decision.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
+      const replays = await countReplays(
+        query,
+        group.filter((_, index) => now[index]),
+      );
+      const results: Array<Stored | typeof NEXT_GROUP> = [];
+      const judged: Array<{ stored: Stored; write: DecisionWrite }> = [];
+      for (const [index, incoming] of group.entries()) {
+        const { byPlatformId, byMerchantNo } = named[index]!;
+        const replay = replays.get(replayKey(incoming.merchant.id, incoming.callback.contentHash));
+        if (!now[index]) results.push(NEXT_GROUP);
+        else if (replay) results.push({ outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: byPlatformId ?? byMerchantNo });
+        else {
+          const verdict = await this.#judge(query, locked, incoming, named[index]!);
+          judged.push(verdict);
+          results.push(verdict.stored);
+        }
       }
-      const receipt = receiptWrite({ merchant, order: match.order, callback, signature, outcome });
-      let applied: AppliedReport | undefined;
-      if (decision) applied = await locked.write(decision, receipt);
-      else await query(`with ${receipt.cte(1)} select 1`, receipt.values);
-      return { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, applied, flagged };
+      // Every receipt, with the change and event of its callback, in one statement.
+      const applied = await locked.writeAll(judged.map(({ write }) => write));
+      judged.forEach(({ stored }, index) => (stored.applied = applied[index]));
+      return results;
     });
+  }
+
+  /** Judges a new callback against the order(s) it names (locked): what it is, and its receipt to write with the change it makes. */
+  async #judge(query: Query, locked: LockedOrders, incoming: Incoming, named: NamedOrders): Promise<{ stored: Stored; write: DecisionWrite }> {
+    const { merchant, callback, report, signature } = incoming;
+    const match = matchOrder(report, named.byPlatformId, named.byMerchantNo);
+    let outcome: CallbackOutcome;
+    let decision: OrderDecision | undefined;
+    let flagged: Flagged | undefined;
+    const { attention } = this.deps;
+    if (report.problems.length > 0) {
+      outcome = 'MALFORMED';
+      // Signed by TarsPay, yet unreadable: kept as a receipt; a person is told and TarsPay is asked now.
+      if (match.order && !match.mismatch)
+        flagged = await attention.flag(query, match.order.id, 'CALLBACK_NOT_APPLIED', report.problems.join('; '), { checkNow: true });
+    } else if (match.mismatch) {
+      outcome = 'MISMATCH';
+      if (match.foreign && match.order) flagged = await attention.flag(query, match.order.id, 'ADOPTION_MISMATCH', match.foreign);
+    } else if (!match.order) outcome = 'UNKNOWN_ORDER';
+    else {
+      // The order is locked: this decision, judged once, is the one written.
+      decision = locked.decide(match.order, {
+        status: report.status!,
+        source: 'CALLBACK',
+        payload: callback.body,
+        platformOrderId: report.payOrderId,
+        paidAmount: report.paidAmount,
+        fee: report.fee,
+        failureReason: report.failureReason,
+        note: amountNote(match.order, report),
+      });
+      outcome = decision.verdict === 'apply' ? 'APPLIED' : decision.verdict === 'duplicate' ? 'DUPLICATE' : 'IGNORED';
+    }
+    const receipt = receiptWrite({ merchant, order: match.order, callback, signature, outcome });
+    return {
+      stored: { outcome, firstOutcome: outcome, deliveries: 1, order: match.order, mismatch: match.mismatch, flagged },
+      write: { decision, alongside: receipt },
+    };
   }
 
   #log(stored: Stored, body: ParsedCallback['body'], report: CallbackReport): void {
@@ -225,23 +285,36 @@ function answerFor(stored: Stored, report: CallbackReport): CallbackAnswer {
   return { httpStatus: 400, body: `malformed callback: ${report.problems.join('; ')}`, outcome };
 }
 
-/** The orders the callback's ids name, each looked up on its own, with their row locks. */
-async function lockNamedOrders(
-  query: Query,
-  merchantId: string,
-  report: CallbackReport,
-): Promise<{ byPlatformId: OrderRecord | null; byMerchantNo: OrderRecord | null }> {
-  const { payOrderId, mchOrderNo } = report;
-  if (payOrderId === undefined && mchOrderNo === undefined) return { byPlatformId: null, byMerchantNo: null };
-  const rows = await query(
-    `select ${ORDER_COLUMNS} from orders where merchant_id = $1 and (platform_order_id = $2 or merchant_order_no = $3) order by id for update`,
-    [merchantId, payOrderId ?? null, mchOrderNo ?? null],
-  );
+/**
+ * The orders each callback's ids name, each id looked up on its own, all read in one statement
+ * with their row locks, taken in id order (two groups locking orders they share cannot deadlock).
+ */
+async function lockNamedOrders(query: Query, group: readonly Incoming[]): Promise<NamedOrders[]> {
+  const named = group.filter(({ report }) => report.payOrderId !== undefined || report.mchOrderNo !== undefined);
+  const rows =
+    named.length === 0
+      ? []
+      : await query(
+          `with named (merchant_id, pay_order_id, mch_order_no) as (select * from unnest($1::uuid[], $2::text[], $3::text[]))
+           select ${ORDER_COLUMNS} from orders where id in (
+             select o.id from named join orders o on o.merchant_id = named.merchant_id and o.platform_order_id = named.pay_order_id
+             union all
+             select o.id from named join orders o on o.merchant_id = named.merchant_id and o.merchant_order_no = named.mch_order_no
+           ) order by id for update`,
+          [
+            named.map(({ merchant }) => merchant.id),
+            named.map(({ report }) => report.payOrderId ?? null),
+            named.map(({ report }) => report.mchOrderNo ?? null),
+          ],
+        );
   const orders = rows.map(orderFromRow);
-  return {
-    byPlatformId: payOrderId === undefined ? null : (orders.find((order) => order.platformOrderId === payOrderId) ?? null),
-    byMerchantNo: mchOrderNo === undefined ? null : (orders.find((order) => order.merchantOrderNo === mchOrderNo) ?? null),
-  };
+  return group.map(({ merchant, report: { payOrderId, mchOrderNo } }) => {
+    const ofMerchant = orders.filter((order) => order.merchant.id === merchant.id);
+    return {
+      byPlatformId: payOrderId === undefined ? null : (ofMerchant.find((order) => order.platformOrderId === payOrderId) ?? null),
+      byMerchantNo: mchOrderNo === undefined ? null : (ofMerchant.find((order) => order.merchantOrderNo === mchOrderNo) ?? null),
+    };
+  });
 }
 
 /**
@@ -271,13 +344,20 @@ function matchOrder(report: CallbackReport, byPlatformId: OrderRecord | null, by
   return { order };
 }
 
-/** Counts one more delivery of content already stored; undefined when this content is new. */
-async function countReplay(query: Query, merchantId: string, contentHash: string): Promise<{ outcome: CallbackOutcome; deliveries: number } | undefined> {
-  const [row] = await query<{ outcome: CallbackOutcome; deliveries: number }>(
-    `update callback_receipts set deliveries = deliveries + 1, last_received_at = now() where merchant_id = $1 and content_hash = $2 returning outcome, deliveries`,
-    [merchantId, contentHash],
+function replayKey(merchantId: string, contentHash: string): string {
+  return `${merchantId} ${contentHash}`;
+}
+
+/** Counts one more delivery of each content already stored: by replayKey, what it was; contents that are new are absent. */
+async function countReplays(query: Query, group: readonly Incoming[]): Promise<Map<string, { outcome: CallbackOutcome; deliveries: number }>> {
+  const rows = await query<{ merchant_id: string; content_hash: string; outcome: CallbackOutcome; deliveries: number }>(
+    `update callback_receipts r set deliveries = r.deliveries + 1, last_received_at = now()
+      from unnest($1::uuid[], $2::text[]) as delivered (merchant_id, content_hash)
+      where r.merchant_id = delivered.merchant_id and r.content_hash = delivered.content_hash
+      returning r.merchant_id, r.content_hash, r.outcome, r.deliveries`,
+    [group.map(({ merchant }) => merchant.id), group.map(({ callback }) => callback.contentHash)],
   );
-  return row;
+  return new Map(rows.map((row) => [replayKey(row.merchant_id, row.content_hash), { outcome: row.outcome, deliveries: row.deliveries }]));
 }
 
 /**
@@ -292,7 +372,7 @@ function receiptWrite(receipt: {
   outcome: CallbackOutcome;
 }): AlongsideWrite {
   return {
-    cte: (first) => `receipt as (
+    cte: (first, name) => `${name} as (
       insert into callback_receipts (mch_no, merchant_id, order_id, raw_body, signature, verified, outcome, content_hash)
       values ($${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, true, $${first + 5}, $${first + 6})
       on conflict (merchant_id, content_hash) do update set deliveries = callback_receipts.deliveries + 1, last_received_at = now())`,

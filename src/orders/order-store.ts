@@ -22,9 +22,9 @@ import {
  * commit order once they are committed (event-sequencer.ts). Wake it after the commit.
  */
 
-/** A CTE named `ev` that writes the event (unnumbered) of the order row `source` returns. */
-function eventInsert(source: string, first: number): string {
-  return `ev as (
+/** A CTE named `name` that writes the event (unnumbered) of the order row `source` returns. */
+function eventInsert(name: string, source: string, first: number): string {
+  return `${name} as (
     insert into order_events (order_id, merchant_id, status, previous_status, source, applied, note, payload, created_at)
     select ${source}.id, ${source}.merchant_id, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}::jsonb, now()
     from ${source}
@@ -96,7 +96,7 @@ export async function insertSubmittingOrder(
        insert into orders (${insert.columns}) values (${insert.parameters})
        on conflict (merchant_id, merchant_order_no) do nothing
        returning ${ORDER_COLUMNS}
-     ), ${eventInsert('o', insert.values.length + 1)}
+     ), ${eventInsert('ev', 'o', insert.values.length + 1)}
      select o.*, ev.* from o left join ev on true`,
     [...insert.values, ...eventValues({ status: 'SUBMITTING', previousStatus: null, source: 'API', applied: true, note, payload: null })],
   );
@@ -120,9 +120,28 @@ export async function readOrderByMerchantOrderNo(query: Query, merchantId: strin
 
 /** A statement run as a CTE of the decision's write, so that it commits with it without a round trip of its own. */
 export interface AlongsideWrite {
-  /** `name as (insert …)`, its parameters numbered from `$first`. */
-  cte(first: number): string;
+  /** `<name> as (insert …)`, its parameters numbered from `$first`. */
+  cte(first: number, name: string): string;
   values: unknown[];
+}
+
+/**
+ * The CTEs that write `decision` (named `upd<suffix>` and, with an event, `ev<suffix>`), their
+ * parameters appended to `values`; null when the decision has nothing to write.
+ */
+function decisionCtes(decision: OrderDecision, values: unknown[], suffix = ''): { ctes: string[]; updated: string; event: string | null } | null {
+  const { order } = decision;
+  if (Object.keys(decision.changes).length === 0 && !decision.event) return null;
+  values.push(order.id, order.status);
+  const [id, status] = [values.length - 1, values.length];
+  const sets = [...changeAssignments(decision.changes, values), 'updated_at = now()'];
+  const updated = `upd${suffix}`;
+  const ctes = [`${updated} as (update orders set ${sets.join(', ')} where id = $${id} and status = $${status} returning ${ORDER_COLUMNS})`];
+  if (!decision.event) return { ctes, updated, event: null };
+  const event = `ev${suffix}`;
+  ctes.push(eventInsert(event, updated, values.length + 1));
+  values.push(...eventValues(decision.event));
+  return { ctes, updated, event };
 }
 
 /**
@@ -132,27 +151,53 @@ export interface AlongsideWrite {
  * `alongside` runs whether or not the compare-and-set holds: pass one only with the order locked.
  */
 export async function writeDecision(query: Query, decision: OrderDecision, alongside?: AlongsideWrite): Promise<WrittenOrder | null> {
-  const { order } = decision;
-  if (Object.keys(decision.changes).length === 0 && !decision.event) {
-    if (alongside) await query(`with ${alongside.cte(1)} select 1`, alongside.values);
-    return { order, event: null };
+  const [written] = await writeDecisions(query, [{ decision, alongside }]);
+  return written ?? null;
+}
+
+/** A decision to write, with a statement to run beside it; without a decision, the statement alone. */
+export interface DecisionWrite {
+  decision?: OrderDecision;
+  alongside?: AlongsideWrite;
+}
+
+/**
+ * Writes several decisions, each about another order, and their `alongside` statements, in one
+ * statement: for each, what writeDecision writes. One result per write, in order: the order as
+ * written (the order as decided on, when its decision had nothing to write), null for a write
+ * without a decision or whose compare-and-set did not hold.
+ */
+export async function writeDecisions(query: Query, writes: readonly DecisionWrite[]): Promise<Array<WrittenOrder | null>> {
+  const values: unknown[] = [];
+  const ctes: string[] = [];
+  const selects: string[] = [];
+  writes.forEach(({ decision, alongside }, index) => {
+    const written = decision && decisionCtes(decision, values, String(index));
+    if (written) {
+      ctes.push(...written.ctes);
+      // Every row has the event's columns, null without an event, so that the rows can be one union.
+      const event = written.event ?? `(select ${eventColumns()} from order_events where false) no_ev${index}`;
+      selects.push(
+        `select ${index} as write_index, ${written.updated}.*, ${written.event ?? `no_ev${index}`}.* from ${written.updated} left join ${event} on true`,
+      );
+    }
+    if (alongside) {
+      const first = values.length + 1;
+      values.push(...alongside.values);
+      ctes.push(alongside.cte(first, `alongside${index}`));
+    }
+  });
+  if (ctes.length > 0) {
+    const rows = await query(`with ${ctes.join(', ')} ${selects.length > 0 ? selects.join(' union all ') : 'select 1 as write_index where false'}`, values);
+    const byIndex = new Map(rows.map((row) => [Number(row.write_index), row]));
+    return writes.map(({ decision }, index) => {
+      if (!decision) return null;
+      const row = byIndex.get(index);
+      if (row) return { order: orderFromRow(row), event: decision.event ? unnumberedEventFromRow(row) : null };
+      return Object.keys(decision.changes).length === 0 && !decision.event ? { order: decision.order, event: null } : null;
+    });
   }
-  const values: unknown[] = [order.id, order.status];
-  const sets = [...changeAssignments(decision.changes, values), 'updated_at = now()'];
-  const ctes = [`upd as (update orders set ${sets.join(', ')} where id = $1 and status = $2 returning ${ORDER_COLUMNS})`];
-  if (decision.event) {
-    ctes.push(eventInsert('upd', values.length + 1));
-    values.push(...eventValues(decision.event));
-  }
-  if (alongside) {
-    ctes.push(alongside.cte(values.length + 1));
-    values.push(...alongside.values);
-  }
-  const [row] = await query(
-    `with ${ctes.join(', ')} select upd.*${decision.event ? ', ev.*' : ''} from upd${decision.event ? ' left join ev on true' : ''}`,
-    values,
-  );
-  return row ? { order: orderFromRow(row), event: decision.event ? unnumberedEventFromRow(row) : null } : null;
+  return writes.map(({ decision }) => (decision ? { order: decision.order, event: null } : null));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { EventWaker } from './event-sequencer.js';
 import type { CheckSchedule } from './check-schedule.js';
 import { decideReport, type OrderDecision, type OrderReport } from './order-decision.js';
 import type { OrderRecord } from './order-row.js';
-import { readOrder, writeDecision, type AlongsideWrite, type WrittenOrder } from './order-store.js';
+import { readOrder, writeDecision, writeDecisions, type AlongsideWrite, type DecisionWrite, type WrittenOrder } from './order-store.js';
 import type { TransitionVerdict } from './state-machine.js';
 
 /** What applying a report did: the order as written, the verdict, and the event. */
@@ -30,6 +30,8 @@ export interface LockedOrders {
   decide(order: OrderRecord, report: OrderReport): OrderDecision;
   /** Writes `decision` (and `alongside` in the same statement); announced after commit. */
   write(decision: OrderDecision, alongside?: AlongsideWrite): Promise<AppliedReport>;
+  /** Writes several, each about another order, in one statement: one result per write, undefined for a write without a decision. */
+  writeAll(writes: readonly DecisionWrite[]): Promise<Array<AppliedReport | undefined>>;
 }
 
 /** Compare-and-set attempts before giving up: each lost one means another report moved the order meanwhile. */
@@ -73,15 +75,19 @@ export class ReportApplier {
    */
   async transaction<T>(work: (query: Query, locked: LockedOrders) => Promise<T>): Promise<T> {
     const written: Array<{ applied: AppliedReport; report: OrderReport }> = [];
+    const record = (decision: OrderDecision, row: WrittenOrder | null): AppliedReport => {
+      if (!row) throw new Error(`order ${decision.order.id} was not locked: its status moved under the transaction`);
+      const applied = appliedOf(decision, row);
+      written.push({ applied, report: decision.report });
+      return applied;
+    };
     const result = await this.options.sql.transaction((query) =>
       work(query, {
         decide: (order, report) => this.#decide(order, report),
-        write: async (decision, alongside) => {
-          const row = await writeDecision(query, decision, alongside);
-          if (!row) throw new Error(`order ${decision.order.id} was not locked: its status moved under the transaction`);
-          const applied = appliedOf(decision, row);
-          written.push({ applied, report: decision.report });
-          return applied;
+        write: async (decision, alongside) => record(decision, await writeDecision(query, decision, alongside)),
+        writeAll: async (writes) => {
+          const rows = await writeDecisions(query, writes);
+          return writes.map(({ decision }, index) => (decision ? record(decision, rows[index]!) : undefined));
         },
       }),
     );

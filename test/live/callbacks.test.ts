@@ -158,11 +158,60 @@ describe('POST /tarspay/notify', () => {
     const statements = t.queries.map((text) => text.trim().replace(/\s+/g, ' '));
     expect(statements, statements.join('\n')).toHaveLength(5);
     expect(statements[0]).toMatch(/^begin/);
-    expect(statements[1]).toMatch(/^select .* from orders .* for update/);
+    expect(statements[1]).toMatch(/^with named .* select .* from orders .* for update/);
     expect(statements[2]).toMatch(/^update callback_receipts/);
     expect(statements[3]).toMatch(/update orders set .*insert into order_events .*insert into callback_receipts/);
     expect(statements[4]).toMatch(/^commit/);
     expect((await orderState(order.id)).status).toBe('SUCCEEDED');
+  });
+
+  it('callbacks that arrive together are stored in fewer transactions than callbacks, each answered and applied as alone', async () => {
+    const orders = await Promise.all(Array.from({ length: 12 }, () => createdOrder()));
+    const bodies = orders.map((order) => callbackBody(fieldsFor(order, 2)));
+    const stranger = { merchantOrderNo: `nobody-knows-${Date.now()}`, platformOrderId: `P-nobody-${Date.now()}`, amount: '150000' };
+    // The first order's callback twice (TarsPay resending while the first is on its way), and one for an order nobody knows.
+    const sends = [...bodies, bodies[0]!, callbackBody(fieldsFor(stranger, 2))].map((body) => ({ body, signature: platformKey.sign(body) }));
+    t.queries.length = 0;
+    t.recordQueries = true;
+    const answers = await Promise.all(sends.map(({ body, signature }) => postCallback(t.gateway.url, body, signature)));
+    t.recordQueries = false;
+    expect(answers).toEqual(sends.map(() => ({ status: 200, text: 'OK' })));
+    const transactions = t.queries.filter((text) => /^\s*begin/i.test(text)).length;
+    expect(transactions).toBeGreaterThan(0);
+    expect(transactions).toBeLessThan(sends.length);
+    for (const order of orders) {
+      const state = await orderState(order.id);
+      expect(state.status).toBe('SUCCEEDED');
+      expect(state.events.filter((event) => event.source === 'CALLBACK')).toMatchObject([{ status: 'SUCCEEDED', source: 'CALLBACK', applied: true }]);
+    }
+    const receipts = await t.gateway.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ outcome: string; deliveries: number }>>(
+        `select r.outcome, r.deliveries from callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = ?`,
+        [orders[0]!.merchantOrderNo],
+      );
+    expect(receipts).toEqual([{ outcome: 'APPLIED', deliveries: 2 }]);
+    expect(await count(`callback_receipts where outcome = 'UNKNOWN_ORDER' and raw_body like '%${stranger.merchantOrderNo}%'`)).toBe(1);
+  });
+
+  it('two callbacks about one order that arrive together are judged one after the other, as if sent apart', async () => {
+    const order = await createdOrder();
+    const sends = [callbackBody(fieldsFor(order, 2)), callbackBody(fieldsFor(order, 3, { failReason: 'contrary' }))].map((body) => ({
+      body,
+      signature: platformKey.sign(body),
+    }));
+    const answers = await Promise.all(sends.map(({ body, signature }) => postCallback(t.gateway.url, body, signature)));
+    expect(answers).toEqual([
+      { status: 200, text: 'OK' },
+      { status: 200, text: 'OK' },
+    ]);
+    const state = await orderState(order.id);
+    // Whichever came first, the payment stands (a FAILED after it is ignored; before it, the payment is a late one).
+    expect(state.status).toBe('SUCCEEDED');
+    expect(state.events.filter((event) => event.source === 'CALLBACK' && event.status === 'SUCCEEDED')).toMatchObject([{ applied: true }]);
+    expect(await count(`callback_receipts r join orders o on o.id = r.order_id where o.merchant_order_no = '${order.merchantOrderNo}'`)).toBe(2);
+    expect(t.logs.some((line) => line.includes('could not be stored'))).toBe(false);
   });
 
   it('flags a paid amount that differs from the order amount', async () => {
