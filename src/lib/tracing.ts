@@ -38,13 +38,23 @@ export async function inChildSpan<T>(name: string, options: SpanOptions, work: (
   return inSpan(name, options, work);
 }
 
-/** `work` inside a new trace of its own (a background pass, not part of any request). */
+/**
+ * `work` inside a new trace of its own (a background pass, not part of any request). When nothing
+ * records (tracing off) `work` runs plainly, with the non-recording span: no context is entered, no
+ * promise wraps it (a webhook delivery is one of these each). A span the sampler left out is still
+ * made active, so that `work`'s child spans do not join a recording span it was called under.
+ */
 export function inRootSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
-  return inSpan(name, { ...options, root: true }, work);
+  const span = startSpan(name, { ...options, root: true });
+  if (!span.isRecording() && !recordingParent()) return work(span);
+  return inStartedSpan(span, work);
 }
 
-async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
-  const span = startSpan(name, options);
+function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  return inStartedSpan(startSpan(name, options), work);
+}
+
+async function inStartedSpan<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
   try {
     const result = await context.with(trace.setSpan(context.active(), span), () => work(span));
     span.end();
