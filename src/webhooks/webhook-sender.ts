@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { LRUCache } from 'lru-cache';
 import { Pool, type Dispatcher } from 'undici';
 import { isPrivateAddress, PrivateAddressError, safeLookup, type WebhookUrlPolicy } from './webhook-url.js';
 
@@ -18,7 +17,7 @@ export const SNIPPET_BYTES = 1024;
 const DRAIN_BYTES = 64 * 1024;
 
 const MAX_DESTINATIONS = 10_000;
-/** Connection pools kept, one per origin (scheme, host, port); the least recently used is closed past this. */
+/** Connection pools kept, one per origin (scheme, host, port). */
 const MAX_POOLS = 1_000;
 const CONNECTIONS_PER_ORIGIN = 32;
 
@@ -43,34 +42,82 @@ function parseDestination(target: string, policy: WebhookUrlPolicy): Destination
   return { origin: url.origin, path: `${url.pathname}${url.search}` };
 }
 
-/** Why a send that threw got no answer. */
-function failureText(error: unknown, timedOut: boolean, timeoutMs: number): string {
-  if (timedOut) return `timeout: no complete answer within ${timeoutMs} ms`;
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Why there was no answer. */
+function failureText(error: Error & { code?: string }, timeoutMs: number): string {
   if (error instanceof PrivateAddressError) return 'refused: the host resolves to a private, loopback or link-local address';
-  const { code, name } = error as { code?: string; name?: string };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return `timeout: no complete answer within ${timeoutMs} ms`;
-  }
-  return `no answer: ${code ?? name ?? 'error'}`;
+  if (error.code !== undefined && TIMED_OUT.has(error.code)) return `timeout: no complete answer within ${timeoutMs} ms`;
+  return `no answer: ${error.code ?? error.name}`;
 }
 
-/** The first SNIPPET_BYTES of a body, read on to DRAIN_BYTES (the connection is kept) and no further (it is closed). */
-function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let read = 0;
-    const done = () => resolve(read === 0 ? null : Buffer.concat(chunks).toString('utf8') || null);
-    body.on('data', (chunk: Buffer) => {
-      if (read < SNIPPET_BYTES) chunks.push(chunk.subarray(0, SNIPPET_BYTES - read));
-      read += chunk.length;
-      if (read > DRAIN_BYTES) {
-        done(); // before destroy: the error it causes rejects a settled promise
-        body.destroy();
-      }
-    });
-    body.on('end', done);
-    body.on('error', reject);
-  });
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
+}
+
+/**
+ * One POST as undici hands it over (its dispatch handler: no response stream, no promise per step):
+ * the status, the first SNIPPET_BYTES of the body read on to DRAIN_BYTES (the connection is kept)
+ * and no further (it is closed), all within one deadline.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #started = performance.now();
+  readonly #deadline: NodeJS.Timeout;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #read = 0;
+  readonly #chunks: Buffer[] = [];
+  #settled = false;
+
+  constructor(
+    private readonly settle: (result: SendResult) => void,
+    private readonly timeoutMs: number,
+  ) {
+    this.#deadline = setTimeout(() => {
+      this.#finish(false, null, `timeout: no complete answer within ${timeoutMs} ms`);
+      this.#controller?.abort(new DeadlineError());
+    }, timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Started (out of the pool's queue) after the deadline: not sent.
+    if (this.#settled) controller.abort(new DeadlineError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#read < SNIPPET_BYTES) this.#chunks.push(chunk.subarray(0, SNIPPET_BYTES - this.#read));
+    this.#read += chunk.length;
+    if (this.#read > DRAIN_BYTES) {
+      this.#answered();
+      controller.abort(new Error('answer longer than the drain limit'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#answered();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish(false, null, failureText(error, this.timeoutMs));
+  }
+
+  #answered(): void {
+    const status = this.#status;
+    const text = this.#chunks.length === 0 ? '' : Buffer.concat(this.#chunks).toString('utf8');
+    this.#finish(status >= 200 && status < 300, status, text || null);
+  }
+
+  #finish(ok: boolean, httpStatus: number | null, snippet: string | null): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#deadline);
+    this.settle({ ok, httpStatus, durationMs: Math.round(performance.now() - this.#started), snippet });
+  }
 }
 
 /**
@@ -80,7 +127,8 @@ function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string | nu
  */
 export class WebhookSender {
   readonly #destinations = new Map<string, Destination | string>();
-  readonly #pools: LRUCache<string, Pool>;
+  /** Insertion order: past MAX_POOLS the oldest pool finishes what it was sending, then closes. */
+  readonly #pools = new Map<string, Pool>();
   readonly #poolOptions: Pool.Options;
 
   constructor(
@@ -93,38 +141,21 @@ export class WebhookSender {
       bodyTimeout: timeoutMs,
       connect: { lookup: safeLookup(policy), timeout: timeoutMs },
     };
-    // An evicted pool finishes what it was sending, then closes.
-    this.#pools = new LRUCache({
-      max: MAX_POOLS,
-      dispose: (pool, _origin, reason) => {
-        if (reason === 'evict') void pool.close().catch(() => undefined);
-      },
-    });
   }
 
-  async send(target: string, headers: Record<string, string>, body: string): Promise<SendResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
+  send(target: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const destination = this.#destination(target);
-    if (typeof destination === 'string') return { ok: false, httpStatus: null, durationMs: elapsed(), snippet: destination };
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    try {
-      const response = await this.#pool(destination.origin).request({
+    if (typeof destination === 'string') return Promise.resolve({ ok: false, httpStatus: null, durationMs: 0, snippet: destination });
+    const pool = this.#pool(destination.origin);
+    return new Promise((settle) => {
+      const options: Dispatcher.DispatchOptions = {
         method: 'POST',
         path: destination.path,
         headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'tarspay-graphql-webhooks' },
         body,
-        signal: deadline.signal,
-      });
-      const snippet = await readSnippet(response.body);
-      const status = response.statusCode;
-      return { ok: status >= 200 && status < 300, httpStatus: status, durationMs: elapsed(), snippet };
-    } catch (error) {
-      return { ok: false, httpStatus: null, durationMs: elapsed(), snippet: failureText(error, deadline.signal.aborted, this.timeoutMs) };
-    } finally {
-      clearTimeout(timer);
-    }
+      };
+      pool.dispatch(options, new Exchange(settle, this.timeoutMs));
+    });
   }
 
   /** Where a target URL goes, or why not (parsed once per URL: the endpoints' URLs are few). */
@@ -141,6 +172,11 @@ export class WebhookSender {
   #pool(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
+      if (this.#pools.size >= MAX_POOLS) {
+        const [oldest, evicted] = this.#pools.entries().next().value!;
+        this.#pools.delete(oldest);
+        void evicted.close().catch(() => undefined);
+      }
       pool = new Pool(origin, this.#poolOptions);
       this.#pools.set(origin, pool);
     }
@@ -149,6 +185,6 @@ export class WebhookSender {
 
   close(): void {
     for (const pool of this.#pools.values()) void pool.destroy().catch(() => undefined);
-    this.#pools.clear(); // disposes with reason 'delete': destroyed above
+    this.#pools.clear();
   }
 }
