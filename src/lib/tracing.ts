@@ -1,4 +1,4 @@
-import { SpanStatusCode, context, trace, type Span, type SpanOptions } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanStatusCode, context, trace, type Span, type SpanOptions } from '@opentelemetry/api';
 
 /**
  * Spans for our own code, through the OpenTelemetry API only (src/observability sets the SDK up,
@@ -38,8 +38,22 @@ export async function inChildSpan<T>(name: string, options: SpanOptions, work: (
   return inSpan(name, options, work);
 }
 
-/** `work` inside a new trace of its own (a background pass, not part of any request). */
+/** Handed to work that runs with tracing off: records nothing. */
+const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** Whether an SDK is registered behind the API (src/observability registers one when OTEL_* ask for it). */
+function tracingOn(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(TRACER_NAME) !== undefined;
+}
+
+/**
+ * `work` inside a new trace of its own (a background pass, not part of any request). With tracing
+ * off `work` runs plainly, with a span that records nothing: no span is started, no context entered,
+ * no promise wraps it (a webhook delivery is one of these each).
+ */
 export function inRootSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  if (!tracingOn()) return work(NOT_RECORDING);
   return inSpan(name, { ...options, root: true }, work);
 }
 

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { isIP } from 'node:net';
-import { urlToHttpOptions } from 'node:url';
+import { Pool, type Dispatcher } from 'undici';
 import { isPrivateAddress, PrivateAddressError, safeLookup, type WebhookUrlPolicy } from './webhook-url.js';
 
 /** What one POST to an endpoint came to. */
@@ -19,16 +17,18 @@ export const SNIPPET_BYTES = 1024;
 const DRAIN_BYTES = 64 * 1024;
 
 const MAX_DESTINATIONS = 10_000;
+/** Connection pools kept, one per origin (scheme, host, port). */
+const MAX_POOLS = 1_000;
+const CONNECTIONS_PER_ORIGIN = 32;
 
 interface Destination {
-  transport: typeof http | typeof https;
-  /** Protocol, host, port and path, from the URL. */
-  target: http.RequestOptions;
-  agent: http.Agent;
+  origin: string;
+  /** Path and query. */
+  path: string;
 }
 
-/** A target's transport and agent; a string says why it is not sent to. */
-function parseDestination(target: string, policy: WebhookUrlPolicy, agents: { 'http:': http.Agent; 'https:': https.Agent }): Destination | string {
+/** A target's origin and path; a string says why it is not sent to. */
+function parseDestination(target: string, policy: WebhookUrlPolicy): Destination | string {
   let url: URL;
   try {
     url = new URL(target);
@@ -38,84 +38,123 @@ function parseDestination(target: string, policy: WebhookUrlPolicy, agents: { 'h
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   // An address literal is connected to without a lookup: check it here.
   if (isIP(host) && !policy.allowPrivate && isPrivateAddress(host)) return 'refused: a private, loopback or link-local address';
-  if (url.protocol === 'https:') return { transport: https, target: urlToHttpOptions(url), agent: agents['https:'] };
-  if (url.protocol === 'http:') return { transport: http, target: urlToHttpOptions(url), agent: agents['http:'] };
-  return 'refused: not an http(s) URL';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'refused: not an http(s) URL';
+  return { origin: url.origin, path: `${url.pathname}${url.search}` };
+}
+
+const TIMED_OUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Why there was no answer. */
+function failureText(error: Error & { code?: string }, timeoutMs: number): string {
+  if (error instanceof PrivateAddressError) return 'refused: the host resolves to a private, loopback or link-local address';
+  if (error.code !== undefined && TIMED_OUT.has(error.code)) return `timeout: no complete answer within ${timeoutMs} ms`;
+  return `no answer: ${error.code ?? error.name}`;
+}
+
+class DeadlineError extends Error {
+  override name = 'DeadlineError';
 }
 
 /**
- * POSTs signed bodies to endpoints: keep-alive connections, one deadline for the whole exchange,
- * no redirects, and the address checked on connect (webhook-url.ts).
+ * One POST as undici hands it over (its dispatch handler: no response stream, no promise per step):
+ * the status, the first SNIPPET_BYTES of the body read on to DRAIN_BYTES (the connection is kept)
+ * and no further (it is closed), all within one deadline.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #started = performance.now();
+  readonly #deadline: NodeJS.Timeout;
+  #controller: Dispatcher.DispatchController | undefined;
+  #status = 0;
+  #read = 0;
+  readonly #chunks: Buffer[] = [];
+  #settled = false;
+
+  constructor(
+    private readonly settle: (result: SendResult) => void,
+    private readonly timeoutMs: number,
+  ) {
+    this.#deadline = setTimeout(() => {
+      this.#finish(false, null, `timeout: no complete answer within ${timeoutMs} ms`);
+      this.#controller?.abort(new DeadlineError());
+    }, timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // Started (out of the pool's queue) after the deadline: not sent.
+    if (this.#settled) controller.abort(new DeadlineError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#read < SNIPPET_BYTES) this.#chunks.push(chunk.subarray(0, SNIPPET_BYTES - this.#read));
+    this.#read += chunk.length;
+    if (this.#read > DRAIN_BYTES) {
+      this.#answered();
+      controller.abort(new Error('answer longer than the drain limit'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#answered();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#finish(false, null, failureText(error, this.timeoutMs));
+  }
+
+  #answered(): void {
+    const status = this.#status;
+    const text = this.#chunks.length === 0 ? '' : Buffer.concat(this.#chunks).toString('utf8');
+    this.#finish(status >= 200 && status < 300, status, text || null);
+  }
+
+  #finish(ok: boolean, httpStatus: number | null, snippet: string | null): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#deadline);
+    this.settle({ ok, httpStatus, durationMs: Math.round(performance.now() - this.#started), snippet });
+  }
+}
+
+/**
+ * POSTs signed bodies to endpoints with undici: a pool of keep-alive connections per origin, one
+ * deadline for the whole exchange, no redirects (undici follows none unless told), and the address
+ * checked on connect (`safeLookup`, webhook-url.ts).
  */
 export class WebhookSender {
-  readonly #agents: { 'http:': http.Agent; 'https:': https.Agent };
-  readonly #lookup;
   readonly #destinations = new Map<string, Destination | string>();
+  /** Insertion order: past MAX_POOLS the oldest pool finishes what it was sending, then closes. */
+  readonly #pools = new Map<string, Pool>();
+  readonly #poolOptions: Pool.Options;
 
   constructor(
     private readonly policy: WebhookUrlPolicy,
     private readonly timeoutMs: number,
   ) {
-    const options = { keepAlive: true, maxSockets: 32, timeout: timeoutMs };
-    this.#agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
-    this.#lookup = safeLookup(policy);
+    this.#poolOptions = {
+      connections: CONNECTIONS_PER_ORIGIN,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      connect: { lookup: safeLookup(policy), timeout: timeoutMs },
+    };
   }
 
   send(target: string, headers: Record<string, string>, body: string): Promise<SendResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    const failed = (snippet: string, httpStatus: number | null = null): SendResult => ({ ok: false, httpStatus, durationMs: elapsed(), snippet });
     const destination = this.#destination(target);
-    if (typeof destination === 'string') return Promise.resolve(failed(destination));
-    const { transport, target: where, agent } = destination;
-    return new Promise<SendResult>((resolve) => {
-      let settled = false;
-      const finish = (result: SendResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline);
-        resolve(result);
-      };
-      const request = transport.request({
-        ...where,
+    if (typeof destination === 'string') return Promise.resolve({ ok: false, httpStatus: null, durationMs: 0, snippet: destination });
+    const pool = this.#pool(destination.origin);
+    return new Promise((settle) => {
+      const options: Dispatcher.DispatchOptions = {
         method: 'POST',
-        agent,
-        lookup: this.#lookup,
-        headers: {
-          ...headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'user-agent': 'tarspay-graphql-webhooks',
-        },
-      });
-      const deadline = setTimeout(() => {
-        finish(failed(`timeout: no complete answer within ${this.timeoutMs} ms`));
-        request.destroy();
-      }, this.timeoutMs);
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        const why =
-          error instanceof PrivateAddressError
-            ? 'refused: the host resolves to a private, loopback or link-local address'
-            : `no answer: ${error.code ?? error.name}`;
-        finish(failed(why));
-      });
-      request.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        const chunks: Buffer[] = [];
-        let read = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (read < SNIPPET_BYTES) chunks.push(chunk.subarray(0, SNIPPET_BYTES - read));
-          read += chunk.length;
-          if (read > DRAIN_BYTES) response.destroy();
-        });
-        const done = () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          finish({ ok: status >= 200 && status < 300, httpStatus: status, durationMs: elapsed(), snippet: text || null });
-        };
-        response.on('end', done);
-        response.on('close', done);
-      });
-      request.end(body);
+        path: destination.path,
+        headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'tarspay-graphql-webhooks' },
+        body,
+      };
+      pool.dispatch(options, new Exchange(settle, this.timeoutMs));
     });
   }
 
@@ -123,15 +162,29 @@ export class WebhookSender {
   #destination(target: string): Destination | string {
     let destination = this.#destinations.get(target);
     if (destination === undefined) {
-      destination = parseDestination(target, this.policy, this.#agents);
+      destination = parseDestination(target, this.policy);
       if (this.#destinations.size >= MAX_DESTINATIONS) this.#destinations.clear();
       this.#destinations.set(target, destination);
     }
     return destination;
   }
 
+  #pool(origin: string): Pool {
+    let pool = this.#pools.get(origin);
+    if (!pool) {
+      if (this.#pools.size >= MAX_POOLS) {
+        const [oldest, evicted] = this.#pools.entries().next().value!;
+        this.#pools.delete(oldest);
+        void evicted.close().catch(() => undefined);
+      }
+      pool = new Pool(origin, this.#poolOptions);
+      this.#pools.set(origin, pool);
+    }
+    return pool;
+  }
+
   close(): void {
-    this.#agents['http:'].destroy();
-    this.#agents['https:'].destroy();
+    for (const pool of this.#pools.values()) void pool.destroy().catch(() => undefined);
+    this.#pools.clear();
   }
 }

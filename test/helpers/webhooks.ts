@@ -15,8 +15,12 @@ export interface ReceivedWebhook {
   at: number;
 }
 
-/** What the receiver answers to the n-th request (1-based): a status, or 'hang' (never answers). */
-export type Answer = (request: ReceivedWebhook, n: number) => number | 'hang';
+/**
+ * What the receiver answers to the n-th request (1-based): a status, or 'hang' (never answers),
+ * 'trickle' (200, then a byte every 50 ms, never ending) or 'endless' (200, then a body that never
+ * ends, as fast as it is read).
+ */
+export type Answer = (request: ReceivedWebhook, n: number) => number | 'hang' | 'trickle' | 'endless';
 
 export interface WebhookReceiver {
   url: string;
@@ -36,6 +40,16 @@ export async function startWebhookReceiver(answer: Answer = () => 200): Promise<
       receiver.received.push(received);
       const status = receiver.answer(received, receiver.received.length);
       if (status === 'hang') return;
+      if (status === 'trickle' || status === 'endless') {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        const more = () => {
+          if (status === 'trickle') setTimeout(() => !response.destroyed && response.write('x', more), 50);
+          else while (!response.destroyed && response.write('x'.repeat(4096)));
+        };
+        if (status === 'endless') response.on('drain', more);
+        more();
+        return;
+      }
       // A redirect names a place (on this receiver) that a client following it would reach.
       const moved = status >= 300 && status < 400 ? { location: `${receiver.url}/moved` } : {};
       response.writeHead(status, { 'content-type': 'text/plain', ...moved }).end(status < 300 ? 'ok' : `failing on purpose (${status})`);

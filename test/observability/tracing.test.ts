@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SpanKind, diag } from '@opentelemetry/api';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/auth/tokens.js';
@@ -9,6 +10,7 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { SETTLE, collectionInput } from '../helpers/operations.js';
 import { Trace, spanText, startCollector, startRecordingProxy } from '../helpers/tracing.js';
 import { closedPort, waitFor } from '../helpers/wait.js';
+import { ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver } from '../helpers/webhooks.js';
 import { collect, wsClient } from '../helpers/ws-client.js';
 
 const CREATE = `mutation CreateCollection($input: CollectionCreateInput!) {
@@ -135,6 +137,29 @@ describe('tracing with an in-memory exporter', () => {
     expect(pass.attributes['reconcile.claimed']).toBeGreaterThan(0);
     expect(trace.parentOf(trace.one('TarsPay /api/payInInfo'))).toBe(pass);
     expect(trace.sql().length).toBeGreaterThan(0);
+  });
+
+  it('a webhook delivery is a trace of its own, with the endpoint, the attempt, the outcome and the answer’s status', async () => {
+    const hooks = await startWebhookReceiver();
+    try {
+      const created = await post(t.gateway.url, token, ENDPOINT_CREATE, { input: { url: hooks.url, query: PAID_DOCUMENT } });
+      const endpointId = created.body.data!.webhookEndpointCreate.endpoint.id as string;
+      const { body } = await post(t.gateway.url, token, CREATE, { input: collectionInput() });
+      await post(t.gateway.url, token, SETTLE, { id: body.data!.collectionCreate.order.id, outcome: 'SUCCEEDED' });
+
+      const delivery = await waitFor(() => exporter.getFinishedSpans().find((span) => span.name === 'webhook delivery'));
+      expect(hooks.received).toHaveLength(1);
+      expect(spansOf(delivery.spanContext().traceId).parentOf(delivery)).toBeUndefined();
+      expect(delivery.attributes).toMatchObject({
+        'webhook.endpoint_id': decodeGlobalID(endpointId).id,
+        'webhook.attempt': 1,
+        'webhook.outcome': 'succeeded',
+        'http.response.status_code': 200,
+      });
+      await post(t.gateway.url, token, `mutation ($id: ID!) { webhookEndpointDelete(id: $id) { userErrors { code } } }`, { id: endpointId });
+    } finally {
+      await hooks.close();
+    }
   });
 
   it('a subscription over WebSocket is a span from subscribe to completion, in a trace of its own', async () => {

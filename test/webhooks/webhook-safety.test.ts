@@ -1,7 +1,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
-import { WebhookSender } from '../../src/webhooks/webhook-sender.js';
+import { SNIPPET_BYTES, WebhookSender } from '../../src/webhooks/webhook-sender.js';
 import { checkWebhookUrl, isPrivateAddress } from '../../src/webhooks/webhook-url.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
@@ -71,6 +71,33 @@ describe('delivery-time checks', () => {
     } finally {
       allowed.close();
     }
+  });
+});
+
+describe('what a delivery waits for and reads', () => {
+  let hooks: WebhookReceiver;
+  let sender: WebhookSender;
+  beforeAll(async () => {
+    hooks = await startWebhookReceiver();
+    sender = new WebhookSender({ requireHttps: false, allowPrivate: true }, 300);
+  });
+  afterAll(async () => {
+    sender.close();
+    await hooks.close();
+  });
+
+  it('gives up on the whole exchange at the deadline, even while the answer keeps trickling in', async () => {
+    hooks.answer = () => 'trickle';
+    const started = Date.now();
+    const result = await sender.send(hooks.url, {}, '{}');
+    expect(result).toMatchObject({ ok: false, httpStatus: null, snippet: expect.stringMatching(/^timeout/) });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it(`keeps the first ${SNIPPET_BYTES} bytes of an answer and reads no more than 64 KB of it`, async () => {
+    hooks.answer = () => 'endless';
+    const result = await sender.send(hooks.url, {}, '{}');
+    expect(result).toMatchObject({ ok: true, httpStatus: 200, snippet: 'x'.repeat(SNIPPET_BYTES) });
   });
 });
 
