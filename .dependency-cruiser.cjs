@@ -67,6 +67,13 @@ module.exports = {
       to: { path: '^src/observability/(tracing-sdk|use-graphql-tracing)\\.ts$', dependencyTypesNot: ['dynamic-import', 'type-only'] },
     },
     {
+      name: 'redis-client-loaded-lazily',
+      severity: 'error',
+      comment: 'ioredis loads only when REDIS_URL is set: src/live/pubsub.ts and src/limits/limit-stores.ts import it dynamically.',
+      from: { path: '^src/' },
+      to: { path: '(^|/)node_modules/(ioredis|@graphql-yoga/redis-event-target)/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
+    {
       name: 'otel-sdk-only-in-observability',
       severity: 'error',
       comment:

@@ -144,7 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     merchantKeys,
   );
   let publicUrl = config.http.publicUrl ?? '';
-  const live = createLivePubSub({ redisUrl: config.redis.url, logger });
+  const live = await createLivePubSub({ redisUrl: config.redis.url, logger });
   const { schedule } = config.reconciliation;
   // A webhook body is the endpoint's subscription document run for the event, as its merchant with orders:read.
   const documents = webhookDocuments(schema, (merchant) => ({

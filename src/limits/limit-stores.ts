@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { MemoryConnectionLeases, RedisConnectionLeases, type ConnectionLeases } from './connection-leases.js';
 import { RedisCoolOff, type RedisLimitState } from './redis-cool-off.js';
@@ -35,6 +35,7 @@ export async function createLimitStores(options: LimitStoreOptions): Promise<Lim
     const buckets = new MemoryTokenBuckets();
     return { buckets, leases: new MemoryConnectionLeases(), close: () => buckets.close() };
   }
+  const { Redis } = await import('ioredis'); // loaded only when Redis is configured
   // Commands fail at once while disconnected (no offline queue): the fallback answers instead of a wait.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REDIS_COMMAND_TIMEOUT_MS });
   redis.on('error', (error) => options.logger.warn({ err: error.message }, 'redis connection problem (rate limits)'));

@@ -1,6 +1,5 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.js';
 import { reviveChangeMessage, type OrderChangeMessage } from '../orders/change-message.js';
 import { LiveQueue } from './live-queue.js';
@@ -70,12 +69,13 @@ async function readyWithin(client: Redis, timeoutMs: number): Promise<boolean> {
 
 /**
  * In process by default; with a Redis URL, over Redis pub/sub so that a callback received by one
- * instance reaches subscribers connected to any instance.
+ * instance reaches subscribers connected to any instance (ioredis is loaded only then).
  */
-export function createLivePubSub(options: { redisUrl?: string; logger: Logger }): LivePubSub {
+export async function createLivePubSub(options: { redisUrl?: string; logger: Logger }): Promise<LivePubSub> {
   let clients: Redis[] = [];
   let eventTarget;
   if (options.redisUrl) {
+    const [{ Redis }, { createRedisEventTarget }] = await Promise.all([import('ioredis'), import('@graphql-yoga/redis-event-target')]);
     const connect = () => {
       const client = new Redis(options.redisUrl!, { maxRetriesPerRequest: 3, lazyConnect: false });
       client.on('error', (error) => options.logger.warn({ err: error.message }, 'redis connection problem'));

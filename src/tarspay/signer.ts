@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -9,9 +9,10 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
  * DER-encoded, lowercase hex. TarsPay does not normalise S, so every verifier accepts high S.
  *
  * Two interchangeable backends: `noble` (@noble/curves, the reference) and `openssl`
- * (node:crypto, ~1.3x faster signing and ~4x faster verifying). @noble/curves does the key work
- * for both (validation, public key derivation and decompression); tests prove both agree on every
- * vector.
+ * (node:crypto, ~1.3x faster signing and ~4x faster verifying). A private key's public key is
+ * derived by node:crypto (ECDH) for both: @noble/curves' first multiplication by the generator builds
+ * its precomputed table, ~0.1 s a start would pay for two keys. @noble/curves does the rest of the
+ * key work (validation, decompression); tests prove both backends agree on every vector.
  */
 export type SigningBackend = 'noble' | 'openssl';
 
@@ -53,7 +54,10 @@ export class PrivateKey {
   private constructor(secret: Uint8Array) {
     this.#secret = secret;
     try {
-      this.publicKeyHex = bytesToHex(secp256k1.getPublicKey(secret, true));
+      // setPrivateKey refuses a scalar outside 1 … n-1, as secp256k1.getPublicKey does.
+      const ecdh = createECDH('secp256k1');
+      ecdh.setPrivateKey(secret);
+      this.publicKeyHex = ecdh.getPublicKey('hex', 'compressed');
     } catch {
       throw new SigningKeyError('private key is not a valid secp256k1 scalar');
     }

@@ -34,7 +34,7 @@ describe.each([
 ])('change routing, %s', (_name, create) => {
   let instances: LivePubSub[];
   beforeAll(async () => {
-    instances = create();
+    instances = await Promise.all(create());
     for (const instance of instances) {
       if ((await instance.redisHealth(2000)) === 'not configured') continue;
       // The subscriber connection must be listening before the first publish.
@@ -89,12 +89,12 @@ describe('change routing when Redis comes up after the gateway', () => {
       });
     });
     const url = `redis://127.0.0.1:${port}`;
-    const early = createLivePubSub({ logger, redisUrl: url });
+    const early = await createLivePubSub({ logger, redisUrl: url });
     const listening = early.orderChanges('order-late');
     early.publishChange(change('merchant-1', 'order-lost')); // no Redis yet: logged, not thrown
     await new Promise((resolve) => setTimeout(resolve, 1500)); // past ioredis' retries per request
     const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-    const late = createLivePubSub({ logger, redisUrl: url });
+    const late = await createLivePubSub({ logger, redisUrl: url });
     try {
       await waitFor(async () => ((await early.redisHealth(500)) === 'ok' && (await late.redisHealth(500)) === 'ok' ? true : undefined), 15_000);
       await waitFor(async () => {
