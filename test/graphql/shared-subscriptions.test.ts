@@ -144,31 +144,29 @@ function numbered(after: number | null) {
     released = true;
     wake?.();
   });
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      for (;;) {
-        if (closed) return { value: undefined, done: true };
-        const event = released ? undefined : queue.shift();
-        if (event) {
-          const seq = BigInt(event.seq);
-          position.from ??= seq - 1n;
-          position.passed = seq;
-          if (!event.matches) continue;
-          position.yielded = seq;
-          return { value: { data: { seq: event.seq } }, done: false };
-        }
+  async function* events(): AsyncGenerator<ExecutionResult> {
+    while (!closed) {
+      const event = released ? undefined : queue.shift();
+      if (!event) {
         if (!released) position.onIdle?.();
         await new Promise<void>((resolve) => (wake = resolve));
+        continue;
       }
-    },
-    async return() {
-      closed = true;
-      wake?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+      const seq = BigInt(event.seq);
+      position.from ??= seq - 1n;
+      position.passed = seq;
+      if (!event.matches) continue;
+      position.yielded = seq;
+      yield { data: { seq: event.seq } };
+    }
+  }
+  const iterator = events();
+  // As the event stream does: closing wakes a stream that waits, so that it ends.
+  const close = iterator.return.bind(iterator);
+  iterator.return = (value) => {
+    closed = true;
+    wake?.();
+    return close(value);
   };
   return {
     iterator,
@@ -197,6 +195,23 @@ function numbered(after: number | null) {
   };
 }
 
+/** A subscriber resumed after event 0, on a stream of its own. */
+async function resume(shared: SharedSubscriptions) {
+  const own = numbered(0);
+  const resumed = (await shared.resume('k', () => own.iterator, own.position)) as AsyncIterator<ExecutionResult>;
+  return { own, resumed };
+}
+
+/** A resumed subscriber whose replay was event 1 and that now reads live. */
+async function liveAfterOne(shared: SharedSubscriptions) {
+  const { own, resumed } = await resume(shared);
+  own.emit(1);
+  own.live();
+  expect(await seqs(resumed, 1)).toEqual([1]);
+  await tick();
+  return { own, resumed };
+}
+
 /** Reads `count` results from a subscriber, and their seqs. */
 async function seqs(subscriber: AsyncIterator<ExecutionResult>, count: number): Promise<number[]> {
   const read: number[] = [];
@@ -217,8 +232,7 @@ describe('SharedSubscriptions: a resumed stream moves onto the running one', () 
     const { shared, stream, watcher } = await running();
     stream.emit(1, 2, 3);
     expect(await seqs(watcher, 3)).toEqual([1, 2, 3]);
-    const own = numbered(0);
-    const resumed = (await shared.resume('k', () => own.iterator, own.position)) as AsyncIterator<ExecutionResult>;
+    const { own, resumed } = await resume(shared);
     own.emit(1, 2);
     expect(await seqs(resumed, 2)).toEqual([1, 2]);
     own.live();
@@ -241,8 +255,7 @@ describe('SharedSubscriptions: a resumed stream moves onto the running one', () 
     const { shared, stream, watcher } = await running();
     stream.emit(1, 2);
     expect(await seqs(watcher, 2)).toEqual([1, 2]);
-    const own = numbered(0);
-    const resumed = (await shared.resume('k', () => own.iterator, own.position)) as AsyncIterator<ExecutionResult>;
+    const { own, resumed } = await resume(shared);
     own.emit(1, 2, 3, 4); // its replay reaches further than the running one has read
     expect(await seqs(resumed, 4)).toEqual([1, 2, 3, 4]);
     own.live();
@@ -255,12 +268,7 @@ describe('SharedSubscriptions: a resumed stream moves onto the running one', () 
 
   it('waits for the first event of a running one that has read none, and counts events its filter skipped as passed', async () => {
     const { shared, stream, watcher } = await running();
-    const own = numbered(0);
-    const resumed = (await shared.resume('k', () => own.iterator, own.position)) as AsyncIterator<ExecutionResult>;
-    own.emit(1);
-    own.live();
-    expect(await seqs(resumed, 1)).toEqual([1]);
-    await tick();
+    const { own, resumed } = await liveAfterOne(shared);
     expect(own.released).toBe(false); // where the running one begins is not known yet
     stream.skip(2);
     stream.emit(3); // it covers everything after 1: kept for the resumed one
@@ -273,12 +281,7 @@ describe('SharedSubscriptions: a resumed stream moves onto the running one', () 
 
   it('becomes the running one when there is none: a later subscriber without a cursor joins it', async () => {
     const shared = new SharedSubscriptions();
-    const own = numbered(0);
-    const resumed = (await shared.resume('k', () => own.iterator, own.position)) as AsyncIterator<ExecutionResult>;
-    own.emit(1);
-    own.live();
-    expect(await seqs(resumed, 1)).toEqual([1]);
-    await tick();
+    const { own, resumed } = await liveAfterOne(shared);
     expect(shared.streams).toBe(1);
     const later = stream();
     const joined = (await shared.join('k', () => later.iterator)) as AsyncIterator<ExecutionResult>;
