@@ -157,7 +157,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           throw error;
         }
         const sharing = streamSharingOf(schema, document, payload, contextValue);
-        contextValue.streamPosition = sharing.position;
+        if (sharing.position) contextValue.streamPosition = sharing.position;
         const socket = context.extra.socket;
         // The same frame graphql-ws would send (`{"id","type":"next","payload"}`), without serialising the payload per subscriber.
         const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
