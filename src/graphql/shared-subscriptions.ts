@@ -188,12 +188,7 @@ export class SharedSubscriptions {
    * error) goes back to this subscriber alone; a stream joins the group of `key`. `position`: how
    * far this subscriber's stream reads, should it become the running one (others may then move to it).
    */
-  async join(
-    key: string,
-    subscribe: () => Promise<SubscribeResult> | SubscribeResult,
-    deliver?: Deliver,
-    position?: StreamPosition,
-  ): Promise<SubscribeResult> {
+  async join(key: string, subscribe: () => Promise<SubscribeResult> | SubscribeResult, deliver?: Deliver, position?: StreamPosition): Promise<SubscribeResult> {
     const own = await subscribe();
     if (!isAsyncIterable(own)) return own;
     const existing = this.#groups.get(key);
