@@ -35,6 +35,7 @@ const { values: args, positionals } = parseArgs({
   options: {
     only: { type: 'string' },
     'checkout-subscribers': { type: 'string' },
+    'checkout-heap-snapshots': { type: 'string' },
     'soak-seconds': { type: 'string' },
     'soak-heap-snapshots': { type: 'string' },
     'soak-heap-profile': { type: 'string' },
@@ -64,6 +65,7 @@ const settings = {
     lanes: 25,
     drainTimeoutMs: 60_000,
     createConcurrency: 32,
+    heapSnapshotPrefix: args['checkout-heap-snapshots'],
   },
   // 2 × 2.5 s windows: at 1,000 callbacks/s that is 5,000 orders; checkout leaves 7,600 unsettled.
   callbackIngest: { concurrency: 32, warmupMs: 1_500, windowMs: 2_500, windows: 2, ordersIfAlone: 3_000 },

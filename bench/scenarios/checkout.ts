@@ -30,6 +30,8 @@ export interface CheckoutOptions {
   drainTimeoutMs: number;
   /** CREATED orders with no callback yet, at least `subscribers` of them. */
   orders: CreatedOrder[];
+  /** Heap snapshots of the gateway before and after the subscribers connect (what a subscriber holds): `<prefix>-before.heapsnapshot`, `<prefix>-after.heapsnapshot`. */
+  heapSnapshotPrefix?: string;
 }
 
 export interface CheckoutResult {
@@ -155,6 +157,8 @@ export async function runCheckout(env: BenchEnvironment, options: CheckoutOption
   const pages = new CheckoutPages(options.workers);
   try {
     const before = await settledMemory(memory);
+    const snapshot = (when: string) => gateway.ipc.call('heap:snapshot', { path: `${options.heapSnapshotPrefix}-${when}.heapsnapshot` });
+    if (options.heapSnapshotPrefix) await snapshot('before');
     const connectStarted = performance.now();
     const connectCpuBefore = processCpuMs(gateway.pid);
     await pages.connect(
@@ -166,6 +170,7 @@ export async function runCheckout(env: BenchEnvironment, options: CheckoutOption
     const connectS = (performance.now() - connectStarted) / 1000;
     const subscribeCpuMs = (processCpuMs(gateway.pid) - connectCpuBefore) / options.subscribers;
     const after = await settledMemory(memory);
+    if (options.heapSnapshotPrefix) await snapshot('after');
 
     const chosen = shuffled(watched).slice(0, callbackCount);
     const sign = (order: CreatedOrder): SignedCallback => ({ ...succeededCallback(sandbox.platformKey, gateway.mchNo, order), key: order.id });

@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import type { StreamPosition } from '../lib/stream-position.js';
 
 /**
  * Subscribers that asked for the same stream (same operation text and variables, same merchant and
@@ -7,13 +8,19 @@ import type { ExecutionResult } from 'graphql';
  * GraphQL execution per event instead of a thousand.
  *
  * A subscriber joins a running execution and gets what it delivers from then on, so only streams
- * that deliver the same to a late joiner may share: websocket.ts keys them, and keeps apart a
- * stream that starts with something of its own (`orderEvents(after:)` replays from its cursor).
+ * that deliver the same to a late joiner may share: websocket.ts keys them. A stream that starts
+ * with something of its own (`orderEvents(after:)` replays from its cursor) runs on its own first
+ * (`resume`), then, once it reads live events, moves to the running execution of its key, or
+ * becomes it. Both streams say how far they have read (StreamPosition, in event seqs): from the
+ * moment it asks to move, what the running one delivers is kept for the mover; once the mover's
+ * own stream has passed everything the running one had passed then, the mover gets what was kept
+ * that its own stream had not delivered, and everything after; its own stream stops reading and
+ * stays open, idle, until it leaves. No event is missed or delivered twice at the seam.
  *
  * Every subscriber still goes through Yoga's envelop on subscribe (validation, limits, scope checks,
- * metrics see each one); its own result stream is kept unstarted and closed when it leaves. The
- * first subscriber's stream is the one that runs; when it leaves while others remain, it keeps
- * running for them and is closed with the group.
+ * metrics see each one); its own result stream is kept unstarted (or idle) and closed when it
+ * leaves. The first subscriber's stream is the one that runs; when it leaves while others remain, it
+ * keeps running for them and is closed with the group.
  *
  * A subscriber with a `deliver` function gets each result as JSON text, serialised once for the
  * whole group (graphql-ws would serialise it again for every subscriber); one without gets the
@@ -34,10 +41,32 @@ function resultJson(result: Result): string {
 }
 
 interface Group {
+  /** Its key in the running groups; null while it replays on its own. */
+  key: string | null;
   /** The first member's own stream, the one that runs. */
   source: AsyncIterator<Result>;
   owner: Member;
   members: Set<Member>;
+  /** How far `source` has read, when its events are numbered. */
+  position?: StreamPosition;
+  /** The position's `yielded` as of the last result handed out: every result up to it has been. */
+  delivered: bigint | null;
+  /** A replaying group: the key of the running group it moves to once it reads live. */
+  rejoinKey?: string;
+  /** Set while it waits to move into `into` (see the top of this file). */
+  moving?: Move;
+  /** Groups waiting to move into this one. */
+  arriving: Set<Group>;
+  /** Its members went to another group: its source is released and its pump ends quietly. */
+  moved: boolean;
+}
+
+interface Move {
+  into: Group;
+  /** What `into` had passed when the move began (null: nothing yet, then its `from`). */
+  passed: bigint | null;
+  /** What `into` delivered since, with each result's seq. */
+  kept: { seq: bigint | null; result: Result }[];
 }
 
 class Member implements AsyncIterableIterator<Result> {
@@ -53,6 +82,17 @@ class Member implements AsyncIterableIterator<Result> {
     private readonly leave: (member: Member) => void,
     readonly deliver?: Deliver,
   ) {}
+
+  /** Its group, set when it joins one (and changed when it moves). */
+  group!: Group;
+  /** Moved from a stream that was ahead: results numbered up to this one it has had already. */
+  hadThrough: bigint | null = null;
+
+  /** Sends one result: as JSON through `deliver` (made once per result: `json`), or through the iterator. */
+  send(result: Result, json: { text?: string }): void {
+    if (this.deliver) this.deliver((json.text ??= resultJson(result)));
+    else this.push(result);
+  }
 
   push(result: Result): void {
     if (this.#done) return;
@@ -126,50 +166,101 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Result> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
+/** Sends result number `seq` unless the member had it already (see Member.hadThrough). */
+function sendNumbered(member: Member, seq: bigint | null, result: Result, json: { text?: string }): void {
+  if (member.hadThrough !== null) {
+    if (seq !== null && seq <= member.hadThrough) return;
+    member.hadThrough = null;
+  }
+  member.send(result, json);
+}
+
 export class SharedSubscriptions {
   readonly #groups = new Map<string, Group>();
 
-  /** Streams running now (one per distinct key); for tests and metrics. */
+  /** Streams running now under a key (one per distinct key); for tests and metrics. */
   get streams(): number {
     return this.#groups.size;
   }
 
   /**
    * `subscribe` is this subscriber's own enveloped subscribe. A result that is not a stream (an
-   * error) goes back to this subscriber alone; a stream joins the group of `key`.
+   * error) goes back to this subscriber alone; a stream joins the group of `key`. `position`: how
+   * far this subscriber's stream reads, should it become the running one (others may then move to it).
    */
-  async join(key: string, subscribe: () => Promise<SubscribeResult> | SubscribeResult, deliver?: Deliver): Promise<SubscribeResult> {
+  async join(key: string, subscribe: () => Promise<SubscribeResult> | SubscribeResult, deliver?: Deliver, position?: StreamPosition): Promise<SubscribeResult> {
     const own = await subscribe();
     if (!isAsyncIterable(own)) return own;
     const existing = this.#groups.get(key);
     if (existing) {
-      const member = new Member(own, (leaving) => this.#leave(key, existing, leaving), deliver);
-      existing.members.add(member);
+      const member = new Member(own, (leaving) => this.#leave(leaving), deliver);
+      this.#add(existing, member);
       return member;
     }
-    // The owner's leave callback runs only once the group below exists.
-    const owner = new Member(own, (leaving) => this.#leave(key, group, leaving), deliver);
-    const group: Group = { source: own[Symbol.asyncIterator](), owner, members: new Set([owner]) };
+    const group = this.#start(own, deliver, position);
+    group.key = key;
     this.#groups.set(key, group);
-    void this.#pump(key, group);
-    return owner;
+    return group.owner;
   }
 
-  async #pump(key: string, group: Group): Promise<void> {
+  /**
+   * A subscriber whose stream starts with a replay of its own: it runs alone, then moves to the group
+   * of `key` once its stream reads live events (see the top of this file). Without a position (its
+   * own subscribe failed before the stream began, or its events are not numbered) it stays alone.
+   */
+  async resume(
+    key: string,
+    subscribe: () => Promise<SubscribeResult> | SubscribeResult,
+    position: StreamPosition,
+    deliver?: Deliver,
+  ): Promise<SubscribeResult> {
+    const own = await subscribe();
+    if (!isAsyncIterable(own)) return own;
+    const group = this.#start(own, deliver, position);
+    group.rejoinKey = key;
+    position.onIdle = () => this.#rejoin(group);
+    return group.owner;
+  }
+
+  #start(own: AsyncIterable<Result>, deliver: Deliver | undefined, position: StreamPosition | undefined): Group {
+    const owner = new Member(own, (leaving) => this.#leave(leaving), deliver);
+    const group: Group = {
+      key: null,
+      source: own[Symbol.asyncIterator](),
+      owner,
+      members: new Set(),
+      position,
+      delivered: null,
+      arriving: new Set(),
+      moved: false,
+    };
+    this.#add(group, owner);
+    void this.#pump(group);
+    return group;
+  }
+
+  #add(group: Group, member: Member): void {
+    member.group = group;
+    group.members.add(member);
+  }
+
+  async #pump(group: Group): Promise<void> {
     const { source } = group;
     let error: { value: unknown } | undefined;
     try {
-      for (let next = await source.next(); !next.done; next = await source.next()) {
-        let json: string | undefined;
-        for (const member of group.members) {
-          if (member.deliver) member.deliver((json ??= resultJson(next.value)));
-          else member.push(next.value);
-        }
+      for (let next = await source.next(); !next.done && !group.moved; next = await source.next()) {
+        const seq = (group.delivered = group.position?.yielded ?? null);
+        const json = {};
+        for (const member of group.members) sendNumbered(member, seq, next.value, json);
+        for (const arriving of group.arriving) arriving.moving!.kept.push({ seq, result: next.value });
+        for (const arriving of [...group.arriving]) this.#tryMove(arriving);
+        if (group.rejoinKey) this.#rejoin(group);
       }
     } catch (caught) {
       error = { value: caught };
     }
-    if (this.#groups.get(key) === group) this.#groups.delete(key);
+    if (group.moved) return;
+    this.#forget(group);
     for (const member of group.members) {
       member.end(error);
       member.closeOwn();
@@ -177,12 +268,77 @@ export class SharedSubscriptions {
     group.members.clear();
   }
 
-  #leave(key: string, group: Group, member: Member): void {
+  /** Takes `group` out of the running groups and of any move, to or from it. */
+  #forget(group: Group): void {
+    if (group.key !== null && this.#groups.get(group.key) === group) this.#groups.delete(group.key);
+    group.rejoinKey = undefined;
+    if (group.moving) group.moving.into.arriving.delete(group);
+    group.moving = undefined;
+    for (const arriving of group.arriving) arriving.moving = undefined;
+    group.arriving.clear();
+  }
+
+  /** A replaying group that reads live: it becomes the running group of its key, or begins to move to it. */
+  #rejoin(group: Group): void {
+    const key = group.rejoinKey;
+    if (!key || !group.position?.live || group.moved) return;
+    if (group.moving) return this.#tryMove(group);
+    const running = this.#groups.get(key);
+    if (!running) {
+      group.rejoinKey = undefined;
+      group.key = key;
+      this.#groups.set(key, group);
+      return;
+    }
+    if (!running.position) {
+      group.rejoinKey = undefined; // nothing to find the seam by: it stays on its own
+      return;
+    }
+    group.moving = { into: running, passed: running.position.passed, kept: [] };
+    running.arriving.add(group);
+    this.#tryMove(group);
+  }
+
+  /**
+   * Moves `group`'s members into the group it is moving to, once its own stream has delivered
+   * everything that one had passed when the move began.
+   */
+  #tryMove(group: Group): void {
+    const move = group.moving;
+    const position = group.position;
+    if (!move || !position) return;
+    const { into } = move;
+    if (into.key === null || this.#groups.get(into.key) !== into) {
+      // The running group ended meanwhile: try again at the next live event.
+      into.arriving.delete(group);
+      group.moving = undefined;
+      return;
+    }
+    // A result of its own still on its way to the members: not yet.
+    if (position.yielded !== group.delivered) return;
+    const covered = position.passed;
+    const needed = move.passed ?? into.position?.from ?? null;
+    if (covered === null || needed === null || covered < needed) return;
+    into.arriving.delete(group);
+    group.moving = undefined;
+    group.rejoinKey = undefined;
+    group.moved = true;
+    for (const member of group.members) {
+      this.#add(into, member);
+      member.hadThrough = covered;
+      for (const kept of move.kept) sendNumbered(member, kept.seq, kept.result, {});
+    }
+    group.members.clear();
+    position.release();
+  }
+
+  #leave(member: Member): void {
+    const group = member.group;
     if (!group.members.delete(member)) return;
     // The owner's stream is the one running: it is closed with the group.
     if (member !== group.owner) member.closeOwn();
     if (group.members.size > 0) return;
-    if (this.#groups.get(key) === group) this.#groups.delete(key);
+    this.#forget(group);
     void group.source.return?.();
   }
 }

@@ -1,18 +1,6 @@
 import type { Server } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import {
-  GraphQLError,
-  Kind,
-  OperationTypeNode,
-  getArgumentValues,
-  getOperationAST,
-  getVariableValues,
-  type DocumentNode,
-  type ExecutionArgs,
-  type FieldNode,
-  type GraphQLField,
-  type GraphQLSchema,
-} from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError } from 'graphql-yoga';
@@ -22,6 +10,7 @@ import { authCache, type Credential } from '../auth/tokens.js';
 import { connectionBearer } from './use-token-authentication.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { SharedSubscriptions, type Deliver, type SubscribeResult } from './shared-subscriptions.js';
+import { streamSharingOf, type StreamSharing } from './stream-sharing.js';
 import { operationTextFor, type TrustedDocuments } from './trusted-documents.js';
 import { CLOSE_FORBIDDEN, CLOSE_TOO_MANY_CONNECTIONS, type Session, type WebSocketSessions } from './websocket-sessions.js';
 import type { GatewayYoga } from './yoga.js';
@@ -41,55 +30,10 @@ interface Enveloped {
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
-  /** Set when subscribers of the same stream can share one execution (see shared-subscriptions.ts). */
-  shareKey?: string;
+  /** How subscribers of the same stream share one execution (see shared-subscriptions.ts). */
+  sharing: StreamSharing;
   /** Writes a shared result, serialised once, straight to this subscriber as a `next` message. */
   deliver?: Deliver;
-}
-
-/**
- * How a subscription root field says it may share one execution (`extensions.sharedStream`):
- * `true`, its events depend on nothing but the merchant, the scopes and the arguments; or
- * `{ replayArgument }`, the same unless that argument is given: then the stream starts with a
- * replay of its own, which a subscriber joining a running execution would never receive.
- */
-type SharedStream = true | { replayArgument: string };
-
-function sharesExecution(field: GraphQLField<unknown, unknown> | undefined, node: FieldNode, variables: Record<string, unknown>): boolean {
-  const shared = field?.extensions?.sharedStream as SharedStream | undefined;
-  if (!field || !shared) return false;
-  if (shared === true) return true;
-  try {
-    return getArgumentValues(field, node, variables)[shared.replayArgument] == null;
-  } catch {
-    return false; // arguments execution will refuse, to this subscriber alone
-  }
-}
-
-/**
- * The key of a subscription that may share its execution: the caller is authenticated and every
- * root field shares (see SharedStream) with these arguments. A subscriber that joins a running
- * execution gets what it delivers from then on, exactly what it would have got from its own. Null
- * otherwise.
- */
-function shareKeyOf(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
-  context: GraphQLContext,
-): string | null {
-  if (!context.auth) return null;
-  const operation = getOperationAST(document, payload.operationName);
-  const fields = schema.getSubscriptionType()?.getFields();
-  if (operation?.operation !== OperationTypeNode.SUBSCRIPTION || !fields) return null;
-  const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-  if (variables.errors) return null;
-  const shareable = operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && sharesExecution(fields[selection.name.value], selection, variables.coerced),
-  );
-  if (!shareable) return null;
-  const scopes = [...context.auth.scopes].sort().join(',');
-  return JSON.stringify([context.auth.merchant.id, scopes, payload.operationName ?? null, payload.query, payload.variables ?? null]);
 }
 
 type Extra = { socket: WebSocket };
@@ -166,6 +110,9 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
         const connection = await admitConnection(options.orm, sessions, context, limits.maxConnectionsPerToken);
         if (!connection) return false;
         admitted.set(context, connection);
+        // graphql-ws keeps the upgrade request (headers and all) beside the socket for the
+        // connection's life; nothing here reads it after connection_init.
+        delete (context.extra as { request?: unknown }).request;
         return true;
       },
       onClose: async (context) => {
@@ -174,9 +121,11 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => {
-        const root = args.rootValue as EnvelopedRoot;
-        if (!root.shareKey) return root.subscribe(args);
-        return shared.join(root.shareKey, () => root.subscribe(args) as Promise<SubscribeResult> | SubscribeResult, root.deliver) as OperationResult;
+        const { subscribe, sharing, deliver } = args.rootValue as EnvelopedRoot;
+        const own = () => subscribe(args) as Promise<SubscribeResult> | SubscribeResult;
+        if (sharing.key) return shared.join(sharing.key, own, deliver, sharing.position) as OperationResult;
+        if (sharing.rejoinKey && sharing.position) return shared.resume(sharing.rejoinKey, own, sharing.position, deliver) as OperationResult;
+        return subscribe(args);
       },
       onSubscribe: async (context, id, message) => {
         // graphql-ws has already entered this operation in `subscriptions`.
@@ -191,11 +140,9 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
         });
         if ('error' in operation) return [operation.error];
         const payload = { ...message, query: operation.query };
+        // The context starts with what the gateway's context factory reads: it lives as long as the
+        // subscription, so nothing more of the connection (graphql-ws's state, the upgrade request).
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...context,
-          req: context.extra.request,
-          socket: context.extra.socket,
-          params: payload,
           connectionParams: context.connectionParams ?? {},
         }) as unknown as Enveloped;
         const document = parse(payload.query);
@@ -209,22 +156,24 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, option
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
-        const shareKey = shareKeyOf(schema, document, payload, contextValue) ?? undefined;
+        const sharing = streamSharingOf(schema, document, payload, contextValue);
+        if (sharing.position) contextValue.streamPosition = sharing.position;
         const socket = context.extra.socket;
         // The same frame graphql-ws would send (`{"id","type":"next","payload"}`), without serialising the payload per subscriber.
         const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-        const deliver: Deliver | undefined = shareKey
-          ? (resultJson) => {
-              if (socket.readyState === socket.OPEN) socket.send(`${prefix}${resultJson}}`);
-            }
-          : undefined;
+        const deliver: Deliver | undefined =
+          sharing.key || sharing.rejoinKey
+            ? (resultJson) => {
+                if (socket.readyState === socket.OPEN) socket.send(`${prefix}${resultJson}}`);
+              }
+            : undefined;
         return {
           schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute, subscribe, shareKey, deliver },
+          rootValue: { execute, subscribe, sharing, deliver },
         };
       },
     },

@@ -2,6 +2,7 @@ import type { Sql } from '../db/sql.js';
 import type { Logger } from '../observability/logger.js';
 import { encodeEventCursor, readCursor, readEvents, resumableEvents, type EventFilter } from './event-stream.js';
 import type { OrderChangeMessage } from './change-message.js';
+import type { StreamPosition } from '../lib/stream-position.js';
 
 export interface EventPage {
   messages: OrderChangeMessage[];
@@ -39,15 +40,17 @@ export class EventFeed {
    * resumableEvents. With `after`, `listen` is called now, before the replay reads, so that nothing
    * committed in between is missed; without, at the stream's first read: a stream that is never
    * read (its subscriber joined another's shared execution) then queues no live messages.
+   * `position` says how far it has read (see StreamPosition).
    */
   stream(
     merchantId: string,
     listen: () => AsyncIterator<OrderChangeMessage>,
     after: string | null | undefined,
     filter: EventFilter,
+    position?: StreamPosition,
   ): AsyncGenerator<OrderChangeMessage> {
     const from = after != null ? readCursor(after, this.retentionDays).seq : null;
-    return resumableEvents(this.sql.query, merchantId, from === null ? listenOnFirstRead(listen) : listen(), from, filter);
+    return resumableEvents(this.sql.query, merchantId, from === null ? listenOnFirstRead(listen) : listen(), from, filter, position);
   }
 
   /** Prunes every `everyMs` (first a minute after start), logging what it deleted; returns the stop function. */

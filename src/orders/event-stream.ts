@@ -2,6 +2,7 @@ import type { Query } from '../db/sql.js';
 import { eventColumns, eventFromRow, toChangeMessage, type OrderChangeMessage } from './change-message.js';
 import { CursorError } from './order-errors.js';
 import { orderColumnsOf, orderFromRow } from './order-row.js';
+import { StreamPosition } from '../lib/stream-position.js';
 
 /**
  * A merchant's order events in commit order, resumable from a cursor.
@@ -137,6 +138,8 @@ const PAGE = 500;
  * Replays the merchant's events after `after` (when given), then goes on with `live` (messages
  * published after commit; subscribe before calling, so that nothing falls between the two), with
  * no event missed and none twice, in seq order. Filtered events are skipped, but counted as seen.
+ * `position`, when given, says how far it has read, and can stop it reading (see StreamPosition):
+ * the stream then stays open, idle, until it is closed.
  */
 export function resumableEvents(
   query: Query,
@@ -144,12 +147,17 @@ export function resumableEvents(
   live: AsyncIterator<OrderChangeMessage>,
   after: bigint | null,
   filter: EventFilter,
+  position = new StreamPosition(),
 ): AsyncGenerator<OrderChangeMessage> {
-  const stream = releasing(replayThenLive(query, merchantId, live, after, filter), live);
+  let unpark = () => {};
+  const parked = new Promise<void>((resolve) => (unpark = resolve));
+  position.onRelease(() => void live.return?.());
+  const stream = releasing(replayThenLive(query, merchantId, live, after, filter, position, parked), live);
   // A generator closed before it ever ran skips its finally: `live` is let go here in every case
   // (the subscriber left during the replay, or before the stream was even started).
   const close = stream.return.bind(stream);
   stream.return = async (value) => {
+    unpark();
     await live.return?.();
     return close(value);
   };
@@ -170,30 +178,44 @@ async function* replayThenLive(
   live: AsyncIterator<OrderChangeMessage>,
   after: bigint | null,
   filter: EventFilter,
+  position: StreamPosition,
+  parked: Promise<void>,
 ): AsyncGenerator<OrderChangeMessage> {
   let last = after;
+  position.passed = position.from = after;
+  /** Passes `message`: true when it is to be yielded (then counted as yielded already). */
+  const pass = (message: OrderChangeMessage): boolean => {
+    last = BigInt(message.event.seq);
+    position.from ??= last - 1n;
+    position.passed = last;
+    if (!matchesFilter(message, filter)) return false;
+    position.yielded = last;
+    return true;
+  };
   if (last !== null) {
     // A short page is the last: what commits after it arrives live (or fills a hole below).
     let page: OrderChangeMessage[];
     do {
       page = await readEvents(query, merchantId, { after: last, limit: PAGE });
-      for (const message of page) {
-        last = BigInt(message.event.seq);
-        if (matchesFilter(message, filter)) yield message;
-      }
+      for (const message of page) if (pass(message)) yield message;
     } while (page.length === PAGE);
   }
-  for (let next = await live.next(); !next.done; next = await live.next()) {
+  position.live = true;
+  for (;;) {
+    position.onIdle?.();
+    const next = await live.next();
+    if (next.done) break;
     const message = next.value;
     const seq = BigInt(message.event.seq);
     if (last !== null && seq <= last) continue;
     if (last !== null && seq > last + 1n) {
       // A hole: events committed before this one whose messages came late or never. Fill it from the database.
       for (const missed of await readEvents(query, merchantId, { after: last, before: seq, limit: Number(seq - last) })) {
-        if (matchesFilter(missed, filter)) yield missed;
+        if (pass(missed)) yield missed;
       }
     }
-    last = seq;
-    if (matchesFilter(message, filter)) yield message;
+    if (pass(message)) yield message;
   }
+  // Released: what it would read next is delivered from elsewhere; it waits to be closed.
+  if (position.released) await parked;
 }

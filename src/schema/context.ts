@@ -10,6 +10,7 @@ import type { OrderService } from '../orders/order.service.js';
 import type { UpstreamClients } from '../tarspay/upstream.js';
 import type { WebhookEndpoints } from '../webhooks/webhook-endpoints.js';
 import type { WebhookWorker } from '../webhooks/webhook-worker.js';
+import type { StreamPosition } from '../lib/stream-position.js';
 
 export interface AuthInfo {
   merchant: Merchant;
@@ -46,6 +47,8 @@ export interface GraphQLContext {
   auth: AuthInfo | null;
   services: GatewayServices;
   requestId: string;
+  /** A WebSocket subscription whose stream may move to a shared execution (orderEvents): how far it has read. */
+  streamPosition?: StreamPosition;
 }
 
 /** The request's EntityManager (a fork of its own, made now if it was not yet). */

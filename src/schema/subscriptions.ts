@@ -12,27 +12,42 @@ async function* orderUpdates(context: GraphQLContext, globalId: string): AsyncGe
   const id = parseOrderId(globalId);
   const changes = context.services.live.orderChanges(id ?? 'none');
   // Start listening before reading the snapshot, so that no change falls between the two.
-  let pending = changes.next();
+  const pending = { next: changes.next() };
   try {
     // A client secret follows its own order only; another id reads as not found.
     const reachable = id !== null && (context.auth?.orderId ?? id) === id;
-    const snapshot = reachable ? await context.services.orders.view(merchantOf(context).id, id) : null;
-    if (!snapshot) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant');
-    yield snapshot;
-    if (isSettled(snapshot.status)) return;
-    // A message carries the order as it was when its event was numbered: several events numbered together carry the same one.
-    let shown = snapshot.updatedAt;
-    for (let next = await pending; !next.done; next = await pending) {
-      pending = changes.next();
-      const message = next.value;
-      if (!message.event.applied || message.order.updatedAt <= shown) continue;
-      shown = message.order.updatedAt;
-      yield message.order;
-      if (isSettled(message.order.status)) return;
+    let order: OrderView | null = reachable ? await context.services.orders.view(merchantOf(context).id, id) : null;
+    if (!order) throw new OrderError('NOT_FOUND', 'No order with this id for this merchant');
+    // While it waits, a subscriber holds the time and status of the order it was shown last, not
+    // the order: once a yield returns, its event's execution is over and what it read is let go.
+    let shown = { status: order.status, updatedAt: order.updatedAt };
+    for (; order; order = await nextChange(changes, pending, shown.updatedAt)) {
+      shown = { status: order.status, updatedAt: order.updatedAt };
+      yield order;
+      order = null;
+      freshReadsFor(context);
+      if (isSettled(shown.status)) return;
     }
   } finally {
     await changes.return?.();
   }
+}
+
+/**
+ * The order of the next applied change newer than `shown`, or null once the changes end. A message
+ * carries the order as it was when its event was numbered: several events numbered together carry the same one.
+ */
+async function nextChange(
+  changes: AsyncIterator<OrderChangeMessage>,
+  pending: { next: Promise<IteratorResult<OrderChangeMessage>> },
+  shown: Date,
+): Promise<OrderView | null> {
+  for (let next = await pending.next; !next.done; next = await pending.next) {
+    pending.next = changes.next();
+    const { order, event } = next.value;
+    if (event.applied && order.updatedAt > shown) return order;
+  }
+  return null;
 }
 
 /**
@@ -64,7 +79,7 @@ builder.subscriptionFields((t) => ({
     description: "Every status change of the merchant's orders, in commit order; with `after`, resumed from that event's cursor",
     authScopes: { scope: 'orders:read' },
     // Its events depend on the merchant, scopes and arguments only: equal subscriptions share one
-    // execution, except those with `after`, whose replay is their own (see graphql/websocket.ts).
+    // execution; one with `after` replays on its own, then moves to it (see graphql/websocket.ts).
     extensions: { sharedStream: { replayArgument: 'after' } },
     args: {
       filter: t.arg({ type: OrderEventFilterInput }),
@@ -74,7 +89,13 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, context) => {
       const merchantId = merchantOf(context).id;
-      return context.services.events.stream(merchantId, () => context.services.live.merchantChanges(merchantId), args.after, eventFilterOf(args.filter));
+      return context.services.events.stream(
+        merchantId,
+        () => context.services.live.merchantChanges(merchantId),
+        args.after,
+        eventFilterOf(args.filter),
+        context.streamPosition,
+      );
     },
     resolve: (message: OrderChangeMessage, _args, context) => {
       freshReadsFor(context);

@@ -167,3 +167,67 @@ describe('orderEvents(after) beside equal subscriptions', () => {
     }
   });
 });
+
+describe('orderEvents(after) moves onto the running execution once its replay is over', () => {
+  it('gets every event once, in commit order, across the seam, with events committed during its replay, and then listens no more on its own', async () => {
+    await listening(0);
+    const liveOnly = subscribe(ORDER_EVENTS, {});
+    await listening(1);
+    const from = await latestCursor();
+    await createOrders(2); // committed while the resumed consumer was away
+    const committing = createOrders(3); // committed while it replays
+    const resumed = subscribe(ORDER_EVENTS, { after: from });
+    try {
+      await committing;
+      // Its own stream stops listening once it has moved: one live queue, the running execution's.
+      await listening(1);
+      await createOrders(2);
+      const all = await committedAfter(from);
+      expect(all).toHaveLength(14);
+      expect(await receivedThrough(resumed, all.at(-1)!)).toEqual(all);
+      expect(await receivedThrough(liveOnly, all.at(-1)!)).toEqual(all);
+      expect(resumed.errors).toEqual([]);
+      expect(t.gateway.services.live.listeners()).toBe(1);
+      // Both are still open subscriptions, as the metrics count them.
+      expect(await openOrderEvents()).toBe(2);
+    } finally {
+      liveOnly.dispose();
+      resumed.dispose();
+    }
+    await listening(0);
+    await waitFor(async () => ((await openOrderEvents()) === 0 ? true : undefined));
+  });
+
+  it('becomes the running execution when there is none: later subscribers, resumed or not, join it', async () => {
+    await listening(0);
+    const from = await latestCursor();
+    await createOrders(1);
+    const first = subscribe(ORDER_EVENTS, { after: from });
+    try {
+      const replayed = await committedAfter(from);
+      expect(await receivedThrough(first, replayed.at(-1)!)).toEqual(replayed);
+      const liveOnly = subscribe(ORDER_EVENTS, {});
+      const second = subscribe(ORDER_EVENTS, { after: from });
+      try {
+        expect(await receivedThrough(second, replayed.at(-1)!)).toEqual(replayed);
+        await waitFor(async () => ((await openOrderEvents()) === 3 ? true : undefined));
+        await listening(1);
+        await createOrders(2);
+        const all = await committedAfter(from);
+        for (const events of [first, second]) expect(await receivedThrough(events, all.at(-1)!)).toEqual(all);
+        expect(await receivedThrough(liveOnly, all.at(-1)!)).toEqual(all.slice(replayed.length));
+        expect(t.gateway.services.live.listeners()).toBe(1);
+      } finally {
+        liveOnly.dispose();
+        second.dispose();
+      }
+      // The first's execution ran for the others; it goes on for its own subscriber.
+      await createOrders(1);
+      const all = await committedAfter(from);
+      expect(await receivedThrough(first, all.at(-1)!)).toEqual(all);
+    } finally {
+      first.dispose();
+    }
+    await listening(0);
+  });
+});
