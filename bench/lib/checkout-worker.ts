@@ -62,6 +62,11 @@ function subscribe(url: string, token: string, query: string, orderId: string): 
         socket.send('{"type":"pong"}');
       } else if (message.type === 'error') {
         problem(`order ${orderId}: ${data.toString('utf8')}`);
+        // Refused before its snapshot: this subscriber will never be ready.
+        if (!ready) {
+          clearTimeout(timer);
+          reject(new Error(`order ${orderId}: subscription refused: ${data.toString('utf8').slice(0, 200)}`));
+        }
       } else if (message.type === 'complete' && subscriber.succeededAt === undefined) {
         // orderUpdated completes once the order is settled: before SUCCEEDED, that is a lost update.
         problem(`order ${orderId}: completed before SUCCEEDED`);
