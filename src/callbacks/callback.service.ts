@@ -174,7 +174,7 @@ export class CallbackService {
     return this.deps.reports.transaction(async (query, locked) => {
       const named = await lockNamedOrders(query, group);
       const taken = new Set<string>();
-      const now = group.map((incoming, index) => {
+      const inThisGroup = group.map((incoming, index) => {
         const keys = [`content ${incoming.merchant.id} ${incoming.callback.contentHash}`];
         for (const order of [named[index]!.byPlatformId, named[index]!.byMerchantNo]) if (order) keys.push(`order ${order.id}`);
         if (keys.some((key) => taken.has(key))) return false;
@@ -184,14 +184,14 @@ export class CallbackService {
       // After the row locks: a concurrent first delivery of the same content has committed by now.
       const replays = await countReplays(
         query,
-        group.filter((_, index) => now[index]),
+        group.filter((_, index) => inThisGroup[index]),
       );
       const results: Array<Stored | typeof NEXT_GROUP> = [];
       const judged: Array<{ stored: Stored; write: DecisionWrite }> = [];
       for (const [index, incoming] of group.entries()) {
         const { byPlatformId, byMerchantNo } = named[index]!;
         const replay = replays.get(replayKey(incoming.merchant.id, incoming.callback.contentHash));
-        if (!now[index]) results.push(NEXT_GROUP);
+        if (!inThisGroup[index]) results.push(NEXT_GROUP);
         else if (replay) results.push({ outcome: 'REPLAY', firstOutcome: replay.outcome, deliveries: replay.deliveries, order: byPlatformId ?? byMerchantNo });
         else {
           const verdict = await this.#judge(query, locked, incoming, named[index]!);

@@ -171,15 +171,17 @@ export async function writeDecisions(query: Query, writes: readonly DecisionWrit
   const values: unknown[] = [];
   const ctes: string[] = [];
   const selects: string[] = [];
+  const updating = new Set<number>();
   writes.forEach(({ decision, alongside }, index) => {
     const written = decision && decisionCtes(decision, values, String(index));
     if (written) {
+      updating.add(index);
       ctes.push(...written.ctes);
       // Every row has the event's columns, null without an event, so that the rows can be one union.
-      const event = written.event ?? `(select ${eventColumns()} from order_events where false) no_ev${index}`;
-      selects.push(
-        `select ${index} as write_index, ${written.updated}.*, ${written.event ?? `no_ev${index}`}.* from ${written.updated} left join ${event} on true`,
-      );
+      const [event, eventSource] = written.event
+        ? [written.event, written.event]
+        : [`no_ev${index}`, `(select ${eventColumns()} from order_events where false) no_ev${index}`];
+      selects.push(`select ${index} as write_index, ${written.updated}.*, ${event}.* from ${written.updated} left join ${eventSource} on true`);
     }
     if (alongside) {
       const first = values.length + 1;
@@ -187,17 +189,17 @@ export async function writeDecisions(query: Query, writes: readonly DecisionWrit
       ctes.push(alongside.cte(first, `alongside${index}`));
     }
   });
-  if (ctes.length > 0) {
-    const rows = await query(`with ${ctes.join(', ')} ${selects.length > 0 ? selects.join(' union all ') : 'select 1 as write_index where false'}`, values);
-    const byIndex = new Map(rows.map((row) => [Number(row.write_index), row]));
-    return writes.map(({ decision }, index) => {
-      if (!decision) return null;
-      const row = byIndex.get(index);
-      if (row) return { order: orderFromRow(row), event: decision.event ? unnumberedEventFromRow(row) : null };
-      return Object.keys(decision.changes).length === 0 && !decision.event ? { order: decision.order, event: null } : null;
-    });
-  }
-  return writes.map(({ decision }) => (decision ? { order: decision.order, event: null } : null));
+  const rows =
+    ctes.length === 0
+      ? []
+      : await query(`with ${ctes.join(', ')} ${selects.length > 0 ? selects.join(' union all ') : 'select 1 as write_index where false'}`, values);
+  const byIndex = new Map(rows.map((row) => [Number(row.write_index), row]));
+  return writes.map(({ decision }, index) => {
+    if (!decision) return null;
+    if (!updating.has(index)) return { order: decision.order, event: null }; // nothing to write
+    const row = byIndex.get(index);
+    return row ? { order: orderFromRow(row), event: decision.event ? unnumberedEventFromRow(row) : null } : null;
+  });
 }
 
 /**
