@@ -86,6 +86,7 @@ export async function upsertMerchant(em: EntityManager, keyRing: KeyRing, input:
   const privateKey = parsePrivateKey(mchNo, input.privateKeyHex);
   const platformPublicKey = parsePlatformPublicKey(mchNo, input.platformPublicKey);
   const merchant = await em.transactional(async (tx) => {
+    await lockMerchantNumber(tx, mchNo);
     const existing = await tx.findOne(Merchant, { mchNo }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!existing) {
       const id = uuidv7();
@@ -130,6 +131,18 @@ export async function rotateMerchantKeys(em: EntityManager, keyRing: KeyRing, in
   // After commit: every gateway of this process signs and verifies with the new keys from its next use.
   forgetMerchantKeys(rotation.merchant.id);
   return rotation;
+}
+
+/** The advisory-lock namespace of merchant numbers (any fixed int4). */
+const MERCHANT_NUMBER_LOCK = 7_403_119;
+
+/**
+ * Holds, until the transaction ends, a lock on `mchNo` whether or not its row exists yet: a row
+ * lock cannot cover a merchant about to be created, so two instances starting together on a new
+ * database would both insert it and one would fail on the unique number.
+ */
+export async function lockMerchantNumber(tx: EntityManager, mchNo: string): Promise<void> {
+  await tx.getConnection().execute('select pg_advisory_xact_lock(?::int, hashtext(?))', [MERCHANT_NUMBER_LOCK, mchNo], 'all', tx.getTransactionContext());
 }
 
 export function findMerchantByMchNo(em: EntityManager, mchNo: string): Promise<Merchant | null> {

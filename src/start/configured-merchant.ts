@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConfigError, type ConfiguredMerchantSettings, type TarsPaySettings } from '../config.js';
 import type { KeyRing } from '../merchants/key-encryption.js';
 import { openPrivateKey } from '../merchants/merchant-keys.js';
-import type { Merchant } from '../merchants/merchant.entity.js';
-import { findMerchantByMchNo, upsertMerchant } from '../merchants/merchant.service.js';
+import { Merchant } from '../merchants/merchant.entity.js';
+import { findMerchantByMchNo, lockMerchantNumber, upsertMerchant } from '../merchants/merchant.service.js';
 import { PrivateKey, SigningKeyError } from '../tarspay/signer.js';
 
 export const SANDBOX_MERCHANT_NO = 'M-SANDBOX-0001';
@@ -29,10 +29,17 @@ export async function ensureConfiguredMerchant(
     );
   }
   const configuredKeys = `${configuredKey?.publicKeyHex ?? 'stored'}:${platformPublicKey.toLowerCase()}`;
-  const existing = await findMerchantByMchNo(em, mchNo);
-  if (existing && existing.configuredKeys === configuredKeys) return existing;
-  const privateKey = configuredKey ?? (existing ? openPrivateKey(keyRing, existing) : PrivateKey.generate());
-  return upsertMerchant(em, keyRing, { mchNo, privateKeyHex: privateKey.revealHex(), platformPublicKey, configuredKeys });
+  const unchanged = await findMerchantByMchNo(em, mchNo);
+  if (unchanged && unchanged.configuredKeys === configuredKeys) return unchanged;
+  // Decided again under the merchant number's lock: an instance starting beside this one may have
+  // created the merchant (with a development key of its own) since the read above.
+  return em.transactional(async (tx) => {
+    await lockMerchantNumber(tx, mchNo);
+    const existing = await tx.findOne(Merchant, { mchNo }, { refresh: true });
+    if (existing && existing.configuredKeys === configuredKeys) return existing;
+    const privateKey = configuredKey ?? (existing ? openPrivateKey(keyRing, existing) : PrivateKey.generate());
+    return upsertMerchant(tx, keyRing, { mchNo, privateKeyHex: privateKey.revealHex(), platformPublicKey, configuredKeys });
+  });
 }
 
 /** TARSPAY_PRIVATE_KEY, or the file TARSPAY_PRIVATE_KEY_FILE names; a bad key is a ConfigError naming the variable. */

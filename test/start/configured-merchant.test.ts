@@ -3,6 +3,7 @@ import { ensureConfiguredMerchant } from '../../src/start/configured-merchant.js
 import { parseEnvironment } from '../../src/config.js';
 import { openPrivateKey } from '../../src/merchants/merchant-keys.js';
 import { rotateMerchantKeys } from '../../src/merchants/merchant.service.js';
+import { Merchant } from '../../src/merchants/merchant.entity.js';
 import { PrivateKey } from '../../src/tarspay/signer.js';
 import { createTestOrm, type TestOrm } from '../helpers/database.js';
 
@@ -43,5 +44,15 @@ describe('the merchant the environment configures', () => {
     const restarted = await ensureConfiguredMerchant(db.orm.em.fork(), db.keyRing, sandboxEnvironment, secondPlatform);
     expect(restarted).toMatchObject({ id: created.id, publicKey: created.publicKey, platformPublicKey: secondPlatform, keyVersion: 2 });
     expect(openPrivateKey(db.keyRing, restarted).revealHex()).toBe(openPrivateKey(db.keyRing, created).revealHex());
+  });
+
+  it('is created once when instances start together on a new database: each gets the same merchant and development key', async () => {
+    const sandboxEnvironment = { ...parseEnvironment({}).tarspay, merchantNo: 'M-TOGETHER' };
+    const sandboxPlatform = PrivateKey.generate().publicKeyHex;
+    const starts = await Promise.all([1, 2, 3].map(() => ensureConfiguredMerchant(db.orm.em.fork(), db.keyRing, sandboxEnvironment, sandboxPlatform)));
+    expect(new Set(starts.map((merchant) => merchant.id)).size).toBe(1);
+    expect(new Set(starts.map((merchant) => merchant.publicKey)).size).toBe(1);
+    const stored = await db.orm.em.fork().findOneOrFail(Merchant, { mchNo: 'M-TOGETHER' });
+    expect(stored).toMatchObject({ publicKey: starts[0]!.publicKey, keyVersion: 1 });
   });
 });
