@@ -38,6 +38,12 @@ export interface EmbeddedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   url: string;
   close(): Promise<void>;
+  /**
+   * With `resettable`: brings the database back to how it started (see embedded-thread.mjs), so
+   * the next user skips a new start. False when it could not (a connection still open, or the
+   * schema or a table that started with rows changed): close it then.
+   */
+  reset(): Promise<boolean>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -49,6 +55,8 @@ export interface EmbeddedPostgresOptions {
   useTemplate?: boolean;
   /** For a new database: copy this `dumpDataDir` tarball instead of the cached template (tests: a migrated one). */
   templatePath?: string;
+  /** Records the state at start so that reset() can return to it (tests: one database per worker, reset between files). */
+  resettable?: boolean;
 }
 
 export interface ServerInfo {
@@ -163,6 +171,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         useTemplate: options.useTemplate !== false || options.templatePath !== undefined,
         templatePath: options.templatePath,
         sharedBuffers: SHARED_BUFFERS,
+        resettable: options.resettable === true,
       },
     });
     thread = starting;
@@ -188,6 +197,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   let closing: Promise<void> | undefined;
   return {
     url,
+    async reset() {
+      if (closing) return false;
+      const answered = once(running, 'message') as Promise<[{ reset?: boolean }]>;
+      running.postMessage('reset');
+      const [answer] = await answered;
+      return answer.reset === true;
+    },
     close() {
       closing ??= (async () => {
         if (dataDir !== undefined && readServerInfo(dataDir)?.pid === process.pid) {
