@@ -29,8 +29,8 @@ export async function ensureConfiguredMerchant(
     );
   }
   const configuredKeys = `${configuredKey?.publicKeyHex ?? 'stored'}:${platformPublicKey.toLowerCase()}`;
-  const unchanged = await findMerchantByMchNo(em, mchNo);
-  if (unchanged && unchanged.configuredKeys === configuredKeys) return unchanged;
+  const current = await findMerchantByMchNo(em, mchNo);
+  if (current && current.configuredKeys === configuredKeys) return current;
   // Decided again under the merchant number's lock: an instance starting beside this one may have
   // created the merchant (with a development key of its own) since the read above.
   return em.transactional(async (tx) => {
