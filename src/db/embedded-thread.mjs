@@ -44,8 +44,9 @@ async function createFromTemplate(dataDir) {
 }
 
 /**
- * What a reset must bring back, as one text: the schema (relations, columns, constraints, indexes,
- * functions, triggers, types), every sequence's state, and the content of every table that has rows.
+ * The catalog part of what a reset must bring back, as one text: the schema (relations, columns,
+ * constraints, indexes, functions, triggers, types), every sequence's state and the roles. The
+ * tables' rows are added by stateOf.
  */
 const STATE = `
   with user_classes as (
@@ -66,7 +67,7 @@ const STATE = `
     union all select 'role ' || rolname from pg_roles
   ) items`;
 
-/** Tables of the public schema, with whether each has rows. */
+/** Tables of the public schema, each with its row count and a hash of its rows. */
 async function userTables(db) {
   const { rows } = await db.query(`select tablename from pg_tables where schemaname = 'public' order by tablename`);
   const tables = [];
