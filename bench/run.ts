@@ -82,7 +82,7 @@ const settings = {
     heapProfilePath: args['soak-heap-profile'],
   },
   // 8 endpoints × the last 1,500 events: 12,000 deliveries.
-  webhooks: { endpoints: 8, events: 1_500, rawPosts: 5_000 },
+  webhooks: { endpoints: 8, events: 1_500, rawPosts: 5_000, warmupReplays: 1, measuredReplays: 5 },
 };
 if (!(settings.soak.seconds >= 10)) throw new Error('--soak-seconds: a number of seconds, at least 10');
 settings.checkout.measuredCallbacks = Math.min(settings.checkout.measuredCallbacks, Math.floor(settings.checkout.subscribers / 2));

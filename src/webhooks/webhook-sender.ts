@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
+import type { WebhookHeaders } from './webhook-signing.js';
 import { isPrivateAddress, PrivateAddressError, safeLookup, type WebhookUrlPolicy } from './webhook-url.js';
 
 /** What one POST to an endpoint came to. */
@@ -20,6 +21,7 @@ const MAX_DESTINATIONS = 10_000;
 /** Connection pools kept, one per origin (scheme, host, port). */
 const MAX_POOLS = 1_000;
 const CONNECTIONS_PER_ORIGIN = 32;
+const USER_AGENT = 'tarspay-graphql-webhooks';
 
 interface Destination {
   origin: string;
@@ -143,7 +145,7 @@ export class WebhookSender {
     };
   }
 
-  send(target: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  send(target: string, signed: WebhookHeaders, body: string): Promise<SendResult> {
     const destination = this.#destination(target);
     if (typeof destination === 'string') return Promise.resolve({ ok: false, httpStatus: null, durationMs: 0, snippet: destination });
     const pool = this.#pool(destination.origin);
@@ -151,7 +153,19 @@ export class WebhookSender {
       const options: Dispatcher.DispatchOptions = {
         method: 'POST',
         path: destination.path,
-        headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'tarspay-graphql-webhooks' },
+        // Name, value, name, value…: undici's flat form, no object to walk.
+        headers: [
+          'webhook-id',
+          signed['webhook-id'],
+          'webhook-timestamp',
+          signed['webhook-timestamp'],
+          'webhook-signature',
+          signed['webhook-signature'],
+          'content-type',
+          'application/json',
+          'user-agent',
+          USER_AGENT,
+        ],
         body,
       };
       pool.dispatch(options, new Exchange(settle, this.timeoutMs));

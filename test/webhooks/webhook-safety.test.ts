@@ -2,11 +2,14 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookEndpoints } from '../../src/webhooks/webhook-endpoints.js';
 import { SNIPPET_BYTES, WebhookSender } from '../../src/webhooks/webhook-sender.js';
+import { generateWebhookSecret, signWebhook, webhookSecretKey } from '../../src/webhooks/webhook-signing.js';
 import { checkWebhookUrl, isPrivateAddress } from '../../src/webhooks/webhook-url.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { COLLECTION_CREATE, collectionInput } from '../helpers/operations.js';
 import { waitFor } from '../helpers/wait.js';
 import { DELIVERIES, ENDPOINT_CREATE, PAID_DOCUMENT, startWebhookReceiver, type WebhookReceiver } from '../helpers/webhooks.js';
+
+const SIGNED = signWebhook('msg_safety', '{}', [webhookSecretKey(generateWebhookSecret())]);
 
 const PRODUCTION = { requireHttps: true, allowPrivate: false };
 
@@ -49,9 +52,9 @@ describe('delivery-time checks', () => {
   it('refuses at connect a host that resolves to a private address now (DNS rebinding), and follows no redirect', async () => {
     const sender = new WebhookSender({ requireHttps: false, allowPrivate: false }, 2000);
     try {
-      const viaName = await sender.send(hooks.url.replace('127.0.0.1', 'localhost'), {}, '{}');
+      const viaName = await sender.send(hooks.url.replace('127.0.0.1', 'localhost'), SIGNED, '{}');
       expect(viaName).toMatchObject({ ok: false, httpStatus: null, snippet: expect.stringMatching(/^refused/) });
-      const viaAddress = await sender.send(hooks.url, {}, '{}');
+      const viaAddress = await sender.send(hooks.url, SIGNED, '{}');
       expect(viaAddress).toMatchObject({ ok: false, snippet: expect.stringMatching(/^refused/) });
       expect(hooks.received).toHaveLength(0);
     } finally {
@@ -60,12 +63,12 @@ describe('delivery-time checks', () => {
     const allowed = new WebhookSender({ requireHttps: false, allowPrivate: true }, 2000);
     try {
       hooks.answer = () => 302;
-      const redirected = await allowed.send(hooks.url, {}, '{}');
+      const redirected = await allowed.send(hooks.url, SIGNED, '{}');
       expect(redirected).toMatchObject({ ok: false, httpStatus: 302 });
       expect(hooks.received).toHaveLength(1);
       hooks.answer = () => 'hang';
       const started = Date.now();
-      const hung = await new WebhookSender({ requireHttps: false, allowPrivate: true }, 300).send(hooks.url, {}, '{}');
+      const hung = await new WebhookSender({ requireHttps: false, allowPrivate: true }, 300).send(hooks.url, SIGNED, '{}');
       expect(hung).toMatchObject({ ok: false, httpStatus: null, snippet: expect.stringMatching(/^timeout/) });
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
@@ -89,14 +92,14 @@ describe('what a delivery waits for and reads', () => {
   it('gives up on the whole exchange at the deadline, even while the answer keeps trickling in', async () => {
     hooks.answer = () => 'trickle';
     const started = Date.now();
-    const result = await sender.send(hooks.url, {}, '{}');
+    const result = await sender.send(hooks.url, SIGNED, '{}');
     expect(result).toMatchObject({ ok: false, httpStatus: null, snippet: expect.stringMatching(/^timeout/) });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it(`keeps the first ${SNIPPET_BYTES} bytes of an answer and reads no more than 64 KB of it`, async () => {
     hooks.answer = () => 'endless';
-    const result = await sender.send(hooks.url, {}, '{}');
+    const result = await sender.send(hooks.url, SIGNED, '{}');
     expect(result).toMatchObject({ ok: true, httpStatus: 200, snippet: 'x'.repeat(SNIPPET_BYTES) });
   });
 });
