@@ -1,7 +1,9 @@
 import { encodeEventCursor, readCursor } from '../../src/orders/event-stream.js';
 import type { BenchEnvironment } from '../lib/environment.js';
 import { graphql } from '../lib/graphql.js';
+import { SHARED_BODY_MS } from '../../src/webhooks/webhook-worker.js';
 import { awaitQuiet, IpcPeer, processCpuMs, startTsx } from '../lib/processes.js';
+import { sleep } from '../lib/stats.js';
 
 /**
  * Webhook deliveries from one gateway process to a local receiver (a process of its own): a backlog
@@ -125,6 +127,9 @@ export async function runWebhooks(env: BenchEnvironment, options: WebhooksOption
     try {
       for (let replay = 0; replay < options.warmupReplays + options.measuredReplays; replay += 1) {
         const target = deliveries * (replay + 1);
+        // Past the moment a rendered body (and a batch of events read) is shared for: each replay
+        // renders and reads anew, as a first delivery does, rather than reusing the last replay's.
+        if (replay > 0) await sleep(SHARED_BODY_MS + 500);
         const cpuBefore = processCpuMs(gateway.pid);
         const started = performance.now();
         for (const id of ids) await graphql(gateway.url, gateway.token, REPLAY, { id, after });

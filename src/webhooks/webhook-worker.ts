@@ -58,7 +58,7 @@ const BATCH = 100;
 const FLUSH_EVERY = BATCH;
 const FLUSH_MS = 200;
 /** How long a body rendered (or a batch of events read) for one endpoint serves the others. */
-const SHARED_BODY_MS = 5_000;
+export const SHARED_BODY_MS = 5_000;
 
 interface Delivered {
   message: OrderChangeMessage;
