@@ -39,6 +39,8 @@ export const GATEWAY_TIMINGS: Readonly<Record<string, string>> = {
   ATTENTION_EXPIRY_GRACE_MS: '15000',
   ATTENTION_PAYOUT_PROCESSING_MS: '20000',
   REDIS_COOL_OFF_MS: '2000',
+  WEBHOOK_RETRY_FIRST_MS: '200',
+  WEBHOOK_RETRY_MAX_DELAY_MS: '1000',
 };
 
 export const SANDBOX_TIMINGS: Readonly<Record<string, string>> = {
@@ -290,6 +292,8 @@ export class Cluster {
       WS_MAX_CONNECTIONS_PER_TOKEN: '0',
       METRICS_PORT: '',
       OTEL_SDK_DISABLED: 'true',
+      // The run's webhook receiver is on loopback, over http.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
       ...GATEWAY_TIMINGS,
     };
   }

@@ -43,8 +43,22 @@ export interface ConsumerRecord {
   resumes: number;
 }
 
+/** What the run's webhook receiver answered 200, and what it turned away. */
+export interface WebhookRecord {
+  /** The last seq committed before the endpoint was registered. */
+  firstSeq: number;
+  /** The seq of every delivery answered 200, in arrival order (a re-sent one appears again). */
+  received: number[];
+  /** The webhook-id headers each seq came with, refused deliveries included. */
+  messageIds: Map<number, Set<string>>;
+  /** Deliveries whose signature did not verify (answered 400). */
+  badSignatures: number;
+  /** Deliveries the receiver chose to fail (answered 500), which the gateway must send again. */
+  refused: number;
+}
+
 export interface Violation {
-  invariant: 1 | 2 | 3 | 4 | 5;
+  invariant: 1 | 2 | 3 | 4 | 5 | 6;
   merchantOrderNo?: string;
   orderId?: string;
   message: string;
@@ -56,6 +70,7 @@ export const INVARIANTS: Readonly<Record<Violation['invariant'], string>> = {
   3: 'every order id a mutation answered is in the database',
   4: 'every consumer saw every event once, in commit order',
   5: 'no order unsettled past its window without needsAttention',
+  6: 'the webhook endpoint got every event, signed, once per webhook-id, in order',
 };
 
 /** Statuses an order rests in: nothing more is expected of it. */
@@ -194,5 +209,32 @@ export function checkStuckOrders(orders: readonly GatewayOrder[], windows: Windo
       });
     }
   }
+  return violations;
+}
+
+/**
+ * 6. The webhook endpoint got every event committed after it was registered (up to `lastSeq`): each
+ * verified with its secret, each under one webhook-id across its re-sends, and the first receipt of
+ * each in commit order with none skipped (at least once allows re-sends; they never go ahead).
+ */
+export function checkWebhooks(record: WebhookRecord, events: readonly StoredEvent[], lastSeq: number): Violation[] {
+  const violations: Violation[] = [];
+  const bySeq = new Map(events.map((event) => [event.seq, event]));
+  const violation = (message: string, seq?: number) =>
+    violations.push({ invariant: 6, orderId: seq === undefined ? undefined : bySeq.get(seq)?.orderId, message });
+  if (record.badSignatures > 0) violation(`${record.badSignatures} deliveries did not verify with the endpoint's secret`);
+  let expected = record.firstSeq + 1;
+  const firsts = new Set<number>();
+  for (const seq of record.received) {
+    if (seq > lastSeq || firsts.has(seq)) continue;
+    if (seq !== expected) {
+      violation(`got seq ${seq} first when seq ${expected} was due (commit order, none skipped)`, seq);
+      break;
+    }
+    firsts.add(seq);
+    expected += 1;
+  }
+  if (violations.length === 0 && expected <= lastSeq) violation(`never got seq ${expected}${lastSeq > expected ? ` … ${lastSeq}` : ''}`, expected);
+  for (const [seq, ids] of record.messageIds) if (ids.size > 1) violation(`seq ${seq} came under ${ids.size} webhook-ids: ${[...ids].join(', ')}`, seq);
   return violations;
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { LedgerEntry } from '../src/sandbox/ledger.js';
 import { Cluster, FLAG_LATENESS_MS, MCH_NO, WINDOWS_MS } from './cluster.js';
+import { decodeEventCursor } from '../src/orders/event-stream.js';
 import { Consumer, latestEventCursor } from './consumers.js';
 import { FaultInjector } from './inject.js';
 import {
@@ -13,6 +14,7 @@ import {
   checkCreates,
   checkOrdersMatchTarsPay,
   checkStuckOrders,
+  checkWebhooks,
   SETTLED,
   type GatewayOrder,
   type StoredEvent,
@@ -21,6 +23,7 @@ import {
 import { Load, sleep } from './load.js';
 import { faultTotal, finalLine, renderReport } from './report.js';
 import { countByKind, planDigest, planFaults } from './schedule.js';
+import { WebhookReceiver } from './webhooks.js';
 
 /** `npm run chaos -- --seed <n> --duration <seconds> [--instances <n>]`: see chaos/README.md. */
 
@@ -167,6 +170,10 @@ async function main(): Promise<number> {
     const target = { liveUrls, allUrls, token: cluster.token, sandboxUrl: cluster.sandboxUrl, mchNo: MCH_NO };
 
     const firstCursor = await latestEventCursor(allUrls[0]!, cluster.token);
+    // A webhook endpoint registered before the load: it must get every event from here on.
+    const webhooks = new WebhookReceiver(options.seed + 202);
+    await webhooks.start();
+    await webhooks.register(allUrls[0]!, cluster.token, Number(decodeEventCursor(firstCursor)?.seq ?? -1));
     // Consumers 0 and 1 share a seed: the same query from the same cursor, resumed at the same times on the same instances.
     const consumers = Array.from(
       { length: options.consumers },
@@ -202,8 +209,9 @@ async function main(): Promise<number> {
     // Consumers catch up with the last committed event (bounded), then stop.
     const lastSeq = database.events.at(-1)?.seq ?? 0;
     const catchUpDeadline = performance.now() + 10_000;
-    while (performance.now() < catchUpDeadline && consumers.some((consumer) => consumer.lastSeq < lastSeq)) await sleep(250);
+    while (performance.now() < catchUpDeadline && (consumers.some((consumer) => consumer.lastSeq < lastSeq) || !webhooks.hasAll(lastSeq))) await sleep(250);
     await Promise.all(consumers.map((consumer) => consumer.close()));
+    await webhooks.close();
     void Promise.allSettled(consuming);
     [database, ledger] = await Promise.all([readDatabase(cluster.databaseUrl), readLedger(cluster.sandboxUrl)]);
     const settledAt = Math.round((performance.now() - started) / 1000);
@@ -218,12 +226,17 @@ async function main(): Promise<number> {
         consumerEvents,
       ),
       ...checkStuckOrders(database.orders, WINDOWS_MS, database.readAt.getTime() - FLAG_LATENESS_MS),
+      ...checkWebhooks(webhooks.record, consumerEvents, lastSeq),
       // Settled, every instance has swept (once a second) since the load stopped: none may be left.
       ...database.unnumbered.map((event): Violation => ({ invariant: 4, orderId: event.orderId, message: `event ${event.id} was never numbered` })),
     ];
     const notes = [
       `settled after ${settledAt} s; consumers resumed ${consumers.map((consumer) => consumer.record.resumes).join('/')} times, received ${consumers.map((consumer) => consumer.record.received.length).join('/')} events`,
     ];
+    const webhookRecord = webhooks.record;
+    notes.push(
+      `webhook endpoint answered ${webhookRecord.received.length} deliveries of ${new Set(webhookRecord.received).size} events and refused ${webhookRecord.refused} (to be sent again)`,
+    );
     for (const consumer of consumers) if (consumer.errors.length) notes.push(`${consumer.record.name} errors: ${consumer.errors.slice(0, 3).join(' | ')}`);
     if (load.stats.latePaymentsRefused) notes.push(`${load.stats.latePaymentsRefused} late payments refused by the sandbox (it takes them after EXPIRED only)`);
     const faults = faultTotal(injector.injected);

@@ -5,8 +5,10 @@ import {
   checkCreates,
   checkOrdersMatchTarsPay,
   checkStuckOrders,
+  checkWebhooks,
   type GatewayOrder,
   type StoredEvent,
+  type WebhookRecord,
 } from '../../chaos/invariants.js';
 import { FAULT_KINDS, planDigest, planFaults } from '../../chaos/schedule.js';
 import type { LedgerEntry } from '../../src/sandbox/ledger.js';
@@ -145,6 +147,41 @@ describe('invariant 4: consumers', () => {
     expect(twice.map((violation) => violation.message).join()).toContain('more than once');
     const reordered = checkConsumers([{ name: 'c', firstSeq: 0, received: [1, 3, 2, 4, 5], resumes: 0 }], events);
     expect(reordered.map((violation) => violation.message).join()).toContain('got seq 2 after 3');
+  });
+});
+
+describe('invariant 6: the webhook endpoint', () => {
+  const events = [1, 2, 3, 4, 5].map(event);
+  const record = (received: number[], overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
+    firstSeq: 1,
+    received,
+    messageIds: new Map(received.map((seq) => [seq, new Set([`msg_e_${seq}`])])),
+    badSignatures: 0,
+    refused: 0,
+    ...overrides,
+  });
+  const messages = (violations: { message: string }[]) => violations.map((violation) => violation.message).join(' | ');
+
+  it('passes every event after its registration, in order, re-sends after a crash included', () => {
+    expect(checkWebhooks(record([2, 3, 4, 3, 4, 5]), events, 5)).toEqual([]);
+    // Events committed after the run's last seq are not judged.
+    expect(checkWebhooks(record([2, 3, 4, 5, 6]), events, 5)).toEqual([]);
+  });
+
+  it('flags an event skipped or sent ahead of the one before it', () => {
+    expect(messages(checkWebhooks(record([2, 4, 3, 5]), events, 5))).toContain('got seq 4 first when seq 3 was due');
+  });
+
+  it('flags events never answered', () => {
+    expect(messages(checkWebhooks(record([2, 3]), events, 5))).toContain('never got seq 4 … 5');
+  });
+
+  it('flags an event under two webhook-ids, and deliveries that did not verify', () => {
+    const twoIds = record([2, 3, 4, 5], { messageIds: new Map([[3, new Set(['msg_e_3', 'msg_e_3_2'])]]) });
+    expect(checkWebhooks(twoIds, events, 5)).toEqual([
+      expect.objectContaining({ invariant: 6, message: expect.stringContaining('seq 3 came under 2 webhook-ids') }),
+    ]);
+    expect(messages(checkWebhooks(record([2, 3, 4, 5], { badSignatures: 2 }), events, 5))).toContain('2 deliveries did not verify');
   });
 });
 
