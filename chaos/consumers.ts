@@ -22,7 +22,7 @@ export interface ConsumerTarget {
   token: string;
 }
 
-function seqOf(cursor: string): number {
+export function seqOf(cursor: string): number {
   const decoded = decodeEventCursor(cursor);
   if (!decoded) throw new Error(`not an event cursor: ${cursor}`);
   return Number(decoded.seq);
@@ -143,14 +143,19 @@ function describeError(error: unknown): string {
   return JSON.stringify(error).slice(0, 300);
 }
 
-/** A cursor at the latest committed event, as of now (the first cursor of a new consumer). */
-export async function latestEventCursor(url: string, token: string): Promise<string> {
+/** One GraphQL request to `url` with the run's token; the answer's data, or an error naming `what`. */
+export async function graphqlAt<T>(url: string, token: string, what: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: '{ latestEventCursor }' }),
+    body: JSON.stringify({ query, variables }),
   });
-  const answer = (await response.json()) as { data?: { latestEventCursor: string } };
-  if (!answer.data) throw new Error(`latestEventCursor failed: ${JSON.stringify(answer).slice(0, 300)}`);
-  return answer.data.latestEventCursor;
+  const answer = (await response.json()) as { data?: T };
+  if (!answer.data) throw new Error(`${what} failed: ${JSON.stringify(answer).slice(0, 300)}`);
+  return answer.data;
+}
+
+/** A cursor at the latest committed event, as of now (the first cursor of a new consumer). */
+export async function latestEventCursor(url: string, token: string): Promise<string> {
+  return (await graphqlAt<{ latestEventCursor: string }>(url, token, 'latestEventCursor', '{ latestEventCursor }')).latestEventCursor;
 }

@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { LedgerEntry } from '../src/sandbox/ledger.js';
 import { Cluster, FLAG_LATENESS_MS, MCH_NO, WINDOWS_MS } from './cluster.js';
-import { decodeEventCursor } from '../src/orders/event-stream.js';
 import { Consumer, latestEventCursor } from './consumers.js';
 import { FaultInjector } from './inject.js';
 import {
@@ -173,7 +172,7 @@ async function main(): Promise<number> {
     // A webhook endpoint registered before the load: it must get every event from here on.
     const webhooks = new WebhookReceiver(options.seed + 202);
     await webhooks.start();
-    await webhooks.register(allUrls[0]!, cluster.token, Number(decodeEventCursor(firstCursor)?.seq ?? -1));
+    await webhooks.register(allUrls[0]!, cluster.token, firstCursor);
     // Consumers 0 and 1 share a seed: the same query from the same cursor, resumed at the same times on the same instances.
     const consumers = Array.from(
       { length: options.consumers },

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { decodeEventCursor } from '../src/orders/event-stream.js';
+import { graphqlAt, seqOf } from './consumers.js';
 import type { WebhookRecord } from './invariants.js';
 import { seededRandom } from './schedule.js';
 
@@ -57,21 +58,18 @@ export class WebhookReceiver {
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hooks`;
   }
 
-  /** Registers the endpoint (it gets every event committed from now on, `firstSeq` the last before). */
-  async register(gatewayUrl: string, token: string, firstSeq: number): Promise<void> {
-    const response = await fetch(`${gatewayUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({
-        query: `mutation ($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret userErrors { message } } }`,
-        variables: { input: { url: this.url, query: DOCUMENT, description: 'chaos receiver' } },
-      }),
-    });
-    const result = (await response.json()) as { data?: { webhookEndpointCreate: { secret: string | null; userErrors: { message: string }[] } } };
-    const secret = result.data?.webhookEndpointCreate.secret;
-    if (!secret) throw new Error(`the chaos webhook endpoint was not created: ${JSON.stringify(result)}`);
-    this.#verifier = new Webhook(secret);
-    this.record.firstSeq = firstSeq;
+  /** Registers the endpoint: it gets every event committed after `firstCursor` (the latest before it). */
+  async register(gatewayUrl: string, token: string, firstCursor: string): Promise<void> {
+    const { webhookEndpointCreate: created } = await graphqlAt<{ webhookEndpointCreate: { secret: string | null; userErrors: { message: string }[] } }>(
+      gatewayUrl,
+      token,
+      'webhookEndpointCreate',
+      `mutation ($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { secret userErrors { message } } }`,
+      { input: { url: this.url, query: DOCUMENT, description: 'chaos receiver' } },
+    );
+    if (!created.secret) throw new Error(`the chaos webhook endpoint was not created: ${JSON.stringify(created.userErrors)}`);
+    this.#verifier = new Webhook(created.secret);
+    this.record.firstSeq = seqOf(firstCursor);
   }
 
   /** Whether every seq in (firstSeq, lastSeq] has been answered 200. */
